@@ -1,0 +1,243 @@
+"""The app's settings: place.toml, overridden by a .env file and the environment.
+
+Every place-specific value lives in place.toml, so moving the app to another
+area means editing that file, never the code. Settings are loaded on demand
+by :func:`load_settings`, never at import time, so tests and commands can
+point the app at another place.toml.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from .errors import ConfigError
+
+CONFIG_FILE = "place.toml"
+CONFIG_ENV = "PLACE_TOML"
+ENV_PREFIX = "APP_"
+ENV_NESTED_DELIMITER = "__"
+DATABASE_URL_ENV = "DATABASE_URL"
+
+# The United Kingdom, with a margin, in WGS84 degrees.
+UK_LATITUDE = (49.8, 60.9)
+UK_LONGITUDE = (-8.7, 1.8)
+
+
+def _matching(pattern: str, means: str, example: str):
+    """A validator that accepts only strings matching ``pattern`` in full."""
+
+    def check(value: str) -> str:
+        if not re.fullmatch(pattern, value):
+            raise ValueError(f"expected {means}, for example {example}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _within(bounds: tuple[float, float], axis: str):
+    def check(value: float) -> float:
+        if not bounds[0] <= value <= bounds[1]:
+            raise ValueError(f"expected a {axis} inside the United Kingdom, between {bounds[0]} and {bounds[1]}")
+        return value
+
+    return AfterValidator(check)
+
+
+GssCode = Annotated[
+    str,
+    _matching(r"[ENSWK][0-9]{8}", "an ONS GSS code (E, W, S, N or K and 8 digits)", "E08000009"),
+]
+Email = Annotated[str, _matching(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an e-mail address", "opendata@example.org")]
+WebAddress = Annotated[str, _matching(r"https?://[^\s/]+(/\S*)?", "a web address", "https://www.example.gov.uk")]
+Latitude = Annotated[float, _within(UK_LATITUDE, "latitude")]
+Longitude = Annotated[float, _within(UK_LONGITUDE, "longitude")]
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class Section(BaseModel):
+    """A table of place.toml: unknown keys are mistakes, so they are refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Place(Section):
+    """The area the app covers."""
+
+    name: NonEmpty
+    code: GssCode
+
+
+class Organisation(Section):
+    """Who runs the app and publishes its data."""
+
+    name: NonEmpty
+    url: WebAddress
+    contact_email: Email
+
+
+class MapView(Section):
+    """Where the map opens and which tiles it draws."""
+
+    centre: tuple[Latitude, Longitude]
+    zoom: int = Field(default=12, ge=1, le=19)
+    tile_url: NonEmpty = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    tile_attribution: NonEmpty = "&copy; OpenStreetMap contributors"
+
+
+class Dataset(Section):
+    """What kind of data the app serves, and under which licence."""
+
+    theme: Literal["public_toilets", "generic_points"]
+    licence: NonEmpty
+
+
+class Settings(BaseSettings):
+    """Everything the app is told about its place, its data and its store."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=ENV_NESTED_DELIMITER,
+        extra="forbid",
+        frozen=True,
+    )
+
+    place: Place
+    organisation: Organisation
+    map: MapView
+    dataset: Dataset
+    database_url: NonEmpty = Field(
+        default="sqlite:///data/app.db",
+        validation_alias=AliasChoices(DATABASE_URL_ENV, "database_url"),
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # place.toml arrives as init values; the environment and .env override it.
+        return env_settings, dotenv_settings, init_settings
+
+
+class LoadedSettings:
+    """Settings together with the files they came from."""
+
+    def __init__(self, settings: Settings, config_path: Path, origins: dict[str, str]) -> None:
+        self.settings = settings
+        self.config_path = config_path
+        self.origins = origins
+
+    @property
+    def project_dir(self) -> Path:
+        """The folder holding place.toml: relative paths in settings start here."""
+        return self.config_path.parent
+
+
+def find_config(path: str | Path | None = None) -> Path:
+    """The place.toml to use: the one given, else $PLACE_TOML, else ./place.toml."""
+    chosen = path or os.environ.get(CONFIG_ENV) or CONFIG_FILE
+    return Path(chosen).expanduser().resolve()
+
+
+def load_settings(path: str | Path | None = None) -> LoadedSettings:
+    """Read place.toml, apply .env and environment overrides, and validate the result."""
+    config_path = find_config(path)
+    if not config_path.is_file():
+        raise ConfigError(
+            f"No configuration file at {config_path}. Run the command from the project folder, "
+            f"pass --config PATH, or set {CONFIG_ENV} to the path of your place.toml."
+        )
+    try:
+        from_file = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{config_path} is not valid TOML: {error}. Fix the line it names.") from error
+
+    env_file = config_path.parent / ".env"
+    try:
+        settings = Settings(_env_file=env_file, **from_file)
+    except ValidationError as error:
+        origins = _origins(from_file, env_file)
+        raise ConfigError(_explain(error, config_path, origins)) from error
+    return LoadedSettings(settings, config_path, _origins(from_file, env_file))
+
+
+def _origins(from_file: dict[str, Any], env_file: Path) -> dict[str, str]:
+    """Where each setting given outside the code came from, by dotted key."""
+    origins = {key: CONFIG_FILE for key in _flatten(from_file)}
+    dotenv = DotEnvSettingsSource(Settings, env_file=env_file)()
+    for key in _flatten(dotenv):
+        origins[_key(key)] = f".env ({env_var(_key(key))})"
+    for key in _flatten(EnvSettingsSource(Settings)()):
+        origins[_key(key)] = f"environment ({env_var(_key(key))})"
+    return origins
+
+
+def _key(key: str) -> str:
+    return "database_url" if key == DATABASE_URL_ENV else key
+
+
+def env_var(key: str) -> str:
+    """The environment variable that overrides a dotted settings key."""
+    if key == "database_url":
+        return DATABASE_URL_ENV
+    return ENV_PREFIX + key.upper().replace(".", ENV_NESTED_DELIMITER)
+
+
+def _flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{dotted}."))
+        else:
+            flat[dotted] = value
+    return flat
+
+
+def _explain(error: ValidationError, config_path: Path, origins: dict[str, str]) -> str:
+    """One line per problem, naming the key, where it was set, the value and the fix."""
+    lines = [f"The settings in {config_path} are not valid:"]
+    for problem in error.errors(include_url=False):
+        key = ".".join(str(part) for part in problem["loc"])
+        where = _origin_of(key, origins)
+        if problem["type"] == "missing":
+            lines.append(f"- {key}: missing. Add it to {CONFIG_FILE} (see docs/configuration.md).")
+        elif problem["type"] == "extra_forbidden":
+            lines.append(f"- {key} (in {where}): not a known setting. Check its spelling against docs/configuration.md.")
+        else:
+            message = problem["msg"].removeprefix("Value error, ")
+            lines.append(f"- {key} (in {where}): {problem['input']!r} is not valid: {message}.")
+    return "\n".join(lines)
+
+
+def _origin_of(key: str, origins: dict[str, str]) -> str:
+    """Where a key, or the nearest table or list holding it, was set."""
+    parts = key.split(".")
+    for end in range(len(parts), 0, -1):
+        origin = origins.get(".".join(parts[:end]))
+        if origin:
+            return origin
+    return CONFIG_FILE
+
+
+def effective_settings(loaded: LoadedSettings) -> list[tuple[str, Any, str]]:
+    """Every setting as (dotted key, value, where it came from), in a stable order."""
+    values = _flatten(loaded.settings.model_dump(mode="json"))
+    return [(key, value, loaded.origins.get(key, "default")) for key, value in values.items()]
