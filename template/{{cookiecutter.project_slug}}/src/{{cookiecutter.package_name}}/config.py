@@ -58,7 +58,11 @@ def _within(bounds: tuple[float, float], axis: str):
 
 GssCode = Annotated[
     str,
-    _matching(r"[ENSWK][0-9]{8}", "an ONS GSS code (E, W, S, N or K and 8 digits)", "E08000009"),
+    _matching(
+        r"[ENSWK][0-9]{8}",
+        "an ONS GSS code: E, W, S, N or K then 8 digits",
+        "a code starting E06 (unitary authority), E07 (district) or W06 (Welsh principal area)",
+    ),
 ]
 Email = Annotated[str, _matching(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an e-mail address", "opendata@example.org")]
 WebAddress = Annotated[str, _matching(r"https?://[^\s/]+(/\S*)?", "a web address", "https://www.example.gov.uk")]

@@ -1,0 +1,59 @@
+"""Fixtures that bake projects from a clean copy of the template with either tool."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from clean_copy import clean_copy
+from copier import run_copy
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Answers that exercise escaping in every file format the template writes.
+AWKWARD_ANSWERS = {
+    "project_name": "Toiledau Cyhoeddus Môn",
+    "description": 'Find a "public" toilet in Ynys Môn & King\'s Lynn: open data, no fuss!',
+    "place_name": "Ynys Môn",
+    "place_code": "W06000001",
+    "map_centre": "53.28, -4.33",
+    "organisation_name": "King's Lynn and West Norfolk & Brighton (Hove)",
+    "organisation_url": "https://www.anglesey.gov.wales/en/Residents/?a=1&b=2",
+    "contact_email": "data.team+apps@example.org",
+    "copyright_holder": "Comhairle nan Eilean Siar",
+}
+
+# Answer files that belong to one tool only.
+ANSWERS_FILES = {".copier-answers.yml", ".cookiecutter-replay.json"}
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clean copy of the template, made once per test session."""
+    return clean_copy(tmp_path_factory.mktemp("template") / "local-data-app-template")
+
+
+def bake_with_copier(template: Path, destination: Path, answers: dict[str, Any] | None = None) -> Path:
+    """Generate a project with copier's defaults plus ``answers``."""
+    run_copy(str(template), destination, data=answers or {}, defaults=True, unsafe=True, quiet=True)
+    return destination
+
+
+def run_tool(*command: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run cookiecutter or copier as a user would, capturing what it prints."""
+    tool, *arguments = (str(part) for part in command)
+    executable = str(Path(sys.executable).with_name(tool))
+    environment = {**os.environ, "NO_COLOR": "1", "COOKIECUTTER_CONFIG": str(cwd / "no-user-config.yaml")}
+    (cwd / "no-user-config.yaml").write_text("{}\n", encoding="utf-8")
+    return subprocess.run(
+        [executable, *arguments], cwd=cwd, capture_output=True, text=True, env=environment, timeout=120
+    )
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` by relative path, with its bytes."""
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
