@@ -40,7 +40,8 @@ def copier_validator(question: Question) -> str:
     pattern = f"^(?:{rule.pattern})$".replace("\\", "\\\\").replace("'", "\\'")
     value = f"({question.name} ~ '')"
     message = rule.message(question.name, "{{ " + question.name + " }}")
-    return f"{{% if {value} | length > {rule.max_length} or not ({value} | regex_search('{pattern}')) %}}{message}{{% endif %}}"
+    refused = f"{value} | length > {rule.max_length} or not ({value} | regex_search('{pattern}'))"
+    return f"{{% if {refused} %}}{message}{{% endif %}}"
 
 
 def copier_yml(questions: list[Question]) -> str:

@@ -16,6 +16,7 @@ BAD_ANSWERS = [
     ("place_name", "<script>alert(1)</script>", "a name of letters, digits, spaces"),
     ("map_centre", "40.0, -2.36", "inside the United Kingdom"),
 ]
+IDS = [f"{question}-{value}" for question, value, _ in BAD_ANSWERS]
 
 
 def _assert_refused(outcome, output_dir, question: str, value: str, words: str) -> None:
@@ -26,7 +27,7 @@ def _assert_refused(outcome, output_dir, question: str, value: str, words: str) 
     assert not output_dir.exists() or not any(output_dir.iterdir()), "a half-written project was left behind"
 
 
-@pytest.mark.parametrize(("question", "value", "words"), BAD_ANSWERS, ids=[row[0] + "-" + row[1] for row in BAD_ANSWERS])
+@pytest.mark.parametrize(("question", "value", "words"), BAD_ANSWERS, ids=IDS)
 def test_cookiecutter_refuses_a_bad_answer_and_leaves_nothing(template, tmp_path, question, value, words) -> None:
     """Cookiecutter stops, says which answer is wrong and how, and writes no project."""
     output_dir = tmp_path / "out"
@@ -36,7 +37,7 @@ def test_cookiecutter_refuses_a_bad_answer_and_leaves_nothing(template, tmp_path
     _assert_refused(outcome, output_dir, question, value, words)
 
 
-@pytest.mark.parametrize(("question", "value", "words"), BAD_ANSWERS, ids=[row[0] + "-" + row[1] for row in BAD_ANSWERS])
+@pytest.mark.parametrize(("question", "value", "words"), BAD_ANSWERS, ids=IDS)
 def test_copier_refuses_a_bad_answer_and_leaves_nothing(template, tmp_path, question, value, words) -> None:
     """Copier stops, says which answer is wrong and how, and leaves no project folder."""
     destination = tmp_path / "project"

@@ -65,7 +65,8 @@ def test_its_own_tests_pass(project) -> None:
     """The project's own pytest suite passes, warning-clean."""
     outcome = _uv(project, "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", check=False)
     assert outcome.returncode == 0, outcome.stdout + outcome.stderr
-    assert " passed" in outcome.stdout and "warning" not in outcome.stdout.lower()
+    assert " passed" in outcome.stdout
+    assert "warning" not in outcome.stdout.lower()
 
 
 def test_ruff_finds_nothing(project) -> None:
@@ -107,5 +108,6 @@ def test_a_bad_place_toml_is_reported_without_a_traceback(project) -> None:
     finally:
         place.write_text(original, encoding="utf-8")
     assert outcome.returncode == 1
-    assert "place.code" in outcome.stderr and "'E0800'" in outcome.stderr
+    assert "place.code" in outcome.stderr
+    assert "'E0800'" in outcome.stderr
     assert "Traceback" not in outcome.stderr

@@ -73,7 +73,7 @@ def check_project(project: Path, answers: dict[str, str]) -> None:
         assert not JINJA_LEFTOVER.search(relative), f"unrendered name: {relative}"
         text = path.read_text(encoding="utf-8")
         leftover = JINJA_LEFTOVER.search(text)
-        assert leftover is None, f"unrendered Jinja in {relative}: {text[leftover.start() - 40 : leftover.end() + 40]!r}"
+        assert leftover is None, f"unrendered Jinja in {relative}: {text[leftover.start() - 40 : leftover.end()]!r}"
         if path.suffix in STRUCTURED:
             STRUCTURED[path.suffix](text)  # raises if the file does not parse
 
@@ -117,7 +117,8 @@ def test_the_checklist_is_answered_with_evidence_that_exists(cookies, template) 
     assert len({item["id"] for item in items}) == len(items)
     for item in items:
         assert item["status"] in statuses, item["id"]
-        assert item["question"].endswith("?") and item["why"], item["id"]
+        assert item["question"].endswith("?"), item["id"]
+        assert item["why"], item["id"]
         if item["status"] in {"yes", "partly"}:
             assert item["evidence"], f"{item['id']} is answered {item['status']} without evidence"
         for evidence in item["evidence"]:

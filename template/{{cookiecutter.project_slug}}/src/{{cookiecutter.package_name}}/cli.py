@@ -11,7 +11,6 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from . import __version__
 from .config import CONFIG_ENV, LoadedSettings, effective_settings, load_settings
@@ -23,14 +22,18 @@ EXIT_USAGE = 2
 
 
 def hide_password(url: str) -> str:
-    """A database URL with any password replaced, safe to print or log."""
-    parts = urlsplit(url)
-    if parts.password is None:
+    """A database URL with any password replaced, safe to print or log.
+
+    The URL is split by hand, not parsed, so that a malformed one (a bad port,
+    say) is still printed safely rather than raising.
+    """
+    scheme, separator, rest = url.partition("://")
+    netloc, slash, path = rest.partition("/")
+    credentials, at, host = netloc.rpartition("@")
+    if not separator or not at or ":" not in credentials:
         return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}{slash}{path}"
 
 
 def show_config(args: argparse.Namespace) -> int:

@@ -108,6 +108,22 @@ class Dataset(Section):
     licence: NonEmpty
 
 
+class AppDotEnvSource(DotEnvSettingsSource):
+    """A .env source that leaves alone variables meant for other programs.
+
+    A .env file is often shared (with docker compose, say), so only variables
+    with the app's prefix, and DATABASE_URL, are read; a misspelt APP_ variable
+    is still refused as an unknown setting.
+    """
+
+    def __call__(self) -> dict[str, Any]:
+        return {key: value for key, value in super().__call__().items() if _is_ours(key)}
+
+
+def _is_ours(key: str) -> bool:
+    return key in Settings.model_fields or key.upper() == DATABASE_URL_ENV or key.upper().startswith(ENV_PREFIX)
+
+
 class Settings(BaseSettings):
     """Everything the app is told about its place, its data and its store."""
 
@@ -137,7 +153,9 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # place.toml arrives as init values; the environment and .env override it.
-        return env_settings, dotenv_settings, init_settings
+        env_file = dotenv_settings.env_file if isinstance(dotenv_settings, DotEnvSettingsSource) else None
+        app_dotenv = AppDotEnvSource(settings_cls, env_file=env_file)
+        return env_settings, app_dotenv, init_settings
 
 
 class LoadedSettings:
@@ -185,16 +203,23 @@ def load_settings(path: str | Path | None = None) -> LoadedSettings:
 def _origins(from_file: dict[str, Any], env_file: Path) -> dict[str, str]:
     """Where each setting given outside the code came from, by dotted key."""
     origins = {key: CONFIG_FILE for key in _flatten(from_file)}
-    dotenv = DotEnvSettingsSource(Settings, env_file=env_file)()
-    for key in _flatten(dotenv):
-        origins[_key(key)] = f".env ({env_var(_key(key))})"
+    for key in _flatten(AppDotEnvSource(Settings, env_file=env_file)()):
+        origins[_key(key)] = f".env ({_variable(key)})"
     for key in _flatten(EnvSettingsSource(Settings)()):
-        origins[_key(key)] = f"environment ({env_var(_key(key))})"
+        origins[_key(key)] = f"environment ({_variable(key)})"
     return origins
 
 
 def _key(key: str) -> str:
-    return "database_url" if key == DATABASE_URL_ENV else key
+    """The dotted settings key for a key as a source reports it."""
+    return "database_url" if key.upper() == DATABASE_URL_ENV else key
+
+
+def _variable(key: str) -> str:
+    """The variable name behind a key a source reports: a setting's, or an unknown one as written."""
+    if key.split(".")[0] in Settings.model_fields or key.upper() == DATABASE_URL_ENV:
+        return env_var(_key(key))
+    return key.upper()
 
 
 def env_var(key: str) -> str:
@@ -219,12 +244,12 @@ def _explain(error: ValidationError, config_path: Path, origins: dict[str, str])
     """One line per problem, naming the key, where it was set, the value and the fix."""
     lines = [f"The settings in {config_path} are not valid:"]
     for problem in error.errors(include_url=False):
-        key = ".".join(str(part) for part in problem["loc"])
+        key = _key(".".join(str(part) for part in problem["loc"]))
         where = _origin_of(key, origins)
         if problem["type"] == "missing":
             lines.append(f"- {key}: missing. Add it to {CONFIG_FILE} (see docs/configuration.md).")
         elif problem["type"] == "extra_forbidden":
-            lines.append(f"- {key} (in {where}): not a known setting. Check its spelling against docs/configuration.md.")
+            lines.append(f"- {key} (in {where}): not a known setting. Check its spelling in docs/configuration.md.")
         else:
             message = problem["msg"].removeprefix("Value error, ")
             lines.append(f"- {key} (in {where}): {problem['input']!r} is not valid: {message}.")
