@@ -488,6 +488,7 @@ def test_unknown_dataset_theme(write_place_toml, place_values: dict[str, Any]) -
     message = config_error(write_place_toml(place_values))
     assert "dataset.theme" in message
     assert "car_parks" in message
+    assert "public_toilets" in message
 
 
 def test_empty_name(write_place_toml, place_values: dict[str, Any]) -> None:
@@ -541,3 +542,13 @@ def test_unknown_variable_in_dotenv_names_it_as_written(place_toml: Path) -> Non
     assert "not a known setting" in message
     assert "APP_PLAEC__NAME" in message
     assert "APP_APP_" not in message
+
+
+def test_dotenv_variables_for_other_programs_are_left_alone(place_toml: Path) -> None:
+    """It ignores .env variables without the APP_ prefix, so the file can be shared with other tools."""
+    (place_toml.parent / ".env").write_text(
+        "POSTGRES_PASSWORD=secret\nCOMPOSE_PROJECT_NAME=app\nAPP_MAP__ZOOM=14\n", encoding="utf-8"
+    )
+    loaded = load_settings(place_toml)
+    assert loaded.settings.map.zoom == 14
+    assert loaded.origins["map.zoom"] == ".env (APP_MAP__ZOOM)"

@@ -12,7 +12,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import (
@@ -24,6 +24,7 @@ from pydantic_settings import (
 )
 
 from .errors import ConfigError
+from .schemas import THEMES
 
 CONFIG_FILE = "place.toml"
 CONFIG_ENV = "PLACE_TOML"
@@ -71,6 +72,15 @@ Longitude = Annotated[float, _within(UK_LONGITUDE, "longitude")]
 NonEmpty = Annotated[str, Field(min_length=1)]
 
 
+def _known_theme(value: str) -> str:
+    if value not in THEMES:
+        raise ValueError(f"expected a dataset theme with a schema in the app: one of {', '.join(THEMES)}")
+    return value
+
+
+Theme = Annotated[str, AfterValidator(_known_theme)]
+
+
 class Section(BaseModel):
     """A table of place.toml: unknown keys are mistakes, so they are refused."""
 
@@ -104,7 +114,7 @@ class MapView(Section):
 class Dataset(Section):
     """What kind of data the app serves, and under which licence."""
 
-    theme: Literal["public_toilets", "generic_points"]
+    theme: Theme
     licence: NonEmpty
 
 
