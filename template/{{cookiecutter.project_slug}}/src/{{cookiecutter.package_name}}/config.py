@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -168,13 +169,13 @@ class Settings(BaseSettings):
         return env_settings, app_dotenv, init_settings
 
 
+@dataclass(frozen=True)
 class LoadedSettings:
-    """Settings together with the files they came from."""
+    """Settings together with the file they were read from and each value's source."""
 
-    def __init__(self, settings: Settings, config_path: Path, origins: dict[str, str]) -> None:
-        self.settings = settings
-        self.config_path = config_path
-        self.origins = origins
+    settings: Settings
+    config_path: Path
+    origins: dict[str, str]
 
     @property
     def project_dir(self) -> Path:
@@ -202,12 +203,12 @@ def load_settings(path: str | Path | None = None) -> LoadedSettings:
         raise ConfigError(f"{config_path} is not valid TOML: {error}. Fix the line it names.") from error
 
     env_file = config_path.parent / ".env"
+    origins = _origins(from_file, env_file)
     try:
         settings = Settings(_env_file=env_file, **from_file)
     except ValidationError as error:
-        origins = _origins(from_file, env_file)
         raise ConfigError(_explain(error, config_path, origins)) from error
-    return LoadedSettings(settings, config_path, _origins(from_file, env_file))
+    return LoadedSettings(settings, config_path, origins)
 
 
 def _origins(from_file: dict[str, Any], env_file: Path) -> dict[str, str]:
