@@ -54,6 +54,13 @@ def run_tool(*command: str | Path, cwd: Path) -> subprocess.CompletedProcess[str
     )
 
 
+def commit_all(project: Path) -> None:
+    """Put a generated project under git with one commit, as a team would."""
+    git = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "Generated"]):
+        subprocess.run([*git, *command], cwd=project, check=True)
+
+
 def tree(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` by relative path, with its bytes."""
     return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import AWKWARD_ANSWERS, bake_with_copier
+from conftest import AWKWARD_ANSWERS, bake_with_copier, commit_all
 from uv import find_uv_bin
 
 PROJECTS = {
@@ -43,6 +43,11 @@ def _uv(project: Path, *arguments: str, check: bool = True) -> subprocess.Comple
     return outcome
 
 
+def _package(project: Path) -> str:
+    """The name of the project's one package under src/."""
+    return next(path.name for path in (project / "src").iterdir() if path.is_dir())
+
+
 @pytest.fixture(scope="module", params=PROJECTS.values(), ids=PROJECTS.keys())
 def project(request, template, tmp_path_factory) -> Path:
     """A baked project, committed to git as a team would, with its environment installed."""
@@ -54,9 +59,7 @@ def project(request, template, tmp_path_factory) -> Path:
         from cookiecutter.main import cookiecutter
 
         path = Path(cookiecutter(str(template), no_input=True, output_dir=str(where), extra_context=answers))
-    git = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org"]
-    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "Generated"]):
-        subprocess.run([*git, *command], cwd=path, check=True)
+    commit_all(path)
     _uv(path, "sync", "--quiet")
     return path
 
@@ -84,7 +87,7 @@ def test_reuse_lint_passes(project) -> None:
 
 def test_the_command_line_runs(project) -> None:
     """`python -m <package> --help` lists the commands and `config` shows every setting from place.toml."""
-    package = next(path.name for path in (project / "src").iterdir() if path.is_dir())
+    package = _package(project)
     shown = _uv(project, "run", "--no-sync", "python", "-m", package, "--help").stdout
     assert "config" in shown
     listing = json.loads(_uv(project, "run", "--no-sync", "python", "-m", package, "config", "--format", "json").stdout)
@@ -103,7 +106,7 @@ def test_a_bad_place_toml_is_reported_without_a_traceback(project) -> None:
             'code = "E0800"' if line.startswith("code = ") else line for line in original.splitlines(keepends=False)
         ]
         place.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        package = next(path.name for path in (project / "src").iterdir() if path.is_dir())
+        package = _package(project)
         outcome = _uv(project, "run", "--no-sync", "python", "-m", package, "config", check=False)
     finally:
         place.write_text(original, encoding="utf-8")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 import yaml
-from conftest import ANSWERS_FILES, AWKWARD_ANSWERS, bake_with_copier, run_tool, tree
+from conftest import ANSWERS_FILES, AWKWARD_ANSWERS, bake_with_copier, commit_all, run_tool, tree
 
 ANSWER_SETS = {
     "defaults": {},
@@ -79,9 +78,7 @@ def test_copier_recopies_from_its_recorded_answers(template, tmp_path) -> None:
     """`copier recopy` from .copier-answers.yml regenerates the same project."""
     project = bake_with_copier(template, tmp_path / "project", ANSWER_SETS["awkward-names"])
     before = tree(project)
-    git = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org"]
-    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "Generated"]):
-        subprocess.run([*git, *command], cwd=project, check=True)
+    commit_all(project)
     recopied = run_tool("copier", "recopy", "--trust", "--defaults", "--overwrite", project, cwd=tmp_path)
     assert recopied.returncode == 0, recopied.stderr
     assert {name: data for name, data in tree(project).items() if not name.startswith(".git/")} == {

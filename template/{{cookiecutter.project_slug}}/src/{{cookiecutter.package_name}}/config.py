@@ -132,7 +132,12 @@ class AppDotEnvSource(DotEnvSettingsSource):
 
 
 def _is_ours(key: str) -> bool:
-    return key in Settings.model_fields or key.upper() == DATABASE_URL_ENV or key.upper().startswith(ENV_PREFIX)
+    return _names_a_setting(key) or key.upper().startswith(ENV_PREFIX)
+
+
+def _names_a_setting(key: str) -> bool:
+    """Whether a key, as a settings source reports it, belongs to a known setting."""
+    return key.split(".")[0] in Settings.model_fields or key.upper() == DATABASE_URL_ENV
 
 
 class Settings(BaseSettings):
@@ -228,7 +233,7 @@ def _key(key: str) -> str:
 
 def _variable(key: str) -> str:
     """The variable name behind a key a source reports: a setting's, or an unknown one as written."""
-    if key.split(".")[0] in Settings.model_fields or key.upper() == DATABASE_URL_ENV:
+    if _names_a_setting(key):
         return env_var(_key(key))
     return key.upper()
 
