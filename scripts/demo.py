@@ -1,8 +1,9 @@
-"""Generate the demo app with the default answers and run it.
+"""Generate the demo app with the default answers and load its sample data.
 
 ``python3 scripts/demo.py`` writes the app to build/demo/public-toilet-finder
-(replacing an earlier demo), installs it with uv and runs it. Extra arguments
-are passed to cookiecutter as answers, for example ``place_name=Wrexham``.
+(replacing an earlier demo), installs it with uv and runs its ``ingest``
+command, which loads the shipped sample data into SQLite. Extra arguments are
+passed to cookiecutter as answers, for example ``place_name=Wrexham``.
 """
 
 from __future__ import annotations
@@ -40,10 +41,11 @@ def main(answers: list[str]) -> int:
     if project is None:
         return 1
     shown = project.relative_to(ROOT)
-    print(f"\nGenerated {shown}; installing it and showing its settings:\n", flush=True)
-    status = subprocess.run([*uv(), "run", "--quiet", project.name, "config"], cwd=project).returncode
+    print(f"\nGenerated {shown}; installing it and loading its sample data:\n", flush=True)
+    status = subprocess.run([*uv(), "run", "--quiet", project.name, "ingest"], cwd=project).returncode
     if status == 0:
-        print(f"\nThe demo app is in {shown}. Its tests: cd {shown} && uv run pytest")
+        print(f"\nThe demo app is in {shown}, its data in {shown}/data/app.db.")
+        print(f"Its settings: cd {shown} && uv run {project.name} config. Its tests: uv run pytest")
     return status
 
 

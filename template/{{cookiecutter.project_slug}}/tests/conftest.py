@@ -82,13 +82,18 @@ def toml_value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def toml_text(values: dict[str, dict[str, Any]]) -> str:
-    """A place.toml document with one table per top-level key."""
+def toml_text(values: dict[str, Any]) -> str:
+    """A place.toml document: a table per top-level key, and an array of tables (such as sources) per list."""
     lines: list[str] = []
     for table, entries in values.items():
-        lines.append(f"[{table}]")
-        lines.extend(f"{key} = {toml_value(value)}" for key, value in entries.items())
-        lines.append("")
+        for entry in entries if isinstance(entries, list) else [entries]:
+            lines.append(f"[[{table}]]" if isinstance(entries, list) else f"[{table}]")
+            nested = {key: value for key, value in entry.items() if isinstance(value, dict)}
+            lines.extend(f"{key} = {toml_value(value)}" for key, value in entry.items() if key not in nested)
+            for key, value in nested.items():
+                lines.append(f"[{table}.{key}]")
+                lines.extend(f"{name} = {toml_value(item)}" for name, item in value.items())
+            lines.append("")
     return "\n".join(lines)
 
 
@@ -96,7 +101,7 @@ def toml_text(values: dict[str, dict[str, Any]]) -> str:
 def write_place_toml(tmp_path: Path, place_values: dict[str, dict[str, Any]]) -> WritePlaceToml:
     """A function that writes a place.toml (the made-up place by default) and returns its path."""
 
-    def write(values: dict[str, dict[str, Any]] | None = None, folder: str = "project") -> Path:
+    def write(values: dict[str, Any] | None = None, folder: str = "project") -> Path:
         directory = tmp_path.resolve() / folder
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / "place.toml"

@@ -29,11 +29,13 @@ PLACE_NAMES = [
 
 
 def flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested tables as one dict keyed by dotted names."""
+    """Nested tables, and arrays of tables such as [[sources]], as one dict keyed by dotted names."""
     flat: dict[str, Any] = {}
     for key, value in values.items():
         if isinstance(value, dict):
             flat.update(flatten(value, f"{prefix}{key}."))
+        elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+            flat.update(flatten({str(index): item for index, item in enumerate(value)}, f"{prefix}{key}."))
         else:
             flat[f"{prefix}{key}"] = value
     return flat
@@ -257,6 +259,7 @@ def test_effective_settings_cover_every_setting(place_toml: Path) -> None:
         "map.tile_attribution",
         "dataset.theme",
         "dataset.licence",
+        "sources",
         "database_url",
     ]
     assert rows == effective_settings(load_settings(place_toml))

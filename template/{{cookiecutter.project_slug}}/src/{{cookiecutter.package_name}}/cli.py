@@ -15,6 +15,7 @@ from pathlib import Path
 from . import __version__
 from .config import CONFIG_ENV, LoadedSettings, effective_settings, load_settings
 from .errors import AppError
+from .ingest import SourceReport, ingest
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -60,6 +61,37 @@ def show_config(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_ingest(args: argparse.Namespace) -> int:
+    """Ingest the configured sources and report rows read, loaded and rejected for each."""
+    loaded = load_settings(args.config)
+    reports = ingest(loaded, only=args.source)
+    for report in reports:
+        print(describe(report, loaded.project_dir))
+    return EXIT_OK if all(report.ok for report in reports) else EXIT_ERROR
+
+
+def describe(report: SourceReport, project_dir: Path) -> str:
+    """One source's outcome in words: its counts, or what went wrong and what is still serving."""
+    if report.ok:
+        line = f"{report.name}: read {report.read:,}, loaded {report.loaded:,}, rejected {report.rejected:,}"
+        if report.rejects_file:
+            shown = (
+                report.rejects_file.relative_to(project_dir)
+                if report.rejects_file.is_relative_to(project_dir)
+                else report.rejects_file
+            )
+            line += f" (reasons in {shown})"
+        return line
+    if report.previous:
+        kept = (
+            f"The previous data is still serving: {report.previous.rows_loaded:,} rows "
+            f"fetched at {report.previous.fetched_at}."
+        )
+    else:
+        kept = "Nothing was loaded for it before, so it has no data yet."
+    return f"{report.name}: not loaded. {report.error}\n  {kept}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one sub-command per command."""
     program = Path(sys.argv[0]).name
@@ -84,6 +116,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     config.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
     config.set_defaults(handler=show_config)
+
+    ingest_command = commands.add_parser(
+        "ingest",
+        help="load the data sources in place.toml into the database",
+        description=(
+            "Read each source in place.toml, map it onto the dataset's schema and replace its data in the database. "
+            "Rows that cannot be loaded are written, with their reasons, to data/rejects/<source>.csv. "
+            "A source that fails keeps its previous data serving."
+        ),
+    )
+    ingest_command.add_argument("--source", metavar="NAME", help="ingest only this source (default: all)")
+    ingest_command.set_defaults(handler=run_ingest)
     return parser
 
 

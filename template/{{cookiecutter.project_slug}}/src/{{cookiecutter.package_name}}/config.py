@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     DotEnvSettingsSource,
@@ -24,10 +24,12 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from . import adapters
 from .errors import ConfigError
-from .schemas import THEMES
+from .schemas import THEMES, load_schema
 
 CONFIG_FILE = "place.toml"
+ID_FIELD = "id"  # in [sources.fields], the source column that holds each record's identifier
 CONFIG_ENV = "PLACE_TOML"
 ENV_PREFIX = "APP_"
 ENV_NESTED_DELIMITER = "__"
@@ -81,6 +83,36 @@ def _known_theme(value: str) -> str:
 
 Theme = Annotated[str, AfterValidator(_known_theme)]
 
+SourceName = Annotated[
+    str,
+    _matching(
+        r"[a-z][a-z0-9_-]{0,62}",
+        "a collection id for web addresses: lower-case letters, digits, - and _, starting with a letter",
+        "toilets",
+    ),
+]
+
+# Names people use for the two coordinate systems of UK open data.
+CRS_ALIASES = {"WGS84": "EPSG:4326", "OSGB36": "EPSG:27700", "BNG": "EPSG:27700"}
+
+
+def _crs_name(value: str) -> str:
+    value = value.strip().upper()
+    value = CRS_ALIASES.get(value, value)
+    if not re.fullmatch(r"EPSG:[0-9]{4,6}", value):
+        raise ValueError("expected WGS84, OSGB36 or an EPSG code such as EPSG:27700")
+    return value
+
+
+def _adapter_name(value: str) -> str:
+    if value not in adapters.ADAPTERS:
+        raise ValueError(f"expected an adapter name: one of {', '.join(sorted(adapters.ADAPTERS))}")
+    return value
+
+
+Crs = Annotated[str, AfterValidator(_crs_name)]
+AdapterName = Annotated[str, AfterValidator(_adapter_name)]
+
 
 class Section(BaseModel):
     """A table of place.toml: unknown keys are mistakes, so they are refused."""
@@ -119,6 +151,34 @@ class Dataset(Section):
     licence: NonEmpty
 
 
+class Source(BaseModel):
+    """One [[sources]] entry: where a collection's data comes from and how its columns map.
+
+    Keys beyond these are options of the source's adapter (a CKAN resource id,
+    say); the adapter checks them, so a misspelt option is refused here too.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    name: SourceName
+    adapter: AdapterName
+    location: NonEmpty
+    crs: Crs | None = None
+    fields: dict[NonEmpty, NonEmpty] = Field(default_factory=dict)
+    licence: NonEmpty | None = None
+    attribution: NonEmpty | None = None
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The adapter-specific keys of this entry."""
+        return dict(self.model_extra or {})
+
+    @model_validator(mode="after")
+    def _check_options(self) -> Source:
+        adapters.options_for(self.adapter, self.options)
+        return self
+
+
 class AppDotEnvSource(DotEnvSettingsSource):
     """A .env source that leaves alone variables meant for other programs.
 
@@ -154,10 +214,37 @@ class Settings(BaseSettings):
     organisation: Organisation
     map: MapView
     dataset: Dataset
+    sources: tuple[Source, ...] = ()
     database_url: NonEmpty = Field(
         default="sqlite:///data/app.db",
         validation_alias=AliasChoices(DATABASE_URL_ENV, "database_url"),
     )
+
+    @model_validator(mode="after")
+    def _check_sources(self) -> Settings:
+        """Source names are unique, and field mappings name fields of the theme's schema."""
+        seen: set[str] = set()
+        fields = {field["name"] for field in load_schema(self.dataset.theme)["fields"]} | {ID_FIELD}
+        for source in self.sources:
+            if source.name in seen:
+                raise ValueError(f"two sources are named {source.name!r}: each needs its own name")
+            seen.add(source.name)
+            unknown = sorted(set(source.fields) - fields)
+            if unknown:
+                raise ValueError(
+                    f"source {source.name!r} maps {', '.join(unknown)}, which the {self.dataset.theme} schema "
+                    f"does not have. The left side of [sources.fields] is a schema field (or id); "
+                    f"see docs/data-sources.md"
+                )
+        return self
+
+    def source(self, name: str) -> Source:
+        """The source with this name; ConfigError listing the names if there is none."""
+        for source in self.sources:
+            if source.name == name:
+                return source
+        names = ", ".join(source.name for source in self.sources) or "none are configured"
+        raise ConfigError(f"No source is named {name!r} in place.toml. The sources are: {names}.")
 
     @classmethod
     def settings_customise_sources(
@@ -242,7 +329,12 @@ def env_var(key: str) -> str:
     """The environment variable that overrides a dotted settings key."""
     if key == "database_url":
         return DATABASE_URL_ENV
-    return ENV_PREFIX + key.upper().replace(".", ENV_NESTED_DELIMITER)
+    parts = key.split(".")
+    for index, part in enumerate(parts):
+        if part.isdigit():  # an entry of an array such as sources is set as a whole, in JSON
+            parts = parts[:index]
+            break
+    return ENV_PREFIX + ENV_NESTED_DELIMITER.join(parts).upper()
 
 
 def _flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -251,6 +343,8 @@ def _flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         dotted = f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(_flatten(value, f"{dotted}."))
+        elif isinstance(value, list | tuple) and value and all(isinstance(item, dict) for item in value):
+            flat.update(_flatten({str(index): item for index, item in enumerate(value)}, f"{dotted}."))
         else:
             flat[dotted] = value
     return flat
@@ -268,7 +362,9 @@ def _explain(error: ValidationError, config_path: Path, origins: dict[str, str])
             lines.append(f"- {key} (in {where}): not a known setting. Check its spelling in docs/configuration.md.")
         else:
             message = problem["msg"].removeprefix("Value error, ")
-            lines.append(f"- {key} (in {where}): {problem['input']!r} is not valid: {message}.")
+            value = problem["input"]
+            shown = "" if isinstance(value, dict | list | tuple) else f"{value!r} is not valid: "
+            lines.append(f"- {key or 'settings'} (in {where}): {shown}{message}.")
     return "\n".join(lines)
 
 

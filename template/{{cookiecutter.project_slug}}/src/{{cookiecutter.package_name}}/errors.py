@@ -7,3 +7,11 @@ class AppError(Exception):
 
 class ConfigError(AppError):
     """place.toml, .env or the environment holds a setting the app cannot use."""
+
+
+class SourceError(AppError):
+    """A data source could not be read: the message names the source, where and what to fix."""
+
+
+class StoreError(AppError):
+    """The database could not be opened or written."""

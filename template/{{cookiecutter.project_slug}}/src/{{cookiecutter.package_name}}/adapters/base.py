@@ -1,0 +1,76 @@
+"""The adapter interface: read raw records from one kind of data source.
+
+An adapter knows one kind of source (a CSV file, a CKAN datastore, an ArcGIS
+FeatureServer layer, ...) and nothing about schemas, coordinates or stores. It
+yields every record the source holds, page by page, as :class:`RawRecord`
+values; mapping onto the theme's schema happens after it, in one place, so an
+adapter stays small and a new one is easy to write.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+
+class AdapterOptions(BaseModel):
+    """The options an adapter accepts beside a source's common keys; unknown keys are mistakes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One record as the source holds it, before any mapping or checking.
+
+    ``number`` is where a person finds the record in the source: the row number
+    a spreadsheet shows for a CSV file (the header is row 1), otherwise the
+    record's position counting from 1. ``point`` holds the x and y of a point
+    geometry when the source has geometries, in ``point_crs``. ``problem`` says
+    why a record could not be read whole (a row with too many cells, say); such
+    a record is rejected with that reason.
+    """
+
+    number: int
+    values: dict[str, Any]
+    point: tuple[float, float] | None = None
+    point_crs: str | None = None
+    problem: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    """What an adapter is told about its source: the common keys of a [[sources]] entry."""
+
+    name: str
+    location: str
+    project_dir: Path
+
+    def is_url(self) -> bool:
+        return self.location.startswith(("http://", "https://"))
+
+    def path(self) -> Path:
+        """The source's file: an absolute location, or one relative to the project folder."""
+        path = Path(self.location).expanduser()
+        return path if path.is_absolute() else self.project_dir / path
+
+
+class Adapter(ABC):
+    """Reads every record of one source. Subclasses set ``name`` and, if they take options, ``Options``."""
+
+    name: ClassVar[str]
+    Options: ClassVar[type[AdapterOptions]] = AdapterOptions
+
+    def __init__(self, source: SourceSpec, options: AdapterOptions) -> None:
+        self.source = source
+        self.options = options
+        self.total: int | None = None  # how many records the source says it holds, once known
+
+    @abstractmethod
+    def records(self) -> Iterator[RawRecord]:
+        """Yield every record of the source, in a stable order, reading page by page."""

@@ -1,0 +1,142 @@
+"""Ingest: read each configured source, map it onto the theme's schema and swap it into the store.
+
+Every row read is either loaded or written to the rejects file with its reasons,
+so read = loaded + rejected for every source. A source that cannot be read, or
+fails part way, leaves the data already serving untouched and is reported with
+what to fix; the other sources still load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import TextIO, TypeVar
+
+from . import adapters
+from .config import LoadedSettings, Source
+from .errors import AppError, ConfigError, SourceError
+from .normalise import Normaliser
+from .rejects import RejectsWriter
+from .schemas import load_schema
+from .store import Provenance, Store, open_store
+
+BATCH_SIZE = 5000
+REJECTS_FOLDER = Path("data") / "rejects"
+
+Item = TypeVar("Item")
+
+
+@dataclass
+class SourceReport:
+    """What happened to one source."""
+
+    name: str
+    read: int = 0
+    loaded: int = 0
+    rejected: int = 0
+    rejects_file: Path | None = None
+    error: str | None = None
+    previous: Provenance | None = None  # what is still serving when the ingest failed
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class Progress:
+    """A one-line progress report, redrawn in place, shown only on a terminal."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.active = self.stream.isatty()
+
+    def update(self, report: SourceReport, total: int | None) -> None:
+        if not self.active:
+            return
+        counts = f"{report.read:,} read, {report.loaded:,} loaded, {report.rejected:,} rejected"
+        bar = ""
+        if total:
+            done = min(report.read / total, 1.0)
+            filled = int(done * 20)
+            bar = f" [{'#' * filled}{'.' * (20 - filled)}] {done:4.0%}"
+        self.stream.write(f"\r{report.name}: {counts}{bar}")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.active:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def ingest(loaded: LoadedSettings, only: str | None = None, progress: Progress | None = None) -> list[SourceReport]:
+    """Ingest every source (or the one named), returning a report for each."""
+    settings = loaded.settings
+    sources = [settings.source(only)] if only is not None else list(settings.sources)
+    if not sources:
+        raise ConfigError("place.toml has no [[sources]] to ingest. Add one: see docs/data-sources.md.")
+    store = open_store(settings.database_url, loaded.project_dir)
+    try:
+        return [ingest_source(store, loaded, source, progress or Progress()) for source in sources]
+    finally:
+        store.close()
+
+
+def ingest_source(store: Store, loaded: LoadedSettings, source: Source, progress: Progress) -> SourceReport:
+    """Load one source into the store, or leave its previous data serving and say why not."""
+    settings = loaded.settings
+    schema = load_schema(settings.dataset.theme)
+    report = SourceReport(source.name)
+    rejects = RejectsWriter(loaded.project_dir / REJECTS_FOLDER, source.name)
+    fetched_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    try:
+        spec = adapters.SourceSpec(source.name, source.location, loaded.project_dir)
+        adapter = adapters.create(source.adapter, spec, source.options)
+        normaliser = Normaliser(schema, source.name, source.fields, source.crs)
+        with store.replacing(source.name, schema["fields"]) as staging:
+            for batch in batched(adapter.records(), BATCH_SIZE):
+                features, rejections = normaliser.normalise(batch)
+                staging.add(features)
+                rejects.add(rejections)
+                report.read += len(batch)
+                report.loaded += len(features)
+                report.rejected += len(rejections)
+                progress.update(report, adapter.total)
+            unmatched = normaliser.unmatched_columns() if report.read else []
+            if unmatched:
+                raise SourceError(
+                    f"Source {source.name!r}: [sources.fields] maps {', '.join(unmatched)}, but no record has "
+                    f"such a column. The source's columns are: {', '.join(sorted(normaliser.columns_seen))}."
+                )
+            staging.commit(
+                Provenance(
+                    collection=source.name,
+                    theme=settings.dataset.theme,
+                    adapter=source.adapter,
+                    location=source.location,
+                    licence=source.licence or settings.dataset.licence,
+                    attribution=source.attribution,
+                    fetched_at=fetched_at,
+                    rows_read=report.read,
+                    rows_loaded=report.loaded,
+                    rows_rejected=report.rejected,
+                )
+            )
+        report.rejects_file = rejects.finish()
+    except (AppError, OSError) as error:
+        rejects.discard()
+        report.error = str(error)
+        report.previous = next((p for p in store.provenance() if p.collection == source.name), None)
+    finally:
+        progress.done()
+    return report
+
+
+def batched(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    """Lists of up to ``size`` items, in order."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch

@@ -1,0 +1,410 @@
+"""Map raw records onto a theme's schema, check and normalise them, and place them in WGS84.
+
+This is where real-world mess is handled, once, for every adapter: renamed
+columns (by the source's ``fields`` table, or by a case-insensitive match of the
+schema's own names), dates with and without times, yes/no in any case, enum
+values in any case, stray spaces, UPRNs kept as text, and coordinates in
+British National Grid or WGS84. A record becomes either a :class:`Feature` or
+a :class:`Rejection` that names every failing field, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pyproj import Transformer
+from pyproj.exceptions import CRSError
+
+from .adapters import RawRecord
+from .errors import SourceError
+from .store import Feature
+
+WGS84 = "EPSG:4326"
+BRITISH_NATIONAL_GRID = "EPSG:27700"
+# What the LGA CoordinateReferenceSystem column says, and what it means.
+CRS_COLUMN_VALUES = {
+    "wgs84": WGS84,
+    "osgb36": BRITISH_NATIONAL_GRID,
+    "epsg:4326": WGS84,
+    "epsg:27700": BRITISH_NATIONAL_GRID,
+}
+# Great Britain, Northern Ireland and their islands, with a small margin, in WGS84 degrees.
+GB_AND_NI = (-8.75, 49.8, 1.9, 60.95)
+# Eastings and northings of the British National Grid.
+GRID_EASTINGS, GRID_NORTHINGS = (0.0, 700_000.0), (0.0, 1_300_000.0)
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y")
+ALWAYS_TRUE = frozenset({"yes", "y", "true", "t", "1"})
+ALWAYS_FALSE = frozenset({"no", "n", "false", "f", "0"})
+
+
+class FieldProblem(ValueError):
+    """A value that does not fit its field; the message says why, for the rejects file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A record that could not be loaded: where it was, what it held, and why, one reason per field."""
+
+    row: int
+    values: dict[str, Any]
+    reasons: list[str]
+
+
+Parser = Callable[[Any], Any]
+
+
+class Normaliser:
+    """Turns one source's raw records into features of one schema."""
+
+    def __init__(self, schema: Mapping[str, Any], source_name: str, fields: Mapping[str, str], crs: str | None) -> None:
+        self.source_name = source_name
+        self.fields: list[dict[str, Any]] = list(schema["fields"])
+        self.names = [spec["name"] for spec in self.fields]
+        geometry = schema.get("x-geometry") or {}
+        self.x_field, self.y_field = geometry.get("x"), geometry.get("y")
+        self.crs_field = geometry.get("crs_field")
+        self.id_field = "id" if "id" in fields else schema.get("x-id-field")
+        self.explicit = dict(fields)
+        self.crs = crs
+        self.parsers: dict[str, Parser] = {spec["name"]: parser_for(spec) for spec in self.fields}
+        self.required = {
+            spec["name"]
+            for spec in self.fields
+            if (spec.get("constraints") or {}).get("required") and spec["name"] != self.id_field
+        }
+        self.columns_seen: set[str] = set()
+        self._plans: dict[tuple[str, ...], tuple[dict[str, str], list[str]]] = {}
+        self._seen_ids: set[int] = set()
+        self._transformers: dict[str, Transformer] = {}
+        if crs:
+            self._transformer(crs)  # a CRS pyproj does not know is a configuration mistake: say so before reading
+
+    def unmatched_columns(self) -> list[str]:
+        """Mapped source columns that no record had: a misspelt ``fields`` entry."""
+        return sorted(
+            f"{name} = {column!r}" for name, column in self.explicit.items() if column not in self.columns_seen
+        )
+
+    def normalise(self, records: Sequence[RawRecord]) -> tuple[list[Feature], list[Rejection]]:
+        """Check and convert a batch of records; coordinates are converted for the whole batch at once."""
+        parsed: list[tuple[RawRecord, dict[str, Any], dict[str, Any], list[str]]] = []
+        for record in records:
+            properties, extra, reasons = self._parse(record)
+            parsed.append((record, properties, extra, reasons))
+        positions = self._positions(parsed)
+        features: list[Feature] = []
+        rejections: list[Rejection] = []
+        for (record, properties, extra, reasons), position in zip(parsed, positions, strict=True):
+            lon, lat, problem = position
+            if problem:
+                reasons.append(problem)
+            feature_id = None if reasons else self._identify(record, properties, reasons)
+            if reasons or feature_id is None:
+                rejections.append(Rejection(record.number, record.values, reasons))
+                continue
+            if self.id_field in self.parsers:
+                properties[self.id_field] = feature_id
+            features.append(Feature(feature_id, lon, lat, properties, extra, record.number))
+        return features, rejections
+
+    def _plan(self, record: RawRecord) -> tuple[dict[str, str], list[str]]:
+        """Which source column feeds each schema field, and which columns are extra, for this set of columns."""
+        key = tuple(record.values)
+        plan = self._plans.get(key)
+        if plan is None:
+            self.columns_seen.update(key)
+            by_lower = {column.strip().lower(): column for column in key}
+            sources: dict[str, str] = {}
+            for name in [*self.names, "id"]:
+                column = self.explicit.get(name)
+                if column is None and name not in self.explicit:
+                    column = name if name in record.values else by_lower.get(name.lower())
+                if column is not None and column in record.values:
+                    sources[name] = column
+            used = set(sources.values())
+            plan = self._plans[key] = (sources, [column for column in key if column not in used])
+        return plan
+
+    def _parse(self, record: RawRecord) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+        sources, extra_columns = self._plan(record)
+        values = record.values
+        raw_values = {name: values.get(column) for name, column in sources.items()}
+        if record.point is not None and self.x_field and _blank(raw_values.get(self.x_field)):
+            # A geometry gives the position when the columns do not.
+            raw_values[self.x_field], raw_values[self.y_field] = record.point
+            if self.crs_field and _blank(raw_values.get(self.crs_field)):
+                raw_values[self.crs_field] = _crs_label(record.point_crs or WGS84)
+        reasons = [record.problem] if record.problem else []
+        properties: dict[str, Any] = {}
+        for name in self.names:
+            try:
+                value = properties[name] = self.parsers[name](raw_values.get(name))
+            except FieldProblem as problem:
+                properties[name] = None
+                reasons.append(f"{_label(name, sources.get(name))}: {problem}")
+                continue
+            if value is None and name in self.required:
+                reasons.append(f"{_label(name, sources.get(name))}: required, but blank")
+        extra = {column: values[column] for column in extra_columns}
+        return properties, extra, reasons
+
+    def _identify(self, record: RawRecord, properties: dict[str, Any], reasons: list[str]) -> str | None:
+        """The record's id: from the id column when there is one, else a hash of its values (stable across ingests)."""
+        sources, _ = self._plan(record)
+        column = sources.get(self.id_field) if self.id_field else None
+        raw = record.values.get(column) if column else None
+        feature_id = str(raw).strip() if raw is not None else ""
+        if not feature_id:
+            feature_id = row_hash(record.values)
+            label = "the row"
+        else:
+            label = f"{_label(self.id_field, column)} {feature_id!r}"
+        fingerprint = hash(feature_id)
+        if fingerprint in self._seen_ids:
+            if label == "the row":
+                reasons.append("the row repeats an earlier row exactly")
+            else:
+                reasons.append(f"{label} is used by an earlier row; ids must be unique")
+            return None
+        self._seen_ids.add(fingerprint)
+        return feature_id
+
+    def _positions(
+        self, parsed: list[tuple[RawRecord, dict[str, Any], dict[str, Any], list[str]]]
+    ) -> list[tuple[float | None, float | None, str | None]]:
+        """WGS84 longitude and latitude for each record, converted per coordinate system for the whole batch."""
+        results: list[tuple[float | None, float | None, str | None]] = [(None, None, None)] * len(parsed)
+        groups: dict[str, list[tuple[int, float, float]]] = {}
+        for index, (record, properties, _, reasons) in enumerate(parsed):
+            if reasons or not self.x_field:
+                continue
+            x, y = properties.get(self.x_field), properties.get(self.y_field)
+            if x is None or y is None:
+                continue
+            crs = self.crs or self._row_crs(record, properties, x, y)
+            if crs is None:
+                results[index] = (
+                    None,
+                    None,
+                    f"{self.x_field}, {self.y_field}: cannot tell the coordinate system of ({x:g}, {y:g}); "
+                    "set crs for the source in place.toml",
+                )
+                continue
+            groups.setdefault(crs, []).append((index, x, y))
+        for crs, members in groups.items():
+            xs = [x for _, x, _ in members]
+            ys = [y for _, _, y in members]
+            lons, lats = (xs, ys) if crs == WGS84 else self._transformer(crs).transform(xs, ys)
+            for (index, x, y), lon, lat in zip(members, lons, lats, strict=True):
+                results[index] = self._checked(x, y, crs, lon, lat)
+        return results
+
+    def _row_crs(self, record: RawRecord, properties: dict[str, Any], x: float, y: float) -> str | None:
+        if record.point is not None and properties.get(self.x_field) == record.point[0]:
+            return record.point_crs or WGS84
+        if self.crs_field:
+            stated = properties.get(self.crs_field)
+            if stated:
+                return CRS_COLUMN_VALUES.get(str(stated).lower())
+        return detect_crs(x, y)
+
+    def _checked(
+        self, x: float, y: float, crs: str, lon: float, lat: float
+    ) -> tuple[float | None, float | None, str | None]:
+        west, south, east, north = GB_AND_NI
+        if math.isfinite(lon) and math.isfinite(lat) and west <= lon <= east and south <= lat <= north:
+            return round(lon, 7), round(lat, 7), None
+        where = f"{self.x_field}, {self.y_field}: ({x:g}, {y:g}) in {_crs_label(crs)}"
+        if crs == WGS84 and west <= y <= east and south <= x <= north:
+            return (
+                None,
+                None,
+                f"{where} is outside Great Britain and Northern Ireland; are longitude and latitude swapped?",
+            )
+        return None, None, f"{where} is outside Great Britain and Northern Ireland"
+
+    def _transformer(self, crs: str) -> Transformer:
+        transformer = self._transformers.get(crs)
+        if transformer is None:
+            try:
+                transformer = Transformer.from_crs(crs, WGS84, always_xy=True)
+            except CRSError as error:
+                raise SourceError(
+                    f"Source {self.source_name!r}: the coordinate system {crs!r} is not known ({error}). "
+                    "Use WGS84, OSGB36 or an EPSG code such as EPSG:27700."
+                ) from error
+            self._transformers[crs] = transformer
+        return transformer
+
+
+def detect_crs(x: float, y: float) -> str | None:
+    """WGS84 for values that can be degrees, the British National Grid for eastings and northings, else None."""
+    if -180 <= x <= 180 and -90 <= y <= 90:
+        return WGS84
+    if GRID_EASTINGS[0] <= x <= GRID_EASTINGS[1] and GRID_NORTHINGS[0] <= y <= GRID_NORTHINGS[1]:
+        return BRITISH_NATIONAL_GRID
+    return None
+
+
+def row_hash(values: Mapping[str, Any]) -> str:
+    """A stable identifier made from a record's values: the same row gets the same id on every ingest."""
+    text = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
+
+
+def parser_for(spec: Mapping[str, Any]) -> Parser:
+    """A function that checks and normalises one field's values, per its Table Schema type and constraints."""
+    kind = spec.get("type", "string")
+    constraints = spec.get("constraints") or {}
+    if kind == "number":
+        base = _number
+    elif kind == "integer":
+        base = _integer
+    elif kind == "boolean":
+        base = _boolean(spec)
+    elif kind == "date":
+        base = _date(spec.get("format"))
+    else:
+        base = _text(constraints)
+    checks = _range_checks(constraints)
+
+    def parse(value: Any) -> Any:
+        if _blank(value):
+            return None
+        parsed = base(value)
+        for check in checks:
+            check(parsed)
+        return parsed
+
+    return parse
+
+
+def _text(constraints: Mapping[str, Any]) -> Parser:
+    enum = {_squeeze(str(choice)).lower(): choice for choice in constraints.get("enum", [])}
+    pattern = re.compile(constraints["pattern"]) if "pattern" in constraints else None
+    max_length = constraints.get("maxLength")
+
+    def parse(value: Any) -> Any:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # a UPRN or code read as a number keeps no ".0"
+        text = str(value).strip()
+        if enum:
+            choice = enum.get(_squeeze(text).lower())
+            if choice is None:
+                raise FieldProblem(f"{text!r} is not one of {', '.join(map(str, enum.values()))}")
+            return choice
+        if pattern and not pattern.fullmatch(text):
+            raise FieldProblem(f"{text!r} does not match the pattern {pattern.pattern}")
+        if max_length is not None and len(text) > max_length:
+            raise FieldProblem(f"is {len(text)} characters long; at most {max_length} are allowed")
+        return text
+
+    return parse
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool):
+        raise FieldProblem(f"{value!r} is not a number")
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = str(value).strip().lstrip("£").replace(",", "")
+        try:
+            number = float(text)
+        except ValueError:
+            raise FieldProblem(f"{str(value).strip()!r} is not a number") from None
+    if not math.isfinite(number):
+        raise FieldProblem(f"{value!r} is not a finite number")
+    return number
+
+
+def _integer(value: Any) -> int:
+    number = _number(value)
+    if not number.is_integer():
+        raise FieldProblem(f"{value!r} is not a whole number")
+    return int(number)
+
+
+def _boolean(spec: Mapping[str, Any]) -> Parser:
+    true = ALWAYS_TRUE | {str(word).lower() for word in spec.get("trueValues", [])}
+    false = ALWAYS_FALSE | {str(word).lower() for word in spec.get("falseValues", [])}
+
+    def parse(value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if word in true:
+            return True
+        if word in false:
+            return False
+        raise FieldProblem(f"{str(value).strip()!r} is not yes or no")
+
+    return parse
+
+
+def _date(schema_format: str | None) -> Parser:
+    formats = tuple(
+        dict.fromkeys([*(f for f in [schema_format] if f and f != "default" and f != "any"), *DATE_FORMATS])
+    )
+
+    def parse(value: Any) -> str:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            # Portals such as ArcGIS send dates as milliseconds since 1970.
+            return dt.datetime.fromtimestamp(value / 1000, tz=dt.UTC).date().isoformat()
+        text = str(value).strip()
+        day = re.split(r"[ T]", text, maxsplit=1)[0]  # a time after the date is dropped
+        for date_format in formats:
+            try:
+                return dt.datetime.strptime(day, date_format).date().isoformat()
+            except ValueError:
+                continue
+        raise FieldProblem(f"{text!r} is not a date like 31/01/2024 or 2024-01-31")
+
+    return parse
+
+
+def _range_checks(constraints: Mapping[str, Any]) -> list[Callable[[Any], None]]:
+    checks: list[Callable[[Any], None]] = []
+    if "minimum" in constraints:
+        minimum = constraints["minimum"]
+
+        def at_least(value: Any) -> None:
+            if value < minimum:
+                raise FieldProblem(f"{value!r} is below the minimum of {minimum}")
+
+        checks.append(at_least)
+    if "maximum" in constraints:
+        maximum = constraints["maximum"]
+
+        def at_most(value: Any) -> None:
+            if value > maximum:
+                raise FieldProblem(f"{value!r} is above the maximum of {maximum}")
+
+        checks.append(at_most)
+    return checks
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _label(name: str | None, column: str | None) -> str:
+    """A field as a reason names it: the schema name, and the source column when that differs."""
+    if column is None or column == name:
+        return str(name)
+    return f"{name} (column {column!r})"
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _crs_label(crs: str) -> str:
+    return {WGS84: "WGS84", BRITISH_NATIONAL_GRID: "OSGB36"}.get(crs, crs)

@@ -1,0 +1,83 @@
+"""The rejects file: every row an ingest could not load, with where it was and why.
+
+Rows are written as they are found, to a scratch file beside the final one, and
+the CSV is only put in place when the ingest succeeds: a failed ingest leaves
+the previous rejects file, which still describes the data that is serving.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .normalise import Rejection
+
+ROW_COLUMN = "row"
+REASONS_COLUMN = "reasons"
+
+
+class RejectsWriter:
+    """Collects one source's rejected rows and writes them to ``<folder>/<source>.csv``."""
+
+    def __init__(self, folder: Path, source_name: str) -> None:
+        self.path = folder / f"{source_name}.csv"
+        self.scratch = folder / f".{source_name}.csv.partial"
+        self.count = 0
+        self._file: Any = None
+
+    def add(self, rejections: Iterable[Rejection]) -> None:
+        for rejection in rejections:
+            if self._file is None:
+                self.scratch.parent.mkdir(parents=True, exist_ok=True)
+                self._file = self.scratch.open("w", encoding="utf-8")
+            line = {"row": rejection.row, "reasons": rejection.reasons, "values": rejection.values}
+            self._file.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
+            self.count += 1
+
+    def finish(self) -> Path | None:
+        """Put the rejects file in place (removing an old one when nothing was rejected); its path, if any."""
+        if self._file is None:
+            self.path.unlink(missing_ok=True)
+            return None
+        self._file.close()
+        self._file = None
+        columns = _columns(self.scratch)
+        final = self.scratch.with_suffix(".new")
+        with self.scratch.open(encoding="utf-8") as lines, final.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow([ROW_COLUMN, REASONS_COLUMN, *columns])
+            for line in lines:
+                entry = json.loads(line)
+                values = entry["values"]
+                writer.writerow([entry["row"], "; ".join(entry["reasons"]), *(_cell(values.get(c)) for c in columns)])
+        os.replace(final, self.path)
+        self.scratch.unlink()
+        return self.path
+
+    def discard(self) -> None:
+        """Throw away what was collected, keeping any earlier rejects file."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self.scratch.unlink(missing_ok=True)
+
+
+def _columns(scratch: Path) -> list[str]:
+    """Every source column seen in the rejected rows, in the order first seen."""
+    seen: dict[str, None] = {}
+    with scratch.open(encoding="utf-8") as lines:
+        for line in lines:
+            seen.update(dict.fromkeys(json.loads(line)["values"]))
+    return [column for column in seen if column not in {ROW_COLUMN, REASONS_COLUMN}]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)

@@ -1,0 +1,166 @@
+"""Where ingested data lives: SQLite by default, PostgreSQL for several app processes.
+
+Both stores keep one table per collection (one collection per source), with a
+column per schema field, the WGS84 position in a spatial index, and the source
+columns outside the schema as JSON. A source is loaded into a staging table and
+swapped in with its provenance in one transaction, so readers see either the
+old data or the new, never a mixture, and a failed or killed ingest leaves the
+old data serving. ``DATABASE_URL`` picks the store: ``sqlite:///data/app.db``
+(relative to the project folder) or ``postgresql://user:password@host/db``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..errors import ConfigError
+
+BBox = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat (WGS84)
+WORLD: BBox = (-180.0, -90.0, 180.0, 90.0)
+EARTH_RADIUS = 6_371_008.8  # metres: the mean radius, for distances on a sphere
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    """One accepted record: its id, WGS84 position, schema fields and any extra source columns."""
+
+    id: str
+    lon: float | None
+    lat: float | None
+    properties: dict[str, Any]
+    extra: dict[str, Any]
+    row: int  # where the record was in its source (see adapters.base.RawRecord.number)
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a collection's data came from and what became of it, stored with the data."""
+
+    collection: str
+    theme: str
+    adapter: str
+    location: str
+    licence: str
+    attribution: str | None
+    fetched_at: str  # ISO 8601, UTC
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+
+
+class Staging(Protocol):
+    """A collection's next data, invisible to readers until :meth:`commit`."""
+
+    def add(self, features: Sequence[Feature]) -> None:
+        """Load a batch of features (ids are unique within one load)."""
+
+    def commit(self, provenance: Provenance) -> None:
+        """Replace the live data and its provenance with what was loaded, in one transaction."""
+
+
+class Store(Protocol):
+    """What the rest of the app needs from a database."""
+
+    def replacing(self, collection: str, fields: Sequence[dict[str, Any]]) -> AbstractContextManager[Staging]:
+        """Stage new data for a collection; leaving the block without commit() keeps the old data."""
+
+    def provenance(self) -> list[Provenance]:
+        """The provenance of every collection, by name."""
+
+    def count(self, collection: str, bbox: BBox | None = None) -> int:
+        """How many features a collection holds (inside ``bbox``, if given)."""
+
+    def features(self, collection: str, bbox: BBox | None = None, limit: int = 10, offset: int = 0) -> list[Feature]:
+        """A page of a collection's features in a stable order, inside ``bbox`` if given."""
+
+    def feature(self, collection: str, feature_id: str) -> Feature | None:
+        """One feature by id, or None."""
+
+    def nearest(self, collection: str, lon: float, lat: float, limit: int = 10) -> list[tuple[Feature, float]]:
+        """The ``limit`` located features nearest a WGS84 point, with their great-circle distance in metres.
+
+        Nearest first; features at the same distance keep their stable order.
+        """
+
+    def close(self) -> None:
+        """Release the connection."""
+
+
+def open_store(database_url: str, project_dir: Path) -> Store:
+    """The store that ``database_url`` names; a relative SQLite path starts at the project folder."""
+    scheme = database_url.partition(":")[0].lower()
+    if scheme == "sqlite":
+        from .sqlite import SQLiteStore
+
+        return SQLiteStore.from_url(database_url, project_dir)
+    if scheme in {"postgresql", "postgres"} or scheme.startswith("postgresql+"):
+        from .postgres import PostgresStore
+
+        return PostgresStore.from_url(database_url)
+    raise ConfigError(
+        f"database_url: the scheme {scheme!r} is not supported. Use sqlite:///data/app.db "
+        "or postgresql://user:password@host:5432/database."
+    )
+
+
+def column_type(field: dict[str, Any]) -> str:
+    """The kind of value a schema field holds once normalised: text, number, integer or boolean."""
+    kind = field.get("type", "string")
+    return kind if kind in {"number", "integer", "boolean"} else "text"
+
+
+def table_name(collection: str, generation: str) -> str:
+    """A table name the app makes itself, never from user text, for one load of a collection."""
+    digest = hashlib.blake2b(collection.encode(), digest_size=4).hexdigest()
+    return f"c_{digest}_{generation}"
+
+
+def quote(identifier: str) -> str:
+    """An SQL identifier quoted for both SQLite and PostgreSQL (schema field names are identifiers)."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def distance(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """The great-circle distance in metres between two WGS84 points (haversine, on a sphere)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    half_chord = (
+        math.sin((phi2 - phi1) / 2) ** 2
+        + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS * math.asin(math.sqrt(min(1.0, half_chord)))
+
+
+def bbox_around(lon: float, lat: float, metres: float) -> BBox:
+    """The smallest box holding every point within ``metres`` of a point (a millimetre more, for rounding).
+
+    A degree of longitude shrinks towards the poles, so the box is wider in
+    degrees than it is tall; near a pole or the 180th meridian it takes every
+    longitude rather than wrap around.
+    """
+    angle = (metres * (1 + 1e-9) + 0.001) / EARTH_RADIUS  # radians along the sphere
+    min_lat, max_lat = lat - math.degrees(angle), lat + math.degrees(angle)
+    if min_lat <= -90 or max_lat >= 90 or angle >= math.pi / 2:
+        return (-180.0, max(min_lat, -90.0), 180.0, min(max_lat, 90.0))
+    spread = math.sin(angle) / math.cos(math.radians(lat))
+    if spread >= 1:
+        return (-180.0, min_lat, 180.0, max_lat)
+    half_width = math.degrees(math.asin(spread))
+    if lon - half_width < -180 or lon + half_width > 180:
+        return (-180.0, min_lat, 180.0, max_lat)
+    return (lon - half_width, min_lat, lon + half_width, max_lat)
+
+
+def nearest_first(features: Iterable[Feature], lon: float, lat: float, limit: int) -> list[tuple[Feature, float]]:
+    """The ``limit`` located features nearest a point, with their distances; ties keep the input order."""
+    located = (
+        (feature, distance(lon, lat, feature.lon, feature.lat))
+        for feature in features
+        if feature.lon is not None and feature.lat is not None
+    )
+    return sorted(located, key=lambda pair: pair[1])[:limit]

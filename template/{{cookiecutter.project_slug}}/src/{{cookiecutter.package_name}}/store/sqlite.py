@@ -1,0 +1,239 @@
+"""The SQLite store: one file, no server, a spatial index from SQLite's R*Tree module.
+
+The database runs in WAL mode, so the app keeps answering from the old data
+while an ingest writes the new. A whole load is one transaction: if the ingest
+fails or the process is killed, SQLite rolls it back and nothing is left over.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError, StoreError
+from . import WORLD, BBox, Feature, Provenance, bbox_around, column_type, distance, nearest_first, quote, table_name
+
+SQL_TYPES = {"text": "TEXT", "number": "REAL", "integer": "INTEGER", "boolean": "INTEGER"}
+CATALOGUE = "_collections"
+FIRST_SEARCH_RADIUS = 1000.0  # metres; nearest() doubles it until the box holds enough features
+PROVENANCE_COLUMNS = (
+    "theme",
+    "adapter",
+    "location",
+    "licence",
+    "attribution",
+    "fetched_at",
+    "rows_read",
+    "rows_loaded",
+    "rows_rejected",
+)
+
+
+class SQLiteStore:
+    """A store in one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA busy_timeout = 10000")
+            self.db.execute(
+                f"CREATE TABLE IF NOT EXISTS {CATALOGUE} (collection TEXT PRIMARY KEY, table_name TEXT NOT NULL, "
+                "fields TEXT NOT NULL, theme TEXT, adapter TEXT, location TEXT, licence TEXT, attribution TEXT, "
+                "fetched_at TEXT, rows_read INTEGER, rows_loaded INTEGER, rows_rejected INTEGER)"
+            )
+        except (OSError, sqlite3.Error) as error:
+            raise StoreError(
+                f"Could not open the SQLite database {path}: {error}. Check the folder exists and is writable."
+            ) from error
+        _require_rtree(self.db)
+
+    @classmethod
+    def from_url(cls, url: str, project_dir: Path) -> SQLiteStore:
+        """``sqlite:///relative/path.db`` (from the project folder) or ``sqlite:////absolute/path.db``."""
+        prefix = "sqlite:///"
+        if not url.lower().startswith(prefix) or len(url) == len(prefix):
+            raise ConfigError(
+                f"database_url: {url!r} is not an SQLite URL with a path. "
+                "Use sqlite:///data/app.db (relative to the project) or sqlite:////srv/app/app.db (absolute)."
+            )
+        path = Path(url[len(prefix) :])
+        return cls(path if path.is_absolute() else project_dir / path)
+
+    @contextmanager
+    def replacing(self, collection: str, fields: Sequence[dict[str, Any]]) -> Iterator[_SQLiteStaging]:
+        table = table_name(collection, uuid.uuid4().hex[:12])
+        columns = ", ".join(f"{quote(field['name'])} {SQL_TYPES[column_type(field)]}" for field in fields)
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute(
+                f"CREATE TABLE {table} (_rowid INTEGER PRIMARY KEY, _id TEXT NOT NULL, _lon REAL, _lat REAL, "
+                f"_row INTEGER NOT NULL, _extra TEXT NOT NULL, {columns})"
+            )
+            staging = _SQLiteStaging(self.db, collection, table, list(fields))
+            yield staging
+        finally:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+
+    def provenance(self) -> list[Provenance]:
+        rows = self.db.execute(
+            f"SELECT collection, {', '.join(PROVENANCE_COLUMNS)} FROM {CATALOGUE} ORDER BY collection"
+        ).fetchall()
+        return [Provenance(*row) for row in rows]
+
+    def count(self, collection: str, bbox: BBox | None = None) -> int:
+        table, _ = self._live(collection)
+        where, params = _bbox_filter(table, bbox)
+        return self.db.execute(f"SELECT count(*) FROM {table}{_rtree_join(table, bbox)}{where}", params).fetchone()[0]
+
+    def features(self, collection: str, bbox: BBox | None = None, limit: int = 10, offset: int = 0) -> list[Feature]:
+        table, fields = self._live(collection)
+        where, params = _bbox_filter(table, bbox)
+        rows = self.db.execute(
+            f"SELECT {table}.* FROM {table}{_rtree_join(table, bbox)}{where} ORDER BY {table}._rowid LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+        return [_feature(row, fields) for row in rows]
+
+    def feature(self, collection: str, feature_id: str) -> Feature | None:
+        table, fields = self._live(collection)
+        row = self.db.execute(f"SELECT * FROM {table} WHERE _id = ?", [feature_id]).fetchone()
+        return _feature(row, fields) if row else None
+
+    def nearest(self, collection: str, lon: float, lat: float, limit: int = 10) -> list[tuple[Feature, float]]:
+        """The ``limit`` features nearest a point, by great-circle distance in metres, nearest first.
+
+        The R*Tree answers boxes, not distances: boxes around the point grow
+        until one holds ``limit`` features, whose farthest bounds the search
+        radius; every feature within that radius is then ranked by distance.
+        """
+        if limit <= 0:
+            return []
+        table, fields = self._live(collection)
+        radius = FIRST_SEARCH_RADIUS
+        while True:
+            box = bbox_around(lon, lat, radius)
+            found = self.db.execute(
+                f"SELECT {table}._lon, {table}._lat FROM {table}_rtree AS r JOIN {table} ON {table}._rowid = r.id "
+                "WHERE r.max_lon >= ? AND r.min_lon <= ? AND r.max_lat >= ? AND r.min_lat <= ? LIMIT ?",
+                [box[0], box[2], box[1], box[3], limit],
+            ).fetchall()
+            if len(found) >= limit or box == WORLD:
+                break
+            radius *= 2
+        if not found:
+            return []
+        around = bbox_around(lon, lat, max(distance(lon, lat, x, y) for x, y in found))
+        where, params = _bbox_filter(table, around)
+        rows = self.db.execute(
+            f"SELECT {table}.* FROM {table}{_rtree_join(table, around)}{where} ORDER BY {table}._rowid", params
+        ).fetchall()
+        return nearest_first((_feature(row, fields) for row in rows), lon, lat, limit)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _live(self, collection: str) -> tuple[str, list[dict[str, Any]]]:
+        row = self.db.execute(
+            f"SELECT table_name, fields FROM {CATALOGUE} WHERE collection = ?", [collection]
+        ).fetchone()
+        if row is None:
+            raise KeyError(collection)
+        return row[0], json.loads(row[1])
+
+
+class _SQLiteStaging:
+    def __init__(self, db: sqlite3.Connection, collection: str, table: str, fields: list[dict[str, Any]]) -> None:
+        self.db, self.collection, self.table, self.fields = db, collection, table, fields
+        self.names = [field["name"] for field in fields]
+        placeholders = ", ".join("?" * (6 + len(fields)))
+        self.insert = f"INSERT INTO {table} VALUES ({placeholders})"
+        self.next_rowid = 1
+
+    def add(self, features: Sequence[Feature]) -> None:
+        start = self.next_rowid
+        self.next_rowid += len(features)
+        self.db.executemany(
+            self.insert,
+            (
+                (
+                    start + index,
+                    feature.id,
+                    feature.lon,
+                    feature.lat,
+                    feature.row,
+                    json.dumps(feature.extra, ensure_ascii=False, default=str),
+                    *(feature.properties.get(name) for name in self.names),
+                )
+                for index, feature in enumerate(features)
+            ),
+        )
+
+    def commit(self, provenance: Provenance) -> None:
+        table = self.table
+        try:
+            self.db.execute(f"CREATE UNIQUE INDEX {table}_id ON {table} (_id)")
+        except sqlite3.IntegrityError as error:
+            (duplicate,) = self.db.execute(f"SELECT _id FROM {table} GROUP BY _id HAVING count(*) > 1").fetchone()
+            raise StoreError(
+                f"Could not load collection {self.collection!r}: two features share the id {duplicate!r}. "
+                "Each record needs its own id; check the source's id column."
+            ) from error
+        self.db.execute(f"CREATE VIRTUAL TABLE {table}_rtree USING rtree(id, min_lon, max_lon, min_lat, max_lat)")
+        self.db.execute(
+            f"INSERT INTO {table}_rtree SELECT _rowid, _lon, _lon, _lat, _lat FROM {table} WHERE _lon IS NOT NULL"
+        )
+        old = self.db.execute(f"SELECT table_name FROM {CATALOGUE} WHERE collection = ?", [self.collection]).fetchone()
+        values = [getattr(provenance, name) for name in PROVENANCE_COLUMNS]
+        self.db.execute(
+            f"INSERT OR REPLACE INTO {CATALOGUE} (collection, table_name, fields, {', '.join(PROVENANCE_COLUMNS)}) "
+            f"VALUES (?, ?, ?, {', '.join('?' * len(PROVENANCE_COLUMNS))})",
+            [self.collection, table, json.dumps(self.fields), *values],
+        )
+        if old:
+            self.db.execute(f"DROP TABLE {old[0]}_rtree")
+            self.db.execute(f"DROP TABLE {old[0]}")
+        self.db.execute("COMMIT")
+
+
+def _rtree_join(table: str, bbox: BBox | None) -> str:
+    return f" JOIN {table}_rtree AS r ON r.id = {table}._rowid" if bbox else ""
+
+
+def _bbox_filter(table: str, bbox: BBox | None) -> tuple[str, list[float]]:
+    """R*Tree bounds are stored as 32-bit floats rounded outwards, so the exact test follows the index."""
+    if not bbox:
+        return "", []
+    min_lon, min_lat, max_lon, max_lat = bbox
+    return (
+        f" WHERE r.max_lon >= ? AND r.min_lon <= ? AND r.max_lat >= ? AND r.min_lat <= ?"
+        f" AND {table}._lon BETWEEN ? AND ? AND {table}._lat BETWEEN ? AND ?",
+        [min_lon, max_lon, min_lat, max_lat, min_lon, max_lon, min_lat, max_lat],
+    )
+
+
+def _feature(row: sqlite3.Row | tuple[Any, ...], fields: list[dict[str, Any]]) -> Feature:
+    _, feature_id, lon, lat, source_row, extra, *values = row
+    properties = {
+        field["name"]: bool(value) if value is not None and column_type(field) == "boolean" else value
+        for field, value in zip(fields, values, strict=True)
+    }
+    return Feature(feature_id, lon, lat, properties, json.loads(extra), source_row)
+
+
+def _require_rtree(db: sqlite3.Connection) -> None:
+    try:
+        db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp._rtree_probe USING rtree(id, a, b)")
+    except sqlite3.OperationalError as error:
+        raise StoreError(
+            f"This Python's SQLite has no R*Tree module ({error}), which the app's spatial index needs. "
+            "Use a Python built with the standard sqlite3 options (python.org, uv, Debian and Ubuntu all are)."
+        ) from error
