@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from clean_copy import clean_copy
 from copier import run_copy
+from postgres import start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +37,23 @@ ANSWERS_FILES = {".copier-answers.yml", ".cookiecutter-replay.json"}
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A clean copy of the template, made once per test session."""
     return clean_copy(tmp_path_factory.mktemp("template") / "local-data-app-template")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL database for the baked projects' store tests, started once per session.
+
+    TEST_DATABASE_URL, if set, is used as it is; otherwise scripts/postgres.py
+    starts a throwaway server (installing PostgreSQL with apt-get if need be).
+    """
+    if url := os.environ.get("TEST_DATABASE_URL"):
+        yield url
+        return
+    url, stop = start_server()
+    try:
+        yield url
+    finally:
+        stop()
 
 
 def bake_with_copier(template: Path, destination: Path, answers: dict[str, Any] | None = None) -> Path:

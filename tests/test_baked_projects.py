@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -26,10 +27,13 @@ PROJECTS = {
 }
 
 
-def _uv(project: Path, *arguments: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run uv inside a baked project, isolated from the template's own environment."""
+def _uv(
+    project: Path, *arguments: str, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run uv inside a baked project, isolated from the template's own environment (plus ``env``)."""
     environment = {key: value for key, value in os.environ.items() if key not in {"VIRTUAL_ENV", "PLACE_TOML"}}
     environment["UV_PYTHON"] = sys.executable
+    environment.update(env or {})
     outcome = subprocess.run(
         [find_uv_bin(), *arguments],
         cwd=project,
@@ -64,9 +68,10 @@ def project(request, template, tmp_path_factory) -> Path:
     return path
 
 
-def test_its_own_tests_pass(project) -> None:
-    """The project's own pytest suite passes, warning-clean."""
-    outcome = _uv(project, "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", check=False)
+def test_its_own_tests_pass(project, postgres_url) -> None:
+    """The project's own pytest suite passes, warning-clean, its store tests on SQLite and on PostgreSQL."""
+    database = {"TEST_DATABASE_URL": postgres_url, "REQUIRE_POSTGRES": "1"}
+    outcome = _uv(project, "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", check=False, env=database)
     assert outcome.returncode == 0, outcome.stdout + outcome.stderr
     assert " passed" in outcome.stdout
     assert "warning" not in outcome.stdout.lower()
@@ -114,3 +119,20 @@ def test_a_bad_place_toml_is_reported_without_a_traceback(project) -> None:
     assert "place.code" in outcome.stderr
     assert "'E0800'" in outcome.stderr
     assert "Traceback" not in outcome.stderr
+
+
+def test_ingest_loads_the_sample_data_into_an_ignored_database(project) -> None:
+    """`ingest` loads every sample row into data/app.db, which git ignores."""
+    outcome = _uv(project, "run", "--no-sync", "python", "-m", _package(project), "ingest")
+    (line,) = outcome.stdout.splitlines()
+    found = re.fullmatch(r"([a-z_-]+): read ([0-9,]+), loaded ([0-9,]+), rejected ([0-9,]+)", line)
+    assert found, line
+    name, read, loaded, rejected = found.group(1), *(int(n.replace(",", "")) for n in found.groups()[1:])
+    assert (loaded, rejected) == (read, 0)
+    assert read > 0
+    assert f'name = "{name}"' in (project / "place.toml").read_text(encoding="utf-8")
+    assert (project / "data" / "app.db").is_file()
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--", "data"], cwd=project, capture_output=True, text=True, check=True
+    )
+    assert status.stdout == ""

@@ -6,6 +6,11 @@ import csv
 import io
 import math
 import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -236,3 +241,46 @@ def test_progress_is_drawn_on_a_terminal_only() -> None:
     piped = io.StringIO()
     Progress(piped).update(report, total=None)
     assert piped.getvalue() == ""
+
+
+def test_an_ingest_killed_part_way_leaves_the_old_data_serving(project: Path) -> None:
+    """SIGKILL in the middle of a load: the database still holds the previous data, whole, and ingests again."""
+    assert main(["--config", str(project), "ingest"]) == 0
+    csv_file = project.parent / "data" / "raw" / "toilets.csv"
+    header, *rows = REAL_SHAPED_CSV.splitlines()
+    good = rows[3]  # the Riverside Park row, in WGS84
+    with csv_file.open("w", encoding="utf-8") as file:
+        file.write(header + "\n")
+        for number in range(150_000):
+            file.write(good.replace("Riverside Park", f"Riverside Park {number}") + "\n")
+    database = project.parent / "data" / "app.db"
+    child = subprocess.Popen(  # noqa: S603 (this Python, this package)
+        [sys.executable, "-m", "{{ cookiecutter.package_name }}", "--config", str(project), "ingest"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wal = database.with_name(database.name + "-wal")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and child.poll() is None:
+            if wal.exists() and wal.stat().st_size > 2_000_000:  # the load is well under way
+                break
+            time.sleep(0.02)
+        assert child.poll() is None, "the ingest finished before it could be interrupted"
+        child.send_signal(signal.SIGKILL)
+    finally:
+        child.wait()
+    store = stored(project)
+    try:
+        assert store.count("toilets") == 3
+        (provenance,) = store.provenance()
+        assert provenance.rows_read == 7
+    finally:
+        store.close()
+    with sqlite3.connect(database) as db:
+        tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    assert (
+        len([name for name in tables if not name.endswith(("_node", "_parent", "_rowid"))]) == 3
+    )  # the catalogue, the live table and its R*Tree
+    csv_file.write_text(REAL_SHAPED_CSV, encoding="utf-8")
+    assert main(["--config", str(project), "ingest"]) == 0

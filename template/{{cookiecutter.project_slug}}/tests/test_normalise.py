@@ -262,3 +262,8 @@ def test_detect_crs_by_value_range() -> None:
     assert detect_crs(-2.3, 53.4) == "EPSG:4326"
     assert detect_crs(383000, 395000) == "EPSG:27700"
     assert detect_crs(-383000, 395000) is None
+
+
+def test_nul_bytes_are_dropped_from_text_and_extra_columns() -> None:
+    feature = one(lga_row(LocationText="Market\x00 Square", Ward="Cent\x00ral"))
+    assert (feature.properties["LocationText"], feature.extra) == ("Market Square", {"Ward": "Central"})

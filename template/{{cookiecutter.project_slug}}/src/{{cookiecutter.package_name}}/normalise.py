@@ -152,7 +152,7 @@ class Normaliser:
                 continue
             if value is None and name in self.required:
                 reasons.append(f"{_label(name, sources.get(name))}: required, but blank")
-        extra = {column: values[column] for column in extra_columns}
+        extra = {column: _without_nul(values[column]) for column in extra_columns}
         return properties, extra, reasons
 
     def _identify(self, record: RawRecord, properties: dict[str, Any], reasons: list[str]) -> str | None:
@@ -294,7 +294,7 @@ def _text(constraints: Mapping[str, Any]) -> Parser:
     def parse(value: Any) -> Any:
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # a UPRN or code read as a number keeps no ".0"
-        text = str(value).strip()
+        text = str(value).replace("\x00", "").strip()  # a NUL byte is never meant, and PostgreSQL refuses it
         if enum:
             choice = enum.get(_squeeze(text).lower())
             if choice is None:
@@ -400,6 +400,10 @@ def _label(name: str | None, column: str | None) -> str:
     if column is None or column == name:
         return str(name)
     return f"{name} (column {column!r})"
+
+
+def _without_nul(value: Any) -> Any:
+    return value.replace("\x00", "") if isinstance(value, str) else value
 
 
 def _blank(value: Any) -> bool:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -52,6 +52,10 @@ class Provenance:
     rows_read: int
     rows_loaded: int
     rows_rejected: int
+
+
+# The columns that hold a collection's provenance beside its name, in the stores' catalogues.
+PROVENANCE_COLUMNS = tuple(field.name for field in fields(Provenance) if field.name != "collection")
 
 
 class Staging(Protocol):
@@ -154,13 +158,3 @@ def bbox_around(lon: float, lat: float, metres: float) -> BBox:
     if lon - half_width < -180 or lon + half_width > 180:
         return (-180.0, min_lat, 180.0, max_lat)
     return (lon - half_width, min_lat, lon + half_width, max_lat)
-
-
-def nearest_first(features: Iterable[Feature], lon: float, lat: float, limit: int) -> list[tuple[Feature, float]]:
-    """The ``limit`` located features nearest a point, with their distances; ties keep the input order."""
-    located = (
-        (feature, distance(lon, lat, feature.lon, feature.lat))
-        for feature in features
-        if feature.lon is not None and feature.lat is not None
-    )
-    return sorted(located, key=lambda pair: pair[1])[:limit]

@@ -7,6 +7,7 @@ fails or the process is killed, SQLite rolls it back and nothing is left over.
 
 from __future__ import annotations
 
+import heapq
 import json
 import sqlite3
 import uuid
@@ -16,22 +17,24 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, StoreError
-from . import WORLD, BBox, Feature, Provenance, bbox_around, column_type, distance, nearest_first, quote, table_name
+from . import (
+    PROVENANCE_COLUMNS,
+    WORLD,
+    BBox,
+    Feature,
+    Provenance,
+    bbox_around,
+    column_type,
+    distance,
+    quote,
+    table_name,
+)
 
 SQL_TYPES = {"text": "TEXT", "number": "REAL", "integer": "INTEGER", "boolean": "INTEGER"}
 CATALOGUE = "_collections"
 FIRST_SEARCH_RADIUS = 1000.0  # metres; nearest() doubles it until the box holds enough features
-PROVENANCE_COLUMNS = (
-    "theme",
-    "adapter",
-    "location",
-    "licence",
-    "attribution",
-    "fetched_at",
-    "rows_read",
-    "rows_loaded",
-    "rows_rejected",
-)
+SEARCH_REFINEMENTS = 10  # then halves the gap this many times, to within 1/1024 of the radius
+RTREE_OVERLAPS = "r.max_lon >= ? AND r.min_lon <= ? AND r.max_lat >= ? AND r.min_lat <= ?"
 
 
 class SQLiteStore:
@@ -111,32 +114,63 @@ class SQLiteStore:
     def nearest(self, collection: str, lon: float, lat: float, limit: int = 10) -> list[tuple[Feature, float]]:
         """The ``limit`` features nearest a point, by great-circle distance in metres, nearest first.
 
-        The R*Tree answers boxes, not distances: boxes around the point grow
-        until one holds ``limit`` features, whose farthest bounds the search
-        radius; every feature within that radius is then ranked by distance.
+        The R*Tree answers boxes, not distances. A box around the point grows,
+        then shrinks, until it just holds ``limit`` features; the distance to
+        the ``limit``-th nearest of those bounds the search radius, and every
+        feature within that radius is ranked by true distance (ties in load order).
         """
         if limit <= 0:
             return []
         table, fields = self._live(collection)
-        radius = FIRST_SEARCH_RADIUS
-        while True:
-            box = bbox_around(lon, lat, radius)
-            found = self.db.execute(
-                f"SELECT {table}._lon, {table}._lat FROM {table}_rtree AS r JOIN {table} ON {table}._rowid = r.id "
-                "WHERE r.max_lon >= ? AND r.min_lon <= ? AND r.max_lat >= ? AND r.min_lat <= ? LIMIT ?",
-                [box[0], box[2], box[1], box[3], limit],
-            ).fetchall()
-            if len(found) >= limit or box == WORLD:
-                break
-            radius *= 2
-        if not found:
+        radius = self._radius_holding(table, lon, lat, limit)
+        if radius is None:
             return []
-        around = bbox_around(lon, lat, max(distance(lon, lat, x, y) for x, y in found))
-        where, params = _bbox_filter(table, around)
-        rows = self.db.execute(
-            f"SELECT {table}.* FROM {table}{_rtree_join(table, around)}{where} ORDER BY {table}._rowid", params
+        box = bbox_around(lon, lat, radius)
+        inside = self.db.execute(
+            f"SELECT t._lon, t._lat FROM {table}_rtree AS r JOIN {table} AS t ON t._rowid = r.id "
+            f"WHERE {RTREE_OVERLAPS}",
+            [box[0], box[2], box[1], box[3]],
         ).fetchall()
-        return nearest_first((_feature(row, fields) for row in rows), lon, lat, limit)
+        distances = sorted(distance(lon, lat, x, y) for x, y in inside)
+        around = bbox_around(lon, lat, distances[min(limit, len(distances)) - 1])
+        where, params = _bbox_filter(table, around)
+        located = self.db.execute(
+            f"SELECT {table}._rowid, {table}._lon, {table}._lat FROM {table}{_rtree_join(table, around)}{where}", params
+        )
+        ranked = heapq.nsmallest(limit, ((distance(lon, lat, x, y), rowid) for rowid, x, y in located))
+        rows = self.db.execute(
+            f"SELECT * FROM {table} WHERE _rowid IN ({', '.join('?' * len(ranked))})", [rowid for _, rowid in ranked]
+        )
+        by_rowid = {row[0]: row for row in rows}
+        return [(_feature(by_rowid[rowid], fields), metres) for metres, rowid in ranked]
+
+    def _radius_holding(self, table: str, lon: float, lat: float, limit: int) -> float | None:
+        """A radius whose box just holds ``limit`` located features (or all there are); None if there are none.
+
+        The radius doubles until its box holds enough, then the gap is halved a
+        few times, so a point far from the data does not end with a box around
+        most of it. Each step only counts up to ``limit`` index entries.
+        """
+
+        def holds(radius: float) -> int:
+            box = bbox_around(lon, lat, radius)
+            return self.db.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {table}_rtree AS r WHERE {RTREE_OVERLAPS} LIMIT ?)",
+                [box[0], box[2], box[1], box[3], limit],
+            ).fetchone()[0]
+
+        low, high = 0.0, FIRST_SEARCH_RADIUS
+        while (found := holds(high)) < limit:
+            if bbox_around(lon, lat, high) == WORLD:
+                return high if found else None
+            low, high = high, high * 2
+        for _ in range(SEARCH_REFINEMENTS):
+            middle = (low + high) / 2
+            if holds(middle) >= limit:
+                high = middle
+            else:
+                low = middle
+        return high
 
     def close(self) -> None:
         self.db.close()

@@ -1,0 +1,356 @@
+"""The PostgreSQL store: several app processes or servers share one database.
+
+It needs no extension: the WGS84 position is a built-in ``point`` column
+(longitude, latitude) with a GiST index, so any managed PostgreSQL will do. A
+load runs on its own connection in one transaction: the new table is created,
+filled with COPY, indexed, recorded in the catalogue and the old table dropped,
+all committed at once. PostgreSQL's DDL is transactional, so if the ingest
+fails or the process is killed the server rolls everything back and the old
+data keeps serving. Readers use a separate connection in autocommit mode.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any
+from urllib.parse import unquote
+
+import psycopg
+from psycopg import errors, sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.copy import QueuedLibpqWriter
+from psycopg.types.json import Jsonb
+
+from ..errors import ConfigError, StoreError
+from . import (
+    EARTH_RADIUS,
+    PROVENANCE_COLUMNS,
+    BBox,
+    Feature,
+    Provenance,
+    bbox_around,
+    column_type,
+    distance,
+    quote,
+    table_name,
+)
+
+SQL_TYPES = {"text": "text", "number": "double precision", "integer": "bigint", "boolean": "boolean"}
+CATALOGUE = "_collections"
+to_json = json.JSONEncoder(ensure_ascii=False, default=str).encode  # as SQLiteStore writes extra columns
+SCHEMES = ("postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2")
+CONNECT_TIMEOUT = 10  # seconds, unless the URL says otherwise
+# The haversine distance in metres from a point (parameters: 2 * radius, lat, lat, lon), as store.distance has it.
+HAVERSINE = (
+    "%s * asin(sqrt(least(1.0, sin((radians(geom[1]) - radians(%s)) / 2) ^ 2"
+    " + cos(radians(%s)) * cos(radians(geom[1])) * sin(radians(geom[0] - %s) / 2) ^ 2)))"
+)
+
+
+class PostgresStore:
+    """A store in a PostgreSQL database (tables go in the first schema of the search path)."""
+
+    def __init__(self, conninfo: str, shown_url: str, password: str | None) -> None:
+        self.conninfo, self.shown_url, self.password = conninfo, shown_url, password
+        self.db = self._connect(autocommit=True)
+        try:
+            if self.db.execute("SELECT to_regclass(%s)", [CATALOGUE]).fetchone()[0] is None:
+                with self.db.transaction():
+                    self.db.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(CATALOGUE)])
+                    self.db.execute(
+                        f"CREATE TABLE IF NOT EXISTS {CATALOGUE} (collection text PRIMARY KEY, "
+                        "table_name text NOT NULL, fields jsonb NOT NULL, theme text, adapter text, location text, "
+                        "licence text, attribution text, fetched_at text, rows_read bigint, rows_loaded bigint, "
+                        "rows_rejected bigint)"
+                    )
+        except psycopg.Error as error:
+            self.db.close()
+            raise StoreError(
+                f"Could not set up the catalogue table {CATALOGUE} in the PostgreSQL database {shown_url}: "
+                f"{self._safe(error)}. Check that the user may create tables in the first schema of its search_path."
+            ) from error
+
+    @classmethod
+    def from_url(cls, url: str) -> PostgresStore:
+        """``postgresql://user:password@host:5432/database`` (also ``postgres://`` and ``postgresql+psycopg://``)."""
+        scheme, separator, rest = url.partition("://")
+        shown = hide_password(url)
+        if not separator or scheme.lower() not in SCHEMES:
+            raise ConfigError(
+                f"database_url: {shown!r} is not a PostgreSQL URL. Use postgresql://user:password@host:5432/database."
+            )
+        try:
+            parts = conninfo_to_dict(f"postgresql://{rest}")
+        except psycopg.Error as error:
+            raise ConfigError(
+                f"database_url: {shown!r} is not a valid PostgreSQL URL ({_scrub(str(error), _password(rest))}). "
+                "Use postgresql://user:password@host:5432/database, with special characters in the password "
+                "percent-encoded (@ as %40, / as %2F, : as %3A)."
+            ) from error
+        parts.setdefault("connect_timeout", CONNECT_TIMEOUT)
+        parts.setdefault("application_name", __package__.split(".")[0])
+        return cls(make_conninfo(**parts), shown, parts.get("password"))
+
+    @contextmanager
+    def replacing(self, collection: str, fields: Sequence[dict[str, Any]]) -> Iterator[_PostgresStaging]:
+        table = table_name(collection, uuid.uuid4().hex[:12])
+        columns = ", ".join(f"{quote(field['name'])} {SQL_TYPES[column_type(field)]}" for field in fields)
+        db = self._connect(autocommit=False)  # the load's own connection: readers never see its transaction
+        try:
+            try:
+                db.execute(
+                    f"CREATE TABLE {table} (_rowid bigint NOT NULL, _id text NOT NULL, geom point, "
+                    f"_row bigint NOT NULL, _extra jsonb NOT NULL, {columns})"
+                )
+            except psycopg.Error as error:
+                raise StoreError(
+                    f"Could not create a table for collection {collection!r} in {self.shown_url}: "
+                    f"{self._safe(error)}. Check that the user may create tables there."
+                ) from error
+            yield _PostgresStaging(db, collection, table, list(fields), self._safe)
+        finally:
+            # Without commit() the load is rolled back; if the server has gone, closing is enough.
+            with suppress(psycopg.Error):
+                db.rollback()
+            db.close()
+
+    def provenance(self) -> list[Provenance]:
+        rows = self.db.execute(
+            f"SELECT collection, {', '.join(PROVENANCE_COLUMNS)} FROM {CATALOGUE} ORDER BY collection"
+        ).fetchall()
+        return [Provenance(*row) for row in rows]
+
+    def count(self, collection: str, bbox: BBox | None = None) -> int:
+        where, params = _bbox_filter(bbox)
+        rows, _ = self._read(collection, "SELECT count(*) FROM {table}" + where, params)
+        return rows[0][0]
+
+    def features(self, collection: str, bbox: BBox | None = None, limit: int = 10, offset: int = 0) -> list[Feature]:
+        where, params = _bbox_filter(bbox)
+        rows, fields = self._read(
+            collection,
+            "SELECT * FROM {table}" + where + f" ORDER BY {_load_order(bbox)} LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+        return [_feature(row, fields) for row in rows]
+
+    def feature(self, collection: str, feature_id: str) -> Feature | None:
+        rows, fields = self._read(collection, "SELECT * FROM {table} WHERE _id = %s", [feature_id])
+        return _feature(rows[0], fields) if rows else None
+
+    def nearest(self, collection: str, lon: float, lat: float, limit: int = 10) -> list[tuple[Feature, float]]:
+        """The ``limit`` features nearest a point, by great-circle distance in metres, nearest first.
+
+        The GiST index orders by distance in degrees, which is not distance on
+        the ground (a degree of longitude is 0.6 of a degree of latitude in the
+        Midlands), so its ``limit`` nearest only bound the search radius; the
+        features within that radius are then ranked by true distance.
+        """
+        if limit <= 0:
+            return []
+        rows, _ = self._read(
+            collection,
+            "SELECT geom[0], geom[1] FROM {table} WHERE geom IS NOT NULL ORDER BY geom <-> point(%s, %s) LIMIT %s",
+            [lon, lat, limit],
+        )
+        if not rows:
+            return []
+        where, params = _bbox_filter(bbox_around(lon, lat, max(distance(lon, lat, x, y) for x, y in rows)))
+        rows, fields = self._read(
+            collection,
+            "SELECT *, " + HAVERSINE + " AS _distance FROM {table}" + where + " ORDER BY _distance, _rowid LIMIT %s",
+            [2 * EARTH_RADIUS, lat, lat, lon, *params, limit],
+        )
+        return [(_feature(row[:-1], fields), row[-1]) for row in rows]
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _read(self, collection: str, query: str, params: Sequence[Any]) -> tuple[list[tuple[Any, ...]], list[dict]]:
+        """Run a query on a collection's live table, whose name replaces ``{table}`` in ``query``.
+
+        A load that commits between reading the catalogue and running the query
+        drops the table just looked up; the query then runs again on the new one.
+        """
+        for attempt in (1, 2):
+            row = self.db.execute(f"SELECT table_name, fields FROM {CATALOGUE} WHERE collection = %s", [collection])
+            found = row.fetchone()
+            if found is None:
+                raise KeyError(collection)
+            table, fields = found
+            try:
+                return self.db.execute(query.replace("{table}", table), params).fetchall(), fields
+            except errors.UndefinedTable:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _connect(self, autocommit: bool) -> psycopg.Connection[Any]:
+        db = None
+        try:
+            db = psycopg.connect(self.conninfo, autocommit=autocommit)
+            if autocommit:  # a reader: floats in full, whatever the server's default (shortest exact since 12)
+                db.execute("SET extra_float_digits = 3")
+            return db
+        except psycopg.Error as error:
+            if db is not None:
+                db.close()
+            raise StoreError(
+                f"Could not connect to the PostgreSQL database {self.shown_url}: {self._safe(error)}. "
+                "Check that the server is running and reachable at that host and port, that the user name and "
+                "password in DATABASE_URL are right, and that the database exists."
+            ) from error
+
+    def _safe(self, error: psycopg.Error) -> str:
+        """An error's message without the password, on one line."""
+        return " ".join(_scrub(str(error), self.password).split())
+
+
+class _PostgresStaging:
+    def __init__(
+        self,
+        db: psycopg.Connection[Any],
+        collection: str,
+        table: str,
+        fields: list[dict[str, Any]],
+        safe: Callable[[psycopg.Error], str],
+    ) -> None:
+        self.db, self.collection, self.table, self.fields, self.safe = db, collection, table, fields, safe
+        self.names = [field["name"] for field in fields]
+        columns = ", ".join(["_rowid", "_id", "geom", "_row", "_extra", *(quote(name) for name in self.names)])
+        self.copy = f"COPY {table} ({columns}) FROM STDIN"
+        self.next_rowid = 1
+
+    def add(self, features: Sequence[Feature]) -> None:
+        start = self.next_rowid
+        self.next_rowid += len(features)
+        names = self.names
+        try:
+            # The queued writer sends rows from a thread while Python formats the next ones.
+            with self.db.cursor() as cursor, cursor.copy(self.copy, writer=QueuedLibpqWriter(cursor)) as copy:
+                for rowid, feature in enumerate(features, start):
+                    copy.write_row(
+                        (
+                            rowid,
+                            feature.id,
+                            _point_text(feature),
+                            feature.row,
+                            to_json(feature.extra),
+                            *(feature.properties.get(name) for name in names),
+                        )
+                    )
+        except psycopg.Error as error:
+            raise StoreError(
+                f"Could not load collection {self.collection!r} into PostgreSQL: {self.safe(error)}"
+            ) from error
+
+    def commit(self, provenance: Provenance) -> None:
+        table = self.table
+        try:
+            with self.db.cursor() as cursor:
+                cursor.execute(f"ALTER TABLE {table} ADD PRIMARY KEY (_rowid)")
+                cursor.execute(f"CREATE UNIQUE INDEX {table}_id ON {table} (_id)")
+                cursor.execute(f"CREATE INDEX {table}_geom ON {table} USING gist (geom)")
+                cursor.execute(f"ANALYZE {table}")
+                # One commit at a time per collection, so each drops the table the one before it made.
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(self.collection)])
+                old = cursor.execute(
+                    f"SELECT table_name FROM {CATALOGUE} WHERE collection = %s", [self.collection]
+                ).fetchone()
+                columns = ", ".join(PROVENANCE_COLUMNS)
+                cursor.execute(
+                    f"INSERT INTO {CATALOGUE} (collection, table_name, fields, {columns}) "
+                    f"VALUES (%s, %s, %s, {', '.join(['%s'] * len(PROVENANCE_COLUMNS))}) "
+                    "ON CONFLICT (collection) DO UPDATE SET table_name = excluded.table_name, "
+                    "fields = excluded.fields, "
+                    + ", ".join(f"{name} = excluded.{name}" for name in PROVENANCE_COLUMNS),
+                    [
+                        self.collection,
+                        table,
+                        Jsonb(self.fields),
+                        *(getattr(provenance, name) for name in PROVENANCE_COLUMNS),
+                    ],
+                )
+                if old:
+                    cursor.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(old[0])))
+            self.db.commit()
+        except errors.UniqueViolation as error:
+            found = re.search(r"=\((.*)\)", error.diag.message_detail or "")
+            duplicate = found.group(1) if found else "?"
+            raise StoreError(
+                f"Could not load collection {self.collection!r}: two features share the id {duplicate!r}. "
+                "Each record needs its own id; check the source's id column."
+            ) from error
+        except psycopg.Error as error:
+            raise StoreError(
+                f"Could not commit collection {self.collection!r} to PostgreSQL: {self.safe(error)}"
+            ) from error
+
+
+def hide_password(url: str) -> str:
+    """A database URL with its password (in the user part or a ``password=`` parameter) replaced by ***."""
+    hidden = re.sub(r"(://[^:/?#@]*:)[^@/?#]*@", r"\1***@", url, count=1)
+    return re.sub(r"(?i)([?&]password=)[^&#]*", r"\1***", hidden)
+
+
+def _password(rest: str) -> str | None:
+    """The password in the part of a URL after ``scheme://``, if there is one."""
+    if match := re.match(r"[^:/?#@]*:([^@/?#]*)@", rest):
+        return unquote(match.group(1))
+    return None
+
+
+def _scrub(message: str, password: str | None) -> str:
+    """``message`` with every appearance of ``password`` replaced by ***."""
+    return message.replace(password, "***") if password else message
+
+
+def _lock_key(name: str) -> int:
+    """A signed 64-bit key for PostgreSQL's advisory locks."""
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def _bbox_filter(bbox: BBox | None) -> tuple[str, list[float]]:
+    """``<@`` with a box is the form the GiST index answers; points on the box's edges are inside."""
+    if not bbox:
+        return "", []
+    min_lon, min_lat, max_lon, max_lat = bbox
+    return " WHERE geom <@ box(point(%s, %s), point(%s, %s))", [min_lon, min_lat, max_lon, max_lat]
+
+
+def _load_order(bbox: BBox | None) -> str:
+    """What to order by for load order: with a box, ``_rowid + 0``, which no index provides.
+
+    PostgreSQL cannot estimate how many points a box holds, and for a page of
+    a few rows it may walk the primary key in order, testing each row against
+    the box: the whole table, for a box over the sea. Ordering by an
+    expression makes it use the GiST index to find the box's rows, then sort.
+    """
+    return "_rowid + 0" if bbox else "_rowid"
+
+
+def _feature(row: tuple[Any, ...], fields: list[dict[str, Any]]) -> Feature:
+    _, feature_id, geom, source_row, extra, *values = row
+    lon, lat = _point(geom)
+    properties = dict(zip((field["name"] for field in fields), values, strict=True))
+    return Feature(feature_id, lon, lat, properties, extra, source_row)
+
+
+def _point_text(feature: Feature) -> str | None:
+    """A feature's position as COPY reads a ``point``; ``repr`` keeps every digit of a float."""
+    if feature.lon is None or feature.lat is None:
+        return None
+    return f"({feature.lon!r},{feature.lat!r})"
+
+
+def _point(text: str | None) -> tuple[float | None, float | None]:
+    """A ``point`` as PostgreSQL prints it, ``(lon,lat)``, with every digit needed to read back the same float."""
+    if text is None:
+        return None, None
+    lon, lat = text[1:-1].split(",")
+    return float(lon), float(lat)

@@ -1,0 +1,536 @@
+"""The store contract, run alike on SQLite and PostgreSQL.
+
+Every test that takes the ``store`` or ``database_url`` fixture runs once per
+kind of store. The PostgreSQL runs need a server: ``TEST_DATABASE_URL`` names a
+database the tests may create schemas in (each test gets a fresh schema,
+dropped afterwards). Without it they skip, unless ``REQUIRE_POSTGRES=1``, when
+they fail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import importlib
+import math
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+PACKAGE = next(path.parent.name for path in sorted((PROJECT_DIR / "src").glob("*/__init__.py")))
+stores = importlib.import_module(f"{PACKAGE}.store")
+postgres = importlib.import_module(f"{PACKAGE}.store.postgres")
+app_errors = importlib.import_module(f"{PACKAGE}.errors")
+Feature, Provenance, open_store, distance = stores.Feature, stores.Provenance, stores.open_store, stores.distance
+ConfigError, StoreError = app_errors.ConfigError, app_errors.StoreError
+
+TEST_DATABASE_URL_ENV = "TEST_DATABASE_URL"
+REQUIRE_POSTGRES_ENV = "REQUIRE_POSTGRES"
+HOW_TO_RUN_POSTGRES_TESTS = (
+    f"The PostgreSQL store tests need a server: set {TEST_DATABASE_URL_ENV} to a database the tests may create "
+    "schemas in. For example, start one with `docker run --rm -e POSTGRES_PASSWORD=pw -p 5432:5432 postgres:16` "
+    f"and run `{TEST_DATABASE_URL_ENV}=postgresql://postgres:pw@localhost:5432/postgres uv run pytest`."
+)
+
+FIELDS = [
+    {"name": "LocationText", "type": "string"},
+    {"name": "BabyChange", "type": "boolean"},
+    {"name": "ChargeAmount", "type": "number"},
+    {"name": "Cubicles", "type": "integer"},
+    {"name": 'Opening "hours"; DROP TABLE x', "type": "string"},
+]
+COLLECTION = "public_toilets"
+ODD_COLLECTION = "Toiledau Môn / \"Anglesey\"; DROP TABLE _collections; -- 100% 'open' \\ {x}"
+# Metres per degree of latitude on the sphere the stores measure on.
+METRES_PER_DEGREE = 2 * math.pi * stores.EARTH_RADIUS / 360
+MIDLANDS = (-1.5, 52.5)  # lon, lat
+NO_PROPERTIES = dict.fromkeys(field["name"] for field in FIELDS)
+
+
+# --- Fixtures ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    """TEST_DATABASE_URL; without it the PostgreSQL tests skip, or fail when REQUIRE_POSTGRES=1."""
+    url = os.environ.get(TEST_DATABASE_URL_ENV, "").strip()
+    if not url:
+        if os.environ.get(REQUIRE_POSTGRES_ENV) == "1":
+            pytest.fail(f"{REQUIRE_POSTGRES_ENV}=1 but {TEST_DATABASE_URL_ENV} is not set. {HOW_TO_RUN_POSTGRES_TESTS}")
+        pytest.skip(HOW_TO_RUN_POSTGRES_TESTS)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A DATABASE_URL for an empty store: a new SQLite file, or a new PostgreSQL schema dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path.resolve() / 'store.db'}"
+        return
+    import psycopg
+
+    server = request.getfixturevalue("postgres_server_url")
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{server}{'&' if '?' in server else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute("SET lock_timeout = '60s'")
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def open_test_store(database_url: str, tmp_path: Path) -> Iterator[Callable[[], Any]]:
+    """A function that opens the test store (again); every store it opened is closed afterwards."""
+    opened: list[Any] = []
+
+    def opener() -> Any:
+        opened.append(open_store(database_url, tmp_path))
+        return opened[-1]
+
+    yield opener
+    for each in opened:
+        each.close()
+
+
+@pytest.fixture
+def store(open_test_store: Callable[[], Any]) -> Any:
+    """An open, empty store of each kind."""
+    return open_test_store()
+
+
+class StoreInspector:
+    """Looks at a test store's database from outside the store: its tables, and loads still running."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite:")
+
+    def tables(self) -> set[str]:
+        """The names of the tables in the store's database (for PostgreSQL, in its schema)."""
+        if self.is_sqlite:
+            with contextlib.closing(sqlite3.connect(self.url.removeprefix("sqlite:///"))) as db:
+                return {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as db:
+            rows = db.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")
+            return {name for (name,) in rows}
+
+    def wait_for_other_transactions(self, timeout: float = 30) -> None:
+        """Wait until no other session holds a transaction open (PostgreSQL ends a dead client's by itself)."""
+        if self.is_sqlite:
+            return  # the operating system releases a dead process's locks at once
+        import psycopg
+
+        deadline = time.monotonic() + timeout
+        with psycopg.connect(self.url, autocommit=True) as db:
+            while True:
+                (still_open,) = db.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+                    "AND datname = current_database() AND xact_start IS NOT NULL"
+                ).fetchone()
+                if still_open == 0:
+                    return
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{still_open} other transaction(s) still open after {timeout} s")
+                time.sleep(0.05)
+
+
+@pytest.fixture
+def inspect_store(database_url: str) -> StoreInspector:
+    """An inspector for the test store's database."""
+    return StoreInspector(database_url)
+
+
+# --- Helpers ----------------------------------------------------------------------------------------------------
+
+
+def make_feature(number: int, lon: float | None, lat: float | None, **overrides: Any) -> Any:
+    """A feature with every kind of property, numbered ``number``."""
+    properties = {
+        "LocationText": f"Toilet {number}",
+        "BabyChange": number % 2 == 0,
+        "ChargeAmount": number / 5,
+        "Cubicles": number,
+        'Opening "hours"; DROP TABLE x': None,
+    }
+    properties.update(overrides)
+    return Feature(f"id-{number}", lon, lat, properties, {"Ward": f"Ward {number % 3}"}, number + 1)
+
+
+def make_provenance(collection: str = COLLECTION, rows: int = 0, location: str = "data/toilets.csv") -> Any:
+    """The provenance of a load of ``rows`` features (one more read, and rejected)."""
+    return Provenance(
+        collection=collection,
+        theme="public_toilets",
+        adapter="csv",
+        location=location,
+        licence="OGL-UK-3.0",
+        attribution="Contains public sector information licensed under the Open Government Licence v3.0.",
+        fetched_at="2025-01-31T09:30:00+00:00",
+        rows_read=rows + 1,
+        rows_loaded=rows,
+        rows_rejected=1,
+    )
+
+
+def load(store: Any, features: Sequence[Any], collection: str = COLLECTION, batch: int = 3) -> Any:
+    """Load ``features`` as one collection, in batches, and commit; return the provenance stored."""
+    provenance = make_provenance(collection, len(features))
+    with store.replacing(collection, FIELDS) as staging:
+        for start in range(0, len(features), batch):
+            staging.add(features[start : start + batch])
+        staging.commit(provenance)
+    return provenance
+
+
+def load_without_commit(store: Any, features: Sequence[Any], error: Exception | None = None) -> None:
+    """Stage ``features``, then leave without commit(): by raising ``error``, or quietly if there is none."""
+    with store.replacing(COLLECTION, FIELDS) as staging:
+        staging.add(features)
+        if error:
+            raise error
+
+
+def load_with_duplicate_ids(store: Any) -> None:
+    """Stage two features with the same id and try to commit them."""
+    with store.replacing(COLLECTION, FIELDS) as staging:
+        staging.add([make_feature(1, -1.0, 52.0), make_feature(1, -1.1, 52.1)])
+        staging.commit(make_provenance(rows=2))
+
+
+def spread(count: int, lon: float = MIDLANDS[0], lat: float = MIDLANDS[1]) -> list[Any]:
+    """``count`` features a few hundred metres apart, in load order."""
+    return [make_feature(number, lon + number * 0.003, lat + number * 0.002) for number in range(count)]
+
+
+def offset(lon: float, lat: float, east_m: float, north_m: float) -> tuple[float, float]:
+    """The point ``east_m`` metres east and ``north_m`` north of a point (close enough for a few km)."""
+    return (
+        lon + east_m / (METRES_PER_DEGREE * math.cos(math.radians(lat))),
+        lat + north_m / METRES_PER_DEGREE,
+    )
+
+
+# --- Loading and reading ----------------------------------------------------------------------------------------
+
+
+def test_a_committed_load_reads_back_as_written(store) -> None:
+    """Properties keep their types, extra columns and source rows survive, provenance is stored."""
+    features = [
+        make_feature(1, -1.8904, 52.4862, ChargeAmount=1),
+        make_feature(2, -4.3341, 53.2834, LocationText="Maes Parcio, Llangefni: \u2018Toiledau\u2019 \t\n\\ end"),
+        make_feature(3, None, None, BabyChange=None, ChargeAmount=None, Cubicles=None, LocationText=None),
+        Feature("id-4", 0.123456789012345, 51.987654321098765, {**NO_PROPERTIES, "BabyChange": False}, {}, 90),
+        Feature(
+            "id-5",
+            -3.0,
+            55.0,
+            {**NO_PROPERTIES, "Cubicles": 2**40},
+            {"nested": {"list": [1, 2.5, "three", None, True]}, "Lleoliad": "Môn", "when": datetime.date(2025, 1, 31)},
+            7,
+        ),
+    ]
+    provenance = load(store, features, batch=2)
+
+    read = store.features(COLLECTION, limit=100)
+    assert read[:4] == features[:4]
+    assert read[4].properties == features[4].properties
+    assert read[4].extra == {"nested": {"list": [1, 2.5, "three", None, True]}, "Lleoliad": "Môn", "when": "2025-01-31"}
+    assert [feature.row for feature in read] == [2, 3, 4, 90, 7]
+    first = read[0].properties
+    assert isinstance(first["BabyChange"], bool)
+    assert isinstance(first["ChargeAmount"], float)
+    assert first["ChargeAmount"] == 1.0
+    assert isinstance(first["Cubicles"], int)
+    assert isinstance(read[1].properties["BabyChange"], bool)
+    assert store.provenance() == [provenance]
+
+
+def test_readers_see_the_old_data_until_commit(store, open_test_store, inspect_store) -> None:
+    """Another connection reads the old data while a load runs, the new data once it commits; the old table goes."""
+    load(store, spread(3))
+    tables_before = inspect_store.tables()
+    reader = open_test_store()
+    with store.replacing(COLLECTION, FIELDS) as staging:
+        staging.add(spread(5))
+        assert reader.count(COLLECTION) == 3
+        assert store.count(COLLECTION) == 3
+        assert reader.provenance() == [make_provenance(rows=3)]
+        staging.commit(make_provenance(rows=5, location="data/new.csv"))
+        assert reader.count(COLLECTION) == 5
+    assert reader.features(COLLECTION, limit=10) == spread(5)
+    assert reader.provenance() == [make_provenance(rows=5, location="data/new.csv")]
+    tables_after = inspect_store.tables()
+    assert len(tables_after) == len(tables_before)
+    assert tables_after != tables_before
+
+
+@pytest.mark.parametrize("how", ["exception", "no commit"])
+def test_a_load_that_does_not_commit_keeps_the_old_data_and_leaves_nothing(store, inspect_store, how) -> None:
+    """An exception inside replacing(), or leaving it without commit(), keeps the old data and no new table."""
+    old = load(store, spread(3))
+    tables_before = inspect_store.tables()
+    if how == "exception":
+        with pytest.raises(RuntimeError, match="source went away"):
+            load_without_commit(store, spread(7), RuntimeError("source went away"))
+    else:
+        load_without_commit(store, spread(7))
+    assert store.features(COLLECTION, limit=10) == spread(3)
+    assert store.provenance() == [old]
+    assert inspect_store.tables() == tables_before
+    load(store, spread(4))  # the store is still usable
+    assert store.count(COLLECTION) == 4
+
+
+def test_two_features_with_one_id_fail_the_load_and_keep_the_old_data(store, inspect_store) -> None:
+    """Ids must be unique within a load: a duplicate is a StoreError naming the collection, and changes nothing."""
+    load(store, spread(3))
+    tables_before = inspect_store.tables()
+    with pytest.raises(StoreError, match=f"{COLLECTION}.*id-1"):
+        load_with_duplicate_ids(store)
+    assert store.features(COLLECTION, limit=10) == spread(3)
+    assert inspect_store.tables() == tables_before
+
+
+def test_collections_with_odd_names_are_kept_apart(store) -> None:
+    """A collection's name is data, never SQL: quotes, semicolons and Welsh letters are fine."""
+    odd = load(store, spread(2), collection=ODD_COLLECTION)
+    plain = load(store, spread(5), collection=COLLECTION)
+    assert store.count(ODD_COLLECTION) == 2
+    assert store.count(COLLECTION) == 5
+    assert store.feature(ODD_COLLECTION, "id-1") == spread(2)[1]
+    assert store.nearest(ODD_COLLECTION, *MIDLANDS, limit=1)[0][0] == spread(2)[0]
+    assert store.provenance() == sorted([odd, plain], key=lambda provenance: provenance.collection)
+
+
+# --- Queries ----------------------------------------------------------------------------------------------------
+
+
+def test_count_and_pages_follow_the_load_order(store) -> None:
+    """count() counts every feature; pages of features() cover them all, in load order, without overlap."""
+    features = spread(23)
+    load(store, features, batch=10)
+    assert store.count(COLLECTION) == 23
+    pages = [store.features(COLLECTION, limit=5, offset=start) for start in range(0, 25, 5)]
+    assert [feature for page in pages for feature in page] == features
+    assert [len(page) for page in pages] == [5, 5, 5, 5, 3]
+    assert store.features(COLLECTION, limit=5, offset=100) == []
+
+
+def test_a_feature_is_found_by_its_id(store) -> None:
+    """feature() returns the one feature with that id, or None."""
+    features = spread(4)
+    load(store, features)
+    assert store.feature(COLLECTION, "id-2") == features[2]
+    assert store.feature(COLLECTION, "id-99") is None
+    assert store.feature(COLLECTION, "") is None
+
+
+def test_an_unknown_collection_is_a_key_error(store) -> None:
+    """Every read of a collection that was never loaded raises KeyError."""
+    load(store, spread(1))
+    for read in (
+        lambda: store.count("nothing"),
+        lambda: store.features("nothing"),
+        lambda: store.feature("nothing", "id-0"),
+        lambda: store.nearest("nothing", *MIDLANDS),
+    ):
+        with pytest.raises(KeyError):
+            read()
+
+
+@pytest.mark.parametrize(
+    "bbox",
+    [
+        (-1.5, 52.0, -1.0, 52.5),  # edges exact in binary
+        (-1.123456789, 52.987654321, -0.987654321, 53.123456789),  # edges that are not
+        (-0.25, 51.5, 0.25, 51.75),  # across the Greenwich meridian
+    ],
+    ids=["round", "ragged", "greenwich"],
+)
+def test_a_bbox_holds_exactly_the_points_inside_it_or_on_its_edges(store, bbox) -> None:
+    """Points on an edge or corner are inside; points a hair's breadth outside are not; unlocated ones never."""
+    min_lon, min_lat, max_lon, max_lat = bbox
+    mid_lon, mid_lat = (min_lon + max_lon) / 2, (min_lat + max_lat) / 2
+    points = [(lon, lat) for lon in (min_lon, mid_lon, max_lon) for lat in (min_lat, mid_lat, max_lat)]
+    for nudge in (1e-9, 1e-7, 1e-4):
+        points += [(min_lon - nudge, mid_lat), (max_lon + nudge, mid_lat), (mid_lon, min_lat - nudge)]
+        points += [(mid_lon, max_lat + nudge), (min_lon + nudge, min_lat + nudge), (max_lon - nudge, max_lat - nudge)]
+    points += [(math.nextafter(max_lon, math.inf), mid_lat), (math.nextafter(min_lon, -math.inf), max_lat)]
+    points += [(min_lon - 1, min_lat - 1), (max_lon + 1, max_lat + 1)]
+    features = [make_feature(number, lon, lat) for number, (lon, lat) in enumerate(points)]
+    features.append(make_feature(len(points), None, None))
+    load(store, features, batch=7)
+
+    inside = [f for f in features if f.lon is not None and min_lon <= f.lon <= max_lon and min_lat <= f.lat <= max_lat]
+    assert len(inside) == 9 + 2 * 3  # the grid, and the points nudged inward
+    assert store.features(COLLECTION, bbox, limit=100) == inside
+    assert store.count(COLLECTION, bbox) == len(inside)
+    pages = [store.features(COLLECTION, bbox, limit=4, offset=start) for start in range(0, 20, 4)]
+    assert [feature for page in pages for feature in page] == inside
+    corner = (min_lon, min_lat, min_lon, min_lat)
+    assert store.features(COLLECTION, corner) == [inside[0]]
+
+
+# --- Nearest ----------------------------------------------------------------------------------------------------
+
+
+def test_distance_is_the_great_circle_distance() -> None:
+    """A degree of latitude is about 111.2 km; London to Edinburgh is about 534 km."""
+    assert distance(-1.5, 52.0, -1.5, 53.0) == pytest.approx(111_195, abs=1)
+    assert distance(-0.1276, 51.5072, -3.1883, 55.9533) == pytest.approx(534_000, rel=0.005)
+    assert distance(-1.5, 52.5, -1.5, 52.5) == 0
+
+
+def test_nearest_orders_by_distance_on_the_ground(store) -> None:
+    """East-west degrees are shorter than north-south ones: the store ranks by metres, not degrees."""
+    lon, lat = MIDLANDS
+    east_1000 = make_feature(1, *offset(lon, lat, 1000, 0))
+    north_1500 = make_feature(2, *offset(lon, lat, 0, 1500))  # fewer degrees away than east_1000
+    south_west_1200 = make_feature(3, *offset(lon, lat, -1200 / math.sqrt(2), -1200 / math.sqrt(2)))
+    far = make_feature(4, *offset(lon, lat, 30_000, 40_000))
+    shetland = make_feature(5, -1.14, 60.15)
+    unlocated = make_feature(6, None, None)
+    load(store, [shetland, unlocated, far, north_1500, south_west_1200, east_1000])
+
+    nearest = store.nearest(COLLECTION, lon, lat, limit=3)
+    assert [feature for feature, _ in nearest] == [east_1000, south_west_1200, north_1500]
+    assert [metres for _, metres in nearest] == pytest.approx([1000, 1200, 1500], rel=1e-3)
+    everything = store.nearest(COLLECTION, lon, lat, limit=100)
+    assert [feature for feature, _ in everything] == [east_1000, south_west_1200, north_1500, far, shetland]
+    assert [metres for _, metres in everything] == sorted(metres for _, metres in everything)
+    assert store.nearest(COLLECTION, lon, lat, limit=0) == []
+    from_lerwick = store.nearest(COLLECTION, -1.145, 60.155, limit=2)  # far north of everything else
+    assert [feature for feature, _ in from_lerwick] == [shetland, far]
+
+
+@pytest.mark.parametrize("scale", [1, 2, 64])
+def test_nearest_looks_past_the_corners_of_a_box(store, scale) -> None:
+    """A feature in a box's corner is farther than one just beyond its side, whatever box a search starts with."""
+    lon, lat = MIDLANDS
+    corner = make_feature(1, *offset(lon, lat, 990 * scale, 990 * scale))  # about 1400 * scale metres away
+    beyond_side = make_feature(2, *offset(lon, lat, -1100 * scale, 0))
+    load(store, [corner, beyond_side])
+    assert [feature for feature, _ in store.nearest(COLLECTION, lon, lat, limit=1)] == [beyond_side]
+
+
+def test_nearest_agrees_with_a_brute_force_search_anywhere_in_the_uk(store) -> None:
+    """Random points from Scilly to Shetland: nearest() finds what measuring every point would find."""
+    generator = random.Random(20250131)  # noqa: S311 (test data, not secrets)
+    points = [(generator.uniform(-8.2, 1.8), generator.uniform(49.9, 60.8)) for _ in range(600)]
+    features = [make_feature(number, lon, lat) for number, (lon, lat) in enumerate(points)]
+    load(store, features, batch=250)
+    for lon, lat in [(-6.3, 49.9), (-1.2, 60.8), (1.75, 52.9), (-8.1, 54.5), (0.0, 51.48)] + [
+        (generator.uniform(-8.2, 1.8), generator.uniform(49.9, 60.8)) for _ in range(15)
+    ]:
+        expected = sorted(features, key=lambda f: distance(lon, lat, f.lon, f.lat))[:7]
+        assert [feature for feature, _ in store.nearest(COLLECTION, lon, lat, limit=7)] == expected
+
+
+def test_nearest_on_an_empty_or_unlocated_collection_is_empty(store) -> None:
+    """No located features: no nearest ones."""
+    load(store, [make_feature(1, None, None)])
+    assert store.nearest(COLLECTION, *MIDLANDS) == []
+
+
+# --- A killed load ----------------------------------------------------------------------------------------------
+
+KILLED_LOADER = """
+import importlib, sys, time
+package, url, project_dir, collection = sys.argv[1:]
+store_module = importlib.import_module(package + ".store")
+store = store_module.open_store(url, __import__("pathlib").Path(project_dir))
+fields = [{"name": "LocationText", "type": "string"}]
+with store.replacing(collection, fields) as staging:
+    number = 0
+    while True:
+        batch = [
+            store_module.Feature(f"new-{number + i}", -1.5, 52.5, {"LocationText": "new"}, {}, number + i)
+            for i in range(500)
+        ]
+        staging.add(batch)
+        number += 500
+        print(number, flush=True)
+        time.sleep(0.01)
+"""
+
+
+def test_a_load_killed_mid_way_leaves_the_old_data_serving(database_url, tmp_path, open_test_store, inspect_store):
+    """SIGKILL in the middle of a load: readers still get the old data, nothing is left over, and loads still work."""
+    store = open_test_store()
+    old = spread(3)
+    load(store, old)
+    tables_before = inspect_store.tables()
+    command = [sys.executable, "-c", KILLED_LOADER, PACKAGE, database_url, str(tmp_path), COLLECTION]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as loader:  # noqa: S603
+        try:
+            loaded = [int(loader.stdout.readline() or 0) for _ in range(3)]
+            assert loaded == [500, 1000, 1500], loader.stderr.read()
+            assert store.count(COLLECTION) == 3  # serving the old data during the load
+        finally:
+            loader.send_signal(signal.SIGKILL)
+            loader.wait(timeout=30)
+    assert loader.returncode == -signal.SIGKILL
+
+    inspect_store.wait_for_other_transactions()
+    assert store.features(COLLECTION, limit=10) == old
+    assert open_test_store().features(COLLECTION, limit=10) == old
+    assert inspect_store.tables() == tables_before
+    load(store, spread(4))
+    assert store.count(COLLECTION) == 4
+
+
+# --- PostgreSQL URLs and errors (no server needed) --------------------------------------------------------------
+
+CLOSED_PORT = "127.0.0.1:1"  # nothing listens on port 1, so connecting fails at once
+
+
+@pytest.mark.parametrize("scheme", ["postgresql", "postgres", "postgresql+psycopg", "POSTGRESQL"])
+def test_each_spelling_of_a_postgresql_url_is_accepted(tmp_path, scheme) -> None:
+    """postgresql://, postgres:// and SQLAlchemy's postgresql+psycopg:// all reach the server."""
+    with pytest.raises(StoreError, match="Could not connect"):
+        open_store(f"{scheme}://app:pw@{CLOSED_PORT}/app", tmp_path)
+
+
+def test_another_driver_in_the_url_is_a_config_error(tmp_path) -> None:
+    """A URL for another driver says which form to use."""
+    with pytest.raises(ConfigError, match=r"postgresql://user:password@host:5432/database"):
+        open_store(f"postgresql+asyncpg://app:pw@{CLOSED_PORT}/app", tmp_path)
+
+
+@pytest.mark.parametrize("password", ["s3cret-pw", "p@ss:w/rd%"])
+def test_a_connection_error_hides_the_password_and_says_what_to_check(tmp_path, password) -> None:
+    """The message names the server and what to check, and never shows the password, plain or percent-encoded."""
+    encoded = "".join(f"%{ord(c):02X}" if c in "@:/%" else c for c in password)
+    with pytest.raises(StoreError) as raised:
+        open_store(f"postgresql://app:{encoded}@{CLOSED_PORT}/app", tmp_path)
+    message = str(raised.value)
+    assert password not in message
+    assert encoded not in message
+    assert f"postgresql://app:***@{CLOSED_PORT}/app" in message
+    assert "Check that the server is running" in message
+    assert "password in DATABASE_URL" in message
+
+
+def test_hide_password_covers_the_user_part_and_the_query() -> None:
+    """Passwords in user:password@ and in ?password= are both replaced by ***."""
+    assert postgres.hide_password("postgresql://u:pw@h/db") == "postgresql://u:***@h/db"
+    assert postgres.hide_password("postgresql://u@h/db?sslmode=require&password=pw") == (
+        "postgresql://u@h/db?sslmode=require&password=***"
+    )
+    assert postgres.hide_password("postgresql://h/db") == "postgresql://h/db"
