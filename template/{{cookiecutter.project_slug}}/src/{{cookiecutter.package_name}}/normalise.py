@@ -11,8 +11,8 @@ a :class:`Rejection` that names every failing field, so nothing is lost.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
-import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -60,6 +60,15 @@ class Rejection:
 Parser = Callable[[Any], Any]
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How records with one set of columns map onto the schema, worked out once per set."""
+
+    sources: dict[str, str]  # schema field (or id) -> source column
+    extra_columns: list[str]
+    steps: list[tuple[str, str | None, Parser, bool, str]]  # field, column, parser, required, label
+
+
 class Normaliser:
     """Turns one source's raw records into features of one schema."""
 
@@ -80,7 +89,7 @@ class Normaliser:
             if (spec.get("constraints") or {}).get("required") and spec["name"] != self.id_field
         }
         self.columns_seen: set[str] = set()
-        self._plans: dict[tuple[str, ...], tuple[dict[str, str], list[str]]] = {}
+        self._plans: dict[tuple[str, ...], _Plan] = {}
         self._seen_ids: set[int] = set()
         self._transformers: dict[str, Transformer] = {}
         if crs:
@@ -114,7 +123,7 @@ class Normaliser:
             features.append(Feature(feature_id, lon, lat, properties, extra, record.number))
         return features, rejections
 
-    def _plan(self, record: RawRecord) -> tuple[dict[str, str], list[str]]:
+    def _plan(self, record: RawRecord) -> _Plan:
         """Which source column feeds each schema field, and which columns are extra, for this set of columns."""
         key = tuple(record.values)
         plan = self._plans.get(key)
@@ -129,36 +138,40 @@ class Normaliser:
                 if column is not None and column in record.values:
                     sources[name] = column
             used = set(sources.values())
-            plan = self._plans[key] = (sources, [column for column in key if column not in used])
+            steps = [
+                (name, sources.get(name), self.parsers[name], name in self.required, _label(name, sources.get(name)))
+                for name in self.names
+            ]
+            plan = self._plans[key] = _Plan(sources, [column for column in key if column not in used], steps)
         return plan
 
     def _parse(self, record: RawRecord) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
-        sources, extra_columns = self._plan(record)
+        plan = self._plan(record)
         values = record.values
-        raw_values = {name: values.get(column) for name, column in sources.items()}
-        if record.point is not None and self.x_field and _blank(raw_values.get(self.x_field)):
+        filled: dict[str, Any] = {}
+        if record.point is not None and self.x_field and _blank(values.get(plan.sources.get(self.x_field))):
             # A geometry gives the position when the columns do not.
-            raw_values[self.x_field], raw_values[self.y_field] = record.point
-            if self.crs_field and _blank(raw_values.get(self.crs_field)):
-                raw_values[self.crs_field] = _crs_label(record.point_crs or WGS84)
+            filled[self.x_field], filled[self.y_field] = record.point
+            if self.crs_field and _blank(values.get(plan.sources.get(self.crs_field))):
+                filled[self.crs_field] = _crs_label(record.point_crs or WGS84)
         reasons = [record.problem] if record.problem else []
         properties: dict[str, Any] = {}
-        for name in self.names:
+        for name, column, parse, required, label in plan.steps:
+            raw = filled[name] if name in filled else values.get(column)
             try:
-                value = properties[name] = self.parsers[name](raw_values.get(name))
+                value = properties[name] = parse(raw)
             except FieldProblem as problem:
                 properties[name] = None
-                reasons.append(f"{_label(name, sources.get(name))}: {problem}")
+                reasons.append(f"{label}: {problem}")
                 continue
-            if value is None and name in self.required:
-                reasons.append(f"{_label(name, sources.get(name))}: required, but blank")
-        extra = {column: _without_nul(values[column]) for column in extra_columns}
+            if value is None and required:
+                reasons.append(f"{label}: required, but blank")
+        extra = {column: _without_nul(values[column]) for column in plan.extra_columns}
         return properties, extra, reasons
 
     def _identify(self, record: RawRecord, properties: dict[str, Any], reasons: list[str]) -> str | None:
         """The record's id: from the id column when there is one, else a hash of its values (stable across ingests)."""
-        sources, _ = self._plan(record)
-        column = sources.get(self.id_field) if self.id_field else None
+        column = self._plan(record).sources.get(self.id_field) if self.id_field else None
         raw = record.values.get(column) if column else None
         feature_id = str(raw).strip() if raw is not None else ""
         if not feature_id:
@@ -255,7 +268,7 @@ def detect_crs(x: float, y: float) -> str | None:
 
 def row_hash(values: Mapping[str, Any]) -> str:
     """A stable identifier made from a record's values: the same row gets the same id on every ingest."""
-    text = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
+    text = "\x1e".join(f"{column}\x1f{value}" for column, value in sorted(values.items()))
     return hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
 
 
@@ -272,13 +285,23 @@ def parser_for(spec: Mapping[str, Any]) -> Parser:
     elif kind == "date":
         base = _date(spec.get("format"))
     else:
-        base = _text(constraints)
+        base = _text(constraints)  # None: plain text, trimmed and kept
     checks = _range_checks(constraints)
 
+    # This runs once per field per row, so text takes a short path: trimmed here, and
+    # returned as it is by fields with no constraints.
     def parse(value: Any) -> Any:
-        if _blank(value):
+        if value is None:
             return None
-        parsed = base(value)
+        if value.__class__ is str:
+            value = value.strip()
+            if not value:
+                return None
+            if "\x00" in value:  # a NUL byte is never meant, and PostgreSQL refuses it
+                value = value.replace("\x00", "").strip()
+            if base is None:
+                return value
+        parsed = (base or str)(value)
         for check in checks:
             check(parsed)
         return parsed
@@ -286,15 +309,18 @@ def parser_for(spec: Mapping[str, Any]) -> Parser:
     return parse
 
 
-def _text(constraints: Mapping[str, Any]) -> Parser:
+def _text(constraints: Mapping[str, Any]) -> Parser | None:
+    """A parser for text with constraints, or None when trimmed text needs no more checking."""
     enum = {_squeeze(str(choice)).lower(): choice for choice in constraints.get("enum", [])}
     pattern = re.compile(constraints["pattern"]) if "pattern" in constraints else None
     max_length = constraints.get("maxLength")
+    if not (enum or pattern or max_length is not None):
+        return None
 
     def parse(value: Any) -> Any:
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # a UPRN or code read as a number keeps no ".0"
-        text = str(value).replace("\x00", "").strip()  # a NUL byte is never meant, and PostgreSQL refuses it
+        text = str(value).strip()
         if enum:
             choice = enum.get(_squeeze(text).lower())
             if choice is None:
@@ -354,6 +380,7 @@ def _date(schema_format: str | None) -> Parser:
         dict.fromkeys([*(f for f in [schema_format] if f and f != "default" and f != "any"), *DATE_FORMATS])
     )
 
+    @functools.lru_cache(maxsize=4096)  # a file's dates repeat: one extract date, a few edit dates
     def parse(value: Any) -> str:
         if isinstance(value, int | float) and not isinstance(value, bool):
             # Portals such as ArcGIS send dates as milliseconds since 1970.
