@@ -31,6 +31,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 PACKAGE = next(path.parent.name for path in sorted((PROJECT_DIR / "src").glob("*/__init__.py")))
 stores = importlib.import_module(f"{PACKAGE}.store")
 postgres = importlib.import_module(f"{PACKAGE}.store.postgres")
+sqlite_store = importlib.import_module(f"{PACKAGE}.store.sqlite")
 app_errors = importlib.import_module(f"{PACKAGE}.errors")
 Feature, Provenance, open_store, distance = stores.Feature, stores.Provenance, stores.open_store, stores.distance
 ConfigError, StoreError = app_errors.ConfigError, app_errors.StoreError
@@ -49,6 +50,7 @@ FIELDS = [
     {"name": "ChargeAmount", "type": "number"},
     {"name": "Cubicles", "type": "integer"},
     {"name": 'Opening "hours"; DROP TABLE x', "type": "string"},
+    {"name": "Share 100% {table}", "type": "string"},  # % means something to psycopg, {table} to the stores once
 ]
 COLLECTION = "public_toilets"
 ODD_COLLECTION = "Toiledau Môn / \"Anglesey\"; DROP TABLE _collections; -- 100% 'open' \\ {x}"
@@ -167,6 +169,7 @@ def make_feature(number: int, lon: float | None, lat: float | None, **overrides:
         "ChargeAmount": number / 5,
         "Cubicles": number,
         'Opening "hours"; DROP TABLE x': None,
+        "Share 100% {table}": f"share {number % 3}",
     }
     properties.update(overrides)
     return Feature(f"id-{number}", lon, lat, properties, {"Ward": f"Ward {number % 3}"}, number + 1)
@@ -387,6 +390,163 @@ def test_a_bbox_holds_exactly_the_points_inside_it_or_on_its_edges(store, bbox) 
     assert store.features(COLLECTION, corner) == [inside[0]]
 
 
+# --- Filters ----------------------------------------------------------------------------------------------------
+
+SQL_LOOKING_VALUES = ["' OR 1=1 --", "x'; DROP TABLE _collections; --", '" OR ""="', "%s", "%(x)s", "{table}", "*"]
+
+
+def filtered_set() -> list[Any]:
+    """Twelve features, some sharing text, hours, or a value that looks like SQL."""
+    features = spread(12)
+    features[3] = make_feature(3, features[3].lon, features[3].lat, LocationText="Toilet 1")
+    features[5] = make_feature(5, features[5].lon, features[5].lat, **{'Opening "hours"; DROP TABLE x': "9-5"})
+    features[8] = make_feature(8, features[8].lon, features[8].lat, **{'Opening "hours"; DROP TABLE x': "9-5"})
+    features[9] = make_feature(9, features[9].lon, features[9].lat, LocationText=SQL_LOOKING_VALUES[0])
+    features[10] = make_feature(10, None, None, BabyChange=None, ChargeAmount=None, Cubicles=None)
+    return features
+
+
+def matching(features: Sequence[Any], filters: dict[str, Any]) -> list[Any]:
+    """The features whose properties equal every filter, found by looking at each."""
+    return [
+        feature
+        for feature in features
+        if all(
+            feature.properties[name] is not None and feature.properties[name] == value
+            for name, value in filters.items()
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"LocationText": "Toilet 1"},
+        {"LocationText": "toilet 1"},
+        {"LocationText": "Toilet"},
+        {"BabyChange": True},
+        {"BabyChange": False},
+        {"ChargeAmount": 0.4},
+        {"ChargeAmount": 1},
+        {"Cubicles": 7},
+        {"Cubicles": 0},
+        {'Opening "hours"; DROP TABLE x': "9-5"},
+        {"Share 100% {table}": "share 2"},
+        {"BabyChange": True, "Share 100% {table}": "share 2"},
+        {"BabyChange": False, "Cubicles": 4},
+        {},
+    ],
+    ids=[
+        "text",
+        "text-case",
+        "text-prefix",
+        "true",
+        "false",
+        "number",
+        "number-as-int",
+        "integer",
+        "zero",
+        "odd-name",
+        "percent-name",
+        "two",
+        "two-none",
+        "none",
+    ],
+)
+def test_filters_match_each_field_exactly_and_together(store, filters) -> None:
+    """A filter keeps features whose field equals the value exactly; several must all hold; count agrees."""
+    features = filtered_set()
+    load(store, features, batch=5)
+    expected = matching(features, filters)
+    assert store.features(COLLECTION, limit=100, filters=filters) == expected
+    assert store.count(COLLECTION, filters=filters) == len(expected)
+    pages = [store.features(COLLECTION, limit=2, offset=start, filters=filters) for start in range(0, 14, 2)]
+    assert [feature for page in pages for feature in page] == expected
+
+
+def test_filters_combine_with_a_bbox(store) -> None:
+    """A bbox and filters together keep the features inside the box that match, in load order."""
+    features = filtered_set()
+    load(store, features)
+    bbox = (features[2].lon, features[2].lat, features[9].lon, features[9].lat)
+    inside = [f for f in features if f.lon is not None and bbox[0] <= f.lon <= bbox[2] and bbox[1] <= f.lat <= bbox[3]]
+    for filters in ({"BabyChange": True}, {'Opening "hours"; DROP TABLE x': "9-5"}, {"Cubicles": 1}):
+        expected = matching(inside, filters)
+        assert store.features(COLLECTION, bbox, limit=100, filters=filters) == expected
+        assert store.count(COLLECTION, bbox, filters=filters) == len(expected)
+    assert [f.id for f in store.features(COLLECTION, bbox, limit=100, filters={"BabyChange": True})] == [
+        "id-2",
+        "id-4",
+        "id-6",
+        "id-8",
+    ]
+    upside_down = (bbox[2], bbox[3], bbox[0], bbox[1])  # min above max: a box holding nothing, in either store
+    assert store.features(COLLECTION, upside_down, filters={"BabyChange": True}) == []
+    assert store.count(COLLECTION, upside_down) == 0
+
+
+@pytest.mark.parametrize(
+    ("filters", "message"),
+    [
+        ({"Colour": "blue"}, r"no field 'Colour'.*'LocationText'"),
+        ({"locationtext": "Toilet 1"}, r"no field 'locationtext'"),
+        ({"_id": "id-1"}, r"no field '_id'"),
+        ({'LocationText" = "LocationText" OR "1': "x"}, r"no field"),
+        ({"Cubicles": "3"}, r"'Cubicles'.*'3'.*integer values: pass an int$"),
+        ({"Cubicles": True}, r"'Cubicles'.*integer"),
+        ({"Cubicles": 2.0}, r"'Cubicles'.*integer"),
+        ({"BabyChange": 1}, r"'BabyChange'.*boolean values: pass a bool$"),
+        ({"ChargeAmount": "1"}, r"'ChargeAmount'.*number values: pass a float or an int$"),
+        ({"LocationText": None}, r"'LocationText'.*None.*text"),
+        ({"ChargeAmount": math.nan}, r"'ChargeAmount'.*a finite number"),
+        ({"Cubicles": 2**63}, r"'Cubicles'.*an integer from"),
+        ({"LocationText": "a\0b"}, r"'LocationText'.*without NUL"),
+    ],
+    ids=[
+        "unknown",
+        "wrong-case",
+        "internal-column",
+        "injected-name",
+        "text-for-integer",
+        "bool-for-integer",
+        "float-for-integer",
+        "int-for-boolean",
+        "text-for-number",
+        "none",
+        "nan",
+        "too-big",
+        "nul",
+    ],
+)
+def test_an_unknown_field_or_a_value_of_the_wrong_type_is_refused(store, filters, message) -> None:
+    """Every read that takes filters raises ValueError naming the field and what it holds; nothing is run."""
+    load(store, spread(3))
+    for read in (
+        lambda: store.count(COLLECTION, filters=filters),
+        lambda: store.features(COLLECTION, filters=filters),
+        lambda: store.nearest(COLLECTION, *MIDLANDS, filters=filters),
+        lambda: store.nearest(COLLECTION, *MIDLANDS, limit=0, filters=filters),
+    ):
+        with pytest.raises(ValueError, match=message):
+            read()
+    assert store.count(COLLECTION) == 3
+
+
+@pytest.mark.parametrize("value", SQL_LOOKING_VALUES)
+def test_a_value_that_looks_like_sql_is_only_text(store, value) -> None:
+    """A filter value is a parameter: it matches the feature holding that text, or none, and breaks nothing."""
+    features = filtered_set()
+    load(store, features)
+    for name in ("LocationText", 'Opening "hours"; DROP TABLE x', "Share 100% {table}"):
+        expected = matching(features, {name: value})
+        assert store.features(COLLECTION, limit=100, filters={name: value}) == expected
+        assert store.count(COLLECTION, (-180, -90, 180, 90), filters={name: value}) == len(expected)
+        assert [f for f, _ in store.nearest(COLLECTION, *MIDLANDS, limit=100, filters={name: value})] == expected
+    assert len(matching(features, {"LocationText": value})) == (value == SQL_LOOKING_VALUES[0])
+    assert store.features(COLLECTION, limit=100) == features
+    assert store.provenance() == [make_provenance(rows=len(features))]
+
+
 # --- Nearest ----------------------------------------------------------------------------------------------------
 
 
@@ -446,6 +606,77 @@ def test_nearest_on_an_empty_or_unlocated_collection_is_empty(store) -> None:
     """No located features: no nearest ones."""
     load(store, [make_feature(1, None, None)])
     assert store.nearest(COLLECTION, *MIDLANDS) == []
+
+
+def brute_nearest(features: Sequence[Any], lon: float, lat: float) -> list[Any]:
+    """Every located feature, nearest first and ties in load order, found by measuring each."""
+    located = [(distance(lon, lat, f.lon, f.lat), number, f) for number, f in enumerate(features) if f.lon is not None]
+    return [feature for _, _, feature in sorted(located, key=lambda each: each[:2])]
+
+
+def ragged_cluster(count: int, seed: int) -> list[Any]:
+    """``count`` features around the Midlands, a few on the same spot and a few unlocated."""
+    generator = random.Random(seed)  # noqa: S311 (test data, not secrets)
+    features = []
+    for number in range(count):
+        if number % 17 == 5:
+            lon, lat = None, None
+        elif number % 9 == 4:
+            lon, lat = features[number - 3].lon or MIDLANDS[0], features[number - 3].lat or MIDLANDS[1]
+        else:
+            lon, lat = generator.gauss(MIDLANDS[0], 0.08), generator.gauss(MIDLANDS[1], 0.05)
+        features.append(make_feature(number, lon, lat))
+    return features
+
+
+@pytest.mark.parametrize("page", [1, 7, 50])
+def test_pages_of_nearest_neither_skip_nor_repeat(store, page) -> None:
+    """Paging by offset walks every located feature nearest first, ties (same spot) in load order, as measured."""
+    features = ragged_cluster(160, seed=page)
+    load(store, features, batch=40)
+    for lon, lat in [MIDLANDS, (-1.62, 52.41), (-1.5, 53.5), (-3.0, 51.0)]:
+        expected = brute_nearest(features, lon, lat)
+        pages = [store.nearest(COLLECTION, lon, lat, limit=page, offset=start) for start in range(0, 170, page)]
+        walked = [pair for each in pages for pair in each]
+        assert [feature for feature, _ in walked] == expected
+        assert [metres for _, metres in walked] == pytest.approx([distance(lon, lat, f.lon, f.lat) for f in expected])
+        assert all(len(each) == page for each in pages[: len(expected) // page])
+    assert store.nearest(COLLECTION, *MIDLANDS, limit=5, offset=1000) == []
+    assert store.nearest(COLLECTION, *MIDLANDS, limit=0, offset=3) == []
+
+
+@pytest.mark.parametrize("rank_all_up_to", [sqlite_store.RANK_ALL_UP_TO, 0], ids=["rank-all", "grow-boxes"])
+def test_nearest_keeps_to_filters_and_a_bbox(store, monkeypatch, rank_all_up_to) -> None:
+    """nearest() ranks only the features inside the bbox that match the filters, and pages through them.
+
+    SQLite ranks a few features all at once and searches for more with growing boxes: both ways are tried.
+    """
+    monkeypatch.setattr(sqlite_store, "RANK_ALL_UP_TO", rank_all_up_to)
+    features = ragged_cluster(200, seed=7)
+    load(store, features, batch=64)
+    bbox = (-1.55, 52.45, -1.40, 52.60)
+    lon, lat = -1.7, 52.3  # outside the box, so the search has to reach it
+
+    def inside(feature: Any) -> bool:
+        return feature.lon is not None and bbox[0] <= feature.lon <= bbox[2] and bbox[1] <= feature.lat <= bbox[3]
+
+    for filters, box in [
+        ({"BabyChange": True}, None),
+        ({"BabyChange": False, "Share 100% {table}": "share 1"}, None),
+        ({}, bbox),
+        ({"BabyChange": True}, bbox),
+        ({"Cubicles": 13}, None),
+        ({"Cubicles": 13}, bbox),
+        ({"LocationText": "nowhere"}, None),
+    ]:
+        candidates = [f for f in matching(features, filters) if box is None or inside(f)]
+        expected = brute_nearest(candidates, lon, lat)
+        found = store.nearest(COLLECTION, lon, lat, limit=500, bbox=box, filters=filters)
+        assert [feature for feature, _ in found] == expected
+        pages = [store.nearest(COLLECTION, lon, lat, limit=4, offset=n, bbox=box, filters=filters) for n in (0, 4, 8)]
+        assert [feature for page in pages for feature, _ in page] == expected[:12]
+    assert store.nearest(COLLECTION, lon, lat, bbox=(10.0, 10.0, 11.0, 11.0)) == []
+    assert store.nearest(COLLECTION, lon, lat, bbox=(-1.4, 52.6, -1.55, 52.45)) == []  # min above max: no box
 
 
 # --- A killed load ----------------------------------------------------------------------------------------------

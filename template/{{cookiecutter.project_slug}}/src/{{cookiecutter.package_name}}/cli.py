@@ -70,6 +70,20 @@ def run_ingest(args: argparse.Namespace) -> int:
     return EXIT_OK if all(report.ok for report in reports) else EXIT_ERROR
 
 
+def serve(args: argparse.Namespace) -> int:
+    """Run the web app with uvicorn until interrupted."""
+    import uvicorn
+
+    from .store import open_store
+    from .web import create_app
+
+    loaded = load_settings(args.config)
+    open_store(loaded.settings.database_url, loaded.project_dir).close()  # a bad database_url fails here, plainly
+    print(f"Serving the API at http://{args.host}:{args.port}/api (press Ctrl+C to stop)", flush=True)
+    uvicorn.run(create_app(loaded), host=args.host, port=args.port, server_header=False, log_level="info")
+    return EXIT_OK
+
+
 def describe(report: SourceReport, project_dir: Path) -> str:
     """One source's outcome in words: its counts, or what went wrong and what is still serving."""
     if report.ok:
@@ -128,6 +142,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ingest_command.add_argument("--source", metavar="NAME", help="ingest only this source (default: all)")
     ingest_command.set_defaults(handler=run_ingest)
+
+    serve_command = commands.add_parser(
+        "serve",
+        help="run the web app and its OGC API - Features",
+        description=(
+            "Serve the ingested data: the OGC API - Features at /api (see docs/api.md) and a health check at /healthz. "
+            "Behind a reverse proxy, keep the default host so that only the proxy can reach the app."
+        ),
+    )
+    serve_command.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
+    serve_command.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
+    serve_command.set_defaults(handler=serve)
     return parser
 
 

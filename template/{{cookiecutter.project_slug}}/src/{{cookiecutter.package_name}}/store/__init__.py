@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -23,6 +23,21 @@ from ..errors import ConfigError
 
 BBox = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat (WGS84)
 WORLD: BBox = (-180.0, -90.0, 180.0, 90.0)
+Filters = Mapping[str, str | float | int | bool]  # schema field name -> a value of the field's type
+INT64 = (-(2**63), 2**63 - 1)  # the integers both databases' integer columns hold
+# The Python type of a filter value for each kind of field, and how to ask for it.
+FILTER_TYPES = {
+    "text": (str, "a str"),
+    "number": (float, "a float or an int"),
+    "integer": (int, "an int"),
+    "boolean": (bool, "a bool"),
+}
+# What a filter value must be for a stored value to equal it.
+MATCHABLE = {
+    "number": "a finite number",
+    "integer": "an integer from -2**63 to 2**63 - 1",
+    "text": "text without NUL characters",
+}
 EARTH_RADIUS = 6_371_008.8  # metres: the mean radius, for distances on a sphere
 
 
@@ -77,19 +92,43 @@ class Store(Protocol):
     def provenance(self) -> list[Provenance]:
         """The provenance of every collection, by name."""
 
-    def count(self, collection: str, bbox: BBox | None = None) -> int:
-        """How many features a collection holds (inside ``bbox``, if given)."""
+    def count(self, collection: str, bbox: BBox | None = None, filters: Filters | None = None) -> int:
+        """How many features a collection holds (inside ``bbox`` and matching ``filters``, if given)."""
 
-    def features(self, collection: str, bbox: BBox | None = None, limit: int = 10, offset: int = 0) -> list[Feature]:
-        """A page of a collection's features in a stable order, inside ``bbox`` if given."""
+    def features(
+        self,
+        collection: str,
+        bbox: BBox | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        filters: Filters | None = None,
+    ) -> list[Feature]:
+        """A page of a collection's features in load order, inside ``bbox`` and matching ``filters`` if given.
+
+        ``filters`` maps schema field names to values of the field's type; a
+        feature matches when each field equals its value exactly (text as
+        stored, case and all). An unknown field or a value of the wrong type
+        raises ValueError (see :func:`check_filters`).
+        """
 
     def feature(self, collection: str, feature_id: str) -> Feature | None:
         """One feature by id, or None."""
 
-    def nearest(self, collection: str, lon: float, lat: float, limit: int = 10) -> list[tuple[Feature, float]]:
-        """The ``limit`` located features nearest a WGS84 point, with their great-circle distance in metres.
+    def nearest(
+        self,
+        collection: str,
+        lon: float,
+        lat: float,
+        limit: int = 10,
+        offset: int = 0,
+        bbox: BBox | None = None,
+        filters: Filters | None = None,
+    ) -> list[tuple[Feature, float]]:
+        """A page of the located features nearest a WGS84 point, with their great-circle distance in metres.
 
-        Nearest first; features at the same distance keep their stable order.
+        Nearest first; features at the same distance keep their load order, so
+        pages by ``offset`` neither skip nor repeat. ``bbox`` and ``filters``
+        narrow the features as in :meth:`features`.
         """
 
     def close(self) -> None:
@@ -117,6 +156,56 @@ def column_type(field: dict[str, Any]) -> str:
     """The kind of value a schema field holds once normalised: text, number, integer or boolean."""
     kind = field.get("type", "string")
     return kind if kind in {"number", "integer", "boolean"} else "text"
+
+
+def check_filters(collection: str, fields: Sequence[dict[str, Any]], filters: Filters | None) -> list[tuple[str, Any]]:
+    """``filters`` as (field name, value) pairs, each name a field of the collection and each value of its type.
+
+    Text must be ``str``, boolean ``bool``, integer ``int`` and number ``float``
+    or ``int`` (returned as ``float``); a value no stored one can equal (None,
+    NaN, an integer beyond 64 bits, text holding a NUL character) is refused
+    too, so both stores answer alike. Raises ValueError naming the field, the
+    value and what was expected.
+    """
+    kinds = {field["name"]: column_type(field) for field in fields}
+    checked = []
+    for name, value in (filters or {}).items():
+        kind = kinds.get(name)
+        if kind is None:
+            raise ValueError(
+                f"Collection {collection!r} has no field {name!r} to filter on. Its fields are: "
+                f"{', '.join(repr(known) for known in kinds) or 'none'}"
+            )
+        if kind == "number" and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        expected, described = FILTER_TYPES[kind]
+        if not isinstance(value, expected) or (kind == "integer" and isinstance(value, bool)):
+            raise ValueError(
+                f"The filter on field {name!r} of collection {collection!r} has the value {value!r}, "
+                f"but the field holds {kind} values: pass {described}"
+            )
+        if not _storable(kind, value):
+            raise ValueError(
+                f"The filter on field {name!r} of collection {collection!r} has the value {value!r}, "
+                f"which no stored value can equal: pass {MATCHABLE[kind]}"
+            )
+        checked.append((name, value))
+    return checked
+
+
+def _storable(kind: str, value: Any) -> bool:
+    """Whether both databases can hold ``value`` in a field of that kind, so that a filter on it may match."""
+    if kind == "number":
+        return math.isfinite(value)
+    if kind == "integer":
+        return INT64[0] <= value <= INT64[1]
+    return kind != "text" or "\0" not in value
+
+
+def intersection(first: BBox, second: BBox) -> BBox | None:
+    """The box two boxes share, or None if they do not meet."""
+    shared = (max(first[0], second[0]), max(first[1], second[1]), min(first[2], second[2]), min(first[3], second[3]))
+    return shared if shared[0] <= shared[2] and shared[1] <= shared[3] else None
 
 
 def table_name(collection: str, generation: str) -> str:

@@ -32,8 +32,10 @@ from . import (
     PROVENANCE_COLUMNS,
     BBox,
     Feature,
+    Filters,
     Provenance,
     bbox_around,
+    check_filters,
     column_type,
     distance,
     quote,
@@ -125,57 +127,91 @@ class PostgresStore:
         ).fetchall()
         return [Provenance(*row) for row in rows]
 
-    def count(self, collection: str, bbox: BBox | None = None) -> int:
-        where, params = _bbox_filter(bbox)
-        rows, _ = self._read(collection, "SELECT count(*) FROM {table}" + where, params)
+    def count(self, collection: str, bbox: BBox | None = None, filters: Filters | None = None) -> int:
+        def query(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+            where, params = _where(collection, fields, bbox, filters)
+            return f"SELECT count(*) FROM {table}{where}", params
+
+        rows, _ = self._read(collection, query)
         return rows[0][0]
 
-    def features(self, collection: str, bbox: BBox | None = None, limit: int = 10, offset: int = 0) -> list[Feature]:
-        where, params = _bbox_filter(bbox)
-        rows, fields = self._read(
-            collection,
-            "SELECT * FROM {table}" + where + f" ORDER BY {_load_order(bbox)} LIMIT %s OFFSET %s",
-            [*params, limit, offset],
-        )
+    def features(
+        self,
+        collection: str,
+        bbox: BBox | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        filters: Filters | None = None,
+    ) -> list[Feature]:
+        def query(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+            where, params = _where(collection, fields, bbox, filters)
+            return f"SELECT * FROM {table}{where} ORDER BY {_load_order(bbox)} LIMIT %s OFFSET %s", [
+                *params,
+                limit,
+                offset,
+            ]
+
+        rows, fields = self._read(collection, query)
         return [_feature(row, fields) for row in rows]
 
     def feature(self, collection: str, feature_id: str) -> Feature | None:
-        rows, fields = self._read(collection, "SELECT * FROM {table} WHERE _id = %s", [feature_id])
+        rows, fields = self._read(collection, lambda table, _: (f"SELECT * FROM {table} WHERE _id = %s", [feature_id]))
         return _feature(rows[0], fields) if rows else None
 
-    def nearest(self, collection: str, lon: float, lat: float, limit: int = 10) -> list[tuple[Feature, float]]:
-        """The ``limit`` features nearest a point, by great-circle distance in metres, nearest first.
+    def nearest(
+        self,
+        collection: str,
+        lon: float,
+        lat: float,
+        limit: int = 10,
+        offset: int = 0,
+        bbox: BBox | None = None,
+        filters: Filters | None = None,
+    ) -> list[tuple[Feature, float]]:
+        """A page of the features nearest a point, by great-circle distance in metres, nearest first.
 
         The GiST index orders by distance in degrees, which is not distance on
         the ground (a degree of longitude is 0.6 of a degree of latitude in the
-        Midlands), so its ``limit`` nearest only bound the search radius; the
-        features within that radius are then ranked by true distance.
+        Midlands), so its ``offset + limit`` nearest matching features only
+        bound the search radius; the matching features within that radius are
+        then ranked by true distance (ties in load order).
         """
-        if limit <= 0:
+        wanted = offset + limit
+
+        def by_degrees(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+            where, params = _where(collection, fields, bbox, filters, located=True)
+            return f"SELECT geom[0], geom[1] FROM {table}{where} ORDER BY geom <-> point(%s, %s) LIMIT %s", [
+                *params,
+                lon,
+                lat,
+                max(wanted, 0),
+            ]
+
+        rows, _ = self._read(collection, by_degrees)
+        if limit <= 0 or not rows:
             return []
-        rows, _ = self._read(
-            collection,
-            "SELECT geom[0], geom[1] FROM {table} WHERE geom IS NOT NULL ORDER BY geom <-> point(%s, %s) LIMIT %s",
-            [lon, lat, limit],
-        )
-        if not rows:
-            return []
-        where, params = _bbox_filter(bbox_around(lon, lat, max(distance(lon, lat, x, y) for x, y in rows)))
-        rows, fields = self._read(
-            collection,
-            "SELECT *, " + HAVERSINE + " AS _distance FROM {table}" + where + " ORDER BY _distance, _rowid LIMIT %s",
-            [2 * EARTH_RADIUS, lat, lat, lon, *params, limit],
-        )
+        around = bbox_around(lon, lat, max(distance(lon, lat, x, y) for x, y in rows))
+
+        def by_metres(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+            where, params = _where(collection, fields, around, filters, also=bbox)
+            return (
+                f"SELECT *, {HAVERSINE} AS _distance FROM {table}{where} ORDER BY _distance, _rowid LIMIT %s OFFSET %s",
+                [2 * EARTH_RADIUS, lat, lat, lon, *params, limit, offset],
+            )
+
+        rows, fields = self._read(collection, by_metres)
         return [(_feature(row[:-1], fields), row[-1]) for row in rows]
 
     def close(self) -> None:
         self.db.close()
 
-    def _read(self, collection: str, query: str, params: Sequence[Any]) -> tuple[list[tuple[Any, ...]], list[dict]]:
-        """Run a query on a collection's live table, whose name replaces ``{table}`` in ``query``.
+    def _read(
+        self, collection: str, query: Callable[[str, list[dict[str, Any]]], tuple[str, Sequence[Any]]]
+    ) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]]]:
+        """Run ``query(table, fields)`` on a collection's live table and return its rows and the fields.
 
         A load that commits between reading the catalogue and running the query
-        drops the table just looked up; the query then runs again on the new one.
+        drops the table just looked up; the query is then made again for the new one.
         """
         for attempt in (1, 2):
             row = self.db.execute(f"SELECT table_name, fields FROM {CATALOGUE} WHERE collection = %s", [collection])
@@ -184,7 +220,7 @@ class PostgresStore:
                 raise KeyError(collection)
             table, fields = found
             try:
-                return self.db.execute(query.replace("{table}", table), params).fetchall(), fields
+                return self.db.execute(*query(table, fields)).fetchall(), fields
             except errors.UndefinedTable:
                 if attempt == 2:
                     raise
@@ -315,12 +351,35 @@ def _lock_key(name: str) -> int:
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
 
 
-def _bbox_filter(bbox: BBox | None) -> tuple[str, list[float]]:
-    """``<@`` with a box is the form the GiST index answers; points on the box's edges are inside."""
-    if not bbox:
-        return "", []
-    min_lon, min_lat, max_lon, max_lat = bbox
-    return " WHERE geom <@ box(point(%s, %s), point(%s, %s))", [min_lon, min_lat, max_lon, max_lat]
+def _where(
+    collection: str,
+    fields: list[dict[str, Any]],
+    bbox: BBox | None,
+    filters: Filters | None,
+    located: bool = False,
+    also: BBox | None = None,
+) -> tuple[str, list[Any]]:
+    """A WHERE clause and its parameters for features inside ``bbox`` (and ``also``) that match ``filters``.
+
+    ``<@`` with a box is the form the GiST index answers; points on the box's
+    edges are inside. A box whose minimum exceeds its maximum holds nothing,
+    as in SQLite (PostgreSQL would swap its corners). Field names are the
+    collection's own, checked and quoted (``%`` doubled for psycopg); every
+    value is a parameter.
+    """
+    clauses, params = ["geom IS NOT NULL"] if located else [], []
+    for box in (bbox, also):
+        if box is None:
+            continue
+        min_lon, min_lat, max_lon, max_lat = box
+        if min_lon > max_lon or min_lat > max_lat:
+            return " WHERE false", []
+        clauses.append("geom <@ box(point(%s, %s), point(%s, %s))")
+        params += [min_lon, min_lat, max_lon, max_lat]
+    for name, value in check_filters(collection, fields, filters):
+        clauses.append(f"{quote(name).replace('%', '%%')} = %s")
+        params.append(value)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
 def _load_order(bbox: BBox | None) -> str:

@@ -11,7 +11,7 @@ import heapq
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -22,10 +22,13 @@ from . import (
     WORLD,
     BBox,
     Feature,
+    Filters,
     Provenance,
     bbox_around,
+    check_filters,
     column_type,
     distance,
+    intersection,
     quote,
     table_name,
 )
@@ -34,6 +37,7 @@ SQL_TYPES = {"text": "TEXT", "number": "REAL", "integer": "INTEGER", "boolean": 
 CATALOGUE = "_collections"
 FIRST_SEARCH_RADIUS = 1000.0  # metres; nearest() doubles it until the box holds enough features
 SEARCH_REFINEMENTS = 10  # then halves the gap this many times, to within 1/1024 of the radius
+RANK_ALL_UP_TO = 2000  # matching features nearest() ranks all at once rather than search for with boxes
 RTREE_OVERLAPS = "r.max_lon >= ? AND r.min_lon <= ? AND r.max_lat >= ? AND r.min_lat <= ?"
 
 
@@ -92,17 +96,23 @@ class SQLiteStore:
         ).fetchall()
         return [Provenance(*row) for row in rows]
 
-    def count(self, collection: str, bbox: BBox | None = None) -> int:
-        table, _ = self._live(collection)
-        where, params = _bbox_filter(table, bbox)
-        return self.db.execute(f"SELECT count(*) FROM {table}{_rtree_join(table, bbox)}{where}", params).fetchone()[0]
-
-    def features(self, collection: str, bbox: BBox | None = None, limit: int = 10, offset: int = 0) -> list[Feature]:
+    def count(self, collection: str, bbox: BBox | None = None, filters: Filters | None = None) -> int:
         table, fields = self._live(collection)
-        where, params = _bbox_filter(table, bbox)
+        source, params = _matching(table, bbox, check_filters(collection, fields, filters))
+        return self.db.execute(f"SELECT count(*){source}", params).fetchone()[0]
+
+    def features(
+        self,
+        collection: str,
+        bbox: BBox | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        filters: Filters | None = None,
+    ) -> list[Feature]:
+        table, fields = self._live(collection)
+        source, params = _matching(table, bbox, check_filters(collection, fields, filters))
         rows = self.db.execute(
-            f"SELECT {table}.* FROM {table}{_rtree_join(table, bbox)}{where} ORDER BY {table}._rowid LIMIT ? OFFSET ?",
-            [*params, limit, offset],
+            f"SELECT {table}.*{source} ORDER BY {table}._rowid LIMIT ? OFFSET ?", [*params, limit, offset]
         ).fetchall()
         return [_feature(row, fields) for row in rows]
 
@@ -111,62 +121,110 @@ class SQLiteStore:
         row = self.db.execute(f"SELECT * FROM {table} WHERE _id = ?", [feature_id]).fetchone()
         return _feature(row, fields) if row else None
 
-    def nearest(self, collection: str, lon: float, lat: float, limit: int = 10) -> list[tuple[Feature, float]]:
-        """The ``limit`` features nearest a point, by great-circle distance in metres, nearest first.
+    def nearest(
+        self,
+        collection: str,
+        lon: float,
+        lat: float,
+        limit: int = 10,
+        offset: int = 0,
+        bbox: BBox | None = None,
+        filters: Filters | None = None,
+    ) -> list[tuple[Feature, float]]:
+        """A page of the features nearest a point, by great-circle distance in metres, nearest first.
 
-        The R*Tree answers boxes, not distances. A box around the point grows,
-        then shrinks, until it just holds ``limit`` features; the distance to
-        the ``limit``-th nearest of those bounds the search radius, and every
-        feature within that radius is ranked by true distance (ties in load order).
+        The ``offset + limit`` nearest are ranked by true distance, ties in
+        load order. When a bbox or filters leave at most ``RANK_ALL_UP_TO``
+        features, they are all ranked; otherwise growing boxes on the R*Tree
+        find the candidates (see :meth:`_around`).
         """
-        if limit <= 0:
-            return []
         table, fields = self._live(collection)
-        radius = self._radius_holding(table, lon, lat, limit)
-        if radius is None:
+        checked = check_filters(collection, fields, filters)
+        within = intersection(bbox, WORLD) if bbox else WORLD
+        if limit <= 0 or within is None:
             return []
-        box = bbox_around(lon, lat, radius)
-        inside = self.db.execute(
-            f"SELECT t._lon, t._lat FROM {table}_rtree AS r JOIN {table} AS t ON t._rowid = r.id "
-            f"WHERE {RTREE_OVERLAPS}",
-            [box[0], box[2], box[1], box[3]],
-        ).fetchall()
-        distances = sorted(distance(lon, lat, x, y) for x, y in inside)
-        around = bbox_around(lon, lat, distances[min(limit, len(distances)) - 1])
-        where, params = _bbox_filter(table, around)
-        located = self.db.execute(
-            f"SELECT {table}._rowid, {table}._lon, {table}._lat FROM {table}{_rtree_join(table, around)}{where}", params
-        )
-        ranked = heapq.nsmallest(limit, ((distance(lon, lat, x, y), rowid) for rowid, x, y in located))
+        wanted = offset + limit
+        located = None
+        if bbox or checked:  # when they leave few features, ranking them all is quicker than growing boxes
+            source, params = _matching(table, within if bbox else None, checked, located=True)
+            located = self.db.execute(
+                f"SELECT {table}._rowid, {table}._lon, {table}._lat{source} LIMIT ?", [*params, RANK_ALL_UP_TO + 1]
+            ).fetchall()
+        if located is None or len(located) > RANK_ALL_UP_TO:
+            located = self._around(table, (lon, lat), wanted, within, checked, exact=bbox is not None)
+        ranked = heapq.nsmallest(wanted, ((distance(lon, lat, x, y), rowid) for rowid, x, y in located))[offset:]
         rows = self.db.execute(
             f"SELECT * FROM {table} WHERE _rowid IN ({', '.join('?' * len(ranked))})", [rowid for _, rowid in ranked]
         )
         by_rowid = {row[0]: row for row in rows}
         return [(_feature(by_rowid[rowid], fields), metres) for metres, rowid in ranked]
 
-    def _radius_holding(self, table: str, lon: float, lat: float, limit: int) -> float | None:
-        """A radius whose box just holds ``limit`` located features (or all there are); None if there are none.
+    def _around(
+        self,
+        table: str,
+        point: tuple[float, float],
+        wanted: int,
+        within: BBox,
+        checked: list[tuple[str, Any]],
+        exact: bool,
+    ) -> Iterable[tuple[int, float, float]]:
+        """Each matching feature's _rowid and position in a box around the point holding the ``wanted`` nearest.
 
-        The radius doubles until its box holds enough, then the gap is halved a
-        few times, so a point far from the data does not end with a box around
-        most of it. Each step only counts up to ``limit`` index entries.
+        The R*Tree answers boxes, not distances. A box around the point (inside
+        ``within``) grows, then shrinks, until it just holds ``wanted`` matching
+        features; the distance to the farthest of the ``wanted`` nearest of
+        those bounds the radius in which the ``wanted`` nearest of all must lie.
+        """
+        lon, lat = point
+        radius = self._radius_holding(table, point, wanted, within, checked, exact)
+        if radius is None:
+            return []
+        source, params = _matching(table, intersection(bbox_around(lon, lat, radius), within), checked, exact)
+        inside = self.db.execute(f"SELECT {table}._lon, {table}._lat{source}", params).fetchall()
+        distances = sorted(distance(lon, lat, x, y) for x, y in inside)
+        around = intersection(bbox_around(lon, lat, distances[min(wanted, len(distances)) - 1]), within)
+        source, params = _matching(table, around, checked)
+        return self.db.execute(f"SELECT {table}._rowid, {table}._lon, {table}._lat{source}", params)
+
+    def _radius_holding(
+        self,
+        table: str,
+        point: tuple[float, float],
+        wanted: int,
+        within: BBox,
+        checked: list[tuple[str, Any]],
+        exact: bool,
+    ) -> float | None:
+        """A radius whose box (inside ``within``) just holds ``wanted`` matching features, or all there are.
+
+        None if there are none. The radius doubles until its box holds enough
+        or covers ``within``, then the gap is halved a few times, so a point
+        far from the data does not end with a box around most of it. Each step
+        counts only up to ``wanted`` features, and without filters or an exact
+        box it counts R*Tree entries alone.
         """
 
-        def holds(radius: float) -> int:
-            box = bbox_around(lon, lat, radius)
-            return self.db.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM {table}_rtree AS r WHERE {RTREE_OVERLAPS} LIMIT ?)",
-                [box[0], box[2], box[1], box[3], limit],
-            ).fetchone()[0]
+        def holds(box: BBox | None) -> int:
+            if box is None:
+                return 0
+            if exact or checked:
+                source, params = _matching(table, box, checked, exact)
+            else:
+                source, params = f" FROM {table}_rtree AS r WHERE {RTREE_OVERLAPS}", [box[0], box[2], box[1], box[3]]
+            return self.db.execute(f"SELECT count(*) FROM (SELECT 1{source} LIMIT ?)", [*params, wanted]).fetchone()[0]
 
         low, high = 0.0, FIRST_SEARCH_RADIUS
-        while (found := holds(high)) < limit:
-            if bbox_around(lon, lat, high) == WORLD:
+        while True:
+            box = bbox_around(*point, high)
+            found = holds(intersection(box, within))
+            if found >= wanted:
+                break
+            if box == WORLD or intersection(box, within) == within:
                 return high if found else None
             low, high = high, high * 2
         for _ in range(SEARCH_REFINEMENTS):
             middle = (low + high) / 2
-            if holds(middle) >= limit:
+            if holds(intersection(bbox_around(*point, middle), within)) >= wanted:
                 high = middle
             else:
                 low = middle
@@ -238,20 +296,30 @@ class _SQLiteStaging:
         self.db.execute("COMMIT")
 
 
-def _rtree_join(table: str, bbox: BBox | None) -> str:
-    return f" JOIN {table}_rtree AS r ON r.id = {table}._rowid" if bbox else ""
+def _matching(
+    table: str, bbox: BBox | None, checked: list[tuple[str, Any]], exact: bool = True, located: bool = False
+) -> tuple[str, list[Any]]:
+    """The FROM and WHERE clauses, and their parameters, for a collection's features inside ``bbox`` matching filters.
 
-
-def _bbox_filter(table: str, bbox: BBox | None) -> tuple[str, list[float]]:
-    """R*Tree bounds are stored as 32-bit floats rounded outwards, so the exact test follows the index."""
-    if not bbox:
-        return "", []
-    min_lon, min_lat, max_lon, max_lat = bbox
-    return (
-        f" WHERE r.max_lon >= ? AND r.min_lon <= ? AND r.max_lat >= ? AND r.min_lat <= ?"
-        f" AND {table}._lon BETWEEN ? AND ? AND {table}._lat BETWEEN ? AND ?",
-        [min_lon, max_lon, min_lat, max_lat, min_lon, max_lon, min_lat, max_lat],
-    )
+    The R*Tree finds the box's features. Its bounds are 32-bit floats rounded
+    outwards, so the positions are tested exactly after it, unless ``exact``
+    is False. ``located`` keeps only features with a position (as a box
+    does). Field names are the collection's own, checked and quoted; every
+    value is a parameter.
+    """
+    source, clauses, params = f" FROM {table}", [f"{table}._lon IS NOT NULL"] if located else [], []
+    if bbox is not None:
+        min_lon, min_lat, max_lon, max_lat = bbox
+        source += f" JOIN {table}_rtree AS r ON r.id = {table}._rowid"
+        clauses.append(RTREE_OVERLAPS)
+        params += [min_lon, max_lon, min_lat, max_lat]
+        if exact:
+            clauses.append(f"{table}._lon BETWEEN ? AND ? AND {table}._lat BETWEEN ? AND ?")
+            params += [min_lon, max_lon, min_lat, max_lat]
+    for name, value in checked:
+        clauses.append(f"{table}.{quote(name)} = ?")
+        params.append(value)
+    return source + (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
 def _feature(row: sqlite3.Row | tuple[Any, ...], fields: list[dict[str, Any]]) -> Feature:

@@ -1,0 +1,472 @@
+"""OGC API - Features Part 1 Core under /api: the landing page, conformance, collections and their items.
+
+GIS tools (QGIS, OWSLib, ArcGIS) read this API. Each source in place.toml
+that has been ingested is one collection. Items come as GeoJSON, or as CSV
+with ``f=csv``. Beyond the standard ``bbox``, ``limit`` and ``offset``, any
+schema field filters by its value, read the way ingest reads it (so
+``BabyChange=YES`` means true), and ``near=lon,lat`` sorts by distance. Every
+parameter is checked: a bad or unknown one is a 400 that names it. docs/api.md
+describes every route.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from ..config import Settings
+from ..normalise import FieldProblem, Parser, parser_for
+from ..store import BBox, Feature, Provenance, Store
+from .security import ApiError, bad_parameter, not_found, shown
+
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 1000  # a larger limit is clamped to this, as OGC API - Features permits
+MAX_OFFSET = 2**53 - 1  # the largest whole number every JSON client reads exactly
+EXTENT_BATCH = 5000
+GEOJSON = "application/geo+json"
+JSON = "application/json"
+CSV = "text/csv"
+OPENAPI_JSON = "application/vnd.oai.openapi+json;version=3.0"
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CONFORMANCE = (
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+)
+ITEMS_PARAMETERS = ("bbox", "limit", "offset", "near", "f")
+FEATURE_LINK_ID_SAFE = ""  # every character but letters, digits and _.-~ is percent-encoded in links
+
+Format = Literal["json", "geojson", "csv"]
+
+
+class GeoJSONResponse(JSONResponse):
+    media_type = GEOJSON
+
+
+@dataclass
+class ApiState:
+    """What the routes share: the store (one connection, so used under a lock), the settings and the schema."""
+
+    store: Store
+    settings: Settings
+    schema: dict[str, Any]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    extents: dict[str, tuple[Provenance, BBox | None]] = field(default_factory=dict)
+
+    @property
+    def fields(self) -> list[dict[str, Any]]:
+        return list(self.schema["fields"])
+
+    def parsers(self) -> dict[str, Parser]:
+        return {spec["name"]: parser_for(spec) for spec in self.fields}
+
+    def collections(self) -> list[Provenance]:
+        with self.lock:
+            return self.store.provenance()
+
+    def collection(self, name: str) -> Provenance:
+        """A collection's provenance; 404 if no collection has this name."""
+        for provenance in self.collections():
+            if provenance.collection == name:
+                return provenance
+        raise not_found(f"There is no collection named {shown(name)}. The collections are listed at /api/collections.")
+
+    def extent(self, provenance: Provenance) -> BBox | None:
+        """The box around a collection's located features, worked out once per load of its data."""
+        cached = self.extents.get(provenance.collection)
+        if cached and cached[0] == provenance:
+            return cached[1]
+        west = south = math.inf
+        east = north = -math.inf
+        offset = 0
+        while True:
+            with self.lock:
+                page = self.store.features(provenance.collection, limit=EXTENT_BATCH, offset=offset)
+            for feature in page:
+                if feature.lon is not None and feature.lat is not None:
+                    west, east = min(west, feature.lon), max(east, feature.lon)
+                    south, north = min(south, feature.lat), max(north, feature.lat)
+            if len(page) < EXTENT_BATCH:
+                break
+            offset += EXTENT_BATCH
+        box = (west, south, east, north) if math.isfinite(west) else None
+        self.extents[provenance.collection] = (provenance, box)
+        return box
+
+
+def get_state(request: Request) -> ApiState:
+    state: ApiState = request.app.state.api
+    return state
+
+
+State = Annotated[ApiState, Depends(get_state)]
+
+
+def only_parameters(request: Request, allowed: Sequence[str]) -> None:
+    """A 400 for any query parameter the route does not take, or one given twice."""
+    for name in request.query_params:
+        if name not in allowed:
+            takes = f"It takes {', '.join(allowed)}." if allowed else "It takes no parameters."
+            raise bad_parameter(shown(name), f"not a parameter of this address. {takes}")
+        if len(request.query_params.getlist(name)) > 1:
+            raise bad_parameter(name, "given more than once; give it once")
+
+
+def json_only(request: Request) -> None:
+    """The routes other than items answer in JSON only: f may be json, nothing else."""
+    only_parameters(request, ["f"])
+    wanted = request.query_params.get("f")
+    if wanted is not None and wanted != "json":
+        raise bad_parameter("f", f"{shown(wanted)} is not a format of this address; use f=json or leave f out")
+
+
+JsonOnly = Depends(json_only)
+
+
+def api_url(request: Request, path: str = "") -> str:
+    return str(request.base_url).rstrip("/") + "/api" + path
+
+
+def link(href: str, rel: str, media_type: str, title: str) -> dict[str, str]:
+    return {"href": href, "rel": rel, "type": media_type, "title": title}
+
+
+router = APIRouter()
+
+
+@router.get("", summary="Landing page", dependencies=[JsonOnly])
+@router.get("/", include_in_schema=False, dependencies=[JsonOnly])
+def landing_page(request: Request, state: State) -> dict[str, Any]:
+    """The API's entry point: what it is and links to the rest."""
+    settings = state.settings
+    return {
+        "title": f"{state.schema['title']} in {settings.place.name}",
+        "description": (
+            f"Open data about {settings.place.name} from {settings.organisation.name}, served as OGC API - Features."
+        ),
+        "links": [
+            link(api_url(request), "self", JSON, "This document"),
+            link(api_url(request, "/openapi.json"), "service-desc", OPENAPI_JSON, "The API definition"),
+            link(api_url(request, "/conformance"), "conformance", JSON, "The standards this API conforms to"),
+            link(api_url(request, "/collections"), "data", JSON, "The collections of data"),
+        ],
+    }
+
+
+@router.get("/conformance", summary="Conformance classes", dependencies=[JsonOnly])
+def conformance() -> dict[str, Any]:
+    """The OGC API - Features conformance classes the API implements."""
+    return {"conformsTo": list(CONFORMANCE)}
+
+
+@router.get("/collections", summary="Collections", dependencies=[JsonOnly])
+def collections(request: Request, state: State) -> dict[str, Any]:
+    """Every collection with data, one per ingested source."""
+    found = state.collections()
+    return {
+        "links": [link(api_url(request, "/collections"), "self", JSON, "The collections")],
+        "collections": [describe_collection(request, state, provenance, len(found)) for provenance in found],
+    }
+
+
+@router.get("/collections/{name}", summary="A collection", dependencies=[JsonOnly])
+def collection(name: str, request: Request, state: State) -> dict[str, Any]:
+    """One collection: its title, description, extent and links to its items."""
+    provenance = state.collection(name)
+    return describe_collection(request, state, provenance, len(state.collections()))
+
+
+def describe_collection(request: Request, state: State, provenance: Provenance, how_many: int) -> dict[str, Any]:
+    name = provenance.collection
+    title = f"{state.schema['title']} in {state.settings.place.name}"
+    if how_many > 1:
+        title += f" ({name})"
+    credit = f" {provenance.attribution}." if provenance.attribution else ""
+    here = api_url(request, f"/collections/{name}")
+    body: dict[str, Any] = {
+        "id": name,
+        "title": title,
+        "description": (
+            f"{state.schema['description']} Loaded {provenance.fetched_at} from {provenance.location}: "
+            f"{provenance.rows_loaded:,} rows. Licence: {provenance.licence}.{credit}"
+        ),
+        "itemType": "feature",
+        "crs": [CRS84],
+        "storageCrs": CRS84,
+        "links": [
+            link(here, "self", JSON, "This collection"),
+            link(here + "/items", "items", GEOJSON, "Its items as GeoJSON"),
+            link(here + "/items?f=csv", "items", CSV, "Its items as CSV"),
+            link(f"https://spdx.org/licenses/{quote(provenance.licence)}.html", "license", "text/html", "Licence"),
+        ],
+    }
+    box = state.extent(provenance)
+    if box is not None:
+        body["extent"] = {"spatial": {"bbox": [list(box)], "crs": CRS84}}
+    return body
+
+
+@dataclass(frozen=True)
+class ItemsQuery:
+    """The checked parameters of an items request."""
+
+    bbox: BBox | None
+    limit: int
+    offset: int
+    near: tuple[float, float] | None
+    filters: dict[str, Any]
+    raw_filters: dict[str, str]
+    bbox_text: str | None
+    near_text: str | None
+
+
+def items_query(
+    request: Request,
+    state: State,
+    bbox: Annotated[
+        str | None,
+        Query(description="Only features inside this box: minlon,minlat,maxlon,maxlat in WGS84 degrees."),
+    ] = None,
+    limit: Annotated[
+        int,
+        Query(ge=1, description=f"How many features per page: 1 or more; above {MAX_LIMIT}, {MAX_LIMIT} are returned."),
+    ] = DEFAULT_LIMIT,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="How many matching features to skip.")] = 0,
+    near: Annotated[
+        str | None,
+        Query(description="lon,lat in WGS84: nearest features first, each with its distance in metres."),
+    ] = None,
+) -> ItemsQuery:
+    parsers = state.parsers()
+    only_parameters(request, [*ITEMS_PARAMETERS, *parsers])
+    filters: dict[str, Any] = {}
+    raw_filters: dict[str, str] = {}
+    for name, parse in parsers.items():
+        text = request.query_params.get(name)
+        if text is None:
+            continue
+        try:
+            value = parse(text)
+        except (FieldProblem, ValueError, TypeError) as problem:
+            raise bad_parameter(name, f"{problem}. Give a value as the data holds it") from None
+        if value is None:
+            raise bad_parameter(name, "give a value to filter by, or leave the parameter out")
+        filters[name], raw_filters[name] = value, text
+    return ItemsQuery(
+        bbox=parse_bbox(bbox) if bbox is not None else None,
+        limit=min(limit, MAX_LIMIT),
+        offset=offset,
+        near=parse_point(near) if near is not None else None,
+        filters=filters,
+        raw_filters=raw_filters,
+        bbox_text=bbox,
+        near_text=near,
+    )
+
+
+Items = Annotated[ItemsQuery, Depends(items_query)]
+FormatParameter = Annotated[Format | None, Query(description="json (GeoJSON, the default) or csv.")]
+
+
+def parse_numbers(name: str, text: str, counts: Sequence[int], expected: str) -> list[float]:
+    parts = text.split(",")
+    try:
+        numbers = [float(part) for part in parts] if len(parts) in counts else []
+    except ValueError:
+        numbers = []
+    if not numbers or not all(math.isfinite(number) for number in numbers):
+        raise bad_parameter(name, f"{shown(text)} is not {expected}")
+    return numbers
+
+
+def parse_bbox(text: str) -> BBox:
+    """minlon,minlat,maxlon,maxlat (or six numbers with heights, which are ignored) in WGS84 degrees."""
+    expected = "four numbers minlon,minlat,maxlon,maxlat in WGS84 degrees, such as -2.4,53.4,-2.2,53.5"
+    numbers = parse_numbers("bbox", text, (4, 6), expected)
+    west, south, east, north = numbers if len(numbers) == 4 else (numbers[0], numbers[1], numbers[3], numbers[4])
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90):
+        raise bad_parameter("bbox", f"{shown(text)} is outside the world: longitudes -180 to 180, latitudes -90 to 90")
+    if south > north:
+        raise bad_parameter("bbox", f"{shown(text)} has its minimum latitude above its maximum; swap them")
+    if west > east:
+        raise bad_parameter(
+            "bbox",
+            f"{shown(text)} has its minimum longitude above its maximum; boxes across the 180th meridian "
+            "are not supported",
+        )
+    return (west, south, east, north)
+
+
+def parse_point(text: str) -> tuple[float, float]:
+    """lon,lat in WGS84 degrees."""
+    lon, lat = parse_numbers("near", text, (2,), "a point lon,lat in WGS84 degrees, such as -2.3,53.45")
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise bad_parameter("near", f"{shown(text)} is outside the world: longitude -180 to 180, latitude -90 to 90")
+    return lon, lat
+
+
+@router.get("/collections/{name}/items", summary="A collection's items", response_class=GeoJSONResponse)
+def items(name: str, request: Request, state: State, query: Items, f: FormatParameter = None) -> Response:
+    """A page of a collection's features as a GeoJSON FeatureCollection, or as CSV with f=csv."""
+    return answer_items(name, request, state, query, f or "json")
+
+
+@router.get("/collections/{name}/items.csv", summary="A collection's items as CSV", response_class=Response)
+def items_csv(name: str, request: Request, state: State, query: Items, f: FormatParameter = None) -> Response:
+    """The same as items?f=csv."""
+    if f not in {None, "csv"}:
+        raise bad_parameter("f", f"{shown(f)} does not fit items.csv; leave f out or use items?f={f}")
+    return answer_items(name, request, state, query, "csv")
+
+
+def answer_items(name: str, request: Request, state: ApiState, query: ItemsQuery, wanted: str) -> Response:
+    provenance = state.collection(name)
+    store = state.store
+    with state.lock, store_refusing_values():
+        matched = store.count(name, bbox=query.bbox, filters=query.filters or None)
+        if query.near:
+            found = store.nearest(
+                name,
+                *query.near,
+                limit=query.limit,
+                offset=query.offset,
+                bbox=query.bbox,
+                filters=query.filters or None,
+            )
+        else:
+            page = store.features(
+                name, bbox=query.bbox, limit=query.limit, offset=query.offset, filters=query.filters or None
+            )
+            found = [(feature, None) for feature in page]
+    if wanted == "csv":
+        return csv_response(provenance.collection, state.fields, found, query.near is not None)
+    here = api_url(request, f"/collections/{name}")
+    links = [
+        link(items_url(here, query, {}), "self", GEOJSON, "This page"),
+        link(items_url(here, query, {"f": "csv"}), "alternate", CSV, "This page as CSV"),
+        link(here, "collection", JSON, "The collection"),
+    ]
+    if query.offset + len(found) < matched:
+        links.append(link(items_url(here, query, {"offset": query.offset + query.limit}), "next", GEOJSON, "Next"))
+    if query.offset > 0:
+        back = max(0, query.offset - query.limit)
+        links.append(link(items_url(here, query, {"offset": back}), "prev", GEOJSON, "Previous page"))
+    body = {
+        "type": "FeatureCollection",
+        "features": [feature_json(feature, here, metres) for feature, metres in found],
+        "links": links,
+        "numberMatched": matched,
+        "numberReturned": len(found),
+        "timeStamp": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    return GeoJSONResponse(body)
+
+
+@contextmanager
+def store_refusing_values() -> Iterator[None]:
+    """A filter value the store cannot match (an integer beyond 64 bits, say) is the client's mistake: a 400."""
+    try:
+        yield
+    except ValueError as error:
+        raise ApiError(400, "InvalidParameterValue", f"{error}. Check the filter parameters.") from None
+
+
+def items_url(collection_url: str, query: ItemsQuery, changes: Mapping[str, Any]) -> str:
+    """The items address for a query, with some parameters changed: used for paging and format links."""
+    parameters: dict[str, Any] = {}
+    if query.bbox_text is not None:
+        parameters["bbox"] = query.bbox_text
+    if query.near_text is not None:
+        parameters["near"] = query.near_text
+    parameters.update(query.raw_filters)
+    parameters["limit"] = query.limit
+    parameters["offset"] = query.offset
+    parameters.update(changes)
+    if not parameters["offset"]:
+        del parameters["offset"]
+    return f"{collection_url}/items?{urlencode(parameters)}"
+
+
+def feature_json(feature: Feature, collection_url: str, metres: float | None = None) -> dict[str, Any]:
+    """A feature as GeoJSON: a point (or no geometry), its schema fields and, for near, its distance."""
+    properties = dict(feature.properties)
+    if metres is not None:
+        properties["distance"] = round(metres, 1)
+    located = feature.lon is not None and feature.lat is not None
+    return {
+        "type": "Feature",
+        "id": feature.id,
+        "geometry": {"type": "Point", "coordinates": [feature.lon, feature.lat]} if located else None,
+        "properties": properties,
+        "links": [
+            link(f"{collection_url}/items/{quote(feature.id, safe=FEATURE_LINK_ID_SAFE)}", "self", GEOJSON, "This item")
+        ],
+    }
+
+
+def csv_columns(fields: Sequence[dict[str, Any]], with_distance: bool) -> list[str]:
+    names = [spec["name"] for spec in fields]
+    columns = names + [name for name in ("id", "lon", "lat") if name not in names]
+    return [*columns, "distance"] if with_distance else columns
+
+
+def csv_rows(
+    fields: Sequence[dict[str, Any]], found: Sequence[tuple[Feature, float | None]], with_distance: bool
+) -> Iterator[list[Any]]:
+    for feature, metres in found:
+        values = {**feature.properties, "id": feature.id, "lon": feature.lon, "lat": feature.lat}
+        if with_distance and metres is not None:
+            values["distance"] = round(metres, 1)
+        yield [csv_value(values.get(column)) for column in csv_columns(fields, with_distance)]
+
+
+def csv_value(value: Any) -> Any:
+    """Booleans as true and false (Table Schema's default words), missing values as empty cells."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def csv_response(
+    collection: str, fields: Sequence[dict[str, Any]], found: Sequence[tuple[Feature, float | None]], near: bool
+) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(csv_columns(fields, near))
+    writer.writerows(csv_rows(fields, found, near))
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{collection}.csv"'},
+    )
+
+
+@router.get(
+    "/collections/{name}/items/{feature_id:path}",
+    summary="One item",
+    response_class=GeoJSONResponse,
+    dependencies=[JsonOnly],
+)
+def item(name: str, feature_id: str, request: Request, state: State) -> Response:
+    """One feature as GeoJSON; 404 if the collection has no feature with this id."""
+    state.collection(name)
+    feature = None
+    if "\x00" not in feature_id:  # no stored id holds a NUL byte, and PostgreSQL refuses to compare one
+        with state.lock:
+            feature = state.store.feature(name, feature_id)
+    if feature is None:
+        raise not_found(f"Collection {name!r} has no item with the id {shown(feature_id)}.")
+    return GeoJSONResponse(feature_json(feature, api_url(request, f"/collections/{name}")))

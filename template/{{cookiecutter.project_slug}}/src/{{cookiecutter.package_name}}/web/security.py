@@ -1,0 +1,155 @@
+"""Security headers on every response, and errors that tell clients what to fix but never how the app works inside.
+
+Every response, including errors and 404s, carries a Content-Security-Policy
+that allows only the app's own files and no inline script, and headers that
+stop it being sniffed, framed or given powers it does not need. An error a
+client caused is a :class:`ApiError` with its HTTP status, an OGC API exception
+code and a message safe to show; anything unexpected is logged here with its
+stack trace and answered with a bare JSON 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+LOGGER = logging.getLogger(__name__)
+
+# The map tiles the HTML pages will draw come from another site, which asks for the page's origin
+# (OpenStreetMap's tile policy does), so the referrer is cut to the origin rather than dropped.
+SECURITY_HEADERS: Mapping[str, str] = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), interest-cohort=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+# Open data is meant to be read by other sites' scripts: the API answers any origin, without credentials.
+OPEN_DATA_HEADERS: Mapping[str, str] = {"Access-Control-Allow-Origin": "*"}
+OPEN_DATA_PATHS = ("/api", "/healthz")
+LONGEST_SHOWN_VALUE = 80
+
+
+class ApiError(Exception):
+    """An error the client caused: its HTTP status, OGC exception code and a message safe to show."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def bad_parameter(name: str, message: str) -> ApiError:
+    """A 400 for one query parameter; the message starts with the parameter's name."""
+    return ApiError(400, "InvalidParameterValue", f"{name}: {message}")
+
+
+def not_found(message: str) -> ApiError:
+    return ApiError(404, "NotFound", message)
+
+
+def shown(value: Any) -> str:
+    """An untrusted value quoted for an error message, cut short."""
+    text = str(value)
+    if len(text) > LONGEST_SHOWN_VALUE:
+        text = text[:LONGEST_SHOWN_VALUE] + "..."
+    return repr(text)
+
+
+def error_body(code: str, description: str) -> dict[str, str]:
+    """An OGC API exception: a code and a description."""
+    return {"code": code, "description": description}
+
+
+class SecurityHeaders:
+    """ASGI middleware: security headers on every response, and a plain 500 for any unexpected exception.
+
+    It sits outside FastAPI's own error handling, so even the answer to a
+    crash carries the headers, and the crash is logged with its stack trace
+    here instead of being shown.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        open_data = any(path == prefix or path.startswith(prefix + "/") for prefix in OPEN_DATA_PATHS)
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers[name] = value
+                if open_data:
+                    for name, value in OPEN_DATA_HEADERS.items():
+                        headers[name] = value
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            LOGGER.exception("Unexpected error answering %s %s", scope.get("method"), path)
+            if started:  # part of the answer has gone: nothing better can be sent
+                raise
+            response = JSONResponse(
+                error_body("ServerError", "The server could not answer this request. The error has been logged."),
+                status_code=500,
+            )
+            await response(scope, receive, send_with_headers)
+
+
+async def _api_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ApiError)  # noqa: S101 (registered for ApiError only)
+    return JSONResponse(error_body(error.code, error.message), status_code=error.status)
+
+
+async def _validation_error(request: Request, error: Exception) -> JSONResponse:
+    """FastAPI's 422 for a query parameter of the wrong type becomes a 400 naming the parameter."""
+    assert isinstance(error, RequestValidationError)  # noqa: S101 (registered for RequestValidationError only)
+    problems = []
+    for problem in error.errors():
+        name = ".".join(str(part) for part in problem.get("loc", ())[1:]) or "request"
+        value = problem.get("input")
+        got = "" if value is None or isinstance(value, dict | list) else f" (got {shown(value)})"
+        problems.append(f"{name}: {problem.get('msg', 'not valid')}{got}")
+    return JSONResponse(error_body("InvalidParameterValue", "; ".join(problems)), status_code=400)
+
+
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
+    """Starlette's own errors (no such route, wrong method) as OGC API exceptions in JSON."""
+    assert isinstance(error, HTTPException)  # noqa: S101 (registered for HTTPException only)
+    if error.status_code == 404:
+        body = error_body("NotFound", "Nothing is published at this address. The API starts at /api.")
+    elif error.status_code == 405:
+        body = error_body("MethodNotAllowed", "This address only answers GET requests.")
+    else:
+        body = error_body("HTTPError", "The request could not be answered.")
+    return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+
+
+def install(app: FastAPI) -> None:
+    """Add the headers middleware and the error handlers to an app."""
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_middleware(SecurityHeaders)
