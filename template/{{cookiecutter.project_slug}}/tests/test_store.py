@@ -352,6 +352,7 @@ def test_an_unknown_collection_is_a_key_error(store) -> None:
         lambda: store.features("nothing"),
         lambda: store.feature("nothing", "id-0"),
         lambda: store.nearest("nothing", *MIDLANDS),
+        lambda: store.extent("nothing"),
     ):
         with pytest.raises(KeyError):
             read()
@@ -388,6 +389,65 @@ def test_a_bbox_holds_exactly_the_points_inside_it_or_on_its_edges(store, bbox) 
     assert [feature for page in pages for feature in page] == inside
     corner = (min_lon, min_lat, min_lon, min_lat)
     assert store.features(COLLECTION, corner) == [inside[0]]
+
+
+# --- Extent -----------------------------------------------------------------------------------------------------
+
+
+def edge_pairs(lon: float, lat: float) -> list[tuple[float, float]]:
+    """Two points at each edge of a box around a point, closer together than a 32-bit float can tell apart."""
+    pairs = []
+    for east_m, north_m in ((-90_000, 0), (90_000, 0), (0, -90_000), (0, 90_000)):
+        edge_lon, edge_lat = offset(lon, lat, east_m, north_m)
+        pairs.append((edge_lon, edge_lat))
+        if east_m:
+            pairs.append((math.nextafter(edge_lon, math.copysign(math.inf, east_m)), edge_lat))
+        else:
+            pairs.append((edge_lon, math.nextafter(edge_lat, math.copysign(math.inf, north_m))))
+    return pairs
+
+
+def uk_points() -> list[tuple[float, float]]:
+    """Thousands of points across Great Britain (several levels of R*Tree), with ragged edges to find exactly."""
+    rng = random.Random(20250131)  # noqa: S311 (test data, not secrets)
+    points = [(rng.uniform(-5.5, 1.7), rng.uniform(50.1, 58.6)) for _ in range(3000)]
+    points += edge_pairs(-1.123456789012345, 54.987654321098765)
+    rng.shuffle(points)
+    return points
+
+
+@pytest.mark.parametrize(
+    "points",
+    [
+        uk_points(),
+        [(-2.2453, 53.4794)],
+        [(0.0, 51.5), (-1e-12, 51.4), (1e-300, 51.6), (math.nextafter(0.0, 1.0), 51.55)],
+        [(-180.0, 0.0), (180.0, 0.0), (0.0, -90.0), (0.0, 90.0), (0.0, 0.0)],
+    ],
+    ids=["great-britain", "one-point", "greenwich", "world"],
+)
+def test_the_extent_is_the_exact_box_around_the_located_features(store, points) -> None:
+    """extent() is the least and greatest longitude and latitude, to the last digit; unlocated features don't count."""
+    features = [make_feature(number, lon, lat) for number, (lon, lat) in enumerate(points)]
+    features.insert(len(features) // 2, make_feature(len(features), None, None))
+    load(store, features, batch=500)
+    lons, lats = [lon for lon, _ in points], [lat for _, lat in points]
+    assert store.extent(COLLECTION) == (min(lons), min(lats), max(lons), max(lats))
+
+
+def test_a_collection_without_positions_has_no_extent(store) -> None:
+    """An empty collection, or one whose features have no position, has no extent."""
+    load(store, [], collection=ODD_COLLECTION)
+    load(store, [make_feature(number, None, None) for number in range(3)])
+    assert store.extent(ODD_COLLECTION) is None
+    assert store.extent(COLLECTION) is None
+
+
+def test_the_extent_follows_a_new_load(store) -> None:
+    """After a new load, extent() is the new data's."""
+    load(store, spread(5))
+    load(store, spread(3, lon=-3.0, lat=55.0))
+    assert store.extent(COLLECTION) == (-3.0, 55.0, -3.0 + 2 * 0.003, 55.0 + 2 * 0.002)
 
 
 # --- Filters ----------------------------------------------------------------------------------------------------

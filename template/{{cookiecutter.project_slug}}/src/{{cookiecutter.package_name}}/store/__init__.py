@@ -95,6 +95,9 @@ class Store(Protocol):
     def count(self, collection: str, bbox: BBox | None = None, filters: Filters | None = None) -> int:
         """How many features a collection holds (inside ``bbox`` and matching ``filters``, if given)."""
 
+    def extent(self, collection: str) -> BBox | None:
+        """The smallest box holding a collection's located features, or None if none has a position."""
+
     def features(
         self,
         collection: str,

@@ -135,6 +135,15 @@ class PostgresStore:
         rows, _ = self._read(collection, query)
         return rows[0][0]
 
+    def extent(self, collection: str) -> BBox | None:
+        """The box around the located features, from one pass over the table (the GiST index cannot say)."""
+        rows, _ = self._read(
+            collection,
+            lambda table, _: (f"SELECT min(geom[0]), min(geom[1]), max(geom[0]), max(geom[1]) FROM {table}", []),
+        )
+        west, south, east, north = rows[0]
+        return None if west is None else (west, south, east, north)
+
     def features(
         self,
         collection: str,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 import json
 import sqlite3
+import struct
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -39,6 +40,10 @@ FIRST_SEARCH_RADIUS = 1000.0  # metres; nearest() doubles it until the box holds
 SEARCH_REFINEMENTS = 10  # then halves the gap this many times, to within 1/1024 of the radius
 RANK_ALL_UP_TO = 2000  # matching features nearest() ranks all at once rather than search for with boxes
 RTREE_OVERLAPS = "r.max_lon >= ? AND r.min_lon <= ? AND r.max_lat >= ? AND r.min_lat <= ?"
+RTREE_ROOT = 1  # the node number of an R*Tree's root in its _node table
+# How far an R*Tree bound may lie outside the value it bounds, as a share of the value: a 32-bit float rounded
+# outwards is within two units in its last place (2**-22 of the value); this allows 64 times as much.
+RTREE_ROUNDING = 2**-16
 
 
 class SQLiteStore:
@@ -100,6 +105,34 @@ class SQLiteStore:
         table, fields = self._live(collection)
         source, params = _matching(table, bbox, check_filters(collection, fields, filters))
         return self.db.execute(f"SELECT count(*){source}", params).fetchone()[0]
+
+    def extent(self, collection: str) -> BBox | None:
+        """The box around the located features: the R*Tree root's box, made exact at each edge.
+
+        The cells of the root node bound every entry in the tree, so one node
+        gives the extent whatever the size of the collection. Its bounds are
+        32-bit floats rounded outwards, so each edge is then made exact from
+        the features whose entries lie within a rounding margin of it: the
+        few at the edge, found through the R*Tree.
+        """
+        table, _ = self._live(collection)
+        rounded = _root_box(self.db, table)
+        if rounded is None:
+            return None
+        edges = [
+            ("min", "_lon", "min_lon <= ?", rounded[0] + _margin(rounded[0])),
+            ("min", "_lat", "min_lat <= ?", rounded[1] + _margin(rounded[1])),
+            ("max", "_lon", "max_lon >= ?", rounded[2] - _margin(rounded[2])),
+            ("max", "_lat", "max_lat >= ?", rounded[3] - _margin(rounded[3])),
+        ]
+        selects = [
+            f"(SELECT {most}(t.{column}) FROM {table}_rtree AS r JOIN {table} AS t ON t._rowid = r.id WHERE r.{near})"
+            for most, column, near, _ in edges
+        ]
+        west, south, east, north = self.db.execute(
+            f"SELECT {', '.join(selects)}", [bound for *_, bound in edges]
+        ).fetchone()
+        return (west, south, east, north)
 
     def features(
         self,
@@ -320,6 +353,31 @@ def _matching(
         clauses.append(f"{table}.{quote(name)} = ?")
         params.append(value)
     return source + (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _root_box(db: sqlite3.Connection, table: str) -> BBox | None:
+    """The box the R*Tree's root covers, in its rounded 32-bit bounds; None if the tree is empty.
+
+    A node, as SQLite's rtree.c lays it out: a 2-byte depth, a 2-byte count
+    of cells, then each cell's 8-byte child (or feature) number and its
+    bounds as 4-byte floats (min lon, max lon, min lat, max lat), all
+    big-endian.
+    """
+    (node,) = db.execute(f"SELECT data FROM {table}_rtree_node WHERE nodeno = ?", [RTREE_ROOT]).fetchone()
+    cells = [struct.unpack_from(">4f", node, 4 + index * 24 + 8) for index in range(int.from_bytes(node[2:4], "big"))]
+    if not cells:
+        return None
+    return (
+        min(cell[0] for cell in cells),
+        min(cell[2] for cell in cells),
+        max(cell[1] for cell in cells),
+        max(cell[3] for cell in cells),
+    )
+
+
+def _margin(bound: float) -> float:
+    """How far inside an R*Tree bound the value it rounds may lie (and a little more, for values near 0)."""
+    return abs(bound) * RTREE_ROUNDING + 1e-9
 
 
 def _feature(row: sqlite3.Row | tuple[Any, ...], fields: list[dict[str, Any]]) -> Feature:

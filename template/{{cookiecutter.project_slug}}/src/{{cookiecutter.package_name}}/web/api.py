@@ -33,7 +33,6 @@ from .security import ApiError, bad_parameter, not_found, shown
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 1000  # a larger limit is clamped to this, as OGC API - Features permits
 MAX_OFFSET = 2**53 - 1  # the largest whole number every JSON client reads exactly
-EXTENT_BATCH = 5000
 GEOJSON = "application/geo+json"
 JSON = "application/json"
 CSV = "text/csv"
@@ -83,24 +82,16 @@ class ApiState:
         raise not_found(f"There is no collection named {shown(name)}. The collections are listed at /api/collections.")
 
     def extent(self, provenance: Provenance) -> BBox | None:
-        """The box around a collection's located features, worked out once per load of its data."""
+        """The box around a collection's located features, asked of the store once per load of its data.
+
+        SQLite answers from its spatial index at once; PostgreSQL reads the
+        whole table (a fifth of a second at 1,000,000 rows), hence the cache.
+        """
         cached = self.extents.get(provenance.collection)
         if cached and cached[0] == provenance:
             return cached[1]
-        west = south = math.inf
-        east = north = -math.inf
-        offset = 0
-        while True:
-            with self.lock:
-                page = self.store.features(provenance.collection, limit=EXTENT_BATCH, offset=offset)
-            for feature in page:
-                if feature.lon is not None and feature.lat is not None:
-                    west, east = min(west, feature.lon), max(east, feature.lon)
-                    south, north = min(south, feature.lat), max(north, feature.lat)
-            if len(page) < EXTENT_BATCH:
-                break
-            offset += EXTENT_BATCH
-        box = (west, south, east, north) if math.isfinite(west) else None
+        with self.lock:
+            box = self.store.extent(provenance.collection)
         self.extents[provenance.collection] = (provenance, box)
         return box
 
