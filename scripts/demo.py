@@ -1,9 +1,11 @@
-"""Generate the demo app with the default answers and load its sample data.
+"""Generate the demo app with the default answers, load its sample data and serve it.
 
 ``python3 scripts/demo.py`` writes the app to build/demo/public-toilet-finder
-(replacing an earlier demo), installs it with uv and runs its ``ingest``
-command, which loads the shipped sample data into SQLite. Extra arguments are
-passed to cookiecutter as answers, for example ``place_name=Wrexham``.
+(replacing an earlier demo), installs it with uv, runs its ``ingest`` command,
+which loads the shipped sample data into SQLite, and then serves its pages and
+API on http://127.0.0.1:8000 until Ctrl-C. ``--no-serve`` stops after the
+ingest. Other arguments are passed to cookiecutter as answers, for example
+``place_name=Wrexham``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from clean_copy import clean_copy
 from dev_env import ROOT, run_in_dev_env, uv
 
 OUTPUT = ROOT / "build" / "demo"
+NO_SERVE = "--no-serve"
+ADDRESS = ("127.0.0.1", "8000")
 
 
 def generate(answers: list[str]) -> Path | None:
@@ -36,17 +40,28 @@ def generate(answers: list[str]) -> Path | None:
     return target
 
 
-def main(answers: list[str]) -> int:
-    project = generate(answers)
+def main(arguments: list[str]) -> int:
+    serve = NO_SERVE not in arguments
+    project = generate([argument for argument in arguments if argument != NO_SERVE])
     if project is None:
         return 1
     shown = project.relative_to(ROOT)
     print(f"\nGenerated {shown}; installing it and loading its sample data:\n", flush=True)
     status = subprocess.run([*uv(), "run", "--quiet", project.name, "ingest"], cwd=project).returncode
-    if status == 0:
-        print(f"\nThe demo app is in {shown}, its data in {shown}/data/app.db.")
-        print(f"Its settings: cd {shown} && uv run {project.name} config. Its tests: uv run pytest")
-    return status
+    if status != 0:
+        return status
+    print(f"\nThe demo app is in {shown}, its data in {shown}/data/app.db.")
+    print(f"Its settings: cd {shown} && uv run {project.name} config. Its tests: uv run pytest")
+    if not serve:
+        return 0
+    host, port = ADDRESS
+    print(f"\nServing it on http://{host}:{port}/ (its API under /api); Ctrl-C stops it.\n", flush=True)
+    try:
+        return subprocess.run(
+            [*uv(), "run", "--quiet", project.name, "serve", "--host", host, "--port", port], cwd=project
+        ).returncode
+    except KeyboardInterrupt:
+        return 0
 
 
 if __name__ == "__main__":

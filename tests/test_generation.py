@@ -39,6 +39,9 @@ def _matrix() -> list[dict[str, str]]:
 
 MATRIX = _matrix()
 JINJA_LEFTOVER = re.compile(r"{{|{%|{#|cookiecutter\.")
+# The app's own Jinja templates, copied verbatim (each is wrapped in raw tags in the template repository).
+APP_TEMPLATES = re.compile(r"src/[a-z_][a-z0-9_]*/web/templates/[^/]+\.html")
+RAW_TAG = re.compile(r"{%-?\s*(end)?raw\s*-?%}")
 STRUCTURED = {".toml": tomllib.loads, ".json": json.loads, ".yml": yaml.safe_load, ".yaml": yaml.safe_load}
 LICENCE_TITLES = {
     "MIT": "MIT License",
@@ -71,7 +74,12 @@ def check_project(project: Path, answers: dict[str, str]) -> None:
     for path in _files(project):
         relative = path.relative_to(project).as_posix()
         assert not JINJA_LEFTOVER.search(relative), f"unrendered name: {relative}"
+        if path.suffix == ".png":  # Leaflet's images, copied as they are
+            continue
         text = path.read_text(encoding="utf-8")
+        assert not RAW_TAG.search(text), f"a raw tag was copied into {relative}"
+        if APP_TEMPLATES.fullmatch(relative):
+            continue
         leftover = JINJA_LEFTOVER.search(text)
         assert leftover is None, f"unrendered Jinja in {relative}: {text[leftover.start() - 40 : leftover.end()]!r}"
         if path.suffix in STRUCTURED:
@@ -79,7 +87,7 @@ def check_project(project: Path, answers: dict[str, str]) -> None:
 
     code, data = answers["code_licence"], answers["data_licence"]
     licence_files = sorted(path.name for path in (project / "LICENSES").iterdir())
-    assert licence_files == sorted([f"{code}.txt", f"{data}.txt"])
+    assert licence_files == sorted([f"{code}.txt", f"{data}.txt", "BSD-2-Clause.txt"])  # BSD: vendored Leaflet
     licence_text = (project / "LICENSE").read_text(encoding="utf-8")
     assert licence_text == (project / "LICENSES" / f"{code}.txt").read_text(encoding="utf-8")
     assert licence_text.startswith(LICENCE_TITLES[code])
@@ -90,6 +98,7 @@ def check_project(project: Path, answers: dict[str, str]) -> None:
     assert [(note["path"], note["SPDX-License-Identifier"]) for note in reuse["annotations"]] == [
         ("**", code),
         ("data/**", data),
+        ("src/*/web/static/vendor/leaflet/**", "BSD-2-Clause"),
     ]
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["project"]["license"] == code
@@ -195,7 +204,7 @@ def test_the_template_holds_no_place_specific_values() -> None:
     """The template tree itself names no place: every place value comes from an answer."""
     defaults = [QUESTIONS[name].default for name in ("place_name", "place_code", "organisation_name")]
     for path in (ROOT / "template").rglob("*"):
-        if path.is_file():
+        if path.is_file() and path.suffix != ".png":  # Leaflet's images hold no text
             text = path.read_text(encoding="utf-8")
             for value in defaults:
                 assert value not in text, f"{path.relative_to(ROOT)} names {value!r}"

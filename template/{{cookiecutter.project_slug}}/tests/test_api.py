@@ -639,4 +639,4 @@ def test_serve_command_runs_the_app(tmp_path: Path) -> None:
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
-    assert f"http://127.0.0.1:{port}/api" in output
+    assert f"Serving the app at http://127.0.0.1:{port}/ and its API at /api" in output

@@ -79,7 +79,7 @@ def serve(args: argparse.Namespace) -> int:
 
     loaded = load_settings(args.config)
     open_store(loaded.settings.database_url, loaded.project_dir).close()  # a bad database_url fails here, plainly
-    print(f"Serving the API at http://{args.host}:{args.port}/api (press Ctrl+C to stop)", flush=True)
+    print(f"Serving the app at http://{args.host}:{args.port}/ and its API at /api (press Ctrl+C to stop)", flush=True)
     uvicorn.run(create_app(loaded), host=args.host, port=args.port, server_header=False, log_level="info")
     return EXIT_OK
 
@@ -145,9 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve_command = commands.add_parser(
         "serve",
-        help="run the web app and its OGC API - Features",
+        help="run the web app: its pages and its OGC API - Features",
         description=(
-            "Serve the ingested data: the OGC API - Features at /api (see docs/api.md) and a health check at /healthz. "
+            "Serve the ingested data: pages for people at / (see docs/pages.md), the OGC API - Features at /api "
+            "(see docs/api.md) and a health check at /healthz. "
             "Behind a reverse proxy, keep the default host so that only the proxy can reach the app."
         ),
     )

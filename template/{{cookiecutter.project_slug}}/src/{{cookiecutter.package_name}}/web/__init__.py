@@ -1,4 +1,4 @@
-"""The web app: the OGC API - Features under /api, a health check, and security headers on every response.
+"""The web app: pages for people, the OGC API - Features under /api, a health check, and security headers.
 
 :func:`create_app` builds the app from loaded settings; it opens the store when
 the server starts and closes it when the server stops, so building an app
@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from ..config import LoadedSettings
 from ..schemas import load_schema
 from ..store import open_store
-from . import security
+from . import pages, security
 from .api import ApiState, router
 
 LOGGER = logging.getLogger(__name__)
@@ -63,6 +63,7 @@ def create_app(loaded: LoadedSettings) -> FastAPI:
     app.include_router(router, prefix="/api")
     app.add_api_route("/healthz", healthz, methods=["GET"], summary="Health check")
     security.install(app)
+    pages.install(app)  # after security: its error pages wrap the API's JSON errors
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

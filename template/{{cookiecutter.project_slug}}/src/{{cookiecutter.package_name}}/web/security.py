@@ -23,11 +23,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LOGGER = logging.getLogger(__name__)
 
-# The map tiles the HTML pages will draw come from another site, which asks for the page's origin
+# The map tiles the HTML pages draw come from another site, which asks for the page's origin
 # (OpenStreetMap's tile policy does), so the referrer is cut to the origin rather than dropped.
+# Images may come from any https site, since the tile server is whichever place.toml names (and
+# Leaflet shows a data: image for a tile that fails); scripts, styles and everything else are the app's own.
 SECURITY_HEADERS: Mapping[str, str] = {
     "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; "
+        "default-src 'self'; script-src 'self'; img-src 'self' https: data:; object-src 'none'; base-uri 'self'; "
         "form-action 'self'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
