@@ -2,7 +2,8 @@
 
 It installs uv if needed, builds the development environment from uv.lock,
 lints the template's own code with ruff, and runs pytest, which bakes projects
-with both tools and runs each baked project's own tests, ruff and reuse lint.
+with both tools and runs each baked project's own tests, ruff and reuse lint,
+and checks baked projects' pages in headless Chromium (see chromium.py).
 """
 
 import sys

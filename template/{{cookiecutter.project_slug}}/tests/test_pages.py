@@ -482,7 +482,9 @@ def test_static_files_are_served_with_their_types(served: Served, path: str, typ
 def test_every_page_asset_is_the_apps_own(served: Served) -> None:
     """Every script and style sheet a page loads comes from /static and is served."""
     found = home(served)
-    assets = [attrs["src"] for attrs in found.find("script")] + [attrs["href"] for attrs in found.find("link")]
+    assets = [attrs["src"] for attrs in found.find("script")] + [
+        attrs["href"] for attrs in found.find("link", rel="stylesheet")
+    ]
     assert assets
     for address in assets:
         assert address.startswith("/static/")

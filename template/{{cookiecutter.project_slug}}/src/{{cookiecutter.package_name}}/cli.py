@@ -84,6 +84,24 @@ def serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def export(args: argparse.Namespace) -> int:
+    """Write the site as static files and say what was written."""
+    from .export import export_site
+
+    loaded = load_settings(args.config)
+    report = export_site(loaded, Path(args.directory), force=args.force)
+    print(f"Exported the site to {report.directory}:")
+    print(
+        f"  {report.pages:,} pages: {report.list_pages:,} of lists, {report.feature_pages:,} of records, "
+        "the about page and 404.html"
+    )
+    print(f"  data files: {', '.join(report.data_files)}")
+    print(f"  {report.static_files:,} static files (styles, script and Leaflet)")
+    print(f"  {report.size / 1_000_000:,.1f} MB in all")
+    print(f"Open {report.directory / 'index.html'} in a browser, or publish the folder (see docs/deployment.md).")
+    return EXIT_OK
+
+
 def describe(report: SourceReport, project_dir: Path) -> str:
     """One source's outcome in words: its counts, or what went wrong and what is still serving."""
     if report.ok:
@@ -155,6 +173,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve_command.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
     serve_command.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
     serve_command.set_defaults(handler=serve)
+
+    export_command = commands.add_parser(
+        "export",
+        help="write the site as static files for any web server, or to open from disk",
+        description=(
+            "Write the pages (lists, a page per record, about and 404.html), each collection as GeoJSON and CSV, "
+            "and the styles and scripts to DIR, with relative links, so that any static host serves the site "
+            "with no Python running and it works opened from disk. Search needs the live app, so the exported "
+            "pages have none. See docs/deployment.md."
+        ),
+    )
+    export_command.add_argument("directory", metavar="DIR", help="the folder to write; it must be new or empty")
+    export_command.add_argument(
+        "--force", action="store_true", help="replace an earlier export in DIR (a folder export did not write is kept)"
+    )
+    export_command.set_defaults(handler=export)
     return parser
 
 

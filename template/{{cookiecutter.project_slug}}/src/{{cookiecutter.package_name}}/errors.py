@@ -15,3 +15,7 @@ class SourceError(AppError):
 
 class StoreError(AppError):
     """The database could not be opened or written."""
+
+
+class ExportError(AppError):
+    """The static site could not be written: the message names the folder and what to do."""

@@ -6,6 +6,10 @@ same :class:`~.api.ApiState` and store calls as the API, under the same lock.
 Templates live in ``templates/`` with autoescaping on, so values from the data
 are always shown as text. docs/pages.md describes the pages.
 
+Each page's content comes from a ``*_context`` function that needs no request,
+and every link is built by a :class:`~.links.Links`, so ``export`` (export.py)
+renders the same pages, through the same templates, as static files.
+
 Text search (``q``) is done here, over the store's filtered (or nearest-first)
 features in batches: each word must appear, in any case, in one of the
 schema's string fields or its id. It reads at most :data:`SEARCH_LIMIT` features per
@@ -23,7 +27,6 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
 
 import jinja2
 from fastapi import APIRouter, FastAPI, Request
@@ -34,6 +37,7 @@ from starlette.exceptions import HTTPException
 from ..normalise import FieldProblem
 from ..store import Feature, Provenance
 from .api import ApiState, State, parse_numbers, store_refusing_values
+from .links import LIVE, Links, page_parameter
 from .security import OPEN_DATA_PATHS, ApiError, shown
 
 HERE = Path(__file__).parent
@@ -49,6 +53,8 @@ NAME_FIELDS = ("name", "LocationText", "title", "Name")
 NOT_RECORDED = "Not recorded"
 ANY = ""
 YES_NO = {"true": "Yes", "false": "No"}
+INGEST_COMMAND = f"python -m {PACKAGE} ingest"
+NO_PAGE = "There is no page at this address."
 
 router = APIRouter(include_in_schema=False)
 environment = jinja2.Environment(
@@ -137,34 +143,38 @@ class Listing:
     previous_href: str | None
     next_href: str | None
     api_href: str
+    csv_href: str
 
     @property
     def name(self) -> str:
         return self.provenance.collection
 
 
-def page_parameter(collection: str) -> str:
-    """The query parameter that holds a collection's page number on the home page."""
-    return f"page-{collection}"
-
-
 # Rendering
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """A page from a template, with what every page shows: the site's title, place and organisation."""
-    state: ApiState = request.app.state.api
+    """A page of the live app from a template, linking to the app's own addresses."""
+    body = render_text(request.app.state.api, template, path=request.url.path, links=LIVE, **context)
+    return HTMLResponse(body, status_code=status)
+
+
+def render_text(state: ApiState, template: str, *, path: str, links: Links, **context: Any) -> str:
+    """A page from a template, with what every page shows: the site's title, place and organisation.
+
+    ``path`` is the page's address in the live app (for the navigation's
+    current page); ``links`` builds every link, live or to the static export's files.
+    """
     settings = state.settings
-    site = f"{state.schema['title']} in {settings.place.name}"
-    body = environment.get_template(template).render(
-        site=site,
+    return environment.get_template(template).render(
+        site=page_site(state),
         theme_title=state.schema["title"],
         settings=settings,
-        path=request.url.path,
+        path=path,
+        links=links,
         tile_attribution=plain_text(settings.map.tile_attribution),
         **context,
     )
-    return HTMLResponse(body, status_code=status)
 
 
 def plain_text(markup: str) -> str:
@@ -178,21 +188,25 @@ def plain_text(markup: str) -> str:
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, state: State) -> HTMLResponse:
     """Every collection as a paged list beside a map, narrowed by the search form's words, filters and point."""
-    collections = state.collections()
     search = read_search(request, state)
-    listings = [] if search.errors else [listing(request, state, search, p) for p in collections]
+    context = home_context(state, search, lambda name: page_number(first_value(request, page_parameter(name))), LIVE)
+    return render(request, "home.html", status=400 if search.errors else 200, **context)
+
+
+def home_context(state: ApiState, search: Search, page_of: Callable[[str], int], links: Links) -> dict[str, Any]:
+    """What the home page shows for a search: each collection's page (``page_of`` its name) of the list."""
+    collections = state.collections()
+    listings = [] if search.errors else [listing(state, search, p, page_of(p.collection), links) for p in collections]
     missing = sorted({s.name for s in state.settings.sources} - {p.collection for p in collections})
-    return render(
-        request,
-        "home.html",
-        status=400 if search.errors else 200,
-        title=("Search results: " if search.active and not search.errors else "") + page_site(state),
-        search=search,
-        form_filters=form_filters(state, search),
-        listings=listings,
-        missing=missing,
-        ingest_command=f"python -m {PACKAGE} ingest",
-    )
+    return {
+        "title": ("Search results: " if search.active and not search.errors else "") + page_site(state),
+        "search": search,
+        "form_filters": form_filters(state, search),
+        "listings": listings,
+        "page_size": PAGE_SIZE,
+        "missing": missing,
+        "ingest_command": INGEST_COMMAND,
+    }
 
 
 def page_site(state: ApiState) -> str:
@@ -271,10 +285,9 @@ def form_filters(state: ApiState, search: Search) -> list[Filter]:
     return found
 
 
-def listing(request: Request, state: ApiState, search: Search, provenance: Provenance) -> Listing:
+def listing(state: ApiState, search: Search, provenance: Provenance, page: int, links: Links) -> Listing:
     """One page of a collection's features for this search: a store query, then the text match if asked."""
     name = provenance.collection
-    page = page_number(first_value(request, page_parameter(name)))
     offset = (page - 1) * PAGE_SIZE
     if search.words:
         found, matched, complete = text_search(state, name, search, offset)
@@ -282,12 +295,10 @@ def listing(request: Request, state: ApiState, search: Search, provenance: Prove
         found, complete = batch(state, name, search, offset, PAGE_SIZE), True
         with state.lock, store_refusing_values():
             matched = state.store.count(name, filters=search.filters or None)
-    items = [as_item(state, name, feature, metres) for feature, metres in found]
+    items = [as_item(state, name, feature, metres, links) for feature, metres in found]
 
     def page_href(number: int) -> str:
-        parameters = search.parameters()
-        parameters[page_parameter(name)] = str(number)
-        return "/?" + urlencode(parameters) + f"#{name}"
+        return links.list_page(name, number, search.parameters())
 
     more = offset + len(items) < matched or not complete
     return Listing(
@@ -300,7 +311,8 @@ def listing(request: Request, state: ApiState, search: Search, provenance: Prove
         first_href=page_href(1),
         previous_href=page_href(page - 1) if page > 1 else None,
         next_href=page_href(page + 1) if more and len(items) == PAGE_SIZE else None,
-        api_href=api_items_href(name, search),
+        api_href=links.items(name, api_parameters(search)),
+        csv_href=links.items(name, api_parameters(search), csv=True),
     )
 
 
@@ -358,7 +370,7 @@ def feature_name(state: ApiState, feature: Feature) -> str:
     return feature.id
 
 
-def as_item(state: ApiState, collection: str, feature: Feature, metres: float | None) -> Item:
+def as_item(state: ApiState, collection: str, feature: Feature, metres: float | None, links: Links) -> Item:
     summary = [
         f"{spec.get('title', spec['name'])}: {feature.properties[spec['name']]}"
         for spec in described_fields(state)
@@ -367,7 +379,7 @@ def as_item(state: ApiState, collection: str, feature: Feature, metres: float | 
     return Item(
         id=feature.id,
         name=feature_name(state, feature),
-        href=feature_href(collection, feature.id),
+        href=links.feature(collection, feature.id),
         lat=feature.lat,
         lon=feature.lon,
         summary="; ".join(summary),
@@ -381,17 +393,12 @@ def describe_distance(metres: float) -> str:
     return f"{metres / 1000:,.1f} km away"
 
 
-def feature_href(collection: str, feature_id: str) -> str:
-    return f"/features/{quote(collection, safe='')}/{quote(feature_id, safe='')}"
-
-
-def api_items_href(collection: str, search: Search) -> str:
-    """The API's address for the same features (without the words: the API has no text search)."""
+def api_parameters(search: Search) -> dict[str, str]:
+    """The API's parameters for the same features (without the words: the API has no text search)."""
     parameters = dict(search.raw_filters)
     if search.near:
         parameters["near"] = f"{search.near[0]},{search.near[1]}"
-    query = "?" + urlencode(parameters) if parameters else ""
-    return f"/api/collections/{quote(collection, safe='')}/items{query}"
+    return parameters
 
 
 # One feature
@@ -423,24 +430,29 @@ def feature_page(collection: str, feature_id: str, request: Request, state: Stat
             f"There is nothing with the id {shown(feature_id)} in {collection}. "
             "It may have gone when the data was last loaded.",
         )
+    return render(request, "feature.html", **feature_context(state, provenance, feature, LIVE))
+
+
+def feature_context(state: ApiState, provenance: Provenance, feature: Feature, links: Links) -> dict[str, Any]:
+    """What a feature's page shows: every field with its title, the extra source columns and its links."""
     rows = [
         Row(spec.get("title", spec["name"]), *shown_value(spec, feature.properties.get(spec["name"])))
         for spec in state.fields
     ]
     extra = [Row(str(key), *shown_value({}, value)) for key, value in sorted(feature.extra.items())]
     name = feature_name(state, feature)
-    return render(
-        request,
-        "feature.html",
-        title=f"{name} - {page_site(state)}",
-        name=name,
-        feature=feature,
-        provenance=provenance,
-        rows=rows,
-        extra=extra,
-        json_href=f"/api/collections/{quote(collection, safe='')}/items/{quote(feature.id, safe='')}",
-        href=feature_href(collection, feature.id),
-    )
+    collection = provenance.collection
+    return {
+        "title": f"{name} - {page_site(state)}",
+        "name": name,
+        "feature": feature,
+        "provenance": provenance,
+        "rows": rows,
+        "extra": extra,
+        "json_href": links.item(collection, feature.id),
+        "csv_href": links.items(collection, {}, csv=True),
+        "href": links.feature(collection, feature.id),
+    }
 
 
 def shown_value(spec: Mapping[str, Any], value: Any) -> tuple[str, str | None]:
@@ -463,14 +475,17 @@ def shown_value(spec: Mapping[str, Any], value: Any) -> tuple[str, str | None]:
 @router.get("/about", response_class=HTMLResponse)
 def about(request: Request, state: State) -> HTMLResponse:
     """Where each collection's data came from, the app's licence, and how to run it for another area."""
-    return render(
-        request,
-        "about.html",
-        title=f"About - {page_site(state)}",
-        collections=state.collections(),
-        code_licence=code_licence(),
-        ingest_command=f"python -m {PACKAGE} ingest",
-    )
+    return render(request, "about.html", **about_context(state))
+
+
+def about_context(state: ApiState) -> dict[str, Any]:
+    """What the about page shows: each collection's provenance and the app's licence."""
+    return {
+        "title": f"About - {page_site(state)}",
+        "collections": state.collections(),
+        "code_licence": code_licence(),
+        "ingest_command": INGEST_COMMAND,
+    }
 
 
 def code_licence() -> str | None:
@@ -494,20 +509,17 @@ async def _page_error(request: Request, error: Exception, json_handler: Callable
     if isinstance(error, ApiError):
         status, message = error.status, error.message
     elif isinstance(error, HTTPException) and error.status_code == 404:
-        status, message = 404, "There is no page at this address."
+        status, message = 404, NO_PAGE
     elif isinstance(error, HTTPException) and error.status_code == 405:
         status, message = 405, "This address only answers GET requests."
     else:
         status, message = getattr(error, "status_code", 500), "The page could not be shown."
+    return render(request, "error.html", status=status, **error_context(request.app.state.api, status, message))
+
+
+def error_context(state: ApiState, status: int, message: str) -> dict[str, Any]:
     heading = "Page not found" if status == 404 else "Sorry, there is a problem"
-    return render(
-        request,
-        "error.html",
-        status=status,
-        title=f"{heading} - {page_site(request.app.state.api)}",
-        heading=heading,
-        message=message,
-    )
+    return {"title": f"{heading} - {page_site(state)}", "heading": heading, "message": message}
 
 
 def install(app: FastAPI) -> None:

@@ -3,7 +3,8 @@
  *
  * Each map is a <div data-map> whose data- attributes give the tile address, its
  * attribution, a centre and a zoom, and the id of the list (data-list) whose
- * <li data-feature> items it draws as markers. Text from the data only ever
+ * <li data-feature> items it draws as markers, so it works the same from the live
+ * app and from the static export's files, even opened from disk. Text from the data only ever
  * reaches the page through textContent and DOM nodes, never as markup.
  */
 (function () {
@@ -23,9 +24,13 @@
     var box = document.createElement("div");
     var title = document.createElement("p");
     title.className = "popup-title";
-    var link = document.createElement("a");
     var href = item.getAttribute("data-href") || "";
-    link.setAttribute("href", href.charAt(0) === "/" && href.charAt(1) !== "/" ? href : "/");
+    // Only a path on this site: one slash then a path (the live app), or a relative path with no scheme (the export).
+    var local = /^(\/(?!\/)|[A-Za-z0-9_.~%-][^:]*$)/.test(href);
+    var link = document.createElement(local ? "a" : "span");
+    if (local) {
+      link.setAttribute("href", href);
+    }
     link.textContent = item.getAttribute("data-name") || "";
     title.appendChild(link);
     box.appendChild(title);

@@ -1,0 +1,242 @@
+"""The static export: the whole site as files that any web server serves, and that work opened from disk.
+
+``python -m <package> export DIR`` renders the same pages as the live app,
+through the same templates and the same functions of :mod:`.web.pages`, with
+:class:`~.web.links.StaticLinks` making every link relative to the page, so
+the site works under any sub-path (GitHub Pages project sites) and from
+file://. It writes, for each collection, the list in pages of
+:data:`~.web.pages.PAGE_SIZE` (the first pages on index.html), a page per
+record, the about page and 404.html; the whole collection as GeoJSON and CSV
+with the API's fields; collections.json; and the static files. Maps draw
+their markers from the list on the same page, as in the live app, so they
+need no fetch() (which browsers refuse on file://).
+
+The site is written to a new folder beside DIR and moved into place at the
+end, so a failed export leaves an earlier one as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import math
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import LoadedSettings
+from .errors import ExportError
+from .schemas import load_schema
+from .store import Feature, Provenance, open_store
+from .web import pages
+from .web.api import CRS84, ApiState, csv_columns, csv_rows, feature_json, link
+from .web.links import StaticLinks, data_file, list_file
+
+MARKER = ".static-export"  # written in every export, so that --force only ever replaces an export
+BATCH = 1000
+GEOJSON = "application/geo+json"
+
+
+@dataclass
+class ExportReport:
+    """What an export wrote: pages by kind, data files and static files, and the bytes in all."""
+
+    directory: Path
+    list_pages: int = 0
+    feature_pages: int = 0
+    other_pages: int = 0
+    data_files: list[str] = field(default_factory=list)
+    static_files: int = 0
+    size: int = 0
+
+    @property
+    def pages(self) -> int:
+        return self.list_pages + self.feature_pages + self.other_pages
+
+
+def export_site(loaded: LoadedSettings, directory: Path, force: bool = False) -> ExportReport:
+    """Write the site for these settings' data to ``directory``, which must be new or empty unless ``force``."""
+    directory = directory.resolve()
+    check_target(directory, force)
+    store = open_store(loaded.settings.database_url, loaded.project_dir)
+    try:
+        state = ApiState(store=store, settings=loaded.settings, schema=load_schema(loaded.settings.dataset.theme))
+        if not state.collections():
+            raise ExportError(
+                f"No data has been loaded yet, so there is nothing to export. Run {pages.INGEST_COMMAND} "
+                "in the project folder first, then export again."
+            )
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
+        try:
+            report = write_site(state, work)
+            if directory.exists():
+                shutil.rmtree(directory)
+            work.rename(directory)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+    finally:
+        store.close()
+    report.directory = directory
+    return report
+
+
+def check_target(directory: Path, force: bool) -> None:
+    """Refuse a folder that holds anything, unless ``force`` and it holds an earlier export."""
+    if directory.exists() and not directory.is_dir():
+        raise ExportError(f"{directory} is a file, not a folder. Give a folder to write the site to.")
+    if not directory.exists() or not any(directory.iterdir()):
+        return
+    if not force:
+        raise ExportError(
+            f"{directory} is not empty. Give a new or empty folder, or add --force to replace an earlier export there."
+        )
+    if not (directory / MARKER).is_file():
+        raise ExportError(
+            f"{directory} is not empty and does not hold an earlier export (it has no {MARKER} file), so --force "
+            "will not replace it. Give a new or empty folder."
+        )
+
+
+def write_site(state: ApiState, root: Path) -> ExportReport:
+    report = ExportReport(root)
+    links = StaticLinks()
+    collections = state.collections()
+
+    def write_page(file: str, template: str, path: str, context: dict[str, Any]) -> None:
+        text = pages.render_text(state, template, path=path, links=links.at(file), **context)
+        target = root / file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+    search = pages.Search()
+    write_page(
+        "index.html", "home.html", "/", pages.home_context(state, search, lambda name: 1, links.at("index.html"))
+    )
+    report.list_pages += 1
+    for provenance in collections:
+        name = provenance.collection
+        with state.lock:
+            count = state.store.count(name)
+        for number in range(2, math.ceil(count / pages.PAGE_SIZE) + 1):
+            file = list_file(name, number)
+            here = links.at(file)
+            context = pages.home_context(state, search, lambda other, n=number, c=name: n if other == c else 1, here)
+            write_page(file, "home.html", "/", context)
+            report.list_pages += 1
+        geojson, csv_file = write_data(state, root, provenance, count, links)
+        report.data_files += [geojson, csv_file]
+        for feature in features(state, name):
+            file = links.feature_file(name, feature.id)
+            write_page(file, "feature.html", "", pages.feature_context(state, provenance, feature, links.at(file)))
+            report.feature_pages += 1
+    write_page("about.html", "about.html", "/about", pages.about_context(state))
+    write_page("404.html", "error.html", "", pages.error_context(state, 404, pages.NO_PAGE))
+    report.other_pages += 2
+    write_collections(state, root, collections, links)
+    report.data_files.append("collections.json")
+    shutil.copytree(pages.STATIC_DIR, root / "static")
+    report.static_files = sum(1 for path in (root / "static").rglob("*") if path.is_file())
+    (root / MARKER).write_text(
+        "Written by the app's export command; export --force replaces this folder.\n", encoding="utf-8"
+    )
+    report.size = sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
+    return report
+
+
+def features(state: ApiState, collection: str) -> Iterator[Feature]:
+    """Every feature of a collection in load order, read in batches."""
+    offset = 0
+    while True:
+        with state.lock:
+            batch = state.store.features(collection, limit=BATCH, offset=offset)
+        yield from batch
+        if len(batch) < BATCH:
+            return
+        offset += len(batch)
+
+
+def write_data(state: ApiState, root: Path, provenance: Provenance, count: int, links: StaticLinks) -> tuple[str, str]:
+    """The collection as GeoJSON and CSV, with the API's fields, each feature linking to its page."""
+    name = provenance.collection
+    geojson_name, csv_name = data_file(name, "geojson"), data_file(name, "csv")
+    written = 0
+    with (
+        (root / geojson_name).open("w", encoding="utf-8") as geojson,
+        (root / csv_name).open("w", encoding="utf-8", newline="") as table,
+    ):
+        writer = csv.writer(table, lineterminator="\r\n")
+        writer.writerow(csv_columns(state.fields, False))
+        geojson.write('{"type": "FeatureCollection", "features": [\n')
+        for feature in features(state, name):
+            body = feature_json(feature, "")
+            body["links"] = [link(links.feature_file(name, feature.id), "alternate", "text/html", "Its page")]
+            geojson.write((",\n" if written else "") + dumps(body))
+            writer.writerows(csv_rows(state.fields, [(feature, None)], False))
+            written += 1
+        tail = {
+            "links": [
+                link(geojson_name, "self", GEOJSON, "This document"),
+                link(csv_name, "alternate", "text/csv", "This collection as CSV"),
+            ],
+            "numberMatched": written,
+            "numberReturned": written,
+            "timeStamp": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        geojson.write("\n], " + dumps(tail)[1:] + "\n")
+    if written != count:
+        raise ExportError(
+            f"{name} changed while it was being exported ({count:,} rows, then {written:,}). Export again."
+        )
+    return geojson_name, csv_name
+
+
+def write_collections(state: ApiState, root: Path, collections: list[Provenance], links: StaticLinks) -> None:
+    """collections.json: what the site holds, each collection's provenance, extent and data files."""
+    described = []
+    for provenance in collections:
+        name = provenance.collection
+        body: dict[str, Any] = {
+            "id": name,
+            "title": pages.page_site(state) + (f" ({name})" if len(collections) > 1 else ""),
+            "description": state.schema["description"],
+            "itemType": "feature",
+            "crs": [CRS84],
+            "provenance": {
+                "source": provenance.location,
+                "licence": provenance.licence,
+                "attribution": provenance.attribution,
+                "fetchedAt": provenance.fetched_at,
+                "rowsRead": provenance.rows_read,
+                "rowsLoaded": provenance.rows_loaded,
+                "rowsRejected": provenance.rows_rejected,
+            },
+            "links": [
+                link(data_file(name, "geojson"), "items", GEOJSON, "Its items as GeoJSON"),
+                link(data_file(name, "csv"), "items", "text/csv", "Its items as CSV"),
+                link(f"https://spdx.org/licenses/{provenance.licence}.html", "license", "text/html", "Licence"),
+            ],
+        }
+        box = state.extent(provenance)
+        if box is not None:
+            body["extent"] = {"spatial": {"bbox": [list(box)], "crs": CRS84}}
+        described.append(body)
+    document = {
+        "title": pages.page_site(state),
+        "description": f"Open data about {state.settings.place.name} from {state.settings.organisation.name}.",
+        "links": [
+            link("collections.json", "self", "application/json", "This document"),
+            link(links.about(), "about", "text/html", "Where the data comes from"),
+        ],
+        "collections": described,
+    }
+    (root / "collections.json").write_text(dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
+def dumps(value: Any, indent: int | None = None) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, indent=indent)

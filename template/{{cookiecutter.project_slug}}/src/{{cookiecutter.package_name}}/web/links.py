@@ -1,0 +1,138 @@
+"""Where the pages link to: the live app's addresses, or the files of the static export.
+
+The pages' code and templates build every link through a :class:`Links`, so
+the same templates serve both: :data:`LIVE` gives the app's own absolute
+addresses, and :class:`StaticLinks` (used by ``export``) gives paths relative
+to the page being written, to files that exist in the export.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+from collections.abc import Mapping
+from urllib.parse import quote, urlencode
+
+SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}")
+# Names Windows will not give a file, whatever its extension.
+RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
+
+
+def page_parameter(collection: str) -> str:
+    """The query parameter that holds a collection's page number on the home page."""
+    return f"page-{collection}"
+
+
+class Links:
+    """The live app's addresses, as the routes in pages.py and api.py answer them."""
+
+    static_site = False
+
+    def static(self, path: str) -> str:
+        return f"/static/{path}"
+
+    def home(self) -> str:
+        return "/"
+
+    def about(self, fragment: str = "") -> str:
+        return "/about" + (f"#{fragment}" if fragment else "")
+
+    def api(self) -> str:
+        return "/api"
+
+    def list_page(self, collection: str, number: int, parameters: Mapping[str, str]) -> str:
+        """A page of a collection's list on the home page, keeping the search's parameters."""
+        return "/?" + urlencode({**parameters, page_parameter(collection): str(number)}) + f"#{collection}"
+
+    def feature(self, collection: str, feature_id: str) -> str:
+        return f"/features/{quote(collection, safe='')}/{quote(feature_id, safe='')}"
+
+    def items(self, collection: str, parameters: Mapping[str, str], csv: bool = False) -> str:
+        """A collection's items for other programs, as GeoJSON or CSV, narrowed by these API parameters."""
+        query = "?" + urlencode(parameters) if parameters else ""
+        return f"/api/collections/{quote(collection, safe='')}/items{'.csv' if csv else ''}{query}"
+
+    def item(self, collection: str, feature_id: str) -> str:
+        return f"/api/collections/{quote(collection, safe='')}/items/{quote(feature_id, safe='')}"
+
+
+LIVE = Links()
+
+
+class StaticLinks(Links):
+    """Links between the files of a static export, relative to the file ``here`` (a path from the export's top).
+
+    Every file name is plain ASCII that needs no percent-encoding, so links
+    work from disk (file://), under any sub-path and on any static host.
+    """
+
+    static_site = True
+
+    def __init__(self, here: str = "index.html") -> None:
+        self.here = here
+        # Shared by every page of one export: each feature's file name, and the names taken in each collection.
+        self.file_names: dict[tuple[str, str], str] = {}
+        self.taken: dict[str, set[str]] = {}
+
+    def at(self, here: str) -> StaticLinks:
+        """The same export's links, from another of its files."""
+        other = StaticLinks(here)
+        other.file_names, other.taken = self.file_names, self.taken
+        return other
+
+    def relative(self, target: str) -> str:
+        """The path from this page to ``target`` (a path from the export's top, perhaps with a #fragment)."""
+        path, hash_sign, fragment = target.partition("#")
+        found = posixpath.relpath(path, posixpath.dirname(self.here) or ".")
+        return found + hash_sign + fragment
+
+    def static(self, path: str) -> str:
+        return self.relative(f"static/{path}")
+
+    def home(self) -> str:
+        return self.relative("index.html")
+
+    def about(self, fragment: str = "") -> str:
+        return self.relative("about.html" + (f"#{fragment}" if fragment else ""))
+
+    def api(self) -> str:
+        return self.about("data-files")
+
+    def list_page(self, collection: str, number: int, parameters: Mapping[str, str]) -> str:
+        return self.relative(list_file(collection, number) + f"#{collection}")
+
+    def feature(self, collection: str, feature_id: str) -> str:
+        return self.relative(self.feature_file(collection, feature_id))
+
+    def items(self, collection: str, parameters: Mapping[str, str], csv: bool = False) -> str:
+        return self.relative(data_file(collection, "csv" if csv else "geojson"))
+
+    def item(self, collection: str, feature_id: str) -> str:
+        return self.items(collection, {})
+
+    def feature_file(self, collection: str, feature_id: str) -> str:
+        """The file of a feature's page: its id when that is a safe file name, else a safe name with a hash.
+
+        Names are unique within a collection even on file systems that ignore
+        case (Windows, macOS), so two ids that differ only in case get two files.
+        """
+        key = (collection, feature_id)
+        if key not in self.file_names:
+            taken = self.taken.setdefault(collection, set())
+            name = feature_id
+            if not SAFE_FILE_NAME.fullmatch(name) or name.lower() in RESERVED_NAMES or name.lower() in taken:
+                digest = hashlib.sha256(feature_id.encode("utf-8")).hexdigest()[:12]
+                name = (re.sub(r"[^A-Za-z0-9_-]+", "-", feature_id).strip("-")[:40] or "feature") + "-" + digest
+            self.file_names[key] = name
+            taken.add(name.lower())
+        return f"features/{collection}/{self.file_names[key]}.html"
+
+
+def list_file(collection: str, number: int) -> str:
+    """The export's file for a page of a collection's list: the home page holds every first page."""
+    return "index.html" if number == 1 else f"list/{collection}/{number}.html"
+
+
+def data_file(collection: str, extension: str) -> str:
+    return f"{collection}.{extension}"

@@ -1,0 +1,489 @@
+"""A baked project's pages in a real browser: accessible, safe with hostile data, and working without JavaScript.
+
+Each baked project ingests its sample data plus hostile and filler rows, and is
+served with its own ``serve`` command. Playwright drives Debian's Chromium
+(scripts/chromium.py installs it, and fetches axe-core from the npm registry)
+with the app's own Content-Security-Policy in force. Map tiles come from a
+local HTTPS tile server, because the app's policy allows images only from
+itself and from https sites, and nothing may leave 127.0.0.1 here.
+
+On every page: axe-core finds no WCAG 2.0, 2.1 or 2.2 A or AA violation, the
+console has no errors, no CSP violation is reported and no dialog opens.
+"""
+
+from __future__ import annotations
+
+import csv
+import http.server
+import re
+import socket
+import ssl
+import subprocess
+import threading
+import time
+import tomllib
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from chromium import CHROMIUM_FLAGS, axe_script, chromium, openssl
+from conftest import bake_with_copier, commit_all
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Dialog, Page, Request, sync_playwright
+from test_baked_projects import PROJECTS, _package, _uv
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+SCRIPT_NAME = "<script>alert(1)</script>"
+ATTRIBUTE_NAME = '"><img src=x onerror=alert(1)>'
+HOSTILE_NAMES = (SCRIPT_NAME, ATTRIBUTE_NAME)
+ROWS_AT_LEAST = 25  # more than one page of the list (20), so there is a page 2
+NAME_COLUMNS = ("LocationText", "name")
+START_TIMEOUT = 30  # seconds
+TIMEOUT = 10_000  # milliseconds, for each browser action
+CERTIFICATE = "req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1"
+# The smallest valid PNG: one transparent pixel, served for every tile.
+TILE = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+# Run before any of a page's own scripts: keeps the page's CSP violations where the test can read them.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  const where = `${event.sourceFile}:${event.lineNumber}`;
+  window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI} (${where})`);
+});
+"""
+# The page has drawn what it will: every image, map tiles included, has loaded or failed.
+SETTLED = """
+() => [...document.images].every((image) => image.complete)
+  && [...document.querySelectorAll(".leaflet-tile")].every((tile) => tile.classList.contains("leaflet-tile-loaded"))
+"""
+RUN_AXE = """
+async (tags) => {
+  const options = { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"], elementRef: true };
+  const results = await axe.run(document, options);
+  // WCAG 2.5.8's "equivalent" exception: a map marker for a place the page also links to in its list may be
+  // crowded by its neighbours, since the list gives a full-size target for the same place.
+  const listed = new Set([...document.querySelectorAll("[data-feature]")].map((item) => item.dataset.name));
+  const excused = (violation, node) =>
+    violation.id === "target-size" && node.element.matches(".leaflet-marker-icon") && listed.has(node.element.title);
+  for (const violation of results.violations) {
+    violation.nodes = violation.nodes.filter((node) => !excused(violation, node));
+  }
+  return results.violations.filter((violation) => violation.nodes.length).map((violation) => ({
+    id: violation.id,
+    impact: violation.impact,
+    help: violation.help,
+    helpUrl: violation.helpUrl,
+    nodes: violation.nodes.map((node) => ({
+      target: node.target.join(" "), html: node.html, summary: node.failureSummary,
+    })),
+  }));
+}
+"""
+
+
+@dataclass
+class Site:
+    """A baked project served on 127.0.0.1, with what the tests need to know about it."""
+
+    url: str
+    project: Path
+    centre: tuple[float, float]  # latitude, longitude
+    tile_port: int
+    log: Path
+
+
+@dataclass
+class Visit:
+    """What happened while a page was open: console errors, CSP violations, dialogs and every request's address."""
+
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+
+# The project, served
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def write_rows(project: Path) -> Path:
+    """A copy of the sample CSV with the hostile rows and enough filler rows for a second page; place.toml names it."""
+    place = project / "place.toml"
+    text = place.read_text(encoding="utf-8")
+    sample = tomllib.loads(text)["sources"][0]["location"]
+    with (project / sample).open(encoding="utf-8", newline="") as opened:
+        reader = csv.DictReader(opened)
+        columns, rows = list(reader.fieldnames or []), list(reader)
+    name = next(column for column in NAME_COLUMNS if column in columns)
+    x, y = ("GeoX", "GeoY") if "GeoX" in columns else ("x", "y")
+    added = [*HOSTILE_NAMES, *(f"Filler place {n}" for n in range(max(0, ROWS_AT_LEAST - len(rows) - 2)))]
+    for index, label in enumerate(added, start=1):
+        row = dict(rows[0])
+        row[name] = label
+        row[x] = f"{float(rows[0][x]) + 0.004 * index:.6f}"
+        row[y] = f"{float(rows[0][y]) - 0.003 * index:.6f}"
+        if "id" in row:
+            row["id"] = f"browser-test-{index}"
+        rows.append(row)
+    written = project / "data" / "browser-test.csv"
+    with written.open("w", encoding="utf-8", newline="") as opened:
+        writer = csv.DictWriter(opened, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    place.write_text(text.replace(f'location = "{sample}"', 'location = "data/browser-test.csv"', 1), encoding="utf-8")
+    return written
+
+
+def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"`serve` exited with status {server.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(url + "healthz", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"`serve` did not answer within {START_TIMEOUT} s:\n{log.read_text(errors='replace')}")
+
+
+@pytest.fixture(scope="module")
+def tile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An HTTPS server on 127.0.0.1 answering every tile address with a tiny PNG; its URL template."""
+    folder = tmp_path_factory.mktemp("tiles")
+    key, certificate = folder / "key.pem", folder / "certificate.pem"
+    subprocess.run(
+        [openssl(), *CERTIFICATE.split(), "-keyout", key, "-out", certificate],
+        check=True,
+        capture_output=True,
+    )
+
+    class Tiles(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            found = re.fullmatch(r"/\d+/\d+/\d+\.png", urlsplit(self.path).path)
+            body = TILE if found else b"Not a tile"
+            self.send_response(200 if found else 404)
+            self.send_header("Content-Type", "image/png" if found else "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificate, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}/{{z}}/{{x}}/{{y}}.png"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module", params=PROJECTS.values(), ids=PROJECTS.keys())
+def site(request, template, tmp_path_factory, tile_server) -> Iterator[Site]:
+    """A baked project with its sample data plus hostile rows ingested, served by its own `serve` command."""
+    tool, answers = request.param
+    where = tmp_path_factory.mktemp("browser")
+    if tool == "copier":
+        project = bake_with_copier(template, where / "project", answers)
+    else:
+        from cookiecutter.main import cookiecutter
+
+        project = Path(cookiecutter(str(template), no_input=True, output_dir=str(where), extra_context=answers))
+    commit_all(project)
+    _uv(project, "sync", "--quiet")
+    write_rows(project)
+    package = _package(project)
+    ingested = _uv(project, "run", "--no-sync", "python", "-m", package, "ingest").stdout
+    assert ", rejected 0" in ingested, ingested
+    port = free_port()
+    log = where / "serve.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [str(project / ".venv" / "bin" / "python"), "-m", package, "serve", "--port", str(port)],
+            cwd=project,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env={"PATH": "/usr/bin:/bin", "APP_MAP__TILE_URL": tile_server},
+        )
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        wait_until_up(url, server, log)
+        centre = tuple(tomllib.loads((project / "place.toml").read_text(encoding="utf-8"))["map"]["centre"])
+        yield Site(url=url, project=project, centre=centre, tile_port=urlsplit(tile_server).port, log=log)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+# The browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright (which never downloads a browser of its own here)."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium(), headless=True, args=[flag for flag in CHROMIUM_FLAGS if flag != "--headless"]
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def axe() -> str:
+    return axe_script().read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh browser context that trusts the local tile server's self-signed certificate."""
+    opened = browser.new_context(ignore_https_errors=True, locale="en-GB")
+    opened.set_default_timeout(TIMEOUT)
+    opened.add_init_script(CSP_LISTENER)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def no_script_context(browser: Browser) -> Iterator[BrowserContext]:
+    opened = browser.new_context(java_script_enabled=False, locale="en-GB")
+    opened.set_default_timeout(TIMEOUT)
+    yield opened
+    opened.close()
+
+
+def watch(page: Page) -> Visit:
+    """Start recording the page's console errors, uncaught exceptions, failed loads, dialogs and requests."""
+    visit = Visit()
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            visit.errors.append(f"console: {message.text} ({message.location.get('url')})")
+
+    def on_dialog(dialog: Dialog) -> None:
+        visit.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def on_failed(request: Request) -> None:
+        visit.errors.append(f"request failed: {request.url} ({request.failure})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: visit.errors.append(f"uncaught: {error}"))
+    page.on("dialog", on_dialog)
+    page.on("requestfailed", on_failed)
+    page.on("request", lambda request: visit.requests.append(request.url))
+    return visit
+
+
+def check_visit(page: Page, visit: Visit, status: int = 200) -> None:
+    """Nothing went wrong on the page: no errors, no CSP violations, no dialogs, no request beyond 127.0.0.1."""
+    page.wait_for_load_state("load")
+    page.wait_for_function(SETTLED)
+    errors = list(visit.errors)
+    if status >= 400:  # Chromium logs the page's own error status; that is the point of an error page
+        own = f"the server responded with a status of {status}"
+        errors = [error for error in errors if not (own in error and f"({page.url})" in error)]
+    csp = page.evaluate("window.__cspViolations || []")
+    assert not errors, f"{page.url}:\n" + "\n".join(errors)
+    assert not csp, f"CSP violations on {page.url}:\n" + "\n".join(csp)
+    assert not visit.dialogs, f"dialogs opened on {page.url}: {visit.dialogs}"
+    beyond = [url for url in visit.requests if not url.startswith("data:") and urlsplit(url).hostname != "127.0.0.1"]
+    assert not beyond, f"requests beyond 127.0.0.1 from {page.url}: {beyond}"
+
+
+def check_axe(page: Page, axe: str) -> None:
+    """axe-core finds no WCAG 2.0/2.1/2.2 A or AA violation on the page as it is now."""
+    page.evaluate(axe)  # through the DevTools protocol, so the page's CSP does not apply to axe itself
+    violations = page.evaluate(RUN_AXE, WCAG_TAGS)
+    report = []
+    for violation in violations:
+        report.append(f"{violation['id']} ({violation['impact']}): {violation['help']} - {violation['helpUrl']}")
+        for node in violation["nodes"]:
+            report.append(
+                f"    {node['target']}: {node['html'][:200]}\n      {node['summary']}".replace("\n", "\n      ")
+            )
+    assert not violations, f"axe-core found on {page.url}:\n" + "\n".join(report)
+
+
+# Page types, each reached as a person would
+
+
+def home(page: Page, site: Site) -> int:
+    return page.goto(site.url).status
+
+
+def home_filtered_near(page: Page, site: Site) -> int:
+    """The search form with the first filter's first value and the map centre as the point, submitted."""
+    page.goto(site.url)
+    narrow(page)
+    page.fill("#field-near", f"{site.centre[0]}, {site.centre[1]}")
+    with page.expect_navigation():
+        page.click("form.search button[type=submit]")
+    assert "near=" in page.url
+    assert_narrowed(page)
+    return 200
+
+
+def narrow(page: Page) -> None:
+    """Choose the first filter's first value; a theme without set lists of values gets a word instead."""
+    filters = page.locator("form.search select")
+    if filters.count():
+        filters.first.select_option(index=1)
+    else:
+        page.fill("#field-q", "place")
+
+
+def assert_narrowed(page: Page) -> None:
+    filters = page.locator("form.search select")
+    chosen = filters.first.input_value() if filters.count() else page.input_value("#field-q")
+    assert chosen != ""
+    assert page.locator("ol.features li, p:has-text('Nothing matches')").count() > 0
+
+
+def home_page_two(page: Page, site: Site) -> int:
+    page.goto(site.url)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Next page").first.click()
+    assert "page-" in page.url
+    return 200
+
+
+def detail(page: Page, site: Site) -> int:
+    page.goto(site.url)
+    with page.expect_navigation():
+        page.locator("ol.features a").first.click()
+    assert "/features/" in page.url
+    return 200
+
+
+def about(page: Page, site: Site) -> int:
+    return page.goto(urljoin(site.url, "/about")).status
+
+
+def not_found(page: Page, site: Site) -> int:
+    return page.goto(urljoin(site.url, "/no-such-page")).status
+
+
+def bad_search(page: Page, site: Site) -> int:
+    return page.goto(urljoin(site.url, "/?near=somewhere")).status
+
+
+PAGE_TYPES: dict[str, tuple[Callable[[Page, Site], int], int]] = {
+    "home": (home, 200),
+    "home-filtered-near": (home_filtered_near, 200),
+    "home-page-2": (home_page_two, 200),
+    "detail": (detail, 200),
+    "about": (about, 200),
+    "404": (not_found, 404),
+    "400": (bad_search, 400),
+}
+
+
+@pytest.mark.parametrize("kind", PAGE_TYPES.keys())
+def test_every_page_type_is_accessible_and_error_free(site: Site, context: BrowserContext, axe: str, kind: str) -> None:
+    """axe-core finds no WCAG A/AA violation; no console error, CSP violation, dialog or outside request."""
+    open_page, status = PAGE_TYPES[kind]
+    page = context.new_page()
+    visit = watch(page)
+    assert open_page(page, site) == status
+    check_visit(page, visit, status)
+    check_axe(page, axe)
+
+
+def test_hostile_names_are_shown_as_text_in_the_list_the_map_and_the_detail_page(
+    site: Site, context: BrowserContext
+) -> None:
+    """Names that are markup appear literally in the list, the marker's popup and the page; nothing runs."""
+    page = context.new_page()
+    visit = watch(page)
+    page.goto(urljoin(site.url, "/?q=alert"))
+    check_visit(page, visit)
+    assert any(urlsplit(url).port == site.tile_port for url in visit.requests), "the map drew no tiles"
+    listed = page.locator("ol.features li[data-feature] > a").all_inner_texts()
+    assert sorted(listed) == sorted(HOSTILE_NAMES)
+    detail_links = {}
+    for name in HOSTILE_NAMES:
+        marker = page.get_by_title(name, exact=True)
+        marker.click()
+        popup = page.locator(".leaflet-popup")
+        popup.wait_for()
+        assert popup.locator(".popup-title a").inner_text() == name
+        assert popup.locator("script, img, iframe").count() == 0
+        detail_links[name] = popup.locator(".popup-title a").get_attribute("href")
+        popup.locator(".leaflet-popup-close-button").click()
+        popup.wait_for(state="detached")
+    assert page.locator("img[src='x'], script:not([src])").count() == 0
+    for name, href in detail_links.items():
+        page.goto(urljoin(site.url, href))
+        check_visit(page, visit)
+        assert page.locator("h1").inner_text() == name
+        assert page.get_by_text(name, exact=True).count() >= 1
+        assert page.locator("img[src='x'], script:not([src])").count() == 0
+    assert not visit.dialogs
+
+
+def test_the_checks_see_what_they_look_for(site: Site, context: BrowserContext) -> None:
+    """The harness notices a dialog, a console error, a CSP violation and a request beyond 127.0.0.1."""
+    page = context.new_page()
+    visit = watch(page)
+    page.goto(urljoin(site.url, "/about"))
+    page.evaluate("""() => {
+      alert("seen");
+      console.error("seen");
+      const image = document.createElement("img");
+      image.src = "http://192.0.2.1/blocked.png";
+      document.body.append(image);
+    }""")
+    page.wait_for_function("window.__cspViolations.length > 0")
+    assert visit.dialogs == ["alert: seen"]
+    assert any("seen" in error for error in visit.errors)
+    assert page.evaluate("window.__cspViolations")[0].startswith("img-src blocked http://192.0.2.1/blocked.png")
+    assert "http://192.0.2.1/blocked.png" in visit.requests  # attempted, so check_visit would refuse it even blocked
+
+
+def test_the_list_filters_and_detail_links_work_without_javascript(
+    site: Site, no_script_context: BrowserContext
+) -> None:
+    """With JavaScript off the list shows, the search form filters it, and each item links to its page."""
+    page = no_script_context.new_page()
+    visit = watch(page)
+    page.goto(site.url)
+    assert page.locator(".map-fallback").first.is_visible()
+    assert page.locator("ol.features li").count() == 20
+    assert page.get_by_role("link", name="Next page").count() >= 1
+    page.fill("#field-q", "alert")
+    with page.expect_navigation():
+        page.click("form.search button[type=submit]")
+    assert sorted(page.locator("ol.features li > a").all_inner_texts()) == sorted(HOSTILE_NAMES)
+    page.goto(site.url)
+    narrow(page)
+    with page.expect_navigation():
+        page.click("form.search button[type=submit]")
+    assert_narrowed(page)
+    page.goto(site.url)
+    first = page.locator("ol.features li > a").first
+    name = first.inner_text()
+    with page.expect_navigation():
+        first.click()
+    assert page.locator("h1").inner_text() == name
+    check_visit(page, visit)
