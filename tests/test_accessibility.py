@@ -9,12 +9,18 @@ itself and from https sites, and nothing may leave 127.0.0.1 here.
 
 On every page: axe-core finds no WCAG 2.0, 2.1 or 2.2 A or AA violation, the
 console has no errors, no CSP violation is reported and no dialog opens.
+
+The same data is also exported with the project's ``export`` command and the
+files opened from disk (file:// addresses), as someone who downloads the site
+would: the maps draw their markers, the links lead from file to file and the
+same checks hold, with no request beyond the files and the tile server.
 """
 
 from __future__ import annotations
 
 import csv
 import http.server
+import json
 import re
 import socket
 import ssl
@@ -105,6 +111,22 @@ class Visit:
     errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Export:
+    """A served project's data written by its own ``export`` command, to be opened from disk."""
+
+    directory: Path
+    tile_port: int
+
+    def url(self, file: str = "index.html") -> str:
+        return (self.directory / file).as_uri()
+
+    def local(self, url: str) -> bool:
+        """A request the opened files may make: to themselves, for inline data, or to the test's tile server."""
+        parts = urlsplit(url)
+        return parts.scheme in {"file", "data"} or (parts.hostname == "127.0.0.1" and parts.port == self.tile_port)
 
 
 # The project, served
@@ -235,6 +257,17 @@ def site(request, template, tmp_path_factory, tile_server) -> Iterator[Site]:
             server.wait()
 
 
+@pytest.fixture(scope="module")
+def exported(site: Site, tile_server: str, tmp_path_factory: pytest.TempPathFactory) -> Export:
+    """The served project's data written to a new folder by its `export` command, its maps using the tile server."""
+    directory = tmp_path_factory.mktemp("export") / "site"
+    package = _package(site.project)
+    command = ("run", "--no-sync", "python", "-m", package, "export", str(directory))
+    written = _uv(site.project, *command, env={"APP_MAP__TILE_URL": tile_server}).stdout
+    assert (directory / "index.html").is_file(), written
+    return Export(directory, site.tile_port)
+
+
 # The browser
 
 
@@ -295,8 +328,12 @@ def watch(page: Page) -> Visit:
     return visit
 
 
-def check_visit(page: Page, visit: Visit, status: int = 200) -> None:
-    """Nothing went wrong on the page: no errors, no CSP violations, no dialogs, no request beyond 127.0.0.1."""
+def served_here(url: str) -> bool:
+    return url.startswith("data:") or urlsplit(url).hostname == "127.0.0.1"
+
+
+def check_visit(page: Page, visit: Visit, status: int = 200, local: Callable[[str], bool] = served_here) -> None:
+    """Nothing went wrong on the page: no errors, no CSP violations, no dialogs, no request that is not ``local``."""
     page.wait_for_load_state("load")
     page.wait_for_function(SETTLED)
     errors = list(visit.errors)
@@ -307,8 +344,8 @@ def check_visit(page: Page, visit: Visit, status: int = 200) -> None:
     assert not errors, f"{page.url}:\n" + "\n".join(errors)
     assert not csp, f"CSP violations on {page.url}:\n" + "\n".join(csp)
     assert not visit.dialogs, f"dialogs opened on {page.url}: {visit.dialogs}"
-    beyond = [url for url in visit.requests if not url.startswith("data:") and urlsplit(url).hostname != "127.0.0.1"]
-    assert not beyond, f"requests beyond 127.0.0.1 from {page.url}: {beyond}"
+    beyond = [url for url in visit.requests if not local(url)]
+    assert not beyond, f"requests beyond this machine's test servers and files from {page.url}: {beyond}"
 
 
 def check_axe(page: Page, axe: str) -> None:
@@ -487,3 +524,149 @@ def test_the_list_filters_and_detail_links_work_without_javascript(
         first.click()
     assert page.locator("h1").inner_text() == name
     check_visit(page, visit)
+
+
+# The static export, opened from disk
+
+
+def on_disk(url: str) -> Path:
+    """The file a file:// address names, without its #fragment."""
+    parts = urlsplit(url)
+    assert parts.scheme == "file", f"{url} is not a file on disk"
+    return Path(urllib.request.url2pathname(parts.path))
+
+
+def check_export_page(page: Page, visit: Visit, exported: Export) -> None:
+    """The page opened from the export is error-free, and each of its links to a file names one the export holds."""
+    check_visit(page, visit, local=exported.local)
+    hrefs = page.eval_on_selector_all("a[href]", "links => links.map((link) => link.href)")
+    missing = [href for href in hrefs if href.startswith("file:") and not on_disk(href).is_file()]
+    assert not missing, f"links on {page.url} to files the export does not hold: {missing}"
+
+
+def check_markers(page: Page) -> list[str]:
+    """Each map draws one marker per placed record in its list; the names listed on the page."""
+    maps = page.locator("[data-map][data-list]")
+    assert maps.count() >= 1, f"no map of a list on {page.url}"
+    for drawn in maps.all():
+        items = page.locator(f"[id='{drawn.get_attribute('data-list')}'] li[data-feature]")
+        placed = items.and_(page.locator("[data-lat][data-lon]")).count()
+        assert placed >= 1
+        assert drawn.locator(".leaflet-marker-icon").count() == placed, f"markers on {page.url}"
+    return page.locator("ol.features li[data-feature] > a").all_inner_texts()
+
+
+def test_the_export_from_disk_maps_each_listed_record_and_shows_hostile_names_as_text(
+    exported: Export, context: BrowserContext
+) -> None:
+    """Every list page maps its records; names that are markup appear literally in the list and popups."""
+    page = context.new_page()
+    visit = watch(page)
+    list_pages = [
+        "index.html",
+        *sorted(str(path.relative_to(exported.directory)) for path in exported.directory.glob("list/*/*.html")),
+    ]
+    assert len(list_pages) >= 2
+    found: dict[str, str] = {}
+    for file in list_pages:
+        page.goto(exported.url(file))
+        check_export_page(page, visit, exported)
+        found.update({name: file for name in check_markers(page) if name in HOSTILE_NAMES})
+    assert any(urlsplit(url).port == exported.tile_port for url in visit.requests), "the maps drew no tiles"
+    assert sorted(found) == sorted(HOSTILE_NAMES)
+    for name, file in found.items():
+        page.goto(exported.url(file))
+        check_visit(page, visit, local=exported.local)
+        # A whole page's markers crowd each other, so the marker is opened from the keyboard, as it may be.
+        page.get_by_title(name, exact=True).press("Enter")
+        popup = page.locator(".leaflet-popup")
+        popup.wait_for()
+        assert popup.locator(".popup-title a").inner_text() == name
+        assert popup.locator("script, img, iframe").count() == 0
+        assert page.locator("img[src='x'], script:not([src])").count() == 0
+        with page.expect_navigation():
+            popup.locator(".popup-title a").click()
+        assert "/features/" in page.url
+        check_export_page(page, visit, exported)
+        assert page.locator("h1").inner_text() == name
+        assert page.get_by_title(name, exact=True).and_(page.locator(".leaflet-marker-icon")).count() == 1
+        assert page.locator("img[src='x'], script:not([src])").count() == 0
+    assert not visit.dialogs
+
+
+def test_the_export_from_disk_is_followed_by_clicking_and_holds_its_data_files(
+    exported: Export, context: BrowserContext
+) -> None:
+    """Home, page 2, a record, back home and the about page by their links; the data files are whole."""
+    page = context.new_page()
+    visit = watch(page)
+    page.goto(exported.url())
+    check_export_page(page, visit, exported)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Next page").first.click()
+    assert on_disk(page.url).name == "2.html"
+    check_export_page(page, visit, exported)
+    assert page.get_by_role("link", name="Previous page").count() >= 1
+    first = page.locator("ol.features li > a").first
+    name = first.inner_text()
+    with page.expect_navigation():
+        first.click()
+    assert "/features/" in page.url
+    check_export_page(page, visit, exported)
+    assert page.locator("h1").inner_text() == name
+    with page.expect_navigation():
+        page.get_by_role("link", name="Back to the list").click()
+    assert on_disk(page.url) == exported.directory / "index.html"
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="About the data").click()
+    assert on_disk(page.url) == exported.directory / "about.html"
+    check_export_page(page, visit, exported)
+    data_files = {
+        link.inner_text(): on_disk(link.evaluate("(link) => link.href"))
+        for link in page.locator("#data-files ~ ul a").all()
+    }
+    assert {"GeoJSON", "CSV", "collections.json"} <= data_files.keys(), data_files
+    geojson = json.loads(data_files["GeoJSON"].read_text(encoding="utf-8"))
+    with data_files["CSV"].open(encoding="utf-8", newline="") as opened:
+        rows = list(csv.DictReader(opened))
+    records = len(list((exported.directory / "features" / data_files["GeoJSON"].stem).glob("*.html")))
+    assert len(geojson["features"]) == geojson["numberMatched"] == len(rows) == records >= ROWS_AT_LEAST
+    for name in HOSTILE_NAMES:
+        assert any(name in row.values() for row in rows), name
+        assert any(name in feature["properties"].values() for feature in geojson["features"]), name
+
+
+def exported_home(page: Page, exported: Export) -> None:
+    page.goto(exported.url())
+
+
+def exported_detail(page: Page, exported: Export) -> None:
+    page.goto(exported.url())
+    with page.expect_navigation():
+        page.locator("ol.features a").first.click()
+    assert "/features/" in page.url
+
+
+def exported_about(page: Page, exported: Export) -> None:
+    page.goto(exported.url())
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="About the data").click()
+
+
+EXPORTED_PAGES: dict[str, Callable[[Page, Export], None]] = {
+    "home": exported_home,
+    "detail": exported_detail,
+    "about": exported_about,
+}
+
+
+@pytest.mark.parametrize("kind", EXPORTED_PAGES.keys())
+def test_the_exported_pages_are_accessible_from_disk(
+    exported: Export, context: BrowserContext, axe: str, kind: str
+) -> None:
+    """axe-core finds no WCAG A/AA violation on the exported page opened from disk, which runs error-free."""
+    page = context.new_page()
+    visit = watch(page)
+    EXPORTED_PAGES[kind](page, exported)
+    check_export_page(page, visit, exported)
+    check_axe(page, axe)

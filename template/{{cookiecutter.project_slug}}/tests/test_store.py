@@ -19,9 +19,11 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +60,7 @@ ODD_COLLECTION = "Toiledau Môn / \"Anglesey\"; DROP TABLE _collections; -- 100%
 METRES_PER_DEGREE = 2 * math.pi * stores.EARTH_RADIUS / 360
 MIDLANDS = (-1.5, 52.5)  # lon, lat
 NO_PROPERTIES = dict.fromkeys(field["name"] for field in FIELDS)
+READER_THREADS = 6
 
 
 # --- Fixtures ---------------------------------------------------------------------------------------------------
@@ -150,6 +153,25 @@ class StoreInspector:
                 if time.monotonic() > deadline:
                     pytest.fail(f"{still_open} other transaction(s) still open after {timeout} s")
                 time.sleep(0.05)
+
+    def app_sessions(self) -> int:
+        """PostgreSQL: the sessions open in the test database that the app's stores opened (named by the package)."""
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as db:
+            (sessions,) = db.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = %s",
+                [PACKAGE],
+            ).fetchone()
+        return sessions
+
+    def wait_for_app_sessions(self, at_most: int, timeout: float = 30) -> None:
+        """PostgreSQL: wait until the app's stores hold at most ``at_most`` sessions (a closed one ends soon after)."""
+        deadline = time.monotonic() + timeout
+        while (sessions := self.app_sessions()) > at_most:
+            if time.monotonic() > deadline:
+                pytest.fail(f"{sessions} sessions of the app still open after {timeout} s; expected {at_most}")
+            time.sleep(0.05)
 
 
 @pytest.fixture
@@ -281,6 +303,91 @@ def test_readers_see_the_old_data_until_commit(store, open_test_store, inspect_s
     tables_after = inspect_store.tables()
     assert len(tables_after) == len(tables_before)
     assert tables_after != tables_before
+
+
+def marked(load_name: str, count: int) -> list[Any]:
+    """``spread(count)``, each feature's LocationText naming the load it belongs to."""
+    return [
+        make_feature(number, feature.lon, feature.lat, LocationText=f"{load_name} {number}")
+        for number, feature in enumerate(spread(count))
+    ]
+
+
+def load_of(features: Sequence[Any]) -> str:
+    """The name of the load these features come from; fails if they come from more than one."""
+    names = {feature.properties["LocationText"].split()[0] for feature in features}
+    assert len(names) == 1, f"one answer holds features of the loads {sorted(names)}"
+    return names.pop()
+
+
+def test_threads_reading_at_once_see_one_whole_load_while_loads_commit(store) -> None:
+    """Threads read while loads commit: each answer is all old or all new data, never a mix or an error."""
+    loads = {"old": marked("old", 30), "new": marked("new", 45)}
+    load(store, loads["old"])
+    done = threading.Event()
+
+    def read_until_done() -> tuple[int, str]:
+        reads = 0
+        while True:
+            last = done.is_set()  # once set, one more round, which must see the last load
+            page = store.features(COLLECTION, limit=100)
+            assert page == loads[load_of(page)]
+            nearest = [feature for feature, _ in store.nearest(COLLECTION, *MIDLANDS, limit=10)]
+            assert nearest == loads[load_of(nearest)][:10]
+            assert store.count(COLLECTION) in {30, 45}
+            assert store.feature(COLLECTION, "id-40") in (None, loads["new"][40])
+            assert store.extent(COLLECTION) is not None
+            reads += 1
+            if last:
+                return reads, load_of(page)
+
+    with ThreadPoolExecutor(READER_THREADS) as readers:
+        running = [readers.submit(read_until_done) for _ in range(READER_THREADS)]
+        for round_number in range(9):
+            load(store, loads["new" if round_number % 2 == 0 else "old"], batch=10)
+        done.set()
+        finished = [each.result(timeout=120) for each in running]
+    assert all(reads > 1 for reads, _ in finished)
+    assert {last for _, last in finished} == {"new"}
+
+
+def test_a_thread_that_has_read_sees_each_load_once_it_commits(store) -> None:
+    """A reading thread keeps no snapshot between calls: its next read after a commit sees the new data."""
+    load(store, spread(3))
+    with ThreadPoolExecutor(1) as reader:
+        assert reader.submit(store.count, COLLECTION).result() == 3
+        for count in (5, 2, 4):
+            load(store, spread(count))
+            assert reader.submit(store.count, COLLECTION).result() == count
+            assert reader.submit(store.features, COLLECTION, None, 10).result() == spread(count)
+            assert reader.submit(store.provenance).result() == [make_provenance(rows=count)]
+
+
+def test_close_closes_the_connections_of_every_thread(database_url, open_test_store, inspect_store) -> None:
+    """close() closes every connection the store opened, whichever thread it read in; later reads are refused."""
+    sessions_before = 0 if inspect_store.is_sqlite else inspect_store.app_sessions()
+    store = open_test_store()
+    load(store, spread(3))
+    together = threading.Barrier(READER_THREADS)
+
+    def read(_: int) -> int:
+        together.wait(timeout=30)
+        return store.count(COLLECTION)
+
+    with ThreadPoolExecutor(READER_THREADS) as readers:
+        assert list(readers.map(read, range(READER_THREADS))) == [3] * READER_THREADS
+    if inspect_store.is_sqlite:
+        # SQLite deletes the write-ahead log when the last connection to the file closes.
+        wal = Path(database_url.removeprefix("sqlite:///") + "-wal")
+        assert wal.exists()
+        store.close()
+        assert not wal.exists()
+    else:
+        assert inspect_store.app_sessions() > sessions_before
+        store.close()
+        inspect_store.wait_for_app_sessions(at_most=sessions_before)
+    with pytest.raises(StoreError, match="closed"):
+        store.count(COLLECTION)
 
 
 @pytest.mark.parametrize("how", ["exception", "no commit"])

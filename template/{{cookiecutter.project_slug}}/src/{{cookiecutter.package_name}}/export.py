@@ -121,8 +121,7 @@ def write_site(state: ApiState, root: Path) -> ExportReport:
     report.list_pages += 1
     for provenance in collections:
         name = provenance.collection
-        with state.lock:
-            count = state.store.count(name)
+        count = state.store.count(name)
         for number in range(2, math.ceil(count / pages.PAGE_SIZE) + 1):
             file = list_file(name, number)
             here = links.at(file)
@@ -153,8 +152,7 @@ def features(state: ApiState, collection: str) -> Iterator[Feature]:
     """Every feature of a collection in load order, read in batches."""
     offset = 0
     while True:
-        with state.lock:
-            batch = state.store.features(collection, limit=BATCH, offset=offset)
+        batch = state.store.features(collection, limit=BATCH, offset=offset)
         yield from batch
         if len(batch) < BATCH:
             return

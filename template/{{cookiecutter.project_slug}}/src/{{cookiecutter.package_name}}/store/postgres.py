@@ -6,14 +6,18 @@ load runs on its own connection in one transaction: the new table is created,
 filled with COPY, indexed, recorded in the catalogue and the old table dropped,
 all committed at once. PostgreSQL's DDL is transactional, so if the ingest
 fails or the process is killed the server rolls everything back and the old
-data keeps serving. Readers use a separate connection in autocommit mode.
+data keeps serving. Reads use other connections, in autocommit mode: up to
+``READ_CONNECTIONS`` of them, opened as they are needed and each used by one
+thread at a time, so the web server's threads query at once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import queue
 import re
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -47,6 +51,9 @@ CATALOGUE = "_collections"
 to_json = json.JSONEncoder(ensure_ascii=False, default=str).encode  # as SQLiteStore writes extra columns
 SCHEMES = ("postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2")
 CONNECT_TIMEOUT = 10  # seconds, unless the URL says otherwise
+# Per store (so per app process): a read waits for a free one. Small, so that several processes stay well
+# within the server's max_connections (100 by default).
+READ_CONNECTIONS = 4
 # The haversine distance in metres from a point (parameters: 2 * radius, lat, lat, lon), as store.distance has it.
 HAVERSINE = (
     "%s * asin(sqrt(least(1.0, sin((radians(geom[1]) - radians(%s)) / 2) ^ 2"
@@ -59,23 +66,30 @@ class PostgresStore:
 
     def __init__(self, conninfo: str, shown_url: str, password: str | None) -> None:
         self.conninfo, self.shown_url, self.password = conninfo, shown_url, password
-        self.db = self._connect(autocommit=True)
+        self._readers: list[psycopg.Connection[Any]] = []  # every read connection open, for close()
+        self._idle: queue.LifoQueue[psycopg.Connection[Any]] = queue.LifoQueue()
+        self._free = threading.BoundedSemaphore(READ_CONNECTIONS)
+        self._guard = threading.Lock()
+        self._closed = False
+        db = self._connect(autocommit=True)
         try:
-            if self.db.execute("SELECT to_regclass(%s)", [CATALOGUE]).fetchone()[0] is None:
-                with self.db.transaction():
-                    self.db.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(CATALOGUE)])
-                    self.db.execute(
+            if db.execute("SELECT to_regclass(%s)", [CATALOGUE]).fetchone()[0] is None:
+                with db.transaction():
+                    db.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(CATALOGUE)])
+                    db.execute(
                         f"CREATE TABLE IF NOT EXISTS {CATALOGUE} (collection text PRIMARY KEY, "
                         "table_name text NOT NULL, fields jsonb NOT NULL, theme text, adapter text, location text, "
                         "licence text, attribution text, fetched_at text, rows_read bigint, rows_loaded bigint, "
                         "rows_rejected bigint)"
                     )
         except psycopg.Error as error:
-            self.db.close()
+            db.close()
             raise StoreError(
                 f"Could not set up the catalogue table {CATALOGUE} in the PostgreSQL database {shown_url}: "
                 f"{self._safe(error)}. Check that the user may create tables in the first schema of its search_path."
             ) from error
+        self._readers.append(db)
+        self._idle.put(db)
 
     @classmethod
     def from_url(cls, url: str) -> PostgresStore:
@@ -122,9 +136,10 @@ class PostgresStore:
             db.close()
 
     def provenance(self) -> list[Provenance]:
-        rows = self.db.execute(
-            f"SELECT collection, {', '.join(PROVENANCE_COLUMNS)} FROM {CATALOGUE} ORDER BY collection"
-        ).fetchall()
+        with self._reader() as db:
+            rows = db.execute(
+                f"SELECT collection, {', '.join(PROVENANCE_COLUMNS)} FROM {CATALOGUE} ORDER BY collection"
+            ).fetchall()
         return [Provenance(*row) for row in rows]
 
     def count(self, collection: str, bbox: BBox | None = None, filters: Filters | None = None) -> int:
@@ -212,7 +227,43 @@ class PostgresStore:
         return [(_feature(row[:-1], fields), row[-1]) for row in rows]
 
     def close(self) -> None:
-        self.db.close()
+        """Close every read connection, those in use too; reading afterwards is a StoreError."""
+        with self._guard:
+            self._closed = True
+            readers, self._readers = self._readers, []
+        for db in readers:
+            db.close()
+
+    @contextmanager
+    def _reader(self) -> Iterator[psycopg.Connection[Any]]:
+        """A read connection for this block alone: an idle one, or a new one while there are fewer than the limit.
+
+        A connection that broke (the server restarted, say) is closed and not
+        used again, so the next read connects afresh.
+        """
+        closed = f"The store for {self.shown_url} is closed. Open it again to read from it."
+        with self._free:
+            if self._closed:
+                raise StoreError(closed)
+            try:
+                db = self._idle.get_nowait()
+            except queue.Empty:
+                db = self._connect(autocommit=True)
+                with self._guard:
+                    if self._closed:
+                        db.close()
+                        raise StoreError(closed) from None
+                    self._readers.append(db)
+            try:
+                yield db
+            finally:
+                if db.broken or db.closed:
+                    with self._guard:
+                        if db in self._readers:
+                            self._readers.remove(db)
+                    db.close()
+                else:
+                    self._idle.put(db)
 
     def _read(
         self, collection: str, query: Callable[[str, list[dict[str, Any]]], tuple[str, Sequence[Any]]]
@@ -222,17 +273,18 @@ class PostgresStore:
         A load that commits between reading the catalogue and running the query
         drops the table just looked up; the query is then made again for the new one.
         """
-        for attempt in (1, 2):
-            row = self.db.execute(f"SELECT table_name, fields FROM {CATALOGUE} WHERE collection = %s", [collection])
-            found = row.fetchone()
-            if found is None:
-                raise KeyError(collection)
-            table, fields = found
-            try:
-                return self.db.execute(*query(table, fields)).fetchall(), fields
-            except errors.UndefinedTable:
-                if attempt == 2:
-                    raise
+        with self._reader() as db:
+            for attempt in (1, 2):
+                row = db.execute(f"SELECT table_name, fields FROM {CATALOGUE} WHERE collection = %s", [collection])
+                found = row.fetchone()
+                if found is None:
+                    raise KeyError(collection)
+                table, fields = found
+                try:
+                    return db.execute(*query(table, fields)).fetchall(), fields
+                except errors.UndefinedTable:
+                    if attempt == 2:
+                        raise
         raise AssertionError("unreachable")
 
     def _connect(self, autocommit: bool) -> psycopg.Connection[Any]:

@@ -3,6 +3,13 @@
 The database runs in WAL mode, so the app keeps answering from the old data
 while an ingest writes the new. A whole load is one transaction: if the ingest
 fails or the process is killed, SQLite rolls it back and nothing is left over.
+
+Loads write on the store's own connection. Each thread that reads gets a
+read-only connection of its own, so the web server's threads query at once
+(WAL lets many readers share the file, and Python's sqlite3 lets go of the
+interpreter lock while SQLite works). Each read runs in one short read
+transaction: it sees the data as of the last commit when it starts, and a
+load that commits meanwhile cannot drop the table under it.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ import heapq
 import json
 import sqlite3
 import struct
+import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -44,18 +52,23 @@ RTREE_ROOT = 1  # the node number of an R*Tree's root in its _node table
 # How far an R*Tree bound may lie outside the value it bounds, as a share of the value: a 32-bit float rounded
 # outwards is within two units in its last place (2**-22 of the value); this allows 64 times as much.
 RTREE_ROUNDING = 2**-16
+BUSY_TIMEOUT_MS = 10000  # how long a connection waits for another's lock before giving up
 
 
 class SQLiteStore:
-    """A store in one SQLite file."""
+    """A store in one SQLite file: one connection for loads, and one for each thread that reads."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._readers: list[sqlite3.Connection] = []  # every thread's, so that close() closes them all
+        self._local = threading.local()
+        self._opening = threading.Lock()
+        self._closed = False
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA busy_timeout = 10000")
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute(
                 f"CREATE TABLE IF NOT EXISTS {CATALOGUE} (collection TEXT PRIMARY KEY, table_name TEXT NOT NULL, "
                 "fields TEXT NOT NULL, theme TEXT, adapter TEXT, location TEXT, licence TEXT, attribution TEXT, "
@@ -96,15 +109,17 @@ class SQLiteStore:
                 self.db.execute("ROLLBACK")
 
     def provenance(self) -> list[Provenance]:
-        rows = self.db.execute(
-            f"SELECT collection, {', '.join(PROVENANCE_COLUMNS)} FROM {CATALOGUE} ORDER BY collection"
-        ).fetchall()
+        with self._reading() as db:
+            rows = db.execute(
+                f"SELECT collection, {', '.join(PROVENANCE_COLUMNS)} FROM {CATALOGUE} ORDER BY collection"
+            ).fetchall()
         return [Provenance(*row) for row in rows]
 
     def count(self, collection: str, bbox: BBox | None = None, filters: Filters | None = None) -> int:
-        table, fields = self._live(collection)
-        source, params = _matching(table, bbox, check_filters(collection, fields, filters))
-        return self.db.execute(f"SELECT count(*){source}", params).fetchone()[0]
+        with self._reading() as db:
+            table, fields = _live(db, collection)
+            source, params = _matching(table, bbox, check_filters(collection, fields, filters))
+            return db.execute(f"SELECT count(*){source}", params).fetchone()[0]
 
     def extent(self, collection: str) -> BBox | None:
         """The box around the located features: the R*Tree root's box, made exact at each edge.
@@ -115,23 +130,25 @@ class SQLiteStore:
         the features whose entries lie within a rounding margin of it: the
         few at the edge, found through the R*Tree.
         """
-        table, _ = self._live(collection)
-        rounded = _root_box(self.db, table)
-        if rounded is None:
-            return None
-        edges = [
-            ("min", "_lon", "min_lon <= ?", rounded[0] + _margin(rounded[0])),
-            ("min", "_lat", "min_lat <= ?", rounded[1] + _margin(rounded[1])),
-            ("max", "_lon", "max_lon >= ?", rounded[2] - _margin(rounded[2])),
-            ("max", "_lat", "max_lat >= ?", rounded[3] - _margin(rounded[3])),
-        ]
-        selects = [
-            f"(SELECT {most}(t.{column}) FROM {table}_rtree AS r JOIN {table} AS t ON t._rowid = r.id WHERE r.{near})"
-            for most, column, near, _ in edges
-        ]
-        west, south, east, north = self.db.execute(
-            f"SELECT {', '.join(selects)}", [bound for *_, bound in edges]
-        ).fetchone()
+        with self._reading() as db:
+            table, _ = _live(db, collection)
+            rounded = _root_box(db, table)
+            if rounded is None:
+                return None
+            edges = [
+                ("min", "_lon", "min_lon <= ?", rounded[0] + _margin(rounded[0])),
+                ("min", "_lat", "min_lat <= ?", rounded[1] + _margin(rounded[1])),
+                ("max", "_lon", "max_lon >= ?", rounded[2] - _margin(rounded[2])),
+                ("max", "_lat", "max_lat >= ?", rounded[3] - _margin(rounded[3])),
+            ]
+            selects = [
+                f"(SELECT {most}(t.{column}) FROM {table}_rtree AS r JOIN {table} AS t ON t._rowid = r.id "
+                f"WHERE r.{near})"
+                for most, column, near, _ in edges
+            ]
+            west, south, east, north = db.execute(
+                f"SELECT {', '.join(selects)}", [bound for *_, bound in edges]
+            ).fetchone()
         return (west, south, east, north)
 
     def features(
@@ -142,16 +159,18 @@ class SQLiteStore:
         offset: int = 0,
         filters: Filters | None = None,
     ) -> list[Feature]:
-        table, fields = self._live(collection)
-        source, params = _matching(table, bbox, check_filters(collection, fields, filters))
-        rows = self.db.execute(
-            f"SELECT {table}.*{source} ORDER BY {table}._rowid LIMIT ? OFFSET ?", [*params, limit, offset]
-        ).fetchall()
+        with self._reading() as db:
+            table, fields = _live(db, collection)
+            source, params = _matching(table, bbox, check_filters(collection, fields, filters))
+            rows = db.execute(
+                f"SELECT {table}.*{source} ORDER BY {table}._rowid LIMIT ? OFFSET ?", [*params, limit, offset]
+            ).fetchall()
         return [_feature(row, fields) for row in rows]
 
     def feature(self, collection: str, feature_id: str) -> Feature | None:
-        table, fields = self._live(collection)
-        row = self.db.execute(f"SELECT * FROM {table} WHERE _id = ?", [feature_id]).fetchone()
+        with self._reading() as db:
+            table, fields = _live(db, collection)
+            row = db.execute(f"SELECT * FROM {table} WHERE _id = ?", [feature_id]).fetchone()
         return _feature(row, fields) if row else None
 
     def nearest(
@@ -171,29 +190,33 @@ class SQLiteStore:
         features, they are all ranked; otherwise growing boxes on the R*Tree
         find the candidates (see :meth:`_around`).
         """
-        table, fields = self._live(collection)
-        checked = check_filters(collection, fields, filters)
-        within = intersection(bbox, WORLD) if bbox else WORLD
-        if limit <= 0 or within is None:
-            return []
-        wanted = offset + limit
-        located = None
-        if bbox or checked:  # when they leave few features, ranking them all is quicker than growing boxes
-            source, params = _matching(table, within if bbox else None, checked, located=True)
-            located = self.db.execute(
-                f"SELECT {table}._rowid, {table}._lon, {table}._lat{source} LIMIT ?", [*params, RANK_ALL_UP_TO + 1]
-            ).fetchall()
-        if located is None or len(located) > RANK_ALL_UP_TO:
-            located = self._around(table, (lon, lat), wanted, within, checked, exact=bbox is not None)
-        ranked = heapq.nsmallest(wanted, ((distance(lon, lat, x, y), rowid) for rowid, x, y in located))[offset:]
-        rows = self.db.execute(
-            f"SELECT * FROM {table} WHERE _rowid IN ({', '.join('?' * len(ranked))})", [rowid for _, rowid in ranked]
-        )
-        by_rowid = {row[0]: row for row in rows}
+        with self._reading() as db:
+            table, fields = _live(db, collection)
+            checked = check_filters(collection, fields, filters)
+            within = intersection(bbox, WORLD) if bbox else WORLD
+            if limit <= 0 or within is None:
+                return []
+            wanted = offset + limit
+            located = None
+            if bbox or checked:  # when they leave few features, ranking them all is quicker than growing boxes
+                source, params = _matching(table, within if bbox else None, checked, located=True)
+                located = db.execute(
+                    f"SELECT {table}._rowid, {table}._lon, {table}._lat{source} LIMIT ?",
+                    [*params, RANK_ALL_UP_TO + 1],
+                ).fetchall()
+            if located is None or len(located) > RANK_ALL_UP_TO:
+                located = self._around(db, table, (lon, lat), wanted, within, checked, exact=bbox is not None)
+            ranked = heapq.nsmallest(wanted, ((distance(lon, lat, x, y), rowid) for rowid, x, y in located))[offset:]
+            rows = db.execute(
+                f"SELECT * FROM {table} WHERE _rowid IN ({', '.join('?' * len(ranked))})",
+                [rowid for _, rowid in ranked],
+            )
+            by_rowid = {row[0]: row for row in rows}
         return [(_feature(by_rowid[rowid], fields), metres) for metres, rowid in ranked]
 
     def _around(
         self,
+        db: sqlite3.Connection,
         table: str,
         point: tuple[float, float],
         wanted: int,
@@ -209,18 +232,19 @@ class SQLiteStore:
         those bounds the radius in which the ``wanted`` nearest of all must lie.
         """
         lon, lat = point
-        radius = self._radius_holding(table, point, wanted, within, checked, exact)
+        radius = self._radius_holding(db, table, point, wanted, within, checked, exact)
         if radius is None:
             return []
         source, params = _matching(table, intersection(bbox_around(lon, lat, radius), within), checked, exact)
-        inside = self.db.execute(f"SELECT {table}._lon, {table}._lat{source}", params).fetchall()
+        inside = db.execute(f"SELECT {table}._lon, {table}._lat{source}", params).fetchall()
         distances = sorted(distance(lon, lat, x, y) for x, y in inside)
         around = intersection(bbox_around(lon, lat, distances[min(wanted, len(distances)) - 1]), within)
         source, params = _matching(table, around, checked)
-        return self.db.execute(f"SELECT {table}._rowid, {table}._lon, {table}._lat{source}", params)
+        return db.execute(f"SELECT {table}._rowid, {table}._lon, {table}._lat{source}", params)
 
     def _radius_holding(
         self,
+        db: sqlite3.Connection,
         table: str,
         point: tuple[float, float],
         wanted: int,
@@ -244,7 +268,7 @@ class SQLiteStore:
                 source, params = _matching(table, box, checked, exact)
             else:
                 source, params = f" FROM {table}_rtree AS r WHERE {RTREE_OVERLAPS}", [box[0], box[2], box[1], box[3]]
-            return self.db.execute(f"SELECT count(*) FROM (SELECT 1{source} LIMIT ?)", [*params, wanted]).fetchone()[0]
+            return db.execute(f"SELECT count(*) FROM (SELECT 1{source} LIMIT ?)", [*params, wanted]).fetchone()[0]
 
         low, high = 0.0, FIRST_SEARCH_RADIUS
         while True:
@@ -264,15 +288,43 @@ class SQLiteStore:
         return high
 
     def close(self) -> None:
+        """Close the load connection and every thread's read connection; reading afterwards is a StoreError."""
+        with self._opening:
+            self._closed = True
+            readers, self._readers = self._readers, []
+        for db in readers:
+            db.close()
         self.db.close()
 
-    def _live(self, collection: str) -> tuple[str, list[dict[str, Any]]]:
-        row = self.db.execute(
-            f"SELECT table_name, fields FROM {CATALOGUE} WHERE collection = ?", [collection]
-        ).fetchone()
-        if row is None:
-            raise KeyError(collection)
-        return row[0], json.loads(row[1])
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """This thread's read connection, in one read transaction for the block, so it reads one state of the data.
+
+        The transaction starts at the first query, which sees the latest commit,
+        and ends with the block, so no snapshot outlives a call.
+        """
+        db = self._reader()
+        db.execute("BEGIN")
+        try:
+            yield db
+        finally:
+            db.execute("COMMIT")
+
+    def _reader(self) -> sqlite3.Connection:
+        """This thread's read-only connection, opened on its first read."""
+        if self._closed:
+            raise StoreError(f"The store for {self.path} is closed. Open it again to read from it.")
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            with self._opening:
+                if self._closed:
+                    raise StoreError(f"The store for {self.path} is closed. Open it again to read from it.")
+                db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+                self._readers.append(db)  # before the pragmas, so that close() closes it whatever happens
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA query_only = ON")
+            self._local.db = db
+        return db
 
 
 class _SQLiteStaging:
@@ -353,6 +405,14 @@ def _matching(
         clauses.append(f"{table}.{quote(name)} = ?")
         params.append(value)
     return source + (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _live(db: sqlite3.Connection, collection: str) -> tuple[str, list[dict[str, Any]]]:
+    """The name of a collection's live table and its fields; KeyError if there is no such collection."""
+    row = db.execute(f"SELECT table_name, fields FROM {CATALOGUE} WHERE collection = ?", [collection]).fetchone()
+    if row is None:
+        raise KeyError(collection)
+    return row[0], json.loads(row[1])
 
 
 def _root_box(db: sqlite3.Connection, table: str) -> BBox | None:

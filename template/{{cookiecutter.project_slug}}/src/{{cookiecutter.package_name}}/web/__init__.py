@@ -78,8 +78,7 @@ def healthz(request: Request) -> JSONResponse:
     """200 with each collection's count when the store answers; 503 when it cannot be read."""
     state: ApiState = request.app.state.api
     try:
-        with state.lock:
-            counts = {p.collection: state.store.count(p.collection) for p in state.store.provenance()}
+        counts = {p.collection: state.store.count(p.collection) for p in state.store.provenance()}
     except Exception:
         LOGGER.exception("Health check: the store could not be read")
         return JSONResponse({"status": "unavailable"}, status_code=503)

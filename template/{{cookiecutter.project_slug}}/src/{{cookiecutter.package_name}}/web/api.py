@@ -55,13 +55,17 @@ class GeoJSONResponse(JSONResponse):
 
 @dataclass
 class ApiState:
-    """What the routes share: the store (one connection, so used under a lock), the settings and the schema."""
+    """What the routes share: the store, the settings, the schema and the cache of extents.
+
+    The stores take calls from many threads at once (each thread reads on a
+    connection of its own), so the routes call the store without a lock.
+    """
 
     store: Store
     settings: Settings
     schema: dict[str, Any]
-    lock: threading.Lock = field(default_factory=threading.Lock)
     extents: dict[str, tuple[Provenance, BBox | None]] = field(default_factory=dict)
+    extents_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def fields(self) -> list[dict[str, Any]]:
@@ -71,8 +75,7 @@ class ApiState:
         return {spec["name"]: parser_for(spec) for spec in self.fields}
 
     def collections(self) -> list[Provenance]:
-        with self.lock:
-            return self.store.provenance()
+        return self.store.provenance()
 
     def collection(self, name: str) -> Provenance:
         """A collection's provenance; 404 if no collection has this name."""
@@ -86,14 +89,16 @@ class ApiState:
 
         SQLite answers from its spatial index at once; PostgreSQL reads the
         whole table (a fifth of a second at 1,000,000 rows), hence the cache.
+        Its lock makes requests that arrive together after a load wait for
+        one reading rather than each read the table.
         """
-        cached = self.extents.get(provenance.collection)
-        if cached and cached[0] == provenance:
-            return cached[1]
-        with self.lock:
+        with self.extents_lock:
+            cached = self.extents.get(provenance.collection)
+            if cached and cached[0] == provenance:
+                return cached[1]
             box = self.store.extent(provenance.collection)
-        self.extents[provenance.collection] = (provenance, box)
-        return box
+            self.extents[provenance.collection] = (provenance, box)
+            return box
 
 
 def get_state(request: Request) -> ApiState:
@@ -324,7 +329,7 @@ def items_csv(name: str, request: Request, state: State, query: Items, f: Format
 def answer_items(name: str, request: Request, state: ApiState, query: ItemsQuery, wanted: str) -> Response:
     provenance = state.collection(name)
     store = state.store
-    with state.lock, store_refusing_values():
+    with store_refusing_values():
         matched = store.count(name, bbox=query.bbox, filters=query.filters or None)
         if query.near:
             found = store.nearest(
@@ -456,8 +461,7 @@ def item(name: str, feature_id: str, request: Request, state: State) -> Response
     state.collection(name)
     feature = None
     if "\x00" not in feature_id:  # no stored id holds a NUL byte, and PostgreSQL refuses to compare one
-        with state.lock:
-            feature = state.store.feature(name, feature_id)
+        feature = state.store.feature(name, feature_id)
     if feature is None:
         raise not_found(f"Collection {name!r} has no item with the id {shown(feature_id)}.")
     return GeoJSONResponse(feature_json(feature, api_url(request, f"/collections/{name}")))

@@ -2,7 +2,7 @@
 
 Every page is complete HTML from the server, so it works without JavaScript;
 ``static/app.js`` adds the map and the "near me" button on top. Pages use the
-same :class:`~.api.ApiState` and store calls as the API, under the same lock.
+same :class:`~.api.ApiState` and store calls as the API.
 Templates live in ``templates/`` with autoescaping on, so values from the data
 are always shown as text. docs/pages.md describes the pages.
 
@@ -293,7 +293,7 @@ def listing(state: ApiState, search: Search, provenance: Provenance, page: int, 
         found, matched, complete = text_search(state, name, search, offset)
     else:
         found, complete = batch(state, name, search, offset, PAGE_SIZE), True
-        with state.lock, store_refusing_values():
+        with store_refusing_values():
             matched = state.store.count(name, filters=search.filters or None)
     items = [as_item(state, name, feature, metres, links) for feature, metres in found]
 
@@ -324,7 +324,7 @@ def page_number(text: str) -> int:
 def batch(state: ApiState, name: str, search: Search, offset: int, limit: int) -> list[tuple[Feature, float | None]]:
     """Features as the store finds them for this search's filters: nearest first when a point is given."""
     filters = search.filters or None
-    with state.lock, store_refusing_values():
+    with store_refusing_values():
         if search.near:
             return list(state.store.nearest(name, *search.near, limit=limit, offset=offset, filters=filters))
         return [(feature, None) for feature in state.store.features(name, limit=limit, offset=offset, filters=filters)]
@@ -421,8 +421,7 @@ def feature_page(collection: str, feature_id: str, request: Request, state: Stat
         raise ApiError(404, "NotFound", f"There is no collection named {shown(collection)}. The home page lists them.")
     feature = None
     if "\x00" not in feature_id:
-        with state.lock:
-            feature = state.store.feature(collection, feature_id)
+        feature = state.store.feature(collection, feature_id)
     if feature is None:
         raise ApiError(
             404,
