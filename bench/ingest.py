@@ -46,6 +46,7 @@ import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import make_toilets_csv as toilets_csv
 
@@ -456,6 +457,18 @@ def check_app(app: Measurement, rows: int, expected_bad: int) -> list[str]:
     return problems
 
 
+def save_report(report: dict[str, Any], name: str) -> bool:
+    """Write a run's figures to build/bench/<name>-<time>.json and print its problems; whether there were none."""
+    results_file = BENCH / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    results_file.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"\nResults written to {results_file.relative_to(ROOT)}")
+    if report["problems"]:
+        print("\nProblems:")
+        print("\n".join(f"  {problem}" for problem in report["problems"]))
+        return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -558,12 +571,7 @@ def main(argv: list[str] | None = None) -> int:
         "versions": found_versions,
         "problems": problems,
     }
-    results_file = BENCH / f"results-{args.rows}-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    results_file.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"\nResults written to {results_file.relative_to(ROOT)}")
-    if problems:
-        print("\nProblems:")
-        print("\n".join(f"  {problem}" for problem in problems))
+    if not save_report(report, f"results-{args.rows}"):
         return 1
     if any(r.tool.startswith("app") for r in results):
         print("Check passed: the app's loaded + rejected rows equal the rows it read.")

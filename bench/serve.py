@@ -569,12 +569,7 @@ def main(argv: list[str] | None = None) -> int:
         "versions": found_versions,
         "problems": problems,
     }
-    results_file = BENCH / f"serve-{args.rows}-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    results_file.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"\nResults written to {results_file.relative_to(ROOT)}")
-    if problems:
-        print("\nProblems:")
-        print("\n".join(f"  {problem}" for problem in problems))
+    if not ingest.save_report(report, f"serve-{args.rows}"):
         return 1
     print(f"Check passed: no errors, and {CHECKS} answers of each scenario agree with the database.")
     return 0

@@ -932,3 +932,10 @@ def test_hide_password_covers_the_user_part_and_the_query() -> None:
         "postgresql://u@h/db?sslmode=require&password=***"
     )
     assert postgres.hide_password("postgresql://h/db") == "postgresql://h/db"
+
+
+def test_hide_password_hides_a_password_holding_at_signs_whole() -> None:
+    """The store's error messages and the config command share one function, which hides all of such a password."""
+    assert postgres.hide_password("postgresql://app:s@cr@t@db/app?password=x") == (
+        "postgresql://app:***@db/app?password=***"
+    )

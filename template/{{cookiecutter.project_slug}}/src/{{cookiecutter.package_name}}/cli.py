@@ -16,25 +16,11 @@ from . import __version__
 from .config import CONFIG_ENV, LoadedSettings, effective_settings, load_settings
 from .errors import AppError
 from .ingest import SourceReport, ingest
+from .store import hide_password
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
-
-
-def hide_password(url: str) -> str:
-    """A database URL with any password replaced, safe to print or log.
-
-    The URL is split by hand, not parsed, so that a malformed one (a bad port,
-    say) is still printed safely rather than raising.
-    """
-    scheme, separator, rest = url.partition("://")
-    netloc, slash, path = rest.partition("/")
-    credentials, at, host = netloc.rpartition("@")
-    if not separator or not at or ":" not in credentials:
-        return url
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{host}{slash}{path}"
 
 
 def show_config(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, fields
@@ -250,3 +251,19 @@ def bbox_around(lon: float, lat: float, metres: float) -> BBox:
     if lon - half_width < -180 or lon + half_width > 180:
         return (-180.0, min_lat, 180.0, max_lat)
     return (lon - half_width, min_lat, lon + half_width, max_lat)
+
+
+def hide_password(url: str) -> str:
+    """A database URL safe to print or log: a password in its user part or in a ``password=`` parameter is ***.
+
+    The URL is split by hand, not parsed, so that a malformed one (a bad port,
+    say) is still printed safely rather than raising, and a password holding
+    ``@`` is hidden whole.
+    """
+    scheme, separator, rest = url.partition("://")
+    netloc, slash, path = rest.partition("/")
+    credentials, at, host = netloc.rpartition("@")
+    if separator and at and ":" in credentials:
+        user = credentials.split(":", 1)[0]
+        url = f"{scheme}://{user}:***@{host}{slash}{path}"
+    return re.sub(r"(?i)([?&]password=)[^&#]*", r"\1***", url)

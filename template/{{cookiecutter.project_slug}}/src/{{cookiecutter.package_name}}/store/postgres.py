@@ -42,6 +42,7 @@ from . import (
     check_filters,
     column_type,
     distance,
+    hide_password,
     quote,
     table_name,
 )
@@ -387,12 +388,6 @@ class _PostgresStaging:
             raise StoreError(
                 f"Could not commit collection {self.collection!r} to PostgreSQL: {self.safe(error)}"
             ) from error
-
-
-def hide_password(url: str) -> str:
-    """A database URL with its password (in the user part or a ``password=`` parameter) replaced by ***."""
-    hidden = re.sub(r"(://[^:/?#@]*:)[^@/?#]*@", r"\1***@", url, count=1)
-    return re.sub(r"(?i)([?&]password=)[^&#]*", r"\1***", hidden)
 
 
 def _password(rest: str) -> str | None:
