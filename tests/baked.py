@@ -1,0 +1,35 @@
+"""Running commands inside a baked project, in its own environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from uv import find_uv_bin
+
+
+def uv_in(
+    project: Path, *arguments: str, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run uv inside a baked project, isolated from the template's own environment (plus ``env``)."""
+    environment = {key: value for key, value in os.environ.items() if key not in {"VIRTUAL_ENV", "PLACE_TOML"}}
+    environment["UV_PYTHON"] = sys.executable
+    environment.update(env or {})
+    outcome = subprocess.run(
+        [find_uv_bin(), *arguments],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=600,
+    )
+    if check:
+        assert outcome.returncode == 0, f"uv {' '.join(arguments)} failed:\n{outcome.stdout}\n{outcome.stderr}"
+    return outcome
+
+
+def package_of(project: Path) -> str:
+    """The name of the project's one package under src/."""
+    return next(path.name for path in (project / "src").iterdir() if path.is_dir())

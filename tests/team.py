@@ -1,0 +1,59 @@
+"""What a team does to its project after generating it, for the fork and upgrade tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from baked import package_of
+from template_repo import git
+
+MODULE = '''"""Opening-time words that residents type, mapped to the schema's wording."""
+
+WORDS = {"24/7": "24 hours", "always": "24 hours"}
+
+
+def normal_words(text: str) -> str:
+    """The schema's wording for ``text``."""
+    return WORDS.get(text.strip().lower(), text)
+'''
+TEST = """from {package}.opening_words import normal_words
+
+
+def test_always_open_means_24_hours() -> None:
+    assert normal_words(" Always ") == "24 hours"
+"""
+OWN_DATA = "data/our-places.csv"  # their own data, which git holds beside the sample
+CSS = "\n/* Our colours */\n.site-header { border-bottom: 4px solid #005ea5; }\n"
+
+
+def make_team_changes(project: Path, *, closer_map: bool = True) -> dict[str, str]:
+    """A module and its test, a style rule, their own data file and a closer map, committed.
+
+    Returns each changed file's text, except place.toml, which later steps edit again.
+    """
+    package = package_of(project)
+    files = {f"src/{package}/opening_words.py": MODULE, "tests/test_opening_words.py": TEST.format(package=package)}
+    for path, text in files.items():
+        (project / path).write_text(text, encoding="utf-8")
+    css = project / "src" / package / "web" / "static" / "app.css"
+    css.write_text(css.read_text(encoding="utf-8") + CSS, encoding="utf-8")
+    (sample,) = (project / "data" / "sample").glob("*.csv")
+    (project / OWN_DATA).write_bytes(sample.read_bytes())
+    place = project / "place.toml"
+    text = place.read_text(encoding="utf-8").replace(f"data/sample/{sample.name}", OWN_DATA)
+    if closer_map:
+        text = text.replace("zoom = 12", "zoom = 13")
+    place.write_text(text, encoding="utf-8")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "Our changes")
+    return {**files, f"src/{package}/web/static/app.css": css.read_text(encoding="utf-8")}
+
+
+def unmerged(files: dict[str, bytes]) -> list[str]:
+    """Files holding conflict markers, or the .rej and .orig files a failed merge leaves."""
+    markers = (b"\n<<<<<<< ", b"\n>>>>>>> ")
+    return [
+        path
+        for path, data in files.items()
+        if path.endswith((".rej", ".orig")) or data.startswith(b"<<<<<<< ") or any(m in data for m in markers)
+    ]
