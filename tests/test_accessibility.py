@@ -4,8 +4,9 @@ Each baked project ingests its sample data plus hostile and filler rows, and is
 served with its own ``serve`` command. Playwright drives Debian's Chromium
 (scripts/chromium.py installs it, and fetches axe-core from the npm registry)
 with the app's own Content-Security-Policy in force. Map tiles come from a
-local HTTPS tile server, because the app's policy allows images only from
-itself and from https sites, and nothing may leave 127.0.0.1 here.
+local tile server, since nothing may leave 127.0.0.1 here: over HTTPS for the
+served pages and over plain http for the export, as the app's policy allows
+images from itself and from the configured tile server's origin alone.
 
 On every page: axe-core finds no WCAG 2.0, 2.1 or 2.2 A or AA violation, the
 console has no errors, no CSP violation is reported and no dialog opens.
@@ -179,9 +180,40 @@ def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
     pytest.fail(f"`serve` did not answer within {START_TIMEOUT} s:\n{log.read_text(errors='replace')}")
 
 
+class Tiles(http.server.BaseHTTPRequestHandler):
+    """Every tile address answered with a tiny PNG."""
+
+    def do_GET(self) -> None:
+        found = re.fullmatch(r"/\d+/\d+/\d+\.png", urlsplit(self.path).path)
+        body = TILE if found else b"Not a tile"
+        self.send_response(200 if found else 404)
+        self.send_header("Content-Type", "image/png" if found else "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_: Any) -> None:
+        pass
+
+
+def serve_tiles(context: ssl.SSLContext | None = None) -> Iterator[str]:
+    """A tile server on 127.0.0.1, over TLS with ``context``, else plain http; its URL template."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    if context is not None:
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        scheme = "https" if context is not None else "http"
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}/{{z}}/{{x}}/{{y}}.png"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="module")
 def tile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """An HTTPS server on 127.0.0.1 answering every tile address with a tiny PNG; its URL template."""
+    """An HTTPS tile server on 127.0.0.1 (with a self-signed certificate), which the served pages use."""
     folder = tmp_path_factory.mktemp("tiles")
     key, certificate = folder / "key.pem", folder / "certificate.pem"
     subprocess.run(
@@ -189,31 +221,15 @@ def tile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         check=True,
         capture_output=True,
     )
-
-    class Tiles(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            found = re.fullmatch(r"/\d+/\d+/\d+\.png", urlsplit(self.path).path)
-            body = TILE if found else b"Not a tile"
-            self.send_response(200 if found else 404)
-            self.send_header("Content-Type", "image/png" if found else "text/plain")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(certificate, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{server.server_address[1]}/{{z}}/{{x}}/{{y}}.png"
-    finally:
-        server.shutdown()
-        server.server_close()
+    yield from serve_tiles(context)
+
+
+@pytest.fixture(scope="module")
+def plain_tile_server() -> Iterator[str]:
+    """A tile server on plain http, which the export's maps use: the policy allows the tile server's own origin."""
+    yield from serve_tiles()
 
 
 @pytest.fixture(scope="module", params=PROJECTS.values(), ids=PROJECTS.keys())
@@ -258,14 +274,14 @@ def site(request, template, tmp_path_factory, tile_server) -> Iterator[Site]:
 
 
 @pytest.fixture(scope="module")
-def exported(site: Site, tile_server: str, tmp_path_factory: pytest.TempPathFactory) -> Export:
-    """The served project's data written to a new folder by its `export` command, its maps using the tile server."""
+def exported(site: Site, plain_tile_server: str, tmp_path_factory: pytest.TempPathFactory) -> Export:
+    """The served project's data written to a new folder by its `export` command, its maps using plain http tiles."""
     directory = tmp_path_factory.mktemp("export") / "site"
     package = _package(site.project)
     command = ("run", "--no-sync", "python", "-m", package, "export", str(directory))
-    written = _uv(site.project, *command, env={"APP_MAP__TILE_URL": tile_server}).stdout
+    written = _uv(site.project, *command, env={"APP_MAP__TILE_URL": plain_tile_server}).stdout
     assert (directory / "index.html").is_file(), written
-    return Export(directory, site.tile_port)
+    return Export(directory, urlsplit(plain_tile_server).port)
 
 
 # The browser

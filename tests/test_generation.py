@@ -38,7 +38,8 @@ def _matrix() -> list[dict[str, str]]:
 
 
 MATRIX = _matrix()
-JINJA_LEFTOVER = re.compile(r"{{|{%|{#|cookiecutter\.")
+# GitHub Actions expressions, ${{ ... }}, are the workflows' own (written in raw tags in the template).
+JINJA_LEFTOVER = re.compile(r"(?<!\$){{|{%|{#|cookiecutter\.")
 # The app's own Jinja templates, copied verbatim (each is wrapped in raw tags in the template repository).
 APP_TEMPLATES = re.compile(r"src/[a-z_][a-z0-9_]*/web/templates/[^/]+\.html")
 RAW_TAG = re.compile(r"{%-?\s*(end)?raw\s*-?%}")
@@ -101,7 +102,7 @@ def check_project(project: Path, answers: dict[str, str]) -> None:
         ("src/*/web/static/vendor/leaflet/**", "BSD-2-Clause"),
     ]
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
-    assert pyproject["project"]["license"] == code
+    assert pyproject["project"]["license"] == f"{code} AND BSD-2-Clause"  # the wheel ships Leaflet
     assert pyproject["project"]["requires-python"] == f">={answers['python_version']}"
     place = tomllib.loads((project / "place.toml").read_text(encoding="utf-8"))
     assert place["dataset"] == {"theme": answers["dataset_theme"], "licence": data}

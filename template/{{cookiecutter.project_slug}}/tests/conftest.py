@@ -1,16 +1,41 @@
-"""Shared fixtures: a clean environment and temporary place.toml files with made-up values."""
+"""Shared fixtures: a clean environment, temporary place.toml files with made-up values, and served apps.
+
+The web tests (test_api.py, test_pages.py, test_owslib.py, test_export.py)
+run against an ingested project of 23 made-up toilets served by uvicorn on
+127.0.0.1, once on SQLite and once on PostgreSQL: see :func:`web_database_url`.
+The PostgreSQL runs need a server: ``TEST_DATABASE_URL`` names a database the
+tests may create schemas in (each module or store test gets a fresh schema,
+dropped afterwards). Without it they skip, unless ``REQUIRE_POSTGRES=1``, when
+they fail.
+"""
 
 from __future__ import annotations
 
 import copy
+import csv
 import json
 import os
+import threading
+import time
 import tomllib
-from collections.abc import Callable
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email.message import Message
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from {{ cookiecutter.package_name }}.config import load_settings
+from {{ cookiecutter.package_name }}.ingest import ingest
+from {{ cookiecutter.package_name }}.web import create_app
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 SHIPPED_PLACE_TOML = PROJECT_DIR / "place.toml"
@@ -115,3 +140,244 @@ def write_place_toml(tmp_path: Path, place_values: dict[str, dict[str, Any]]) ->
 def place_toml(write_place_toml: WritePlaceToml) -> Path:
     """A valid place.toml for the made-up place, alone in its folder."""
     return write_place_toml()
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------------------------
+
+TEST_DATABASE_URL_ENV = "TEST_DATABASE_URL"
+REQUIRE_POSTGRES_ENV = "REQUIRE_POSTGRES"
+HOW_TO_RUN_POSTGRES_TESTS = (
+    f"The PostgreSQL tests need a server: set {TEST_DATABASE_URL_ENV} to a database the tests may create "
+    "schemas in. For example, start one with `docker run --rm -e POSTGRES_PASSWORD=pw -p 5432:5432 postgres:16` "
+    f"and run `{TEST_DATABASE_URL_ENV}=postgresql://postgres:pw@localhost:5432/postgres uv run pytest`."
+)
+STORES = ["sqlite", "postgres"]
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    """TEST_DATABASE_URL; without it the PostgreSQL tests skip, or fail when REQUIRE_POSTGRES=1."""
+    url = os.environ.get(TEST_DATABASE_URL_ENV, "").strip()
+    if not url:
+        if os.environ.get(REQUIRE_POSTGRES_ENV) == "1":
+            pytest.fail(f"{REQUIRE_POSTGRES_ENV}=1 but {TEST_DATABASE_URL_ENV} is not set. {HOW_TO_RUN_POSTGRES_TESTS}")
+        pytest.skip(HOW_TO_RUN_POSTGRES_TESTS)
+    return url
+
+
+@contextmanager
+def postgres_schema(server: str) -> Iterator[str]:
+    """A new schema in the test server, dropped afterwards; yields a DATABASE_URL whose tables go in it."""
+    import psycopg
+
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{server}{'&' if '?' in server else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute("SET lock_timeout = '60s'")
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(scope="module", params=STORES)
+def web_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The DATABASE_URL of a module's served app: a new SQLite file, or a new PostgreSQL schema dropped afterwards.
+
+    Every test of a module that serves an app through this fixture runs once
+    per kind of store, with one server (and one ingest) per kind.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite').resolve() / 'app.db'}"
+        return
+    with postgres_schema(request.getfixturevalue("postgres_server_url")) as url:
+        yield url
+
+
+# --- Served projects --------------------------------------------------------------------------------------------
+
+CATEGORIES = ("Unisex", "Female and Male", "Male urinal")
+CENTRE = (-2.3, 53.45)
+HOSTILE_NAME = "<script>alert(1)</script> Toilets'; DROP TABLE x; --"
+ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def toilet_rows() -> list[dict[str, str]]:
+    """23 toilets on a grid around the centre: every third is Unisex, every other has baby changing.
+
+    Their extract dates run a month apart from 5 January 2024 (the 23rd is
+    5 November 2025), and one id holds a slash.
+    """
+    rows = []
+    for index in range(23):
+        lon = CENTRE[0] + (index % 5) * 0.01
+        lat = CENTRE[1] + (index // 5) * 0.01
+        rows.append(
+            {
+                "Ref": f"T{index:02d}" if index != 22 else "T/22",
+                "ExtractDate": f"05/{index % 12 + 1:02d}/{2024 + index // 12}",
+                "OrganisationLabel": "Testshire",
+                "ServiceTypeLabel": "Toilets",
+                "LocationText": HOSTILE_NAME if index == 7 else f"Toilet {index}",
+                "GeoX": f"{lon:.5f}",
+                "GeoY": f"{lat:.5f}",
+                "Category": CATEGORIES[index % 3],
+                "BabyChange": "yes" if index % 2 == 0 else "no",
+            }
+        )
+    return rows
+
+
+def ward_rows() -> list[dict[str, str]]:
+    """The 23 toilets, each with a Ward column the schema does not have."""
+    return [{**row, "Ward": f"Ward {index % 4}"} for index, row in enumerate(toilet_rows())]
+
+
+def write_project(
+    folder: Path, rows: list[dict[str, str]] | None = None, name: str = "toilets", database_url: str | None = None
+) -> Path:
+    """A project whose one source is these rows (the 23 toilets by default) as a CSV; returns its place.toml."""
+    rows = toilet_rows() if rows is None else rows
+    raw = folder / "data" / "raw"
+    raw.mkdir(parents=True)
+    with (raw / f"{name}.csv").open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    source = {"name": name, "adapter": "csv", "location": f"data/raw/{name}.csv", "fields": {"id": "Ref"}}
+    config = folder / "place.toml"
+    store = f"database_url = {json.dumps(database_url)}\n\n" if database_url else ""
+    config.write_text(store + toml_text({**MADE_UP_PLACE, "sources": [source]}), encoding="utf-8")
+    return config
+
+
+@contextmanager
+def running(app: FastAPI) -> Iterator[str]:
+    """Serve an app with uvicorn on a free port of 127.0.0.1 in a thread; yields its base URL."""
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", ws="none", server_header=False)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+
+
+@contextmanager
+def clean_settings_environment() -> Iterator[None]:
+    """No settings variable of the real environment reaches a module-wide fixture."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.upper().startswith(SETTINGS_PREFIX) or name.upper() in SETTINGS_VARIABLES:
+                patch.delenv(name)
+        yield
+
+
+@dataclass
+class Served:
+    base: str
+    app: FastAPI
+    config: Path
+
+
+@contextmanager
+def serving(folder: Path, rows: list[dict[str, str]], database_url: str) -> Iterator[Served]:
+    """A project of these rows in ``folder``, ingested into ``database_url`` and served on 127.0.0.1."""
+    with clean_settings_environment():
+        config = write_project(folder, rows, database_url=database_url)
+        loaded = load_settings(config)
+        (report,) = ingest(loaded)
+        assert (report.loaded, report.rejected) == (len(rows), 0)
+        app = create_app(loaded)
+        with running(app) as base:
+            yield Served(base, app, config)
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: Message
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+
+def get(url: str) -> Answer:
+    """GET a URL from the test server, whatever its status."""
+    assert url.startswith("http://127.0.0.1:")
+    try:
+        with urllib.request.urlopen(url, timeout=20) as response:  # noqa: S310 (the test server)
+            return Answer(response.status, response.headers, response.read())
+    except urllib.error.HTTPError as error:
+        with error:
+            return Answer(error.code, error.headers, error.read())
+
+
+# --- Reading pages ----------------------------------------------------------------------------------------------
+
+
+class Page(HTMLParser):
+    """A page's elements, their attributes and their text, as the standard library's parser reads them."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str]]] = []
+        self.texts: list[str] = []
+        self.inline_scripts = 0
+        self._open_script = False
+        self._title: list[str] | None = None
+        self.title = ""
+        self.feed(text)
+        self.close()
+        self.text = " ".join(" ".join(self.texts).split())
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, {name: value or "" for name, value in attrs}))
+        if tag == "title":
+            self._title = []
+        self._open_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title" and self._title is not None:
+            self.title = "".join(self._title).strip()
+            self._title = None
+        if tag == "script":
+            self._open_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._open_script and data.strip():
+            self.inline_scripts += 1
+        if self._title is not None:
+            self._title.append(data)
+        self.texts.append(data)
+
+    def find(self, tag: str, **attrs: str) -> list[dict[str, str]]:
+        """The attributes of every element of this tag having these attribute values ("" for present)."""
+        found = []
+        for name, values in self.elements:
+            wanted = all(key.replace("_", "-") in values for key in attrs) and all(
+                value == "" or values.get(key.replace("_", "-")) == value for key, value in attrs.items()
+            )
+            if name == tag and wanted:
+                found.append(values)
+        return found
+
+
+def listed(found: Page) -> list[str]:
+    """The names of the features in a page's list, in order."""
+    return [item["data-name"] for item in found.find("li", data_feature="")]

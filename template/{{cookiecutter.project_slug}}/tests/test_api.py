@@ -2,7 +2,8 @@
 
 Starlette's TestClient needs an HTTP client package the app does not otherwise
 use (and warns with some versions), so these tests run the app in uvicorn on
-127.0.0.1 in a thread and talk to it with urllib, as any client would.
+127.0.0.1 in a thread and talk to it with urllib, as any client would, once
+on SQLite and once on PostgreSQL (see conftest.py).
 """
 
 from __future__ import annotations
@@ -10,150 +11,49 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from email.message import Message
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
-import uvicorn
-from conftest import MADE_UP_PLACE, SETTINGS_PREFIX, SETTINGS_VARIABLES, toml_text
-from fastapi import FastAPI
+from conftest import (
+    HOSTILE_NAME,
+    MADE_UP_PLACE,
+    Answer,
+    Served,
+    get,
+    running,
+    serving,
+    toilet_rows,
+    toml_text,
+    write_project,
+)
 
 from {{ cookiecutter.package_name }}.config import load_settings
 from {{ cookiecutter.package_name }}.ingest import ingest
 from {{ cookiecutter.package_name }}.store import distance
 from {{ cookiecutter.package_name }}.web import create_app
 from {{ cookiecutter.package_name }}.web.api import CONFORMANCE, MAX_LIMIT
-from {{ cookiecutter.package_name }}.web.security import SECURITY_HEADERS
-
-CATEGORIES = ("Unisex", "Female and Male", "Male urinal")
-CENTRE = (-2.3, 53.45)
-HOSTILE_NAME = "<script>alert(1)</script> Toilets'; DROP TABLE x; --"
-
-
-def toilet_rows() -> list[dict[str, str]]:
-    """23 toilets on a grid around the centre: every third is Unisex, every other has baby changing."""
-    rows = []
-    for index in range(23):
-        lon = CENTRE[0] + (index % 5) * 0.01
-        lat = CENTRE[1] + (index // 5) * 0.01
-        rows.append(
-            {
-                "Ref": f"T{index:02d}" if index != 22 else "T/22",
-                "ExtractDate": "05/01/2024",
-                "OrganisationLabel": "Testshire",
-                "ServiceTypeLabel": "Toilets",
-                "LocationText": HOSTILE_NAME if index == 7 else f"Toilet {index}",
-                "GeoX": f"{lon:.5f}",
-                "GeoY": f"{lat:.5f}",
-                "Category": CATEGORIES[index % 3],
-                "BabyChange": "yes" if index % 2 == 0 else "no",
-            }
-        )
-    return rows
-
-
-def write_project(folder: Path) -> Path:
-    """A project folder with a place.toml whose one source is the toilets CSV; returns the place.toml."""
-    rows = toilet_rows()
-    raw = folder / "data" / "raw"
-    raw.mkdir(parents=True)
-    with (raw / "toilets.csv").open("w", encoding="utf-8", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    source = {"name": "toilets", "adapter": "csv", "location": "data/raw/toilets.csv", "fields": {"id": "Ref"}}
-    config = folder / "place.toml"
-    config.write_text(toml_text({**MADE_UP_PLACE, "sources": [source]}), encoding="utf-8")
-    return config
-
-
-@contextmanager
-def running(app: FastAPI) -> Iterator[str]:
-    """Serve an app with uvicorn on a free port of 127.0.0.1 in a thread; yields its base URL."""
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", ws="none", server_header=False)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
-
-
-@contextmanager
-def clean_settings_environment() -> Iterator[None]:
-    """No settings variable of the real environment reaches a module-wide fixture."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name in list(os.environ):
-            if name.upper().startswith(SETTINGS_PREFIX) or name.upper() in SETTINGS_VARIABLES:
-                patch.delenv(name)
-        yield
-
-
-@dataclass
-class Served:
-    base: str
-    app: FastAPI
-    config: Path
+from {{ cookiecutter.package_name }}.web.security import security_headers
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """The app for an ingested project, running on 127.0.0.1."""
-    with clean_settings_environment():
-        config = write_project(tmp_path_factory.mktemp("project"))
-        loaded = load_settings(config)
-        (report,) = ingest(loaded)
-        assert (report.loaded, report.rejected) == (23, 0)
-        app = create_app(loaded)
-        with running(app) as base:
-            yield Served(base, app, config)
+def served(tmp_path_factory: pytest.TempPathFactory, web_database_url: str) -> Iterator[Served]:
+    """The app for an ingested project of 23 toilets, on each kind of store, running on 127.0.0.1."""
+    with serving(tmp_path_factory.mktemp("project"), toilet_rows(), web_database_url) as served:
+        yield served
 
 
-@dataclass
-class Answer:
-    status: int
-    headers: Message
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8")
-
-
-def get(url: str) -> Answer:
-    """GET a URL from the test server, whatever its status."""
-    assert url.startswith("http://127.0.0.1:")
-    try:
-        with urllib.request.urlopen(url, timeout=20) as response:  # noqa: S310 (the test server)
-            return Answer(response.status, response.headers, response.read())
-    except urllib.error.HTTPError as error:
-        with error:
-            return Answer(error.code, error.headers, error.read())
+def headers_of(served: Served) -> dict[str, str]:
+    """The security headers the served app sends, its policy allowing images from its tile server."""
+    return security_headers(served.app.state.api.settings.map.tile_source)
 
 
 def api(served: Served, path: str) -> Answer:
@@ -222,7 +122,9 @@ def test_openapi_document_is_openapi_30_with_every_route(served: Served) -> None
     assert "422" not in items["responses"]
     assert "400" in items["responses"]
     parameters = {parameter["name"] for parameter in items["parameters"]}
-    assert {"bbox", "limit", "offset", "near", "f", "Category", "BabyChange"} <= parameters
+    assert {"bbox", "datetime", "limit", "offset", "near", "f", "Category", "BabyChange"} <= parameters
+    (when,) = [parameter for parameter in items["parameters"] if parameter["name"] == "datetime"]
+    assert (when["in"], when["required"], when["schema"]["type"]) == ("query", False, "string")
 
 
 def test_interactive_docs_are_not_served(served: Served) -> None:
@@ -242,6 +144,10 @@ def test_collections_list_the_ingested_source_with_its_extent(served: Served) ->
     assert toilets["title"] == "Public toilets in Testshire"
     assert "OGL-UK-3.0" in toilets["description"]
     assert toilets["extent"]["spatial"]["bbox"] == [[-2.3, 53.45, -2.26, 53.49]]
+    assert toilets["extent"]["temporal"] == {
+        "interval": [["2024-01-05T00:00:00Z", "2025-11-05T23:59:59Z"]],
+        "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
+    }
     assert toilets["crs"] == ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"]
     found = links(toilets)
     assert found["items:application/geo+json"]["href"] == served.base + "/api/collections/toilets/items"
@@ -305,6 +211,24 @@ def test_items_are_a_geojson_feature_collection(served: Served) -> None:
         ("bbox=-2.305,53.445,-2.285,53.465&Category=UNISEX", 2),
         ("LocationText=Toilet%203", 1),
         ("near=-2.3,53.45&Category=Unisex", 8),
+        ("datetime=2024-03-05", 1),
+        ("datetime=2024-03-05T12:00:00Z", 1),
+        ("datetime=2024-03-05T00:30:00%2B01:00", 0),  # 23:30 on the 4th in UTC
+        ("datetime=2024-03-05T00:30:00+01:00", 0),  # the same, its + unencoded (so a space)
+        ("datetime=2024-03-04T23:30:00-01:00", 1),
+        ("datetime=2024-01-01/2024-06-30", 6),
+        ("datetime=../2024-06-30", 6),
+        ("datetime=/2024-06-30", 6),
+        ("datetime=2025-01-01/..", 11),
+        ("datetime=2025-01-01/", 11),
+        ("datetime=2024-12-05T00:00:00Z/2025-01-05T00:00:00Z", 2),
+        ("datetime=2030-01-01/..", 0),
+        ("datetime=2024-01-01/2024-12-31&Category=Unisex", 4),
+        ("datetime=2024-01-01/2024-06-30&ExtractDate=05/03/2024", 1),
+        ("datetime=2025-01-01/..&ExtractDate=05/03/2024", 0),
+        ("datetime=2025-01-01/..&near=-2.3,53.45", 11),
+        ("datetime=2025-01-01/..&bbox=-2.305,53.445,-2.285,53.465", 0),
+        ("datetime=2024-01-01/..&bbox=-2.305,53.445,-2.285,53.465", 4),
     ],
 )
 def test_paging_visits_every_matching_feature_once(served: Served, query: str, expected: int) -> None:
@@ -342,8 +266,36 @@ def test_filters_compare_normalised_values(served: Served) -> None:
     assert {feature["properties"]["Category"] for feature in body["features"]} == {"Unisex"}
     body = api(served, "/collections/toilets/items?BabyChange=N&limit=100").json()
     assert {feature["properties"]["BabyChange"] for feature in body["features"]} == {False}
-    body = api(served, "/collections/toilets/items?ExtractDate=2024-01-05&limit=1").json()
-    assert body["numberMatched"] == 23
+    body = api(served, "/collections/toilets/items?ExtractDate=05/01/2024&limit=1").json()
+    assert body["numberMatched"] == 1
+
+
+def test_datetime_keeps_the_features_dated_within_it(served: Served) -> None:
+    """datetime keeps the features whose extract date falls in it; every link of the page keeps the parameter."""
+    body = api(served, "/collections/toilets/items?datetime=2025-06-01/..&limit=2").json()
+    assert [feature["properties"]["ExtractDate"] for feature in body["features"]] == ["2025-06-05", "2025-07-05"]
+    for rel in ("self:application/geo+json", "alternate:text/csv", "next:application/geo+json"):
+        assert parse_qs(urlsplit(links(body)[rel]["href"]).query)["datetime"] == ["2025-06-01/.."]
+
+
+def test_datetime_on_a_collection_without_dates_matches_every_feature(tmp_path: Path) -> None:
+    """A schema without a date field has no temporal geometry, so datetime matches every feature (but is checked)."""
+    rows = [
+        {"Ref": f"P{number}", "name": f"Place {number}", "x": "-2.3", "y": f"{53.4 + number / 100}"}
+        for number in range(3)
+    ]
+    source = {"name": "places", "adapter": "csv", "location": "data/raw/places.csv", "fields": {"id": "Ref"}}
+    folder = tmp_path / "project"
+    config = write_project(folder, rows, name="places")
+    place = {**MADE_UP_PLACE, "dataset": {"theme": "generic_points", "licence": "OGL-UK-3.0"}, "sources": [source]}
+    config.write_text(toml_text(place), encoding="utf-8")
+    loaded = load_settings(config)
+    assert ingest(loaded)[0].loaded == 3
+    with running(create_app(loaded)) as base:
+        assert get(base + "/api/collections/places/items?datetime=2030-01-01").json()["numberMatched"] == 3
+        assert get(base + "/api/collections/places/items.csv?datetime=../2000-01-01").text.count("Place") == 3
+        assert get(base + "/api/collections/places/items?datetime=soon").status == 400
+        assert "temporal" not in get(base + "/api/collections/places").json()["extent"]
 
 
 def test_near_sorts_by_distance_and_adds_it(served: Served) -> None:
@@ -408,6 +360,19 @@ def test_offset_past_the_end_is_an_empty_page(served: Served) -> None:
         ("ExtractDate=31/02/2024", ["ExtractDate"]),
         ("GeoX=%27%3B%20DROP%20TABLE%20x%3B--", ["GeoX"]),
         ("%3Cscript%3E=1", ["not a parameter"]),
+        ("datetime=2024-13-01", ["datetime", "2024-13-01"]),
+        ("datetime=2024-1-5", ["datetime", "a date, a date-time or an interval"]),
+        ("datetime=2024-01-05T12:00:00", ["datetime", "offset"]),
+        ("datetime=2024-01-05T25:00:00Z", ["datetime", "no such time"]),
+        ("datetime=2024-01-05T12:00:00%2B25:00", ["datetime", "no such offset"]),
+        ("datetime=yesterday", ["datetime"]),
+        ("datetime=", ["datetime"]),
+        ("datetime=..", ["datetime"]),
+        ("datetime=../..", ["datetime"]),
+        ("datetime=/", ["datetime"]),
+        ("datetime=2024-01-01/2024-02-01/2024-03-01", ["datetime"]),
+        ("datetime=2024-06-30/2024-01-01", ["datetime", "ends before it starts"]),
+        ("datetime=2024-01-01&datetime=2024-01-02", ["datetime", "more than once"]),
     ],
 )
 def test_bad_item_parameters_are_400s_naming_the_parameter(served: Served, query: str, words: list[str]) -> None:
@@ -484,7 +449,7 @@ def test_a_missing_or_odd_item_id_is_404(served: Served, feature_id: str) -> Non
 @pytest.mark.parametrize("path", ["/collections/toilets/items?f=csv", "/collections/toilets/items.csv"])
 def test_csv_holds_the_same_query_as_the_geojson(served: Served, path: str) -> None:
     """f=csv and items.csv answer the same query as CSV: schema fields, then id, lon and lat."""
-    query = "&Category=Unisex&limit=5&offset=1"
+    query = "&Category=Unisex&datetime=2024-02-01/..&limit=5&offset=1"
     answer = api(served, path + ("&" if "?" in path else "?") + query.lstrip("&"))
     assert answer.status == 200
     assert answer.headers["Content-Type"] == "text/csv; charset=utf-8"
@@ -545,7 +510,7 @@ def test_an_unexpected_error_is_a_bare_500(served: Served, monkeypatch: pytest.M
     body = assert_error(answer, 500)
     assert body["code"] == "ServerError"
     assert "secret" not in answer.text
-    for name, value in SECURITY_HEADERS.items():
+    for name, value in headers_of(served).items():
         assert answer.headers[name] == value
 
 
@@ -570,7 +535,7 @@ def test_an_unexpected_error_is_a_bare_500(served: Served, monkeypatch: pytest.M
 def test_every_response_carries_the_security_headers(served: Served, path: str) -> None:
     """Every response, error or not, has the security policy and the anti-framing and anti-sniffing headers."""
     answer = get(served.base + path)
-    for name, value in SECURITY_HEADERS.items():
+    for name, value in headers_of(served).items():
         assert answer.headers[name] == value, name
     policy = answer.headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy
@@ -578,6 +543,34 @@ def test_every_response_carries_the_security_headers(served: Served, path: str) 
     assert "unsafe-inline" not in policy
     assert answer.headers["X-Frame-Options"] == "DENY"
     assert "Server" not in answer.headers or "uvicorn" not in answer.headers["Server"]
+
+
+def directives(policy: str) -> dict[str, list[str]]:
+    """A Content-Security-Policy as each directive's list of sources."""
+    found = {}
+    for directive in policy.split(";"):
+        name, *sources = directive.split()
+        found[name] = sources
+    return found
+
+
+def test_images_come_only_from_the_app_and_its_tile_server(served: Served) -> None:
+    """The policy allows images from the app, the configured tile server's origin and data: (Leaflet's), no more."""
+    policy = directives(api(served, "").headers["Content-Security-Policy"])
+    assert policy["img-src"] == ["'self'", "https://tile.openstreetmap.org", "data:"]
+    assert policy["default-src"] == policy["script-src"] == ["'self'"]
+
+
+def test_a_tile_server_on_plain_http_is_allowed_by_its_origin_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tiles over http draw, since the policy names the tile server's own origin, not https: in general."""
+    monkeypatch.setenv("APP_MAP__TILE_URL", "http://tiles.example.org:8080/{z}/{x}/{y}.png")
+    with running(create_app(load_settings(write_project(tmp_path / "project")))) as base:
+        policy = directives(get(base + "/").headers["Content-Security-Policy"])
+    assert policy["img-src"] == ["'self'", "http://tiles.example.org:8080", "data:"]
+    sources = [source for listed in policy.values() for source in listed]
+    assert not {"https:", "http:", "*", "https://tile.openstreetmap.org", "'unsafe-inline'"} & set(sources)
 
 
 def test_the_api_is_open_to_other_sites(served: Served) -> None:

@@ -260,6 +260,7 @@ def test_effective_settings_cover_every_setting(place_toml: Path) -> None:
         "dataset.theme",
         "dataset.licence",
         "sources",
+        "export.base_path",
         "database_url",
     ]
     assert rows == effective_settings(load_settings(place_toml))
@@ -483,6 +484,72 @@ def test_bad_url(write_place_toml, place_values: dict[str, Any], url: str) -> No
     message = config_error(write_place_toml(place_values))
     assert "organisation.url" in message
     assert repr(url) in message
+
+
+@pytest.mark.parametrize(
+    ("url", "source"),
+    [
+        ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "https://tile.openstreetmap.org"),
+        ("http://tiles.example.org:8080/{z}/{x}/{y}.png?key=abc", "http://tiles.example.org:8080"),
+        ("https://{s}.tile.example.org/{z}/{x}/{y}{r}.png", "https://*.tile.example.org"),
+        ("HTTPS://Tiles.Example.ORG/{z}/{x}/{y}.png", "https://tiles.example.org"),
+        ("http://127.0.0.1:8081/{z}/{x}/{y}.png", "http://127.0.0.1:8081"),
+    ],
+)
+def test_tile_source_is_the_tile_urls_origin(write_place_toml, place_values: dict[str, Any], url: str, source: str):
+    """The tiles' origin is what the pages' security policy allows images from; {s} subdomains become *."""
+    place_values["map"]["tile_url"] = url
+    assert load_settings(write_place_toml(place_values)).settings.map.tile_source == source
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "tiles/{z}/{x}/{y}.png",
+        "//tile.example.org/{z}/{x}/{y}.png",
+        "ftp://tile.example.org/{z}/{x}/{y}.png",
+        "https://{z}.tile.example.org/{x}/{y}.png",
+        "https://{s}.org/{z}/{x}/{y}.png",
+        "https://tile.example.org; script-src *; /{z}/{x}/{y}.png",
+        "https://user:secret@tile.example.org/{z}/{x}/{y}.png",
+        "https://tile.example.org:99999/{z}/{x}/{y}.png",
+        "https:///{z}/{x}/{y}.png",
+    ],
+)
+def test_bad_tile_url(write_place_toml, place_values: dict[str, Any], url: str) -> None:
+    """It refuses a tile URL whose origin the security policy could not name exactly, saying what is expected."""
+    place_values["map"]["tile_url"] = url
+    message = config_error(write_place_toml(place_values))
+    assert "map.tile_url" in message
+    assert "an http:// or https:// address of tiles" in message
+
+
+@pytest.mark.parametrize(
+    ("written", "path"),
+    [("/toilets/", "/toilets/"), ("/toilets", "/toilets/"), ("toilets", "/toilets/"), ("", "/"), ("/a//b", "/a/b/")],
+)
+def test_export_base_path_is_a_path_from_the_top(
+    write_place_toml, place_values: dict[str, Any], written: str, path: str
+) -> None:
+    """The export's base path always starts and ends with a slash, so 404.html can build its links on it."""
+    place_values["export"] = {"base_path": written}
+    assert load_settings(write_place_toml(place_values)).settings.export.base_path == path
+
+
+@pytest.mark.parametrize("written", ["/my site/", "https://owner.github.io/site/", "/../", "/a?b", "/a#b"])
+def test_bad_export_base_path(write_place_toml, place_values: dict[str, Any], written: str) -> None:
+    """It refuses a base path that is not a plain path, naming the key."""
+    place_values["export"] = {"base_path": written}
+    message = config_error(write_place_toml(place_values))
+    assert "export.base_path" in message
+    assert "the path the site is published under" in message
+
+
+def test_export_base_path_from_the_environment(monkeypatch: pytest.MonkeyPatch, place_toml: Path) -> None:
+    """GitHub's Pages workflow sets the base path through APP_EXPORT__BASE_PATH; unset, there is none."""
+    assert load_settings(place_toml).settings.export.base_path is None
+    monkeypatch.setenv("APP_EXPORT__BASE_PATH", "/toilets/")
+    assert load_settings(place_toml).settings.export.base_path == "/toilets/"
 
 
 def test_unknown_dataset_theme(write_place_toml, place_values: dict[str, Any]) -> None:

@@ -34,6 +34,17 @@ def test_a_source_with_adapter_options_loads(write_place_toml: WritePlaceToml) -
 
 
 @pytest.mark.parametrize(
+    ("written", "code"),
+    [("wgs84", "EPSG:4326"), (" OSGB36 ", "EPSG:27700"), ("bng", "EPSG:27700"), ("epsg:3857", "EPSG:3857")],
+)
+def test_a_source_crs_is_a_name_or_an_epsg_code_in_any_case(
+    write_place_toml: WritePlaceToml, written: str, code: str
+) -> None:
+    (source,) = load_settings(write_place_toml(with_sources(csv_source(crs=written)))).settings.sources
+    assert source.crs == code
+
+
+@pytest.mark.parametrize(
     ("entry", "message"),
     [
         (

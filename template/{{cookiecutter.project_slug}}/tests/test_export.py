@@ -1,8 +1,8 @@
 """The static export: pages, data files and static files with relative links that all resolve.
 
 The export is written by the command line, in-process, from a project of
-test_pages.py's 23 toilets (one named with a script tag, one with a slash in
-its id). Pages are read with test_pages.py's parser. That the map draws its
+conftest.py's 23 toilets (one named with a script tag, one with a slash in
+its id), on each kind of store. Pages are read with conftest.Page. That the map draws its
 markers from disk is checked in a browser elsewhere; here the data it draws
 is checked to be in the list, escaped.
 """
@@ -11,17 +11,30 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import http.server
 import io
 import json
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from test_api import HOSTILE_NAME, clean_settings_environment, toilet_rows
-from test_pages import ESCAPED_SCRIPT, Page, listed, ward_rows, write_project
+from conftest import (
+    ESCAPED_SCRIPT,
+    HOSTILE_NAME,
+    Page,
+    clean_settings_environment,
+    get,
+    listed,
+    toilet_rows,
+    ward_rows,
+    write_project,
+)
 
 from {{ cookiecutter.package_name }}.cli import main
 from {{ cookiecutter.package_name }}.config import load_settings
@@ -30,6 +43,7 @@ from {{ cookiecutter.package_name }}.schemas import load_schema
 from {{ cookiecutter.package_name }}.web import pages
 from {{ cookiecutter.package_name }}.web.api import csv_columns
 from {{ cookiecutter.package_name }}.web.links import StaticLinks
+from {{ cookiecutter.package_name }}.web.security import content_security_policy
 
 IDS = [row["Ref"] for row in toilet_rows()]
 NAMES = [row["LocationText"] for row in toilet_rows()]
@@ -53,10 +67,10 @@ def export(config: Path, *args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exported]:
-    """An ingested project of 23 toilets, exported to a new folder."""
+def exported(tmp_path_factory: pytest.TempPathFactory, web_database_url: str) -> Iterator[Exported]:
+    """An ingested project of 23 toilets, on each kind of store, exported to a new folder."""
     with clean_settings_environment():
-        config = write_project(tmp_path_factory.mktemp("project"), ward_rows())
+        config = write_project(tmp_path_factory.mktemp("project"), ward_rows(), database_url=web_database_url)
         (report,) = ingest(load_settings(config))
         assert report.loaded == 23
         site = tmp_path_factory.mktemp("out") / "site"
@@ -123,6 +137,19 @@ def test_every_link_resolves_to_a_file_of_the_export(exported: Exported) -> None
                     assert read(target).find(tag_with_id(target, parts.fragment), id=parts.fragment), address
                 checked += 1
     assert checked > 27 * 10
+
+
+def test_every_page_carries_the_apps_security_policy(exported: Exported) -> None:
+    """A static host sends no policy, so each page has the app's in a meta element, before anything it loads."""
+    loaded = load_settings(exported.config)
+    policy = content_security_policy(loaded.settings.map.tile_source, in_page=True)
+    assert "frame-ancestors" not in policy  # browsers ignore it in a meta element
+    assert "img-src 'self' https://tile.openstreetmap.org data:" in policy
+    for path in html_files(exported.site):
+        elements = [(tag, attrs) for tag, attrs in read(path).elements if tag in {"meta", "link", "script", "base"}]
+        assert elements[0] == ("meta", {"charset": "utf-8"}), path
+        assert elements[1] == ("meta", {"http-equiv": "Content-Security-Policy", "content": policy}), path
+        assert not read(path).find("base"), path
 
 
 def tag_with_id(page: Path, element_id: str) -> str:
@@ -244,6 +271,85 @@ def test_feature_file_names_are_safe_and_distinct() -> None:
         assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", stem), stem
     assert links.at("features/toilets/T01.html").feature("toilets", "t01") == names[1].rpartition("/")[2]
     assert links.at("list/toilets/2.html").home() == "../../index.html"
+
+
+# 404.html on a static host
+
+
+@contextlib.contextmanager
+def static_host(site: Path, prefix: str) -> Iterator[str]:
+    """Serve an export under ``prefix`` as GitHub Pages does: a missing address at any depth gets 404.html."""
+
+    class Host(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(site), **kwargs)
+
+        def translate_path(self, path: str) -> str:
+            path = urlsplit(path).path
+            if not path.startswith(prefix):
+                return str(site / "no such file")
+            return super().translate_path("/" + path.removeprefix(prefix))
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            if code != HTTPStatus.NOT_FOUND:
+                super().send_error(code, message, explain)
+                return
+            body = (site / "404.html").read_bytes()
+            self.send_response(code)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Host)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=20)
+
+
+def test_404_links_from_the_base_path_at_any_depth(
+    exported: Exported, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With [export] base_path, 404.html links from it, so every link works wherever the host serves the page."""
+    monkeypatch.setenv("APP_EXPORT__BASE_PATH", "/toilet-map/")
+    site = tmp_path / "site"
+    assert export(exported.config, str(site))[0] == 0
+    assert (site / "index.html").read_text(encoding="utf-8") == (exported.site / "index.html").read_text(
+        encoding="utf-8"
+    )  # only 404.html changes
+    with static_host(site, "/toilet-map/") as host:
+        assert get(host + "/toilet-map/about.html").status == 200
+        for missing in ("/toilet-map/gone.html", "/toilet-map/features/toilets/gone.html", "/toilet-map/a/b/c/d"):
+            answer = get(host + missing)
+            assert answer.status == 404
+            found = Page(answer.text)
+            assert found.title.startswith("Page not found")
+            checked = 0
+            for _, attrs in found.elements:
+                for name in LINK_ATTRIBUTES:
+                    address = attrs.get(name)
+                    if address is None or address.startswith(OTHER_SITES) or address.startswith("#"):
+                        continue
+                    assert address.startswith("/toilet-map/"), address
+                    assert get(urljoin(host + missing, address)).status == 200, (missing, address)
+                    checked += 1
+            assert checked >= 6  # styles, scripts, home, about and the data files' page
+            assert found.find("a", href="#main")  # the skip link stays on the page
+
+
+def test_404_without_a_base_path_links_from_the_top_of_the_site(exported: Exported) -> None:
+    """Unset, 404.html's links are relative to the top of the site, where the file is, as every page's are."""
+    found = read(exported.site / "404.html")
+    assert found.find("a", href="index.html")
+    assert found.find("link", href="static/app.css")
 
 
 # Errors and --force

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -215,6 +216,29 @@ def test_crs_is_detected_per_row_when_the_column_is_blank() -> None:
 def test_the_source_crs_overrides_the_rows() -> None:
     feature = one(lga_row(CoordinateReferenceSystem="WGS84", GeoX="383000", GeoY="395000"), crs="EPSG:27700")
     assert feature.lat == pytest.approx(53.46, abs=0.05)
+
+
+def without_crs_enum() -> dict[str, Any]:
+    """The LGA schema with a coordinate system column that takes any text (the LGA's takes WGS84 or OSGB36)."""
+    schema = copy.deepcopy(TOILETS)
+    (column,) = [spec for spec in schema["fields"] if spec["name"] == "CoordinateReferenceSystem"]
+    del column["constraints"]
+    return schema
+
+
+@pytest.mark.parametrize("stated", ["OSGB36", "osgb36", " BNG ", "bng", "EPSG:27700", "epsg:27700"])
+def test_the_crs_column_reads_grid_names_as_the_crs_setting_does(stated: str) -> None:
+    """A coordinate system column holding any name of the British National Grid places the row by the grid."""
+    feature = one(lga_row(CoordinateReferenceSystem=stated, GeoX="530003", GeoY="180424"), schema=without_crs_enum())
+    assert 51.50 < feature.lat < 51.51
+
+
+@pytest.mark.parametrize("stated", ["EPSG:3857", "EPSG:1", "Mercator"])
+def test_the_crs_column_is_trusted_only_with_the_two_uk_systems(stated: str) -> None:
+    """A row naming another system (which the source's crs setting may name) is rejected rather than guessed."""
+    assert reasons(lga_row(CoordinateReferenceSystem=stated), schema=without_crs_enum()) == [
+        "GeoX, GeoY: cannot tell the coordinate system of (-1.5, 52.5); set crs for the source in place.toml"
+    ]
 
 
 def test_unknown_source_crs_is_a_configuration_error() -> None:

@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from conftest import serving, toilet_rows
 from owslib.ogcapi.features import Features
-from test_api import running, write_project
-
-from {{ cookiecutter.package_name }}.config import load_settings
-from {{ cookiecutter.package_name }}.ingest import ingest
-from {{ cookiecutter.package_name }}.web import create_app
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[Features]:
-    """OWSLib's Features client pointed at the running app for an ingested project."""
-    loaded = load_settings(write_project(tmp_path / "project"))
-    ingest(loaded)
-    with running(create_app(loaded)) as base:
-        yield Features(base + "/api/", timeout=20)
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory, web_database_url: str) -> Iterator[Features]:
+    """OWSLib's Features client pointed at the running app for an ingested project, on each kind of store."""
+    with serving(tmp_path_factory.mktemp("project"), toilet_rows(), web_database_url) as served:
+        yield Features(served.base + "/api/", timeout=20)
 
 
 def test_owslib_reads_the_landing_page_and_conformance(client: Features) -> None:

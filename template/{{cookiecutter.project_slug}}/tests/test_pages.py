@@ -1,82 +1,46 @@
 """The pages for people: home with search, filters and near, one feature, about, errors and static files.
 
-Like test_api.py, these run the app in uvicorn on 127.0.0.1 and fetch pages
-with urllib; the HTML is read with the standard library's parser. What the
+Like test_api.py, these run the app in uvicorn on 127.0.0.1, on each kind of
+store, and fetch pages with urllib; the HTML is read with the standard
+library's parser (conftest.Page). What the
 browser does with app.js (markers, popups, "Use my location") is checked in a
 browser elsewhere; here the script is read to check it never writes data as markup.
 """
 
 from __future__ import annotations
 
-import csv
 import re
 import tomllib
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
-from conftest import MADE_UP_PLACE, PROJECT_DIR, toml_text
-from test_api import HOSTILE_NAME, Answer, Served, clean_settings_environment, get, running, toilet_rows
+from conftest import (
+    ESCAPED_SCRIPT,
+    HOSTILE_NAME,
+    PROJECT_DIR,
+    Answer,
+    Page,
+    Served,
+    get,
+    listed,
+    running,
+    serving,
+    toilet_rows,
+    ward_rows,
+    write_project,
+)
 
 from {{ cookiecutter.package_name }}.config import load_settings
 from {{ cookiecutter.package_name }}.ingest import ingest
 from {{ cookiecutter.package_name }}.schemas import load_schema
 from {{ cookiecutter.package_name }}.web import create_app, pages
-from {{ cookiecutter.package_name }}.web.security import SECURITY_HEADERS
+from {{ cookiecutter.package_name }}.web.security import security_headers
 
 STATIC = Path(pages.__file__).parent / "static"
 FIELDS = load_schema("public_toilets")["fields"]
-ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 INPUTS_WITHOUT_LABELS = {"hidden", "submit", "button"}
-
-
-class Page(HTMLParser):
-    """A page's elements, their attributes and their text, as the standard library's parser reads them."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.elements: list[tuple[str, dict[str, str]]] = []
-        self.texts: list[str] = []
-        self.inline_scripts = 0
-        self._open_script = False
-        self._title: list[str] | None = None
-        self.title = ""
-        self.feed(text)
-        self.close()
-        self.text = " ".join(" ".join(self.texts).split())
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.elements.append((tag, {name: value or "" for name, value in attrs}))
-        if tag == "title":
-            self._title = []
-        self._open_script = tag == "script"
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title" and self._title is not None:
-            self.title = "".join(self._title).strip()
-            self._title = None
-        if tag == "script":
-            self._open_script = False
-
-    def handle_data(self, data: str) -> None:
-        if self._open_script and data.strip():
-            self.inline_scripts += 1
-        if self._title is not None:
-            self._title.append(data)
-        self.texts.append(data)
-
-    def find(self, tag: str, **attrs: str) -> list[dict[str, str]]:
-        """The attributes of every element of this tag having these attribute values ("" for present)."""
-        found = []
-        for name, values in self.elements:
-            wanted = all(key.replace("_", "-") in values for key in attrs) and all(
-                value == "" or values.get(key.replace("_", "-")) == value for key, value in attrs.items()
-            )
-            if name == tag and wanted:
-                found.append(values)
-        return found
 
 
 def page(answer: Answer) -> Page:
@@ -90,41 +54,11 @@ def home(served: Served, query: str = "") -> Page:
     return page(answer)
 
 
-def listed(found: Page) -> list[str]:
-    """The names of the features in the list, in order."""
-    return [item["data-name"] for item in found.find("li", data_feature="")]
-
-
-def write_project(folder: Path, rows: list[dict[str, str]], name: str = "toilets") -> Path:
-    """A project whose one source is these rows as a CSV; returns its place.toml."""
-    raw = folder / "data" / "raw"
-    raw.mkdir(parents=True)
-    with (raw / f"{name}.csv").open("w", encoding="utf-8", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    source = {"name": name, "adapter": "csv", "location": f"data/raw/{name}.csv", "fields": {"id": "Ref"}}
-    config = folder / "place.toml"
-    config.write_text(toml_text({**MADE_UP_PLACE, "sources": [source]}), encoding="utf-8")
-    return config
-
-
-def ward_rows() -> list[dict[str, str]]:
-    """test_api's 23 toilets, each with a Ward column the schema does not have."""
-    return [{**row, "Ward": f"Ward {index % 4}"} for index, row in enumerate(toilet_rows())]
-
-
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """The app for an ingested project of 23 toilets, one named with HTML, running on 127.0.0.1."""
-    with clean_settings_environment():
-        config = write_project(tmp_path_factory.mktemp("project"), ward_rows())
-        loaded = load_settings(config)
-        (report,) = ingest(loaded)
-        assert (report.loaded, report.rejected) == (23, 0)
-        app = create_app(loaded)
-        with running(app) as base:
-            yield Served(base, app, config)
+def served(tmp_path_factory: pytest.TempPathFactory, web_database_url: str) -> Iterator[Served]:
+    """The app for an ingested project of 23 toilets, one named with HTML, on each kind of store, on 127.0.0.1."""
+    with serving(tmp_path_factory.mktemp("project"), ward_rows(), web_database_url) as served:
+        yield served
 
 
 def matching(*words: str) -> list[str]:
@@ -177,7 +111,7 @@ def test_every_form_field_has_a_label(served: Served, path: str) -> None:
 def test_pages_carry_the_security_headers(served: Served, path: str) -> None:
     """Pages and static files have the same security policy as the API, which forbids inline scripts."""
     answer = get(served.base + path)
-    for name, value in SECURITY_HEADERS.items():
+    for name, value in security_headers(served.app.state.api.settings.map.tile_source).items():
         assert answer.headers[name] == value, name
     assert "unsafe-inline" not in answer.headers["Content-Security-Policy"]
     assert "Access-Control-Allow-Origin" not in answer.headers
@@ -264,6 +198,30 @@ def test_filters_narrow_the_list(served: Served, query: str, expected: int) -> N
         assert '<option value="" selected>Any</option>' in answer.text
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("datetime=2025-01-01/..", 11),
+        ("datetime=2025-01-01/", 11),
+        ("datetime=/2024-03-31", 3),
+        ("datetime=2024-03-05", 1),
+        ("datetime=2024-01-01/2024-12-31&Category=Unisex", 4),
+        ("datetime=2030-01-01/..", 0),
+    ],
+)
+def test_dates_narrow_the_list(served: Served, query: str, expected: int) -> None:
+    """The extract date field narrows the list as the API's datetime does, and keeps what was typed."""
+    found = home(served, query)
+    if expected:
+        assert f" of {expected}." in found.text
+    else:
+        assert "Nothing matches this search" in found.text
+    (field,) = found.find("input", name="datetime")
+    assert field["value"] == parse_qs(query)["datetime"][0]
+    assert ("label", {"for": "field-datetime"}) in found.elements
+    assert "Extract date (optional)" in found.text
+
+
 @pytest.mark.parametrize("words", [("toilet", "2"), ("TOILET",), ("t/22",), ("testshire", "Unisex")])
 def test_word_search_finds_every_word_in_any_case(served: Served, words: tuple[str, ...]) -> None:
     """q matches features whose id or text fields hold every word, in any case."""
@@ -310,6 +268,8 @@ def test_near_sorts_by_distance(served: Served) -> None:
         ("near=100,0", "near", "latitude runs from -90 to 90"),
         ("BabyChange=maybe", "BabyChange", "Baby change"),
         ("Category=Palace", "Category", "Category"),
+        ("datetime=2024-13-01", "datetime", "Extract date: '2024-13-01' is not a date"),
+        ("datetime=2024-06-30/2024-01-01", "datetime", "ends before it starts"),
     ],
 )
 def test_a_bad_search_is_explained_beside_the_form(served: Served, query: str, field: str, words: str) -> None:
@@ -454,7 +414,8 @@ def test_about_names_the_code_licence_from_the_package_metadata(served: Served) 
     """The code licence shown is the one the installed package declares."""
     licence = tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text(encoding="utf-8"))["project"]["license"]
     assert pages.code_licence() == licence
-    assert f"under the licence {licence}." in page(get(served.base + "/about")).text
+    assert licence.endswith(" AND BSD-2-Clause")  # Leaflet, which the package ships
+    assert f"its package's licence is {licence} (an SPDX expression" in page(get(served.base + "/about")).text
 
 
 # Static files
@@ -534,7 +495,9 @@ def test_an_empty_collection_says_so(tmp_path: Path) -> None:
 
 def test_paging_keeps_every_choice_of_the_search(served: Served) -> None:
     """Next-page links keep the words, filters and point of the search."""
-    found = home(served, "q=toilet&Category=&near=53.45,-2.3")
+    found = home(served, "q=toilet&Category=&near=53.45,-2.3&datetime=2024-03-01/..")
     (next_link,) = found.find("a", rel="next")
     query = parse_qs(urlsplit(next_link["href"]).query)
-    assert query == {"q": ["toilet"], "near": ["53.45,-2.3"], "page-toilets": ["2"]}
+    assert query == {"q": ["toilet"], "near": ["53.45,-2.3"], "datetime": ["2024-03-01/.."], "page-toilets": ["2"]}
+    (api_link,) = found.find("a", href="/api/collections/toilets/items?datetime=2024-03-01%2F..&near=-2.3%2C53.45")
+    assert api_link

@@ -1,10 +1,9 @@
 """The store contract, run alike on SQLite and PostgreSQL.
 
 Every test that takes the ``store`` or ``database_url`` fixture runs once per
-kind of store. The PostgreSQL runs need a server: ``TEST_DATABASE_URL`` names a
-database the tests may create schemas in (each test gets a fresh schema,
-dropped afterwards). Without it they skip, unless ``REQUIRE_POSTGRES=1``, when
-they fail.
+kind of store, each on a new SQLite file or a new PostgreSQL schema. The
+PostgreSQL runs need ``TEST_DATABASE_URL`` (see conftest.py): without it they
+skip, unless ``REQUIRE_POSTGRES=1``, when they fail.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import contextlib
 import datetime
 import importlib
 import math
-import os
 import random
 import signal
 import sqlite3
@@ -21,13 +19,13 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import STORES, postgres_schema
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 PACKAGE = next(path.parent.name for path in sorted((PROJECT_DIR / "src").glob("*/__init__.py")))
@@ -36,15 +34,8 @@ postgres = importlib.import_module(f"{PACKAGE}.store.postgres")
 sqlite_store = importlib.import_module(f"{PACKAGE}.store.sqlite")
 app_errors = importlib.import_module(f"{PACKAGE}.errors")
 Feature, Provenance, open_store, distance = stores.Feature, stores.Provenance, stores.open_store, stores.distance
+Between = stores.Between
 ConfigError, StoreError = app_errors.ConfigError, app_errors.StoreError
-
-TEST_DATABASE_URL_ENV = "TEST_DATABASE_URL"
-REQUIRE_POSTGRES_ENV = "REQUIRE_POSTGRES"
-HOW_TO_RUN_POSTGRES_TESTS = (
-    f"The PostgreSQL store tests need a server: set {TEST_DATABASE_URL_ENV} to a database the tests may create "
-    "schemas in. For example, start one with `docker run --rm -e POSTGRES_PASSWORD=pw -p 5432:5432 postgres:16` "
-    f"and run `{TEST_DATABASE_URL_ENV}=postgresql://postgres:pw@localhost:5432/postgres uv run pytest`."
-)
 
 FIELDS = [
     {"name": "LocationText", "type": "string"},
@@ -66,35 +57,14 @@ READER_THREADS = 6
 # --- Fixtures ---------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def postgres_server_url() -> str:
-    """TEST_DATABASE_URL; without it the PostgreSQL tests skip, or fail when REQUIRE_POSTGRES=1."""
-    url = os.environ.get(TEST_DATABASE_URL_ENV, "").strip()
-    if not url:
-        if os.environ.get(REQUIRE_POSTGRES_ENV) == "1":
-            pytest.fail(f"{REQUIRE_POSTGRES_ENV}=1 but {TEST_DATABASE_URL_ENV} is not set. {HOW_TO_RUN_POSTGRES_TESTS}")
-        pytest.skip(HOW_TO_RUN_POSTGRES_TESTS)
-    return url
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=STORES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A DATABASE_URL for an empty store: a new SQLite file, or a new PostgreSQL schema dropped afterwards."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path.resolve() / 'store.db'}"
         return
-    import psycopg
-
-    server = request.getfixturevalue("postgres_server_url")
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{server}{'&' if '?' in server else '?'}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(server, autocommit=True) as admin:
-            admin.execute("SET lock_timeout = '60s'")
-            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with postgres_schema(request.getfixturevalue("postgres_server_url")) as url:
+        yield url
 
 
 @pytest.fixture
@@ -697,6 +667,143 @@ def test_an_unknown_field_or_a_value_of_the_wrong_type_is_refused(store, filters
         with pytest.raises(ValueError, match=message):
             read()
     assert store.count(COLLECTION) == 3
+
+
+# --- Ranges -----------------------------------------------------------------------------------------------------
+
+
+def dated_set() -> list[Any]:
+    """Twelve features with ISO dates in LocationText, one without (and one of them a code point above the rest)."""
+    features = spread(12)
+    for number, feature in enumerate(features):
+        text = None if number == 4 else f"2024-{number % 6 + 1:02d}-{(number * 7) % 28 + 1:02d}"
+        if number == 11:
+            text = "2024-02-01\u00e9"  # sorts after 2024-02-01 by code point, before it in some collations
+        features[number] = make_feature(number, feature.lon, feature.lat, LocationText=text)
+    return features
+
+
+def in_range(features: Sequence[Any], name: str, between: Any) -> list[Any]:
+    """The features whose field lies in the range, found by looking at each, as Python orders the values."""
+    found = []
+    for feature in features:
+        value = feature.properties[name]
+        if value is None:
+            if between.or_missing:
+                found.append(feature)
+            continue
+        if (between.low is None or value >= between.low) and (between.high is None or value <= between.high):
+            found.append(feature)
+    return found
+
+
+RANGES = [
+    ("LocationText", Between("2024-02-01", "2024-04-30")),
+    ("LocationText", Between("2024-02-01", "2024-02-01")),
+    ("LocationText", Between("2024-02-01", "2024-02-01\u00e9")),
+    ("LocationText", Between(None, "2024-03-15")),
+    ("LocationText", Between("2024-03-15", None)),
+    ("LocationText", Between("2024-03-15", None, or_missing=True)),
+    ("LocationText", Between(None, None, or_missing=True)),
+    ("LocationText", Between(None, None)),
+    ("LocationText", Between("2024-05-01", "2024-01-01", or_missing=True)),
+    ("ChargeAmount", Between(0.4, 1.2)),
+    ("ChargeAmount", Between(1, None)),
+    ("Cubicles", Between(3, 7)),
+    ("Cubicles", Between(None, 0)),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "between"),
+    RANGES,
+    ids=[
+        "dates",
+        "one-date",
+        "code-point-order",
+        "open-start",
+        "open-end",
+        "open-end-or-missing",
+        "any-or-missing",
+        "any-present",
+        "upside-down",
+        "number",
+        "number-from-int",
+        "integer",
+        "integer-open-start",
+    ],
+)
+def test_a_range_keeps_the_values_between_its_ends(store, name, between) -> None:
+    """A Between filter keeps values from low to high, both included (text by code point), in every read."""
+    features = dated_set()
+    load(store, features, batch=5)
+    expected = in_range(features, name, between)
+    filters = {name: between}
+    assert store.features(COLLECTION, limit=100, filters=filters) == expected
+    assert store.count(COLLECTION, filters=filters) == len(expected)
+    pages = [store.features(COLLECTION, limit=3, offset=start, filters=filters) for start in range(0, 12, 3)]
+    assert [feature for page in pages for feature in page] == expected
+    nearest = store.nearest(COLLECTION, *MIDLANDS, limit=100, filters=filters)
+    assert [feature for feature, _ in nearest] == brute_nearest(expected, *MIDLANDS)
+
+
+def test_a_range_combines_with_a_bbox_and_other_filters(store) -> None:
+    """A range, a box and a filter on another field must all hold."""
+    features = dated_set()
+    load(store, features)
+    bbox = (features[1].lon, features[1].lat, features[9].lon, features[9].lat)
+    between = Between("2024-02-01", None, or_missing=True)
+    expected = [
+        feature
+        for feature in in_range(features, "LocationText", between)
+        if feature.properties["BabyChange"] and bbox[0] <= feature.lon <= bbox[2] and bbox[1] <= feature.lat <= bbox[3]
+    ]
+    filters = {"LocationText": between, "BabyChange": True}
+    assert [f.id for f in expected] == ["id-2", "id-4", "id-8"]
+    assert store.features(COLLECTION, bbox, limit=100, filters=filters) == expected
+    assert store.count(COLLECTION, bbox, filters=filters) == 3
+    found = store.nearest(COLLECTION, *MIDLANDS, limit=100, bbox=bbox, filters=filters)
+    assert [feature for feature, _ in found] == brute_nearest(expected, *MIDLANDS)
+
+
+@pytest.mark.parametrize(
+    ("filters", "message"),
+    [
+        ({"BabyChange": Between(False, True)}, r"'BabyChange'.*boolean values, which have no order"),
+        ({"Cubicles": Between("1", None)}, r"'Cubicles'.*'1'.*integer values"),
+        ({"ChargeAmount": Between(None, math.inf)}, r"'ChargeAmount'.*a finite number"),
+        ({"LocationText": Between("a\0", None)}, r"'LocationText'.*without NUL"),
+        ({"Colour": Between("a", "b")}, r"no field 'Colour'"),
+    ],
+    ids=["boolean", "text-for-integer", "infinite", "nul", "unknown"],
+)
+def test_a_range_of_the_wrong_kind_is_refused(store, filters, message) -> None:
+    """A range on a field without an order, or with an end of the wrong type, raises ValueError naming the field."""
+    load(store, spread(3))
+    for read in (
+        lambda: store.count(COLLECTION, filters=filters),
+        lambda: store.features(COLLECTION, filters=filters),
+        lambda: store.nearest(COLLECTION, *MIDLANDS, filters=filters),
+    ):
+        with pytest.raises(ValueError, match=message):
+            read()
+
+
+def test_the_span_is_the_least_and_greatest_value(store) -> None:
+    """span() gives a field's least and greatest values (text by code point), ignoring features without one."""
+    features = dated_set()
+    load(store, features)
+    dates = sorted(f.properties["LocationText"] for f in features if f.properties["LocationText"] is not None)
+    assert store.span(COLLECTION, "LocationText") == (dates[0], dates[-1])
+    assert store.span(COLLECTION, "Cubicles") == (0, 11)
+    assert store.span(COLLECTION, "ChargeAmount") == (0.0, 2.2)
+    assert store.span(COLLECTION, 'Opening "hours"; DROP TABLE x') is None
+    with pytest.raises(ValueError, match="no field 'Colour'"):
+        store.span(COLLECTION, "Colour")
+    with pytest.raises(ValueError, match=r"'BabyChange'.*no order"):
+        store.span(COLLECTION, "BabyChange")
+    with pytest.raises(KeyError):
+        store.span("nowhere", "LocationText")
 
 
 @pytest.mark.parametrize("value", SQL_LOOKING_VALUES)

@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import (
@@ -73,6 +74,60 @@ WebAddress = Annotated[str, _matching(r"https?://[^\s/]+(/\S*)?", "a web address
 Latitude = Annotated[float, _within(UK_LATITUDE, "latitude")]
 Longitude = Annotated[float, _within(UK_LONGITUDE, "longitude")]
 NonEmpty = Annotated[str, Field(min_length=1)]
+# A host name or an IP address, perhaps with Leaflet's {s} (the tile server's subdomains) in its first label.
+TILE_HOST = re.compile(r"(?:[a-z0-9-]*\{s\}[a-z0-9-]*\.)?(?:[a-z0-9-]+\.)*[a-z0-9-]+|\[[0-9a-f:.]+\]", re.IGNORECASE)
+# A path on a web server: segments of letters, digits and the characters URLs allow unescaped, each ending in /.
+BASE_PATH = re.compile(r"/(?:[A-Za-z0-9._~!$&'()*+,;=:@-]+/)*")
+
+
+def tile_source(url: str) -> str:
+    """Where a tile URL template's images come from, as a Content-Security-Policy source: scheme://host[:port].
+
+    Leaflet fills ``{s}`` with one of the tile server's subdomains, so a
+    first label holding it becomes CSP's wildcard label: the source of
+    ``https://{s}.tile.example.org/{z}/{x}/{y}.png`` is
+    ``https://*.tile.example.org``. Raises ValueError for a template that
+    is not an http or https address with a host (a relative path, another
+    scheme, a placeholder elsewhere in the host, a user name), so that no
+    value can reach the policy that it could widen or break.
+    """
+    expected = "an http:// or https:// address of tiles with {z}, {x} and {y}, such as "
+    example = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        raise ValueError(expected + example) from None
+    host = parts.netloc.rsplit(":", 1)[0] if port is not None else parts.netloc
+    first, _, rest = host.lower().partition(".")
+    if (
+        parts.scheme.lower() not in {"http", "https"}
+        or not TILE_HOST.fullmatch(host)
+        or ("{s}" in first and "." not in rest)  # *.org would allow every .org site
+    ):
+        raise ValueError(
+            expected + example + "; its host may hold {s} in its first part (a subdomain) and nothing else in braces"
+        )
+    if "{s}" in first:
+        host = "*." + rest
+    return f"{parts.scheme.lower()}://{host.lower()}" + (f":{port}" if port is not None else "")
+
+
+def _tile_url(value: str) -> str:
+    tile_source(value)
+    return value
+
+
+def _base_path(value: str) -> str:
+    """A path that starts with / and ends with one (added if missing); // and an empty value mean the top."""
+    path = re.sub("/{2,}", "/", "/" + value.strip() + "/")
+    if "://" in value or not BASE_PATH.fullmatch(path) or any(part in {".", ".."} for part in path.split("/")):
+        raise ValueError("expected the path the site is published under, such as /toilets/ (or / for the top)")
+    return path
+
+
+TileUrl = Annotated[str, Field(min_length=1), AfterValidator(_tile_url)]
+BasePath = Annotated[str, AfterValidator(_base_path)]
 
 
 def _known_theme(value: str) -> str:
@@ -92,16 +147,28 @@ SourceName = Annotated[
     ),
 ]
 
-# Names people use for the two coordinate systems of UK open data.
-CRS_ALIASES = {"WGS84": "EPSG:4326", "OSGB36": "EPSG:27700", "BNG": "EPSG:27700"}
+WGS84 = "EPSG:4326"
+BRITISH_NATIONAL_GRID = "EPSG:27700"
+# Names people use for the two coordinate systems of UK open data (OSGB36 meaning the British National Grid).
+CRS_NAMES = {"WGS84": WGS84, "OSGB36": BRITISH_NATIONAL_GRID, "BNG": BRITISH_NATIONAL_GRID}
+
+
+def crs_code(text: str) -> str | None:
+    """The EPSG code that a coordinate system's name or code means, in any case: WGS84, OSGB36, BNG or EPSG:n.
+
+    None when the text is neither. Both a source's ``crs`` setting and the
+    values of a schema's coordinate system column are read with it.
+    """
+    value = text.strip().upper()
+    value = CRS_NAMES.get(value, value)
+    return value if re.fullmatch(r"EPSG:[0-9]{4,6}", value) else None
 
 
 def _crs_name(value: str) -> str:
-    value = value.strip().upper()
-    value = CRS_ALIASES.get(value, value)
-    if not re.fullmatch(r"EPSG:[0-9]{4,6}", value):
+    code = crs_code(value)
+    if code is None:
         raise ValueError("expected WGS84, OSGB36 or an EPSG code such as EPSG:27700")
-    return value
+    return code
 
 
 def _adapter_name(value: str) -> str:
@@ -140,8 +207,19 @@ class MapView(Section):
 
     centre: tuple[Latitude, Longitude]
     zoom: int = Field(default=12, ge=1, le=19)
-    tile_url: NonEmpty = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    tile_url: TileUrl = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     tile_attribution: NonEmpty = "&copy; OpenStreetMap contributors"
+
+    @property
+    def tile_source(self) -> str:
+        """Where the tiles come from, as the pages' Content-Security-Policy allows images from it."""
+        return tile_source(self.tile_url)
+
+
+class Export(Section):
+    """How the static export is published."""
+
+    base_path: BasePath | None = None
 
 
 class Dataset(Section):
@@ -215,6 +293,7 @@ class Settings(BaseSettings):
     map: MapView
     dataset: Dataset
     sources: tuple[Source, ...] = ()
+    export: Export = Export()
     database_url: NonEmpty = Field(
         default="sqlite:///data/app.db",
         validation_alias=AliasChoices(DATABASE_URL_ENV, "database_url"),

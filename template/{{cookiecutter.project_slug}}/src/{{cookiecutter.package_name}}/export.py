@@ -9,7 +9,10 @@ file://. It writes, for each collection, the list in pages of
 record, the about page and 404.html; the whole collection as GeoJSON and CSV
 with the API's fields; collections.json; and the static files. Maps draw
 their markers from the list on the same page, as in the live app, so they
-need no fetch() (which browsers refuse on file://).
+need no fetch() (which browsers refuse on file://). Every page carries the
+app's Content-Security-Policy in a ``<meta>`` element, since a static host
+sends no such header; 404.html, which a host serves for a missing address
+at any depth, links from ``[export] base_path`` when it is set.
 
 The site is written to a new folder beside DIR and moved into place at the
 end, so a failed export leaves an earlier one as it was.
@@ -33,8 +36,9 @@ from .errors import ExportError
 from .schemas import load_schema
 from .store import Feature, Provenance, open_store
 from .web import pages
-from .web.api import CRS84, ApiState, csv_columns, csv_rows, feature_json, link
-from .web.links import StaticLinks, data_file, list_file
+from .web.api import CRS84, ApiState, csv_columns, csv_rows, extent_json, feature_json, link
+from .web.links import Links, StaticLinks, data_file, list_file
+from .web.security import content_security_policy
 
 MARKER = ".static-export"  # written in every export, so that --force only ever replaces an export
 BATCH = 1000
@@ -107,9 +111,13 @@ def write_site(state: ApiState, root: Path) -> ExportReport:
     report = ExportReport(root)
     links = StaticLinks()
     collections = state.collections()
+    # No static host sends the app's headers, so each page carries the policy (less what a page cannot hold).
+    policy = content_security_policy(state.settings.map.tile_source, in_page=True)
 
-    def write_page(file: str, template: str, path: str, context: dict[str, Any]) -> None:
-        text = pages.render_text(state, template, path=path, links=links.at(file), **context)
+    def write_page(file: str, template: str, path: str, context: dict[str, Any], here: Links | None = None) -> None:
+        text = pages.render_text(
+            state, template, path=path, links=here or links.at(file), page_policy=policy, **context
+        )
         target = root / file
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
@@ -135,7 +143,11 @@ def write_site(state: ApiState, root: Path) -> ExportReport:
             write_page(file, "feature.html", "", pages.feature_context(state, provenance, feature, links.at(file)))
             report.feature_pages += 1
     write_page("about.html", "about.html", "/about", pages.about_context(state))
-    write_page("404.html", "error.html", "", pages.error_context(state, 404, pages.NO_PAGE))
+    # Static hosts answer a missing address at any depth with 404.html, so its links start from the path the
+    # site is published under, when that is known; otherwise they are relative to the top, as the file is.
+    base = state.settings.export.base_path
+    missing = links.at("404.html") if base is None else links.rooted(base)
+    write_page("404.html", "error.html", "", pages.error_context(state, 404, pages.NO_PAGE), here=missing)
     report.other_pages += 2
     write_collections(state, root, collections, links)
     report.data_files.append("collections.json")
@@ -220,9 +232,9 @@ def write_collections(state: ApiState, root: Path, collections: list[Provenance]
                 link(f"https://spdx.org/licenses/{provenance.licence}.html", "license", "text/html", "Licence"),
             ],
         }
-        box = state.extent(provenance)
-        if box is not None:
-            body["extent"] = {"spatial": {"bbox": [list(box)], "crs": CRS84}}
+        extent = extent_json(state.extent(provenance))
+        if extent:
+            body["extent"] = extent
         described.append(body)
     document = {
         "title": pages.page_site(state),

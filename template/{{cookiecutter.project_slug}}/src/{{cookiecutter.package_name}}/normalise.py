@@ -23,18 +23,13 @@ from pyproj import Transformer
 from pyproj.exceptions import CRSError
 
 from .adapters import RawRecord
+from .config import BRITISH_NATIONAL_GRID, CRS_NAMES, WGS84, crs_code
 from .errors import SourceError
 from .store import Feature
 
-WGS84 = "EPSG:4326"
-BRITISH_NATIONAL_GRID = "EPSG:27700"
-# What the LGA CoordinateReferenceSystem column says, and what it means.
-CRS_COLUMN_VALUES = {
-    "wgs84": WGS84,
-    "osgb36": BRITISH_NATIONAL_GRID,
-    "epsg:4326": WGS84,
-    "epsg:27700": BRITISH_NATIONAL_GRID,
-}
+# The coordinate systems a schema's coordinate system column may name (by config.crs_code): a row's own
+# column is not trusted with any EPSG code, only with the two that UK open data uses.
+COLUMN_CRS = (WGS84, BRITISH_NATIONAL_GRID)
 # Great Britain, Northern Ireland and their islands, with a small margin, in WGS84 degrees.
 GB_AND_NI = (-8.75, 49.8, 1.9, 60.95)
 # Eastings and northings of the British National Grid.
@@ -225,7 +220,8 @@ class Normaliser:
         if self.crs_field:
             stated = properties.get(self.crs_field)
             if stated:
-                return CRS_COLUMN_VALUES.get(str(stated).lower())
+                code = crs_code(str(stated))
+                return code if code in COLUMN_CRS else None
         return detect_crs(x, y)
 
     def _checked(
@@ -438,4 +434,5 @@ def _blank(value: Any) -> bool:
 
 
 def _crs_label(crs: str) -> str:
-    return {WGS84: "WGS84", BRITISH_NATIONAL_GRID: "OSGB36"}.get(crs, crs)
+    """A coordinate system as people name it (the first of its names in CRS_NAMES), else its EPSG code."""
+    return next((name for name, code in CRS_NAMES.items() if code == crs), crs)

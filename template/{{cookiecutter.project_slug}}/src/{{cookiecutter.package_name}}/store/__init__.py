@@ -24,7 +24,6 @@ from ..errors import ConfigError
 
 BBox = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat (WGS84)
 WORLD: BBox = (-180.0, -90.0, 180.0, 90.0)
-Filters = Mapping[str, str | float | int | bool]  # schema field name -> a value of the field's type
 INT64 = (-(2**63), 2**63 - 1)  # the integers both databases' integer columns hold
 # The Python type of a filter value for each kind of field, and how to ask for it.
 FILTER_TYPES = {
@@ -40,6 +39,27 @@ MATCHABLE = {
     "text": "text without NUL characters",
 }
 EARTH_RADIUS = 6_371_008.8  # metres: the mean radius, for distances on a sphere
+# The kinds of field whose values have an order that both databases compare alike (text by code point).
+ORDERED = {"text", "number", "integer"}
+
+
+@dataclass(frozen=True, slots=True)
+class Between:
+    """A filter for a field's values from ``low`` to ``high``, both included; None leaves that end open.
+
+    Text compares by Unicode code point in both stores (so ISO 8601 dates
+    compare as dates). With ``or_missing``, a feature with no value in the
+    field matches too, as OGC API - Features asks of ``datetime`` for
+    features that have no time. A ``low`` above ``high`` matches no value.
+    """
+
+    low: str | float | int | None = None
+    high: str | float | int | None = None
+    or_missing: bool = False
+
+
+# Schema field name -> a value of the field's type (the field equals it), or a range of such values.
+Filters = Mapping[str, str | float | int | bool | Between]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +119,12 @@ class Store(Protocol):
     def extent(self, collection: str) -> BBox | None:
         """The smallest box holding a collection's located features, or None if none has a position."""
 
+    def span(self, collection: str, field: str) -> tuple[Any, Any] | None:
+        """The least and greatest values of a field (text by code point), or None if no feature has one.
+
+        An unknown field raises ValueError, as in :func:`check_filters`.
+        """
+
     def features(
         self,
         collection: str,
@@ -111,8 +137,9 @@ class Store(Protocol):
 
         ``filters`` maps schema field names to values of the field's type; a
         feature matches when each field equals its value exactly (text as
-        stored, case and all). An unknown field or a value of the wrong type
-        raises ValueError (see :func:`check_filters`).
+        stored, case and all), or lies in its :class:`Between` range. An
+        unknown field or a value of the wrong type raises ValueError (see
+        :func:`check_filters`).
         """
 
     def feature(self, collection: str, feature_id: str) -> Feature | None:
@@ -168,11 +195,12 @@ def check_filters(collection: str, fields: Sequence[dict[str, Any]], filters: Fi
     Text must be ``str``, boolean ``bool``, integer ``int`` and number ``float``
     or ``int`` (returned as ``float``); a value no stored one can equal (None,
     NaN, an integer beyond 64 bits, text holding a NUL character) is refused
-    too, so both stores answer alike. Raises ValueError naming the field, the
-    value and what was expected.
+    too, so both stores answer alike. A :class:`Between` is checked end by
+    end, on a text, number or integer field. Raises ValueError naming the
+    field, the value and what was expected.
     """
     kinds = {field["name"]: column_type(field) for field in fields}
-    checked = []
+    checked: list[tuple[str, Any]] = []
     for name, value in (filters or {}).items():
         kind = kinds.get(name)
         if kind is None:
@@ -180,21 +208,55 @@ def check_filters(collection: str, fields: Sequence[dict[str, Any]], filters: Fi
                 f"Collection {collection!r} has no field {name!r} to filter on. Its fields are: "
                 f"{', '.join(repr(known) for known in kinds) or 'none'}"
             )
-        if kind == "number" and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        expected, described = FILTER_TYPES[kind]
-        if not isinstance(value, expected) or (kind == "integer" and isinstance(value, bool)):
-            raise ValueError(
-                f"The filter on field {name!r} of collection {collection!r} has the value {value!r}, "
-                f"but the field holds {kind} values: pass {described}"
+        if isinstance(value, Between):
+            if kind not in ORDERED:
+                raise ValueError(
+                    f"The range filter on field {name!r} of collection {collection!r} cannot apply: the field "
+                    f"holds {kind} values, which have no order. Filter on one value instead"
+                )
+            low, high = (
+                None if end is None else _checked_value(collection, name, kind, end) for end in (value.low, value.high)
             )
-        if not _storable(kind, value):
-            raise ValueError(
-                f"The filter on field {name!r} of collection {collection!r} has the value {value!r}, "
-                f"which no stored value can equal: pass {MATCHABLE[kind]}"
-            )
-        checked.append((name, value))
+            checked.append((name, Between(low, high, value.or_missing)))
+        else:
+            checked.append((name, _checked_value(collection, name, kind, value)))
     return checked
+
+
+def _checked_value(collection: str, name: str, kind: str, value: Any) -> Any:
+    """A filter value of the field's kind (an int as a float for a number field); ValueError if it is not one."""
+    if kind == "number" and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    expected, described = FILTER_TYPES[kind]
+    if not isinstance(value, expected) or (kind == "integer" and isinstance(value, bool)):
+        raise ValueError(
+            f"The filter on field {name!r} of collection {collection!r} has the value {value!r}, "
+            f"but the field holds {kind} values: pass {described}"
+        )
+    if not _storable(kind, value):
+        raise ValueError(
+            f"The filter on field {name!r} of collection {collection!r} has the value {value!r}, "
+            f"which no stored value can equal: pass {MATCHABLE[kind]}"
+        )
+    return value
+
+
+def between_clause(column: str, between: Between, placeholder: str, collate: str = "") -> tuple[str, list[Any]]:
+    """The SQL condition, and its parameters, for a quoted ``column`` in a checked range.
+
+    ``placeholder`` is the driver's (``?`` or ``%s``); ``collate`` follows the
+    column in comparisons (PostgreSQL's text needs ``COLLATE "C"`` to order by
+    code point, as SQLite does).
+    """
+    conditions, params = [], []
+    for end, operator in ((between.low, ">="), (between.high, "<=")):
+        if end is not None:
+            conditions.append(f"{column}{collate} {operator} {placeholder}")
+            params.append(end)
+    condition = " AND ".join(conditions) or f"{column} IS NOT NULL"
+    if between.or_missing:
+        condition = f"{column} IS NULL OR {condition}"
+    return f"({condition})", params
 
 
 def _storable(kind: str, value: Any) -> bool:

@@ -35,10 +35,12 @@ from . import (
     EARTH_RADIUS,
     PROVENANCE_COLUMNS,
     BBox,
+    Between,
     Feature,
     Filters,
     Provenance,
     bbox_around,
+    between_clause,
     check_filters,
     column_type,
     distance,
@@ -55,6 +57,10 @@ CONNECT_TIMEOUT = 10  # seconds, unless the URL says otherwise
 # Per store (so per app process): a read waits for a free one. Small, so that several processes stay well
 # within the server's max_connections (100 by default).
 READ_CONNECTIONS = 4
+# How many times a read looks up a collection's table again when a load has just replaced it.
+READ_ATTEMPTS = 5
+# Text compared by code point, as SQLite compares it, whatever the database's collation.
+TEXT_ORDER = ' COLLATE "C"'
 # The haversine distance in metres from a point (parameters: 2 * radius, lat, lat, lon), as store.distance has it.
 HAVERSINE = (
     "%s * asin(sqrt(least(1.0, sin((radians(geom[1]) - radians(%s)) / 2) ^ 2"
@@ -150,6 +156,19 @@ class PostgresStore:
 
         rows, _ = self._read(collection, query)
         return rows[0][0]
+
+    def span(self, collection: str, field: str) -> tuple[Any, Any] | None:
+        """The least and greatest values of a field (text by code point), from one pass over the table."""
+
+        def query(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+            check_filters(collection, fields, {field: Between()})  # a field of the collection, with an order
+            kind = next(column_type(spec) for spec in fields if spec["name"] == field)
+            column = quote(field).replace("%", "%%") + (TEXT_ORDER if kind == "text" else "")
+            return f"SELECT min({column}), max({column}) FROM {table}", []
+
+        rows, _ = self._read(collection, query)
+        low, high = rows[0]
+        return None if low is None else (low, high)
 
     def extent(self, collection: str) -> BBox | None:
         """The box around the located features, from one pass over the table (the GiST index cannot say)."""
@@ -272,10 +291,12 @@ class PostgresStore:
         """Run ``query(table, fields)`` on a collection's live table and return its rows and the fields.
 
         A load that commits between reading the catalogue and running the query
-        drops the table just looked up; the query is then made again for the new one.
+        drops the table just looked up; the query is then made again for the new
+        one, up to ``READ_ATTEMPTS`` times (on a busy machine a reader may be
+        held up while more than one load commits).
         """
         with self._reader() as db:
-            for attempt in (1, 2):
+            for attempt in range(1, READ_ATTEMPTS + 1):
                 row = db.execute(f"SELECT table_name, fields FROM {CATALOGUE} WHERE collection = %s", [collection])
                 found = row.fetchone()
                 if found is None:
@@ -284,7 +305,7 @@ class PostgresStore:
                 try:
                     return db.execute(*query(table, fields)).fetchall(), fields
                 except errors.UndefinedTable:
-                    if attempt == 2:
+                    if attempt == READ_ATTEMPTS:
                         raise
         raise AssertionError("unreachable")
 
@@ -432,9 +453,16 @@ def _where(
             return " WHERE false", []
         clauses.append("geom <@ box(point(%s, %s), point(%s, %s))")
         params += [min_lon, min_lat, max_lon, max_lat]
+    kinds = {field["name"]: column_type(field) for field in fields}
     for name, value in check_filters(collection, fields, filters):
-        clauses.append(f"{quote(name).replace('%', '%%')} = %s")
-        params.append(value)
+        column = quote(name).replace("%", "%%")
+        if isinstance(value, Between):
+            clause, values = between_clause(column, value, "%s", TEXT_ORDER if kinds[name] == "text" else "")
+            clauses.append(clause)
+            params += values
+        else:
+            clauses.append(f"{column} = %s")
+            params.append(value)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 

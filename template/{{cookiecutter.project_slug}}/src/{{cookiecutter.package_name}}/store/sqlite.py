@@ -30,10 +30,12 @@ from . import (
     PROVENANCE_COLUMNS,
     WORLD,
     BBox,
+    Between,
     Feature,
     Filters,
     Provenance,
     bbox_around,
+    between_clause,
     check_filters,
     column_type,
     distance,
@@ -120,6 +122,15 @@ class SQLiteStore:
             table, fields = _live(db, collection)
             source, params = _matching(table, bbox, check_filters(collection, fields, filters))
             return db.execute(f"SELECT count(*){source}", params).fetchone()[0]
+
+    def span(self, collection: str, field: str) -> tuple[Any, Any] | None:
+        """The least and greatest values of a field, from one pass over the table (no index covers it)."""
+        with self._reading() as db:
+            table, fields = _live(db, collection)
+            check_filters(collection, fields, {field: Between()})  # a field of the collection, with an order
+            column = f"{table}.{quote(field)}"
+            low, high = db.execute(f"SELECT min({column}), max({column}) FROM {table}").fetchone()
+        return None if low is None else (low, high)
 
     def extent(self, collection: str) -> BBox | None:
         """The box around the located features: the R*Tree root's box, made exact at each edge.
@@ -402,8 +413,13 @@ def _matching(
             clauses.append(f"{table}._lon BETWEEN ? AND ? AND {table}._lat BETWEEN ? AND ?")
             params += [min_lon, max_lon, min_lat, max_lat]
     for name, value in checked:
-        clauses.append(f"{table}.{quote(name)} = ?")
-        params.append(value)
+        if isinstance(value, Between):
+            clause, values = between_clause(f"{table}.{quote(name)}", value, "?")
+            clauses.append(clause)
+            params += values
+        else:
+            clauses.append(f"{table}.{quote(name)} = ?")
+            params.append(value)
     return source + (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 

@@ -62,7 +62,7 @@ def create_app(loaded: LoadedSettings) -> FastAPI:
     )
     app.include_router(router, prefix="/api")
     app.add_api_route("/healthz", healthz, methods=["GET"], summary="Health check")
-    security.install(app)
+    security.install(app, settings.map.tile_source)
     pages.install(app)  # after security: its error pages wrap the API's JSON errors
 
     def openapi() -> dict[str, Any]:

@@ -2,11 +2,11 @@
 
 GIS tools (QGIS, OWSLib, ArcGIS) read this API. Each source in place.toml
 that has been ingested is one collection. Items come as GeoJSON, or as CSV
-with ``f=csv``. Beyond the standard ``bbox``, ``limit`` and ``offset``, any
-schema field filters by its value, read the way ingest reads it (so
-``BabyChange=YES`` means true), and ``near=lon,lat`` sorts by distance. Every
-parameter is checked: a bad or unknown one is a 400 that names it. docs/api.md
-describes every route.
+with ``f=csv``. Beyond the standard ``bbox``, ``datetime``, ``limit`` and
+``offset``, any schema field filters by its value, read the way ingest reads
+it (so ``BabyChange=YES`` means true), and ``near=lon,lat`` sorts by distance.
+Every parameter is checked: a bad or unknown one is a 400 that names it.
+docs/api.md describes every route.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 import math
+import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -27,7 +28,7 @@ from fastapi.responses import JSONResponse, Response
 
 from ..config import Settings
 from ..normalise import FieldProblem, Parser, parser_for
-from ..store import BBox, Feature, Provenance, Store
+from ..store import BBox, Between, Feature, Provenance, Store
 from .security import ApiError, bad_parameter, not_found, shown
 
 DEFAULT_LIMIT = 10
@@ -43,7 +44,15 @@ CONFORMANCE = (
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
 )
-ITEMS_PARAMETERS = ("bbox", "limit", "offset", "near", "f")
+ITEMS_PARAMETERS = ("bbox", "datetime", "limit", "offset", "near", "f")
+GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
+# A date, or an RFC 3339 date-time (its offset required; a space for + is how an unencoded + arrives).
+INSTANT = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?:[Tt](?P<hour>\d{2}):(?P<minute>\d{2}):(?P<second>\d{2})(?:\.\d+)?"
+    r"(?:(?P<utc>[Zz])|(?P<sign>[+ -])(?P<offset_hours>\d{2}):(?P<offset_minutes>\d{2})))?"
+)
+OPEN_END = {"", ".."}
 FEATURE_LINK_ID_SAFE = ""  # every character but letters, digits and _.-~ is percent-encoded in links
 
 Format = Literal["json", "geojson", "csv"]
@@ -64,12 +73,17 @@ class ApiState:
     store: Store
     settings: Settings
     schema: dict[str, Any]
-    extents: dict[str, tuple[Provenance, BBox | None]] = field(default_factory=dict)
+    extents: dict[str, tuple[Provenance, Extent]] = field(default_factory=dict)
     extents_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def fields(self) -> list[dict[str, Any]]:
         return list(self.schema["fields"])
+
+    @property
+    def temporal_field(self) -> str | None:
+        """The field ``datetime`` filters on: the schema's first date field, or None if it has none."""
+        return next((spec["name"] for spec in self.fields if spec.get("type") == "date"), None)
 
     def parsers(self) -> dict[str, Parser]:
         return {spec["name"]: parser_for(spec) for spec in self.fields}
@@ -84,21 +98,34 @@ class ApiState:
                 return provenance
         raise not_found(f"There is no collection named {shown(name)}. The collections are listed at /api/collections.")
 
-    def extent(self, provenance: Provenance) -> BBox | None:
-        """The box around a collection's located features, asked of the store once per load of its data.
+    def extent(self, provenance: Provenance) -> Extent:
+        """A collection's box and dates, asked of the store once per load of its data.
 
-        SQLite answers from its spatial index at once; PostgreSQL reads the
-        whole table (a fifth of a second at 1,000,000 rows), hence the cache.
-        Its lock makes requests that arrive together after a load wait for
-        one reading rather than each read the table.
+        SQLite answers the box from its spatial index at once; PostgreSQL
+        reads the whole table for it (a fifth of a second at 1,000,000 rows),
+        and both read the whole table for the dates, hence the cache. Its
+        lock makes requests that arrive together after a load wait for one
+        reading rather than each read the table.
         """
         with self.extents_lock:
             cached = self.extents.get(provenance.collection)
             if cached and cached[0] == provenance:
                 return cached[1]
-            box = self.store.extent(provenance.collection)
-            self.extents[provenance.collection] = (provenance, box)
-            return box
+            temporal = self.temporal_field
+            found = Extent(
+                self.store.extent(provenance.collection),
+                self.store.span(provenance.collection, temporal) if temporal else None,
+            )
+            self.extents[provenance.collection] = (provenance, found)
+            return found
+
+
+@dataclass(frozen=True)
+class Extent:
+    """Where and when a collection's features are: the box around them and their first and last dates."""
+
+    bbox: BBox | None
+    dates: tuple[str, str] | None
 
 
 def get_state(request: Request) -> ApiState:
@@ -207,10 +234,21 @@ def describe_collection(request: Request, state: State, provenance: Provenance, 
             link(f"https://spdx.org/licenses/{quote(provenance.licence)}.html", "license", "text/html", "Licence"),
         ],
     }
-    box = state.extent(provenance)
-    if box is not None:
-        body["extent"] = {"spatial": {"bbox": [list(box)], "crs": CRS84}}
+    extent = extent_json(state.extent(provenance))
+    if extent:
+        body["extent"] = extent
     return body
+
+
+def extent_json(extent: Extent) -> dict[str, Any]:
+    """A collection's extent as OGC API - Features writes it; a date's interval runs from its start to its end (UTC)."""
+    found: dict[str, Any] = {}
+    if extent.bbox is not None:
+        found["spatial"] = {"bbox": [list(extent.bbox)], "crs": CRS84}
+    if extent.dates is not None:
+        first, last = extent.dates
+        found["temporal"] = {"interval": [[f"{first}T00:00:00Z", f"{last}T23:59:59Z"]], "trs": GREGORIAN}
+    return found
 
 
 @dataclass(frozen=True)
@@ -225,6 +263,7 @@ class ItemsQuery:
     raw_filters: dict[str, str]
     bbox_text: str | None
     near_text: str | None
+    datetime_text: str | None = None
 
 
 def items_query(
@@ -243,6 +282,17 @@ def items_query(
         str | None,
         Query(description="lon,lat in WGS84: nearest features first, each with its distance in metres."),
     ] = None,
+    datetime: Annotated[
+        str | None,
+        Query(
+            description=(
+                "Only features whose date is this date or date-time (RFC 3339, such as 2024-01-31 or "
+                "2024-01-31T12:00:00Z) or falls in this interval (start/end, either end open as .. or empty, "
+                "such as 2024-01-01/2024-06-30 or 2024-01-01/..). Features without a date always match; "
+                "a collection without a date field matches whole."
+            )
+        ),
+    ] = None,
 ) -> ItemsQuery:
     parsers = state.parsers()
     only_parameters(request, [*ITEMS_PARAMETERS, *parsers])
@@ -259,6 +309,8 @@ def items_query(
         if value is None:
             raise bad_parameter(name, "give a value to filter by, or leave the parameter out")
         filters[name], raw_filters[name] = value, text
+    if datetime is not None:
+        add_dates(filters, state.temporal_field, parse_datetime(datetime))
     return ItemsQuery(
         bbox=parse_bbox(bbox) if bbox is not None else None,
         limit=min(limit, MAX_LIMIT),
@@ -268,6 +320,7 @@ def items_query(
         raw_filters=raw_filters,
         bbox_text=bbox,
         near_text=near,
+        datetime_text=datetime,
     )
 
 
@@ -302,6 +355,71 @@ def parse_bbox(text: str) -> BBox:
             "are not supported",
         )
     return (west, south, east, north)
+
+
+def parse_datetime(text: str) -> tuple[str | None, str | None]:
+    """The first and last dates (ISO 8601, UTC) of a ``datetime`` value; None for an open end.
+
+    OGC API - Features Part 1 takes an RFC 3339 date-time or an interval of
+    two, start/end, either end open as ``..`` or empty. A date alone is taken
+    too, meaning that whole day. A date-time counts as its date in UTC,
+    because the data's dates are days (see docs/api.md).
+    """
+    expected = (
+        "a date, a date-time or an interval: for example 2024-01-31, 2024-01-31T12:00:00Z, "
+        "2024-01-01/2024-06-30, 2024-01-01/.. or ../2024-06-30"
+    )
+    parts = text.split("/")
+    if len(parts) > 2 or (len(parts) == 2 and all(part.strip() in OPEN_END for part in parts)):
+        raise bad_parameter("datetime", f"{shown(text)} is not {expected}")
+    try:
+        dates = [None if len(parts) == 2 and part.strip() in OPEN_END else instant_date(part) for part in parts]
+    except ValueError as problem:
+        raise bad_parameter("datetime", f"{shown(text)} is not {expected} ({problem})") from None
+    first, last = dates[0], dates[-1]
+    if first is not None and last is not None and first > last:
+        raise bad_parameter("datetime", f"{shown(text)} ends before it starts; put the earlier date first")
+    return first, last
+
+
+def instant_date(text: str) -> str:
+    """The date (ISO 8601, in UTC) of a date or an RFC 3339 date-time; ValueError saying what is wrong."""
+    found = INSTANT.fullmatch(text.strip())
+    if found is None:
+        raise ValueError(f"{shown(text)} is neither a date nor a date-time with its offset, such as Z or +01:00")
+    date = dt.date.fromisoformat(found["date"])
+    if found["hour"] is None:
+        return date.isoformat()
+    hour, minute, second = int(found["hour"]), int(found["minute"]), int(found["second"])
+    if hour > 23 or minute > 59 or second > 60:  # RFC 3339 allows a leap second
+        raise ValueError(f"{shown(text)} has no such time of day")
+    moment = dt.datetime.combine(date, dt.time(hour, minute, min(second, 59)))
+    if found["sign"]:
+        hours, minutes = int(found["offset_hours"]), int(found["offset_minutes"])
+        if hours > 23 or minutes > 59:
+            raise ValueError(f"{shown(text)} has no such offset from UTC")
+        offset = dt.timedelta(hours=hours, minutes=minutes)
+        moment = moment - offset if found["sign"] != "-" else moment + offset
+    return moment.date().isoformat()
+
+
+def add_dates(filters: dict[str, Any], temporal_field: str | None, dates: tuple[str | None, str | None]) -> None:
+    """Narrow ``filters`` to the features dated within ``dates``, and those without a date, as OGC asks.
+
+    Without a date field every feature matches, as OGC API - Features asks
+    for features that have no time. With a filter on the same field already,
+    both must hold: its one value, if it is within the dates.
+    """
+    if temporal_field is None:
+        return
+    first, last = dates
+    value = filters.get(temporal_field)
+    if value is None:
+        filters[temporal_field] = Between(first, last, or_missing=True)
+        return
+    filters[temporal_field] = Between(
+        value if first is None else max(value, first), value if last is None else min(value, last)
+    )
 
 
 def parse_point(text: str) -> tuple[float, float]:
@@ -383,6 +501,8 @@ def items_url(collection_url: str, query: ItemsQuery, changes: Mapping[str, Any]
     parameters: dict[str, Any] = {}
     if query.bbox_text is not None:
         parameters["bbox"] = query.bbox_text
+    if query.datetime_text is not None:
+        parameters["datetime"] = query.datetime_text
     if query.near_text is not None:
         parameters["near"] = query.near_text
     parameters.update(query.raw_filters)

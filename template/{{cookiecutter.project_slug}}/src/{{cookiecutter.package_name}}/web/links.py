@@ -65,12 +65,14 @@ class StaticLinks(Links):
 
     Every file name is plain ASCII that needs no percent-encoding, so links
     work from disk (file://), under any sub-path and on any static host.
+    Only 404.html may link from the top of the server instead (see :meth:`rooted`).
     """
 
     static_site = True
 
-    def __init__(self, here: str = "index.html") -> None:
+    def __init__(self, here: str = "index.html", root: str | None = None) -> None:
         self.here = here
+        self.root = root
         # Shared by every page of one export: each feature's file name, and the names taken in each collection.
         self.file_names: dict[tuple[str, str], str] = {}
         self.taken: dict[str, set[str]] = {}
@@ -81,8 +83,24 @@ class StaticLinks(Links):
         other.file_names, other.taken = self.file_names, self.taken
         return other
 
+    def rooted(self, root: str) -> StaticLinks:
+        """The same export's links as paths from the top of the web server, for a site published under ``root``.
+
+        For 404.html, which a static host serves in place of any missing
+        file, at whatever depth: relative links would resolve against the
+        missing address. ``root`` starts and ends with ``/``.
+        """
+        other = self.at("index.html")
+        other.root = root
+        return other
+
     def relative(self, target: str) -> str:
-        """The path from this page to ``target`` (a path from the export's top, perhaps with a #fragment)."""
+        """The path from this page to ``target`` (a path from the export's top, perhaps with a #fragment).
+
+        With a ``root``, the path from the top of the web server instead.
+        """
+        if self.root is not None:
+            return self.root + target
         path, hash_sign, fragment = target.partition("#")
         found = posixpath.relpath(path, posixpath.dirname(self.here) or ".")
         return found + hash_sign + fragment

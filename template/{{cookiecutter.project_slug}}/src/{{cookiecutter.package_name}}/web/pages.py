@@ -36,7 +36,7 @@ from starlette.exceptions import HTTPException
 
 from ..normalise import FieldProblem
 from ..store import Feature, Provenance
-from .api import ApiState, State, parse_numbers, store_refusing_values
+from .api import ApiState, State, add_dates, parse_datetime, parse_numbers, store_refusing_values
 from .links import LIVE, Links, page_parameter
 from .security import OPEN_DATA_PATHS, ApiError, shown
 
@@ -101,16 +101,19 @@ class Search:
     raw_filters: dict[str, str] = field(default_factory=dict)
     near_text: str = ""
     near: tuple[float, float] | None = None  # lon, lat
+    datetime_text: str = ""  # dates as the API's datetime takes them; the filter they make is in filters
     errors: list[PageError] = field(default_factory=list)
 
     @property
     def active(self) -> bool:
-        return bool(self.words or self.filters or self.near)
+        return bool(self.words or self.filters or self.near or self.datetime_text)
 
     def parameters(self) -> dict[str, str]:
         """The query as URL parameters, for paging links."""
         parameters = {"q": self.q} if self.q else {}
         parameters.update(self.raw_filters)
+        if self.datetime_text:
+            parameters["datetime"] = self.datetime_text
         if self.near_text:
             parameters["near"] = self.near_text
         return parameters
@@ -159,11 +162,21 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     return HTMLResponse(body, status_code=status)
 
 
-def render_text(state: ApiState, template: str, *, path: str, links: Links, **context: Any) -> str:
+def render_text(
+    state: ApiState,
+    template: str,
+    *,
+    path: str,
+    links: Links,
+    page_policy: str | None = None,
+    **context: Any,
+) -> str:
     """A page from a template, with what every page shows: the site's title, place and organisation.
 
     ``path`` is the page's address in the live app (for the navigation's
     current page); ``links`` builds every link, live or to the static export's files.
+    The static export, which has no headers of its own, puts its security
+    policy in the page (``page_policy``).
     """
     settings = state.settings
     return environment.get_template(template).render(
@@ -173,6 +186,7 @@ def render_text(state: ApiState, template: str, *, path: str, links: Links, **co
         path=path,
         links=links,
         tile_attribution=plain_text(settings.map.tile_attribution),
+        page_policy=page_policy,
         **context,
     )
 
@@ -202,6 +216,7 @@ def home_context(state: ApiState, search: Search, page_of: Callable[[str], int],
         "title": ("Search results: " if search.active and not search.errors else "") + page_site(state),
         "search": search,
         "form_filters": form_filters(state, search),
+        "date_field": field_titles(state).get(state.temporal_field) if state.temporal_field else None,
         "listings": listings,
         "page_size": PAGE_SIZE,
         "missing": missing,
@@ -236,6 +251,15 @@ def read_search(request: Request, state: ApiState) -> Search:
             continue
         if value is not None:
             search.filters[name], search.raw_filters[name] = value, text
+    search.datetime_text = first_value(request, "datetime")
+    if search.datetime_text:
+        try:
+            dates = parse_datetime(search.datetime_text)
+        except ApiError as error:
+            title = field_titles(state).get(state.temporal_field or "", "Dates")
+            search.errors.append(PageError("datetime", f"{title}: {error.message.removeprefix('datetime: ')}"))
+        else:
+            add_dates(search.filters, state.temporal_field, dates)
     search.near_text = first_value(request, "near")
     if search.near_text:
         try:
@@ -396,6 +420,8 @@ def describe_distance(metres: float) -> str:
 def api_parameters(search: Search) -> dict[str, str]:
     """The API's parameters for the same features (without the words: the API has no text search)."""
     parameters = dict(search.raw_filters)
+    if search.datetime_text:
+        parameters["datetime"] = search.datetime_text
     if search.near:
         parameters["near"] = f"{search.near[0]},{search.near[1]}"
     return parameters

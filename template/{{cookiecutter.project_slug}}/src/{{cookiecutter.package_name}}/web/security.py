@@ -1,7 +1,8 @@
 """Security headers on every response, and errors that tell clients what to fix but never how the app works inside.
 
 Every response, including errors and 404s, carries a Content-Security-Policy
-that allows only the app's own files and no inline script, and headers that
+that allows only the app's own files (and images from the map's tile server)
+and no inline script, and headers that
 stop it being sniffed, framed or given powers it does not need. An error a
 client caused is a :class:`ApiError` with its HTTP status, an OGC API exception
 code and a message safe to show; anything unexpected is logged here with its
@@ -25,13 +26,7 @@ LOGGER = logging.getLogger(__name__)
 
 # The map tiles the HTML pages draw come from another site, which asks for the page's origin
 # (OpenStreetMap's tile policy does), so the referrer is cut to the origin rather than dropped.
-# Images may come from any https site, since the tile server is whichever place.toml names (and
-# Leaflet shows a data: image for a tile that fails); scripts, styles and everything else are the app's own.
-SECURITY_HEADERS: Mapping[str, str] = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; img-src 'self' https: data:; object-src 'none'; base-uri 'self'; "
-        "form-action 'self'; frame-ancestors 'none'"
-    ),
+OTHER_HEADERS: Mapping[str, str] = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "strict-origin-when-cross-origin",
@@ -42,6 +37,34 @@ SECURITY_HEADERS: Mapping[str, str] = {
 OPEN_DATA_HEADERS: Mapping[str, str] = {"Access-Control-Allow-Origin": "*"}
 OPEN_DATA_PATHS = ("/api", "/healthz")
 LONGEST_SHOWN_VALUE = 80
+
+
+def content_security_policy(tile_source: str, in_page: bool = False) -> str:
+    """The pages' policy: only the app's own scripts, styles and data, and images from it and the tile server.
+
+    ``tile_source`` is where the map's tiles come from (see
+    ``config.MapView.tile_source``), whatever its scheme, so tiles served over
+    plain http draw too; images from anywhere else are refused. ``data:`` is
+    for the image Leaflet shows for a tile that fails. ``in_page`` gives the
+    policy as a ``<meta http-equiv>`` element can carry it, for the static
+    export: without ``frame-ancestors``, which browsers ignore there.
+    """
+    directives = [
+        "default-src 'self'",
+        "script-src 'self'",
+        f"img-src 'self' {tile_source} data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
+    if not in_page:
+        directives.append("frame-ancestors 'none'")
+    return "; ".join(directives)
+
+
+def security_headers(tile_source: str) -> dict[str, str]:
+    """Every header that every response carries, the policy allowing images from ``tile_source``."""
+    return {"Content-Security-Policy": content_security_policy(tile_source), **OTHER_HEADERS}
 
 
 class ApiError(Exception):
@@ -84,8 +107,9 @@ class SecurityHeaders:
     here instead of being shown.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, headers: Mapping[str, str]) -> None:
         self.app = app
+        self.headers = dict(headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -100,7 +124,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 started = True
                 headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
+                for name, value in self.headers.items():
                     headers[name] = value
                 if open_data:
                     for name, value in OPEN_DATA_HEADERS.items():
@@ -149,9 +173,9 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=error.status_code, headers=error.headers)
 
 
-def install(app: FastAPI) -> None:
-    """Add the headers middleware and the error handlers to an app."""
+def install(app: FastAPI, tile_source: str) -> None:
+    """Add the headers middleware (images allowed from ``tile_source``) and the error handlers to an app."""
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, headers=security_headers(tile_source))
