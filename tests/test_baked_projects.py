@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import socket
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import AWKWARD_ANSWERS, bake_with_copier, commit_all
 from uv import find_uv_bin
 
@@ -136,3 +140,111 @@ def test_ingest_loads_the_sample_data_into_an_ignored_database(project) -> None:
         ["git", "status", "--porcelain", "--", "data"], cwd=project, capture_output=True, text=True, check=True
     )
     assert status.stdout == ""
+
+
+def _check(project: Path, *arguments: str, config: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the project's `check` command (on another copy's place.toml when ``config`` is given)."""
+    where = ["--config", str(config)] if config else []
+    return _uv(project, "run", "--no-sync", "python", "-m", _package(project), *where, "check", *arguments, check=False)
+
+
+def test_check_passes_on_the_fresh_project(project) -> None:
+    """`check` exits 0: every design-to-scale check passes or only warns, and none is left not checked."""
+    outcome = _check(project, "--format", "json")
+    assert outcome.returncode == 0, outcome.stdout + outcome.stderr
+    report = json.loads(outcome.stdout)
+    statuses = {check["id"]: check["status"] for check in report["checks"]}
+    assert set(statuses) == {"place-literals", "licences", "reuse", "publiccode", "datapackage", "sources", "checklist"}
+    assert set(statuses.values()) <= {"passed", "warning"}, report
+    text = _check(project)
+    assert text.returncode == 0, text.stdout + text.stderr
+    assert "7 checks: " in text.stdout
+
+
+def test_generated_files_are_what_their_commands_write(project) -> None:
+    """`datapackage` and `checklist` rewrite datapackage.json and design-to-scale.md without changing a byte."""
+    package = _package(project)
+    for command in ("datapackage", "checklist"):
+        _uv(project, "run", "--no-sync", "python", "-m", package, command)
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--", "datapackage.json", "design-to-scale.md"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert status.stdout == ""
+
+
+def test_the_checklist_covers_every_theme_and_barrier(project) -> None:
+    """design-to-scale.yml asks about all five themes and all six barriers."""
+    checklist = yaml.safe_load((project / "design-to-scale.yml").read_text(encoding="utf-8"))
+    items = [item for theme in checklist["themes"].values() for item in theme]
+    assert set(checklist["themes"]) == {"data", "technical", "resources", "knowledge", "collaboration"}
+    barriers = {"data standards", "data availability", "funding", "engagement and collaboration"}
+    barriers |= {"skills and resources", "closed source"}
+    assert set(checklist["barriers"]) == barriers
+    assert {item["barrier"] for item in items} == barriers
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_check_fails_with_file_and_line_on_a_planted_project(project, tmp_path) -> None:
+    """A copy with the place name in code, a licence deleted, publiccode.yml broken and a source unreachable fails."""
+    planted = tmp_path / "planted"
+    shutil.copytree(project, planted, ignore=shutil.ignore_patterns(".venv", ".git", "*.db", "rejects", "__pycache__"))
+    package = _package(project)
+    place = tomllib.loads((planted / "place.toml").read_text(encoding="utf-8"))
+
+    module = planted / "src" / package / "planted.py"
+    name = json.dumps(place["place"]["name"], ensure_ascii=False)
+    module.write_text(f'"""A module tied to one place."""\n\nPLACE = {name}\n', encoding="utf-8")
+    data_licence = place["dataset"]["licence"]
+    (planted / "LICENSES" / f"{data_licence}.txt").unlink()
+    publiccode = planted / "publiccode.yml"
+    text = publiccode.read_text(encoding="utf-8")
+    for old, new in (("softwareType: standalone/web\n", ""), ("localisationReady: false", 'localisationReady: "no"')):
+        assert old in text
+        text = text.replace(old, new)
+    publiccode.write_text(text, encoding="utf-8")
+    url = f"http://127.0.0.1:{_closed_port()}/data.csv"
+    config = planted / "place.toml"
+    location = re.compile(r'^location = ".*?"', re.MULTILINE)
+    config_text, replaced = location.subn(f'location = "{url}"\nretries = 0', config.read_text(encoding="utf-8"))
+    assert replaced == 1
+    config.write_text(config_text, encoding="utf-8")
+
+    outcome = _check(project, "--format", "json", config=config)
+    assert outcome.returncode == 1, outcome.stdout + outcome.stderr
+    report = json.loads(outcome.stdout)
+    assert report["ok"] is False
+    checks = {check["id"]: check for check in report["checks"]}
+    failed = {check_id for check_id, check in checks.items() if check["status"] == "failed"}
+    assert {"place-literals", "licences", "reuse", "publiccode", "sources"} <= failed
+
+    def located(check_id: str) -> set[tuple[str, int | None]]:
+        return {(finding["path"], finding["line"]) for finding in checks[check_id]["findings"]}
+
+    assert located("place-literals") == {(f"src/{package}/planted.py", 3)}
+    assert (f"LICENSES/{data_licence}.txt", None) in located("licences")
+    assert all(path.startswith("data/") for path, _ in located("reuse"))
+    lines = publiccode.read_text(encoding="utf-8").splitlines()
+    localisation_line = next(number for number, line in enumerate(lines, 1) if "localisationReady" in line)
+    assert ("publiccode.yml", localisation_line) in located("publiccode")
+    assert any(finding["message"].startswith("softwareType: missing") for finding in checks["publiccode"]["findings"])
+    config_lines = config_text.splitlines()
+    after_sources = config_lines[config_lines.index("[[sources]]") :]
+    source_line = config_lines.index("[[sources]]") + next(
+        number for number, line in enumerate(after_sources, 1) if line.startswith("name =")
+    )
+    assert located("sources") == {("place.toml", source_line)}
+    assert url in checks["sources"]["findings"][0]["message"]
+
+    shown = _check(project, config=config).stdout
+    assert f"src/{package}/planted.py:3: " in shown
+    assert f"publiccode.yml:{localisation_line}: " in shown
+    assert f"place.toml:{source_line}: " in shown

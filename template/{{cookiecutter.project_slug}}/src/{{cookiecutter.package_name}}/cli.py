@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
+from .checks import CHECKS, Project, checklist, datapackage, run_checks
+from .checks.report import as_json, as_text
 from .config import CONFIG_ENV, LoadedSettings, effective_settings, load_settings
 from .errors import AppError
 from .ingest import SourceReport, ingest
@@ -85,6 +87,31 @@ def export(args: argparse.Namespace) -> int:
     print(f"  {report.static_files:,} static files (styles, script and Leaflet)")
     print(f"  {report.size / 1_000_000:,.1f} MB in all")
     print(f"Open {report.directory / 'index.html'} in a browser, or publish the folder (see docs/deployment.md).")
+    return EXIT_OK
+
+
+def check(args: argparse.Namespace) -> int:
+    """Run the design-to-scale checks and print their report; exit 1 if any failed."""
+    report = run_checks(Project.find(args.config), only=args.only)
+    print(as_json(report) if args.format == "json" else as_text(report))
+    return EXIT_OK if report.ok else EXIT_ERROR
+
+
+def write_datapackage(args: argparse.Namespace) -> int:
+    """Write datapackage.json from place.toml and the theme's schema."""
+    project = Project.find(args.config)
+    path = datapackage.write(project)
+    names = ", ".join(source.name for source in project.loaded.settings.sources) or "none"
+    print(f"Wrote {path.name}: the sources in {project.config_path.name} ({names}) with the schema and licences.")
+    return EXIT_OK
+
+
+def write_checklist(args: argparse.Namespace) -> int:
+    """Render design-to-scale.md from design-to-scale.yml."""
+    project = Project.find(args.config)
+    path, items = checklist.write(project.directory)
+    unanswered = sum(item.status is None for item in items.items)
+    print(f"Wrote {path.name} from {checklist.SOURCE}: {len(items.items)} items, {unanswered} not answered yet.")
     return EXIT_OK
 
 
@@ -175,6 +202,49 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace an earlier export in DIR (a folder export did not write is kept)"
     )
     export_command.set_defaults(handler=export)
+
+    check_command = commands.add_parser(
+        "check",
+        help="check what stops the project from spreading to other areas (see docs/checks.md)",
+        description=(
+            "Run the design-to-scale checks: place-specific values in the code, licences and REUSE, "
+            "publiccode.yml, datapackage.json, a dry run of each source, and the checklist in design-to-scale.yml. "
+            "Each problem is reported with its file and line. Exits with status 1 if any check fails. "
+            "docs/checks.md says what each check looks at and how to fix what it finds."
+        ),
+    )
+    check_command.add_argument(
+        "--format", choices=["text", "json"], default="text", help="output format (default: text)"
+    )
+    check_command.add_argument(
+        "--only",
+        action="append",
+        choices=[item.id for item in CHECKS],
+        metavar="CHECK",
+        help=f"run only this check; repeat for more ({', '.join(item.id for item in CHECKS)})",
+    )
+    check_command.set_defaults(handler=check)
+
+    datapackage_command = commands.add_parser(
+        "datapackage",
+        help="write datapackage.json, the Data Package descriptor of the sources",
+        description=(
+            "Write datapackage.json, a Frictionless Data Package describing each source in place.toml: "
+            "where its data is, the schema its rows are mapped onto and its licence. "
+            "Run it after changing the sources or the dataset; `check` fails while the file is out of date."
+        ),
+    )
+    datapackage_command.set_defaults(handler=write_datapackage)
+
+    checklist_command = commands.add_parser(
+        "checklist",
+        help="render design-to-scale.md from the checklist in design-to-scale.yml",
+        description=(
+            "Render the design-to-scale checklist, design-to-scale.yml, as design-to-scale.md. "
+            "Run it after answering or editing items; `check` fails while the two differ."
+        ),
+    )
+    checklist_command.set_defaults(handler=write_checklist)
     return parser
 
 
