@@ -239,17 +239,22 @@ def write_project(
 ) -> Path:
     """A project whose one source is these rows (the 23 toilets by default) as a CSV; returns its place.toml."""
     rows = toilet_rows() if rows is None else rows
-    raw = folder / "data" / "raw"
-    raw.mkdir(parents=True)
-    with (raw / f"{name}.csv").open("w", encoding="utf-8", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    source = {"name": name, "adapter": "csv", "location": f"data/raw/{name}.csv", "fields": {"id": "Ref"}}
+    source = {"name": name, "adapter": "csv", "location": write_csv(folder, name, rows), "fields": {"id": "Ref"}}
     config = folder / "place.toml"
     store = f"database_url = {json.dumps(database_url)}\n\n" if database_url else ""
     config.write_text(store + toml_text({**MADE_UP_PLACE, "sources": [source]}), encoding="utf-8")
     return config
+
+
+def write_csv(folder: Path, name: str, rows: list[dict[str, str]]) -> str:
+    """Write rows as data/raw/<name>.csv in a project folder; returns its location as place.toml gives it."""
+    raw = folder / "data" / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    with (raw / f"{name}.csv").open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return f"data/raw/{name}.csv"
 
 
 @contextmanager

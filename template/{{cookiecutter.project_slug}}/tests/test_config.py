@@ -259,6 +259,7 @@ def test_effective_settings_cover_every_setting(place_toml: Path) -> None:
         "map.tile_attribution",
         "dataset.theme",
         "dataset.licence",
+        "areas",
         "sources",
         "export.base_path",
         "database_url",

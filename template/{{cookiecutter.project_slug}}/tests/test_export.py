@@ -206,14 +206,15 @@ def test_static_files_are_copied_with_leaflets_licence(exported: Exported) -> No
 
 
 def test_geojson_holds_every_feature_with_its_fields(exported: Exported) -> None:
-    """toilets.geojson is a FeatureCollection of all 23, with the API's fields and a link to each page."""
+    """toilets.geojson is a FeatureCollection of all 23, with the API's fields (its area's too) and page links."""
     body = json.loads((exported.site / "toilets.geojson").read_text(encoding="utf-8"))
     assert body["type"] == "FeatureCollection"
     assert [feature["id"] for feature in body["features"]] == IDS
     assert body["numberMatched"] == body["numberReturned"] == 23
-    fields = {spec["name"] for spec in load_schema("public_toilets")["fields"]}
+    fields = {spec["name"] for spec in load_schema("public_toilets")["fields"]} | {"area_code", "area_name"}
     for feature in body["features"]:
         assert set(feature["properties"]) == fields
+        assert (feature["properties"]["area_code"], feature["properties"]["area_name"]) == ("E06000999", "Testshire")
         assert feature["geometry"]["type"] == "Point"
         (page_link,) = feature["links"]
         assert (exported.site / page_link["href"]).is_file()

@@ -188,10 +188,17 @@ class Section(BaseModel):
 
 
 class Place(Section):
-    """The area the app covers."""
+    """The area the app covers: with several [[areas]], the whole region they make up."""
 
     name: NonEmpty
     code: GssCode
+
+
+class Area(Section):
+    """One [[areas]] entry: an area whose data the app serves beside the others'."""
+
+    code: GssCode
+    name: NonEmpty
 
 
 class Organisation(Section):
@@ -245,6 +252,7 @@ class Source(BaseModel):
     fields: dict[NonEmpty, NonEmpty] = Field(default_factory=dict)
     licence: NonEmpty | None = None
     attribution: NonEmpty | None = None
+    area: GssCode | None = None  # the GSS code of the area the data covers: one of [[areas]]
 
     @property
     def options(self) -> dict[str, Any]:
@@ -292,12 +300,43 @@ class Settings(BaseSettings):
     organisation: Organisation
     map: MapView
     dataset: Dataset
+    areas: tuple[Area, ...] = ()
     sources: tuple[Source, ...] = ()
     export: Export = Export()
     database_url: NonEmpty = Field(
         default="sqlite:///data/app.db",
         validation_alias=AliasChoices(DATABASE_URL_ENV, "database_url"),
     )
+
+    @property
+    def all_areas(self) -> tuple[Area, ...]:
+        """The areas the app serves: the [[areas]] entries, or without them the one [place]."""
+        return self.areas or (Area(code=self.place.code, name=self.place.name),)
+
+    def area_of(self, source: Source) -> Area:
+        """The area a source's data covers: the one it names, or the only one there is."""
+        return next((area for area in self.all_areas if area.code == source.area), self.all_areas[0])
+
+    @model_validator(mode="after")
+    def _check_areas(self) -> Settings:
+        """Area codes are unique, and each source names one of them (which it may leave out if there is one)."""
+        codes = [area.code for area in self.all_areas]
+        for code in codes:
+            if codes.count(code) > 1:
+                raise ValueError(f"two [[areas]] have the code {code!r}: each area needs its own code")
+        allowed = ", ".join(codes)
+        for source in self.sources:
+            if source.area is None and len(codes) > 1:
+                raise ValueError(
+                    f"source {source.name!r} has no area, and with several [[areas]] each source needs one: "
+                    f'add area = "<code>" to it, one of {allowed}'
+                )
+            if source.area is not None and source.area not in codes:
+                where = "the codes of [[areas]]" if self.areas else "the code of [place] (there are no [[areas]])"
+                raise ValueError(
+                    f"source {source.name!r} has area = {source.area!r}, which is not one of {where}: {allowed}"
+                )
+        return self
 
     @model_validator(mode="after")
     def _check_sources(self) -> Settings:

@@ -1,7 +1,9 @@
 """Ingest: read each configured source, map it onto the theme's schema and swap it into the store.
 
-Every row read is either loaded or written to the rejects file with its reasons,
-so read = loaded + rejected for every source. A source that cannot be read, or
+Each record is stored with the area (see [[areas]] in place.toml) that its
+source covers, in the fields :data:`~.store.AREA_FIELDS`. Every row read is
+either loaded or written to the rejects file with its reasons, so
+read = loaded + rejected for every source. A source that cannot be read, or
 fails part way, leaves the data already serving untouched and is reported with
 what to fix; the other sources still load.
 """
@@ -22,7 +24,7 @@ from .errors import AppError, ConfigError, SourceError
 from .normalise import Normaliser
 from .rejects import RejectsWriter
 from .schemas import load_schema
-from .store import Provenance, Store, open_store
+from .store import AREA_CODE, AREA_FIELDS, AREA_NAME, Provenance, Store, open_store
 
 BATCH_SIZE = 5000
 REJECTS_FOLDER = Path("data") / "rejects"
@@ -92,13 +94,16 @@ def ingest_source(store: Store, loaded: LoadedSettings, source: Source, progress
     report = SourceReport(source.name)
     rejects = RejectsWriter(loaded.project_dir / REJECTS_FOLDER, source.name)
     fetched_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    area = settings.area_of(source)
     try:
         spec = adapters.SourceSpec(source.name, source.location, loaded.project_dir)
         adapter = adapters.create(source.adapter, spec, source.options)
         normaliser = Normaliser(schema, source.name, source.fields, source.crs)
-        with store.replacing(source.name, schema["fields"]) as staging:
+        with store.replacing(source.name, [*schema["fields"], *AREA_FIELDS]) as staging:
             for batch in batched(adapter.records(), BATCH_SIZE):
                 features, rejections = normaliser.normalise(batch)
+                for feature in features:
+                    feature.properties[AREA_CODE], feature.properties[AREA_NAME] = area.code, area.name
                 staging.add(features)
                 rejects.add(rejections)
                 report.read += len(batch)
@@ -123,6 +128,8 @@ def ingest_source(store: Store, loaded: LoadedSettings, source: Source, progress
                     rows_read=report.read,
                     rows_loaded=report.loaded,
                     rows_rejected=report.rejected,
+                    area_code=area.code,
+                    area_name=area.name,
                 )
             )
         report.rejects_file = rejects.finish()

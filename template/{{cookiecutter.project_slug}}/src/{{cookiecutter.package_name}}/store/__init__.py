@@ -1,7 +1,7 @@
 """Where ingested data lives: SQLite by default, PostgreSQL for several app processes.
 
 Both stores keep one table per collection (one collection per source), with a
-column per schema field, the WGS84 position in a spatial index, and the source
+column per schema field and per area field (:data:`AREA_FIELDS`), the WGS84 position in a spatial index, and the source
 columns outside the schema as JSON. A source is loaded into a staging table and
 swapped in with its provenance in one transaction, so readers see either the
 old data or the new, never a mixture, and a failed or killed ingest leaves the
@@ -62,6 +62,16 @@ class Between:
 Filters = Mapping[str, str | float | int | bool | Between]
 
 
+# The fields every record carries beside its schema's: the area (of place.toml) its source covers. Ingest fills
+# them, and the stores keep them as columns like the schema's, so a filter on area_code narrows a query in SQL.
+AREA_CODE = "area_code"
+AREA_NAME = "area_name"
+AREA_FIELDS: tuple[dict[str, Any], ...] = (
+    {"name": AREA_CODE, "type": "string", "title": "Area code", "description": "The area's ONS GSS code."},
+    {"name": AREA_NAME, "type": "string", "title": "Area", "description": "The area's name."},
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Feature:
     """One accepted record: its id, WGS84 position, schema fields and any extra source columns."""
@@ -88,6 +98,8 @@ class Provenance:
     rows_read: int
     rows_loaded: int
     rows_rejected: int
+    area_code: str | None = None  # the area the source covers; None for data loaded before areas were recorded
+    area_name: str | None = None
 
 
 # The columns that hold a collection's provenance beside its name, in the stores' catalogues.

@@ -87,8 +87,9 @@ class PostgresStore:
                         f"CREATE TABLE IF NOT EXISTS {CATALOGUE} (collection text PRIMARY KEY, "
                         "table_name text NOT NULL, fields jsonb NOT NULL, theme text, adapter text, location text, "
                         "licence text, attribution text, fetched_at text, rows_read bigint, rows_loaded bigint, "
-                        "rows_rejected bigint)"
+                        "rows_rejected bigint, area_code text, area_name text)"
                     )
+            _add_area_columns(db)
         except psycopg.Error as error:
             db.close()
             raise StoreError(
@@ -421,6 +422,21 @@ def _password(rest: str) -> str | None:
 def _scrub(message: str, password: str | None) -> str:
     """``message`` with every appearance of ``password`` replaced by ***."""
     return message.replace(password, "***") if password else message
+
+
+def _add_area_columns(db: psycopg.Connection[Any]) -> None:
+    """Give a catalogue made before areas were recorded its area columns (left empty until the next load)."""
+    found = db.execute(
+        "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped",
+        [CATALOGUE],
+    ).fetchall()
+    if {"area_code", "area_name"} <= {name for (name,) in found}:
+        return
+    with db.transaction():
+        db.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(CATALOGUE)])
+        db.execute(
+            f"ALTER TABLE {CATALOGUE} ADD COLUMN IF NOT EXISTS area_code text, ADD COLUMN IF NOT EXISTS area_name text"
+        )
 
 
 def _lock_key(name: str) -> int:

@@ -74,8 +74,10 @@ class SQLiteStore:
             self.db.execute(
                 f"CREATE TABLE IF NOT EXISTS {CATALOGUE} (collection TEXT PRIMARY KEY, table_name TEXT NOT NULL, "
                 "fields TEXT NOT NULL, theme TEXT, adapter TEXT, location TEXT, licence TEXT, attribution TEXT, "
-                "fetched_at TEXT, rows_read INTEGER, rows_loaded INTEGER, rows_rejected INTEGER)"
+                "fetched_at TEXT, rows_read INTEGER, rows_loaded INTEGER, rows_rejected INTEGER, "
+                "area_code TEXT, area_name TEXT)"
             )
+            _add_area_columns(self.db)
         except (OSError, sqlite3.Error) as error:
             raise StoreError(
                 f"Could not open the SQLite database {path}: {error}. Check the folder exists and is writable."
@@ -421,6 +423,22 @@ def _matching(
             clauses.append(f"{table}.{quote(name)} = ?")
             params.append(value)
     return source + (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _add_area_columns(db: sqlite3.Connection) -> None:
+    """Give a catalogue made before areas were recorded its area columns (left empty until the next load)."""
+    if {"area_code", "area_name"} <= {row[1] for row in db.execute(f"PRAGMA table_info({CATALOGUE})")}:
+        return
+    db.execute("BEGIN IMMEDIATE")  # another process may be adding them too: look again once holding the lock
+    try:
+        known = {row[1] for row in db.execute(f"PRAGMA table_info({CATALOGUE})")}
+        for column in ("area_code", "area_name"):
+            if column not in known:
+                db.execute(f"ALTER TABLE {CATALOGUE} ADD COLUMN {column} TEXT")
+        db.execute("COMMIT")
+    finally:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
 
 
 def _live(db: sqlite3.Connection, collection: str) -> tuple[str, list[dict[str, Any]]]:

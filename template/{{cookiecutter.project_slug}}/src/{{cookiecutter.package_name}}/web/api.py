@@ -4,7 +4,8 @@ GIS tools (QGIS, OWSLib, ArcGIS) read this API. Each source in place.toml
 that has been ingested is one collection. Items come as GeoJSON, or as CSV
 with ``f=csv``. Beyond the standard ``bbox``, ``datetime``, ``limit`` and
 ``offset``, any schema field filters by its value, read the way ingest reads
-it (so ``BabyChange=YES`` means true), and ``near=lon,lat`` sorts by distance.
+it (so ``BabyChange=YES`` means true), ``area`` keeps one area's features (by
+its GSS code), and ``near=lon,lat`` sorts by distance.
 Every parameter is checked: a bad or unknown one is a 400 that names it.
 docs/api.md describes every route.
 """
@@ -28,7 +29,7 @@ from fastapi.responses import JSONResponse, Response
 
 from ..config import Settings
 from ..normalise import FieldProblem, Parser, parser_for
-from ..store import BBox, Between, Feature, Provenance, Store
+from ..store import AREA_CODE, AREA_FIELDS, BBox, Between, Feature, Provenance, Store
 from .security import ApiError, bad_parameter, not_found, shown
 
 DEFAULT_LIMIT = 10
@@ -44,7 +45,8 @@ CONFORMANCE = (
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
 )
-ITEMS_PARAMETERS = ("bbox", "datetime", "limit", "offset", "near", "f")
+ITEMS_PARAMETERS = ("bbox", "datetime", "limit", "offset", "near", "area", "f")
+GSS_CODE = re.compile(r"[ENSWK][0-9]{8}")
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 # A date, or an RFC 3339 date-time (its offset required; a space for + is how an unencoded + arrives).
 INSTANT = re.compile(
@@ -84,6 +86,18 @@ class ApiState:
     def temporal_field(self) -> str | None:
         """The field ``datetime`` filters on: the schema's first date field, or None if it has none."""
         return next((spec["name"] for spec in self.fields if spec.get("type") == "date"), None)
+
+    def area_code(self, text: str) -> str:
+        """The GSS code of one of the app's areas, as typed (in any case); ValueError saying which codes there are."""
+        code = text.strip().upper()
+        codes = [area.code for area in self.settings.all_areas]
+        if not GSS_CODE.fullmatch(code):
+            raise ValueError(
+                f"{shown(text)} is not an ONS GSS code (a letter and 8 digits); give one of {', '.join(codes)}"
+            )
+        if code not in codes:
+            raise ValueError(f"{shown(text)} is not one of the app's areas; give one of {', '.join(codes)}")
+        return code
 
     def parsers(self) -> dict[str, Parser]:
         return {spec["name"]: parser_for(spec) for spec in self.fields}
@@ -212,17 +226,20 @@ def collection(name: str, request: Request, state: State) -> dict[str, Any]:
 
 def describe_collection(request: Request, state: State, provenance: Provenance, how_many: int) -> dict[str, Any]:
     name = provenance.collection
-    title = f"{state.schema['title']} in {state.settings.place.name}"
+    # With several areas a collection is one area's; with one, it is the place's (as named now).
+    several = len(state.settings.all_areas) > 1 and provenance.area_name
+    title = f"{state.schema['title']} in {provenance.area_name if several else state.settings.place.name}"
     if how_many > 1:
         title += f" ({name})"
     credit = f" {provenance.attribution}." if provenance.attribution else ""
+    covers = f" Area: {provenance.area_name} ({provenance.area_code})." if provenance.area_code else ""
     here = api_url(request, f"/collections/{name}")
     body: dict[str, Any] = {
         "id": name,
         "title": title,
         "description": (
             f"{state.schema['description']} Loaded {provenance.fetched_at} from {provenance.location}: "
-            f"{provenance.rows_loaded:,} rows. Licence: {provenance.licence}.{credit}"
+            f"{provenance.rows_loaded:,} rows. Licence: {provenance.licence}.{credit}{covers}"
         ),
         "itemType": "feature",
         "crs": [CRS84],
@@ -234,6 +251,8 @@ def describe_collection(request: Request, state: State, provenance: Provenance, 
             link(f"https://spdx.org/licenses/{quote(provenance.licence)}.html", "license", "text/html", "Licence"),
         ],
     }
+    if provenance.area_code:
+        body["areas"] = [{"code": provenance.area_code, "name": provenance.area_name}]
     extent = extent_json(state.extent(provenance))
     if extent:
         body["extent"] = extent
@@ -264,6 +283,7 @@ class ItemsQuery:
     bbox_text: str | None
     near_text: str | None
     datetime_text: str | None = None
+    area: str | None = None  # the GSS code given, checked; its filter is in filters
 
 
 def items_query(
@@ -293,6 +313,15 @@ def items_query(
             )
         ),
     ] = None,
+    area: Annotated[
+        str | None,
+        Query(
+            description=(
+                "Only features of this area: its ONS GSS code, such as E07000223. The areas are those of the "
+                "app's place.toml; each collection says which it covers."
+            )
+        ),
+    ] = None,
 ) -> ItemsQuery:
     parsers = state.parsers()
     only_parameters(request, [*ITEMS_PARAMETERS, *parsers])
@@ -311,6 +340,11 @@ def items_query(
         filters[name], raw_filters[name] = value, text
     if datetime is not None:
         add_dates(filters, state.temporal_field, parse_datetime(datetime))
+    if area is not None:
+        try:
+            area = filters[AREA_CODE] = state.area_code(area)
+        except ValueError as problem:
+            raise bad_parameter("area", str(problem)) from None
     return ItemsQuery(
         bbox=parse_bbox(bbox) if bbox is not None else None,
         limit=min(limit, MAX_LIMIT),
@@ -321,6 +355,7 @@ def items_query(
         bbox_text=bbox,
         near_text=near,
         datetime_text=datetime,
+        area=area,
     )
 
 
@@ -446,6 +481,10 @@ def items_csv(name: str, request: Request, state: State, query: Items, f: Format
 
 def answer_items(name: str, request: Request, state: ApiState, query: ItemsQuery, wanted: str) -> Response:
     provenance = state.collection(name)
+    if query.area is not None and provenance.area_code is None:
+        raise bad_parameter(
+            "area", f"collection {name!r} was loaded before the app recorded areas; load it again with ingest"
+        )
     store = state.store
     with store_refusing_values():
         matched = store.count(name, bbox=query.bbox, filters=query.filters or None)
@@ -505,6 +544,8 @@ def items_url(collection_url: str, query: ItemsQuery, changes: Mapping[str, Any]
         parameters["datetime"] = query.datetime_text
     if query.near_text is not None:
         parameters["near"] = query.near_text
+    if query.area is not None:
+        parameters["area"] = query.area
     parameters.update(query.raw_filters)
     parameters["limit"] = query.limit
     parameters["offset"] = query.offset
@@ -532,7 +573,8 @@ def feature_json(feature: Feature, collection_url: str, metres: float | None = N
 
 
 def csv_columns(fields: Sequence[dict[str, Any]], with_distance: bool) -> list[str]:
-    names = [spec["name"] for spec in fields]
+    """The schema's fields, the area fields every record carries, then id, position and (for near) distance."""
+    names = [spec["name"] for spec in [*fields, *AREA_FIELDS]]
     columns = names + [name for name in ("id", "lon", "lat") if name not in names]
     return [*columns, "distance"] if with_distance else columns
 

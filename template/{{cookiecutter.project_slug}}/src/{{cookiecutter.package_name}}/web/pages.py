@@ -34,8 +34,9 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
+from ..config import Area
 from ..normalise import FieldProblem
-from ..store import Feature, Provenance
+from ..store import AREA_CODE, AREA_NAME, Feature, Provenance
 from .api import ApiState, State, add_dates, parse_datetime, parse_numbers, store_refusing_values
 from .links import LIVE, Links, page_parameter
 from .security import OPEN_DATA_PATHS, ApiError, shown
@@ -102,6 +103,7 @@ class Search:
     near_text: str = ""
     near: tuple[float, float] | None = None  # lon, lat
     datetime_text: str = ""  # dates as the API's datetime takes them; the filter they make is in filters
+    area: str = ""  # the chosen area's GSS code; the filter it makes is in filters
     errors: list[PageError] = field(default_factory=list)
 
     @property
@@ -111,6 +113,8 @@ class Search:
     def parameters(self) -> dict[str, str]:
         """The query as URL parameters, for paging links."""
         parameters = {"q": self.q} if self.q else {}
+        if self.area:
+            parameters["area"] = self.area
         parameters.update(self.raw_filters)
         if self.datetime_text:
             parameters["datetime"] = self.datetime_text
@@ -201,7 +205,7 @@ def plain_text(markup: str) -> str:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, state: State) -> HTMLResponse:
-    """Every collection as a paged list beside a map, narrowed by the search form's words, filters and point."""
+    """Every collection as a paged list beside a map, narrowed by the search form's words, filters, area and point."""
     search = read_search(request, state)
     context = home_context(state, search, lambda name: page_number(first_value(request, page_parameter(name))), LIVE)
     return render(request, "home.html", status=400 if search.errors else 200, **context)
@@ -210,11 +214,16 @@ def home(request: Request, state: State) -> HTMLResponse:
 def home_context(state: ApiState, search: Search, page_of: Callable[[str], int], links: Links) -> dict[str, Any]:
     """What the home page shows for a search: each collection's page (``page_of`` its name) of the list."""
     collections = state.collections()
+    sources = state.settings.sources
+    if search.area:  # only the chosen area's collections
+        collections = [p for p in collections if p.area_code == search.area]
+        sources = tuple(s for s in sources if state.settings.area_of(s).code == search.area)
     listings = [] if search.errors else [listing(state, search, p, page_of(p.collection), links) for p in collections]
-    missing = sorted({s.name for s in state.settings.sources} - {p.collection for p in collections})
+    missing = sorted({s.name for s in sources} - {p.collection for p in collections})
     return {
         "title": ("Search results: " if search.active and not search.errors else "") + page_site(state),
         "search": search,
+        "areas": area_choices(state),
         "form_filters": form_filters(state, search),
         "date_field": field_titles(state).get(state.temporal_field) if state.temporal_field else None,
         "listings": listings,
@@ -251,6 +260,12 @@ def read_search(request: Request, state: ApiState) -> Search:
             continue
         if value is not None:
             search.filters[name], search.raw_filters[name] = value, text
+    area = first_value(request, "area")
+    if area and len(state.settings.all_areas) > 1:
+        try:
+            search.area = search.filters[AREA_CODE] = state.area_code(area)
+        except ValueError as problem:
+            search.errors.append(PageError("area", f"Area: {problem}. Choose an area from the list."))
     search.datetime_text = first_value(request, "datetime")
     if search.datetime_text:
         try:
@@ -287,6 +302,12 @@ def described_fields(state: ApiState) -> list[dict[str, Any]]:
     """The schema's fields that describe a feature: all but the one naming the coordinate system."""
     crs_field = (state.schema.get("x-geometry") or {}).get("crs_field")
     return [spec for spec in state.fields if spec["name"] != crs_field]
+
+
+def area_choices(state: ApiState) -> list[Choice]:
+    """The areas to choose from on the home page: none when the app has only one."""
+    areas = state.settings.all_areas
+    return [Choice(area.code, area.name) for area in areas] if len(areas) > 1 else []
 
 
 def form_filters(state: ApiState, search: Search) -> list[Filter]:
@@ -420,6 +441,8 @@ def describe_distance(metres: float) -> str:
 def api_parameters(search: Search) -> dict[str, str]:
     """The API's parameters for the same features (without the words: the API has no text search)."""
     parameters = dict(search.raw_filters)
+    if search.area:
+        parameters["area"] = search.area
     if search.datetime_text:
         parameters["datetime"] = search.datetime_text
     if search.near:
@@ -464,6 +487,8 @@ def feature_context(state: ApiState, provenance: Provenance, feature: Feature, l
         Row(spec.get("title", spec["name"]), *shown_value(spec, feature.properties.get(spec["name"])))
         for spec in state.fields
     ]
+    if len(state.settings.all_areas) > 1 and feature.properties.get(AREA_CODE):
+        rows.append(Row("Area", f"{feature.properties.get(AREA_NAME)} ({feature.properties[AREA_CODE]})"))
     extra = [Row(str(key), *shown_value({}, value)) for key, value in sorted(feature.extra.items())]
     name = feature_name(state, feature)
     collection = provenance.collection
@@ -503,11 +528,33 @@ def about(request: Request, state: State) -> HTMLResponse:
     return render(request, "about.html", **about_context(state))
 
 
+@dataclass(frozen=True)
+class AreaSection:
+    """One area on the about page: its loaded collections, and its sources not loaded yet."""
+
+    area: Area | None  # None for data loaded before areas were recorded
+    collections: list[Provenance]
+    missing: list[str]
+
+
 def about_context(state: ApiState) -> dict[str, Any]:
-    """What the about page shows: each collection's provenance and the app's licence."""
+    """What the about page shows: each collection's provenance (by area, when there are several) and the licence."""
+    collections = state.collections()
+    settings = state.settings
+    sections = []
+    if len(settings.all_areas) > 1:
+        for area in settings.all_areas:
+            loaded = [p for p in collections if p.area_code == area.code]
+            wanted = {s.name for s in settings.sources if settings.area_of(s).code == area.code}
+            sections.append(AreaSection(area, loaded, sorted(wanted - {p.collection for p in loaded})))
+        known = {area.code for area in settings.all_areas}
+        others = [p for p in collections if p.area_code not in known]
+        if others:
+            sections.append(AreaSection(None, others, []))
     return {
         "title": f"About - {page_site(state)}",
-        "collections": state.collections(),
+        "collections": collections,
+        "areas": sections,
         "code_licence": code_licence(),
         "ingest_command": INGEST_COMMAND,
     }
