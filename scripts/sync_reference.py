@@ -204,8 +204,18 @@ def place_toml(description: dict[str, Any], project: Path) -> str:
             lines.append(f"| `{key['name']}` | {_required(key)} | `{key['variable']}` | {_cell(meaning)} |")
         lines.append("")
     for array in settings["arrays"]:
+        heading = f"`[[{array['name']}]]`"
+        if array["name"] != "sources":  # described in configuration.md, under a heading of its own
+            lines += [f"## {heading}", "", _cell(configuration.paragraph(heading, f"[[{array['name']}]]")), ""]
+            lines += [f"As an environment variable the whole list is one JSON value, `{array['variable']}`.", ""]
+            lines += ["| key | required | meaning |", "| --- | --- | --- |"]
+            for key in array["keys"]:
+                meaning = configuration.meaning(heading, key["name"], f"[[{array['name']}]] {key['name']}")
+                lines.append(f"| `{key['name']}` | {_required(key)} | {_cell(meaning)} |")
+            lines.append("")
+            continue
         lines += [
-            f"## `[[{array['name']}]]`",
+            f"## {heading}",
             "",
             f"One entry per data source; `ingest` loads each as a collection. As an environment variable the "
             f"whole list is one JSON value, `{array['variable']}`.",

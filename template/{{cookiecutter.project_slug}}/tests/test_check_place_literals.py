@@ -118,3 +118,20 @@ def test_values_overridden_in_the_environment_are_the_ones_searched(
     path = plant(project, "planted.py", 'A = "Otherby"\n')
     monkeypatch.setenv("APP_PLACE__NAME", "Otherby")
     assert found(project) == [(path, 1)]
+
+
+def test_every_area_name_and_code_is_searched_for(project: Path) -> None:
+    """With several [[areas]], each area's name and GSS code in code is found too, naming its key."""
+    areas = [{"code": "E07000223", "name": "Adur"}, {"code": "E07000224", "name": "Arun"}]
+
+    def two_areas(values: dict[str, Any]) -> None:
+        values["areas"] = areas
+        for source in values["sources"]:
+            source["area"] = "E07000223"
+
+    change_config(project, two_areas)
+    path = plant(project, "planted.py", 'DISTRICT = "Arun"\n\nCODE = "E07000223"\n')
+    result = place_literals.run(Project.find(project / "place.toml"))
+    assert [(finding.path, finding.line) for finding in result.findings] == [(path, 1), (path, 3)]
+    assert "(areas.1.name in place.toml)" in result.findings[0].message
+    assert "(areas.0.code in place.toml)" in result.findings[1].message

@@ -1,4 +1,4 @@
-"""Place-specific values outside config: the place's name, GSS code, organisation and map centre in the code.
+"""Place-specific values outside config: the place's and areas' names and GSS codes, organisation and map centre.
 
 A value from place.toml written into the code ties the app to one area: a fork
 for another area has to find and change it. This check searches the package
@@ -49,6 +49,8 @@ def literals(project: Project) -> list[Literal]:
         _word("place.code", settings.place.code),
         _word("organisation.name", settings.organisation.name),
     ]
+    for index, area in enumerate(settings.areas):
+        found += [_word(f"areas.{index}.name", area.name), _word(f"areas.{index}.code", area.code)]
     latitude, longitude = settings.map.centre
     found += [_number("map.centre latitude", latitude), _number("map.centre longitude", longitude)]
     return found

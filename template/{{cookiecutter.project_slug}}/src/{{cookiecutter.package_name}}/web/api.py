@@ -317,7 +317,7 @@ def items_query(
         str | None,
         Query(
             description=(
-                "Only features of this area: its ONS GSS code, such as E07000223. The areas are those of the "
+                "Only features of this area: its ONS GSS code (a letter and 8 digits). The areas are those of the "
                 "app's place.toml; each collection says which it covers."
             )
         ),
