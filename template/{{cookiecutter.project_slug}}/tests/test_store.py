@@ -321,6 +321,42 @@ def test_threads_reading_at_once_see_one_whole_load_while_loads_commit(store) ->
     assert {last for _, last in finished} == {"new"}
 
 
+def test_a_consistent_read_counts_and_pages_the_same_load_while_loads_commit(store) -> None:
+    """Inside consistent(), a count, a page and a nearest page all come from one load, whatever commits between."""
+    loads = {"old": marked("old", 30), "new": marked("new", 45)}
+    load(store, loads["old"])
+    done = threading.Event()
+
+    def count_and_pages() -> tuple[int, list[Any], list[Any]]:
+        matched = store.count(COLLECTION)
+        time.sleep(0.001)  # give a load the chance to commit in the middle
+        page = store.features(COLLECTION, limit=100, offset=5)
+        nearest = [feature for feature, _ in store.nearest(COLLECTION, *MIDLANDS, limit=10)]
+        return matched, page, nearest
+
+    def read_until_done() -> int:
+        reads = 0
+        while not done.is_set() or reads == 0:
+            matched, page, nearest = store.consistent(count_and_pages)
+            name = load_of(page + nearest)
+            assert matched == len(loads[name])
+            assert page == loads[name][5:]
+            reads += 1
+        return reads
+
+    with ThreadPoolExecutor(READER_THREADS) as readers:
+        running = [readers.submit(read_until_done) for _ in range(READER_THREADS)]
+        for round_number in range(9):
+            load(store, loads["new" if round_number % 2 == 0 else "old"], batch=10)
+        done.set()
+        assert all(each.result(timeout=120) > 0 for each in running)
+    # Nested, it joins the outer read; an error inside leaves the store reading normally.
+    assert store.consistent(lambda: store.consistent(lambda: store.count(COLLECTION))) == 45
+    with pytest.raises(KeyError):
+        store.consistent(lambda: store.count("no-such-collection"))
+    assert store.count(COLLECTION) == 45
+
+
 def test_a_thread_that_has_read_sees_each_load_once_it_commits(store) -> None:
     """A reading thread keeps no snapshot between calls: its next read after a commit sees the new data."""
     load(store, spread(3))

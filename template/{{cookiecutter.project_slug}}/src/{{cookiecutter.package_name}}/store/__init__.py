@@ -14,13 +14,15 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from ..errors import ConfigError
+
+T = TypeVar("T")  # what a consistent() read returns
 
 BBox = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat (WGS84)
 WORLD: BBox = (-180.0, -90.0, 180.0, 90.0)
@@ -124,6 +126,13 @@ class Store(Protocol):
 
     def provenance(self) -> list[Provenance]:
         """The provenance of every collection, by name."""
+
+    def consistent(self, read: Callable[[], T]) -> T:
+        """Run ``read``, which calls this store's read methods, so that they all see the same load.
+
+        Each read method on its own sees one whole load; a count and the page it
+        counts must come from the same one, even when a load commits between them.
+        """
 
     def count(self, collection: str, bbox: BBox | None = None, filters: Filters | None = None) -> int:
         """How many features a collection holds (inside ``bbox`` and matching ``filters``, if given)."""

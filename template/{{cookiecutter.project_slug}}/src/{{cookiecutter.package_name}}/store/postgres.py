@@ -39,6 +39,7 @@ from . import (
     Feature,
     Filters,
     Provenance,
+    T,
     bbox_around,
     between_clause,
     check_filters,
@@ -77,6 +78,7 @@ class PostgresStore:
         self._idle: queue.LifoQueue[psycopg.Connection[Any]] = queue.LifoQueue()
         self._free = threading.BoundedSemaphore(READ_CONNECTIONS)
         self._guard = threading.Lock()
+        self._local = threading.local()  # the connection of a consistent() read in progress in this thread
         self._closed = False
         db = self._connect(autocommit=True)
         try:
@@ -286,6 +288,32 @@ class PostgresStore:
                 else:
                     self._idle.put(db)
 
+    def consistent(self, read: Callable[[], T]) -> T:
+        """Run ``read``, which calls this store's read methods, so that all its reads see the same load.
+
+        Its reads share one connection in one REPEATABLE READ transaction. A
+        load that drops a table between the snapshot and the first look at it
+        fails the transaction, so ``read`` is then run again from the start.
+        """
+        if getattr(self._local, "db", None) is not None:
+            return read()
+        for attempt in range(1, READ_ATTEMPTS + 1):
+            with self._reader() as db:
+                db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                self._local.db = db
+                try:
+                    result = read()
+                except errors.UndefinedTable:
+                    if attempt == READ_ATTEMPTS:
+                        raise
+                    continue
+                finally:
+                    self._local.db = None
+                    if not (db.broken or db.closed):
+                        db.execute("ROLLBACK")  # nothing was written; ends the transaction either way
+            return result
+        raise AssertionError("unreachable")
+
     def _read(
         self, collection: str, query: Callable[[str, list[dict[str, Any]]], tuple[str, Sequence[Any]]]
     ) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]]]:
@@ -296,6 +324,13 @@ class PostgresStore:
         one, up to ``READ_ATTEMPTS`` times (on a busy machine a reader may be
         held up while more than one load commits).
         """
+        together = getattr(self._local, "db", None)
+        if together is not None:  # inside consistent(): one transaction, which consistent() retries whole
+            found = together.execute(f"SELECT table_name, fields FROM {CATALOGUE} WHERE collection = %s", [collection])
+            row = found.fetchone()
+            if row is None:
+                raise KeyError(collection)
+            return together.execute(*query(*row)).fetchall(), row[1]
         with self._reader() as db:
             for attempt in range(1, READ_ATTEMPTS + 1):
                 row = db.execute(f"SELECT table_name, fields FROM {CATALOGUE} WHERE collection = %s", [collection])

@@ -20,7 +20,7 @@ import sqlite3
 import struct
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from . import (
     Feature,
     Filters,
     Provenance,
+    T,
     bbox_around,
     between_clause,
     check_filters,
@@ -309,14 +310,33 @@ class SQLiteStore:
             db.close()
         self.db.close()
 
+    def consistent(self, read: Callable[[], T]) -> T:
+        """Run ``read``, which calls this store's read methods, so that all its reads see the same load.
+
+        Its reads share this thread's read transaction: WAL keeps the state of
+        the first query for them whatever commits meanwhile.
+        """
+        if getattr(self._local, "together", False):
+            return read()
+        with self._reading():
+            self._local.together = True
+            try:
+                return read()
+            finally:
+                self._local.together = False
+
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
         """This thread's read connection, in one read transaction for the block, so it reads one state of the data.
 
         The transaction starts at the first query, which sees the latest commit,
-        and ends with the block, so no snapshot outlives a call.
+        and ends with the block, so no snapshot outlives a call (or a
+        :meth:`consistent` read, inside which blocks share its transaction).
         """
         db = self._reader()
+        if getattr(self._local, "together", False):
+            yield db
+            return
         db.execute("BEGIN")
         try:
             yield db

@@ -486,22 +486,20 @@ def answer_items(name: str, request: Request, state: ApiState, query: ItemsQuery
             "area", f"collection {name!r} was loaded before the app recorded areas; load it again with ingest"
         )
     store = state.store
-    with store_refusing_values():
-        matched = store.count(name, bbox=query.bbox, filters=query.filters or None)
+    filters = query.filters or None
+
+    def count_and_page() -> tuple[int, list[tuple[Feature, float | None]]]:
+        matched = store.count(name, bbox=query.bbox, filters=filters)
         if query.near:
-            found = store.nearest(
-                name,
-                *query.near,
-                limit=query.limit,
-                offset=query.offset,
-                bbox=query.bbox,
-                filters=query.filters or None,
+            near = store.nearest(
+                name, *query.near, limit=query.limit, offset=query.offset, bbox=query.bbox, filters=filters
             )
-        else:
-            page = store.features(
-                name, bbox=query.bbox, limit=query.limit, offset=query.offset, filters=query.filters or None
-            )
-            found = [(feature, None) for feature in page]
+            return matched, list(near)
+        page = store.features(name, bbox=query.bbox, limit=query.limit, offset=query.offset, filters=filters)
+        return matched, [(feature, None) for feature in page]
+
+    with store_refusing_values():
+        matched, found = store.consistent(count_and_page)  # so numberMatched and the links fit the page
     if wanted == "csv":
         return csv_response(provenance.collection, state.fields, found, query.near is not None)
     here = api_url(request, f"/collections/{name}")

@@ -334,12 +334,12 @@ def listing(state: ApiState, search: Search, provenance: Provenance, page: int, 
     """One page of a collection's features for this search: a store query, then the text match if asked."""
     name = provenance.collection
     offset = (page - 1) * PAGE_SIZE
+    # One consistent read, so that the count and the page come from the same load.
     if search.words:
-        found, matched, complete = text_search(state, name, search, offset)
+        found, matched, complete = state.store.consistent(lambda: text_search(state, name, search, offset))
     else:
-        found, complete = batch(state, name, search, offset, PAGE_SIZE), True
-        with store_refusing_values():
-            matched = state.store.count(name, filters=search.filters or None)
+        found, matched = state.store.consistent(lambda: page_and_count(state, name, search, offset))
+        complete = True
     items = [as_item(state, name, feature, metres, links) for feature, metres in found]
 
     def page_href(number: int) -> str:
@@ -364,6 +364,15 @@ def listing(state: ApiState, search: Search, provenance: Provenance, page: int, 
 def page_number(text: str) -> int:
     """A page number from the URL; anything that is not a whole number from 1 is the first page."""
     return int(text) if text.isdigit() and 0 < int(text) < 10**9 else 1
+
+
+def page_and_count(
+    state: ApiState, name: str, search: Search, offset: int
+) -> tuple[list[tuple[Feature, float | None]], int]:
+    """A page of features for this search, and how many match it in all."""
+    found = batch(state, name, search, offset, PAGE_SIZE)
+    with store_refusing_values():
+        return found, state.store.count(name, filters=search.filters or None)
 
 
 def batch(state: ApiState, name: str, search: Search, offset: int, limit: int) -> list[tuple[Feature, float | None]]:
