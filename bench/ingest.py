@@ -9,10 +9,12 @@
    it with ``uv sync`` and points its place.toml at the CSV, with the
    ``[sources.fields]`` mapping the CSV's renamed columns need;
 3. runs, one after another on the same file, each as a fresh child process:
-   the app's ``ingest`` (validating, converting OSGB36 to WGS84, storing), the
-   ``sqlite3`` shell's ``.import --csv`` (no checks at all: the floor) and
-   ``sqlite-utils insert --csv`` (a popular Python loader, installed into a
-   throwaway venv under build/bench/);
+   the app's ``ingest`` (validating, converting OSGB36 to WGS84, storing); the
+   app's ``ingest`` again over what the first stored (a re-ingest of an
+   unchanged file); the ``sqlite3`` shell's ``.import --csv`` (no checks at
+   all: the floor); ``sqlite-utils insert --csv`` (a popular Python loader,
+   installed into a throwaway venv under build/bench/venvs/) with its defaults
+   and with ``--no-detect-types`` (every column kept as text, no second pass);
 4. prints one row per tool: seconds, rows per second, peak resident memory,
    and each as a multiple of the app's, then checks that the app's loaded
    plus rejected rows add up to the rows it read.
@@ -21,7 +23,9 @@ Wall time runs from starting the child to reaping it, so interpreter start-up
 and imports count. Peak memory is the child's own ``ru_maxrss`` from
 ``os.wait4``: the app runs as ``.venv/bin/python -m <package> ingest``, not
 through ``uv run``, so the figure is the ingest's and not uv's. Results are
-also written to build/bench/results-<rows>-<time>.json.
+also written to build/bench/results-<rows>-<time>.json. ``BENCH_DIR=<folder>``
+keeps every file in that folder instead of build/bench/ (the virtual
+environments stay in build/bench/venvs/).
 
 ``--database-url postgresql://...`` adds a run of the app's ingest into
 PostgreSQL and, when ``psql`` is installed, a ``\\copy`` floor beside it.
@@ -56,13 +60,22 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from clean_copy import clean_copy  # noqa: E402
 from dev_env import run_in_dev_env, uv  # noqa: E402
 
-BENCH = ROOT / "build" / "bench"
+BENCH = toilets_csv.bench_dir()  # build/bench/, or $BENCH_DIR
+VENVS = ROOT / "build" / "bench" / "venvs"  # the peers' virtual environments, shared whatever BENCH is
 PROJECT_NAME = "Bench Toilets"
 SLUG = "bench-toilets"
 PACKAGE = "bench_toilets"
 SOURCE = "toilets"
 TABLE = "toilets"
-TOOLS = ("app", "sqlite3", "sqlite-utils")
+TOOLS = ("app", "reingest", "sqlite3", "sqlite-utils", "sqlite-utils-text")
+# What each tool is called in the results.
+LABELS = {
+    "app": "app",
+    "reingest": "app re-ingest (unchanged file)",
+    "sqlite3": "sqlite3 .import",
+    "sqlite-utils": "sqlite-utils insert --csv",
+    "sqlite-utils-text": "sqlite-utils insert --csv --no-detect-types",
+}
 # Variables that would point the app somewhere other than the benchmark's place.toml and database.
 APP_ENV = ("APP_SOURCES", "PLACE_TOML", "DATABASE_URL", "VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT")
 
@@ -116,6 +129,14 @@ def measure(command: Sequence[str], *, cwd: Path, env: dict[str, str], log: Path
     return Run(child.returncode, seconds, usage.ru_maxrss / 1024, output)  # ru_maxrss is in KiB on Linux
 
 
+def shown(path: Path) -> str:
+    """A path as printed: relative to the template repository when it lies inside it."""
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def clean_env(**extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in APP_ENV}
     env.update(extra)
@@ -141,9 +162,9 @@ def ensure_csv(rows: int, seed: int, bad_fraction: float) -> tuple[Path, dict]:
     if path.is_file() and summary_file.is_file():
         summary = json.loads(summary_file.read_text(encoding="utf-8"))
         if summary.get("bytes") == path.stat().st_size:
-            print(f"Using {path.relative_to(ROOT)} ({summary['bytes'] / 1e6:.0f} MB, cached)")
+            print(f"Using {shown(path)} ({summary['bytes'] / 1e6:.0f} MB, cached)")
             return path, summary
-    print(f"Writing {rows:,} rows to {path.relative_to(ROOT)} ...", flush=True)
+    print(f"Writing {rows:,} rows to {shown(path)} ...", flush=True)
     summary = asdict(toilets_csv.generate(path, rows, seed, bad_fraction))
     print(f"  {summary['bytes'] / 1e6:.0f} MB in {summary['seconds']:.1f} s")
     return path, summary
@@ -227,8 +248,15 @@ def sqlite_tables(path: Path) -> dict[str, int]:
         return {name: db.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
 
 
-def run_app(project: Path, rows: int, repeat: int, database_url: str | None, label: str) -> Measurement:
-    """Run the app's ingest ``repeat`` times, each into a fresh SQLite file (or the given database)."""
+def run_app(
+    project: Path, rows: int, repeat: int, database_url: str | None, label: str, fresh: bool = True
+) -> Measurement:
+    """Run the app's ingest ``repeat`` times, each into a fresh SQLite file (or the given database).
+
+    With ``fresh`` False the SQLite file is kept, so each run loads the same
+    file again over the data an earlier run stored: a re-ingest of an
+    unchanged source.
+    """
     python = project / ".venv" / "bin" / "python"
     command = [str(python), "-m", PACKAGE, "ingest", "--source", SOURCE]
     env = clean_env(DATABASE_URL=database_url) if database_url else clean_env()
@@ -236,7 +264,7 @@ def run_app(project: Path, rows: int, repeat: int, database_url: str | None, lab
     rejects = project / "data" / "rejects" / f"{SOURCE}.csv"
     runs = []
     for attempt in range(repeat):
-        if not database_url:
+        if fresh and not database_url:
             for leftover in database.parent.glob("app.db*"):
                 leftover.unlink()
         rejects.unlink(missing_ok=True)
@@ -250,7 +278,7 @@ def run_app(project: Path, rows: int, repeat: int, database_url: str | None, lab
     print(indent(last.output.strip() or "(no output)"))
     if last.status != 0:
         result.ok = False
-        result.note = f"exit status {last.status}; output in {(BENCH / 'logs' / f'{label}.log').relative_to(ROOT)}"
+        result.note = f"exit status {last.status}; output in {shown(BENCH / 'logs' / f'{label}.log')}"
         return result
     line = next((text for text in last.output.splitlines() if text.startswith(f"{SOURCE}:")), last.output)
     counts = parse_counts(line)
@@ -275,7 +303,7 @@ def run_app(project: Path, rows: int, repeat: int, database_url: str | None, lab
 
 def sqlite_utils_venv() -> Path:
     """sqlite-utils installed into its own venv under build/bench/, made once."""
-    venv = BENCH / "venvs" / "sqlite-utils"
+    venv = VENVS / "sqlite-utils"
     executable = venv / "bin" / "sqlite-utils"
     if not executable.is_file():
         print("Installing sqlite-utils into a throwaway venv ...", flush=True)
@@ -461,7 +489,7 @@ def save_report(report: dict[str, Any], name: str) -> bool:
     """Write a run's figures to build/bench/<name>-<time>.json and print its problems; whether there were none."""
     results_file = BENCH / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.json"
     results_file.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"\nResults written to {results_file.relative_to(ROOT)}")
+    print(f"\nResults written to {shown(results_file)}")
     if report["problems"]:
         print("\nProblems:")
         print("\n".join(f"  {problem}" for problem in report["problems"]))
@@ -469,7 +497,7 @@ def save_report(report: dict[str, Any], name: str) -> bool:
     return True
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--rows", type=toilets_csv.positive, default=toilets_csv.DEFAULT_ROWS, help="rows in the CSV (1000000)"
@@ -489,35 +517,44 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--tools",
         default=",".join(TOOLS),
-        help=f"comma-separated tools to run, from {', '.join(TOOLS)} (default: all)",
+        help=f"comma-separated tools to run, from {', '.join(TOOLS)} (default: all); reingest needs app",
     )
     parser.add_argument("--no-bake", action="store_true", help=f"reuse build/bench/{SLUG} as it is")
     parser.add_argument("--database-url", help="also ingest into this PostgreSQL database (postgresql://...)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def run(args: argparse.Namespace, project: Path | None = None) -> dict[str, Any]:
+    """Load the file with every tool asked for; the report (the file, figures, versions, problems)."""
     tools = [tool.strip() for tool in args.tools.split(",") if tool.strip()]
     if unknown := set(tools) - set(TOOLS):
-        parser.error(f"unknown tool {', '.join(sorted(unknown))}: choose from {', '.join(TOOLS)}")
+        raise SystemExit(f"unknown tool {', '.join(sorted(unknown))}: choose from {', '.join(TOOLS)}")
+    if "reingest" in tools and "app" not in tools:
+        raise SystemExit("reingest loads the file again over the app's first ingest: add app to --tools")
 
     BENCH.mkdir(parents=True, exist_ok=True)
     csv_path, summary = ensure_csv(args.rows, args.seed, args.bad_fraction)
     with csv_path.open(newline="", encoding="utf-8") as handle:
         header = next(csv.reader(handle))
 
-    project = sqlite_utils = None
-    if "app" in tools or args.database_url:
+    sqlite_utils = None
+    if project is None and ("app" in tools or args.database_url):
         if args.no_bake and (BENCH / SLUG / ".venv").is_dir():
             project = BENCH / SLUG
         else:
-            print(f"Baking the working tree into {(BENCH / SLUG).relative_to(ROOT)} ...", flush=True)
+            print(f"Baking the working tree into {shown(BENCH / SLUG)} ...", flush=True)
             project = bake_project()
+    if project is not None:
         point_sources_at(project / "place.toml", csv_path, summary["renamed"])
-    if "sqlite-utils" in tools:
+    if "sqlite-utils" in tools or "sqlite-utils-text" in tools:
         sqlite_utils = sqlite_utils_venv()
 
     results: list[Measurement] = []
     print(f"\nLoading {args.rows:,} rows, {args.repeat} run(s) per tool:", flush=True)
     if "app" in tools:
-        results.append(run_app(project, args.rows, args.repeat, None, "app"))
+        results.append(run_app(project, args.rows, args.repeat, None, LABELS["app"]))
+    if "reingest" in tools:
+        results.append(run_app(project, args.rows, args.repeat, None, LABELS["reingest"], fresh=False))
     if args.database_url:
         results.append(run_app(project, args.rows, args.repeat, args.database_url, "app (PostgreSQL)"))
         if shutil.which("psql"):
@@ -526,7 +563,7 @@ def main(argv: list[str] | None = None) -> int:
         if shutil.which("sqlite3"):
             results.append(
                 run_loader(
-                    "sqlite3 .import",
+                    LABELS["sqlite3"],
                     lambda db: ["sqlite3", str(db), f".import --csv {csv_path} {TABLE}"],
                     BENCH / "work" / "sqlite3.db",
                     args.rows,
@@ -535,19 +572,21 @@ def main(argv: list[str] | None = None) -> int:
             )
         else:
             print("  sqlite3 is not installed (on Debian: apt-get install sqlite3); skipped")
-    if "sqlite-utils" in tools:
-        results.append(
-            run_loader(
-                "sqlite-utils insert",
-                lambda db: [str(sqlite_utils), "insert", str(db), TABLE, str(csv_path), "--csv"],
-                BENCH / "work" / "sqlite-utils.db",
-                args.rows,
-                args.repeat,
+    loader = str(sqlite_utils)
+    for tool, extra in (("sqlite-utils", []), ("sqlite-utils-text", ["--no-detect-types"])):
+        if tool in tools:
+            results.append(
+                run_loader(
+                    LABELS[tool],
+                    lambda db, extra=extra: [loader, "insert", str(db), TABLE, str(csv_path), "--csv", *extra],
+                    BENCH / "work" / f"{tool}.db",
+                    args.rows,
+                    args.repeat,
+                )
             )
-        )
 
     found_versions = versions(project, sqlite_utils, args.database_url)
-    print(f"\nFile: {csv_path.relative_to(ROOT)}")
+    print(f"\nFile: {shown(csv_path)}")
     print(
         f"  {summary['rows']:,} rows, {summary['bytes'] / 1e6:.0f} MB: {summary['wgs84_rows']:,} WGS84 "
         f"({summary['blank_crs_rows']:,} with a blank CRS), {summary['osgb36_rows']:,} OSGB36, "
@@ -557,23 +596,28 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         if r.note:
             print(f"  {r.tool}: {r.note}")
-    print("\nVersions:")
-    for name, version in found_versions.items():
-        print(f"  {name}: {version}")
 
     problems = [
         problem for r in results if r.tool.startswith("app") for problem in check_app(r, args.rows, summary["bad_rows"])
     ]
     problems += [f"{r.tool}: {r.note}" for r in results if not r.tool.startswith("app") and not r.ok]
-    report = {
+    return {
         "file": summary,
         "results": [asdict(r) | {"rows_per_second": round(r.rows_per_second)} for r in results],
         "versions": found_versions,
         "problems": problems,
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    report = run(args)
+    print("\nVersions:")
+    for name, version in report["versions"].items():
+        print(f"  {name}: {version}")
     if not save_report(report, f"results-{args.rows}"):
         return 1
-    if any(r.tool.startswith("app") for r in results):
+    if any(r["tool"].startswith("app") for r in report["results"]):
         print("Check passed: the app's loaded + rejected rows equal the rows it read.")
     return 0
 

@@ -28,6 +28,7 @@ import argparse
 import csv
 import json
 import math
+import os
 import random
 import sys
 import time
@@ -494,10 +495,16 @@ def summary_path(path: Path) -> Path:
     return path.with_name(path.name + ".json")
 
 
+def bench_dir() -> Path:
+    """Where the benchmarks keep their files: build/bench/ in the template repository, or $BENCH_DIR."""
+    if found := os.environ.get("BENCH_DIR"):
+        return Path(found).resolve()
+    return Path(__file__).resolve().parent.parent / "build" / "bench"
+
+
 def default_path(rows: int, seed: int, bad_fraction: float) -> Path:
-    """The cached file for these settings, under build/bench/ in the template repository."""
-    root = Path(__file__).resolve().parent.parent
-    return root / "build" / "bench" / f"toilets-{rows}-seed{seed}-bad{bad_fraction:g}.csv"
+    """The cached file for these settings, under the benchmarks' folder (see bench_dir)."""
+    return bench_dir() / f"toilets-{rows}-seed{seed}-bad{bad_fraction:g}.csv"
 
 
 def fraction(text: str) -> float:

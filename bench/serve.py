@@ -166,12 +166,12 @@ def ensure_database(project: Path, csv_path: Path, rows: int, force: bool) -> Pa
     database = SERVE / f"{csv_path.stem}.db"
     found = None if force else loaded_rows(database, csv_path)
     if found is not None:
-        print(f"Using {database.relative_to(ROOT)} ({found:,} rows loaded from {rows:,}, cached)")
+        print(f"Using {ingest.shown(database)} ({found:,} rows loaded from {rows:,}, cached)")
         return database
     for leftover in SERVE.glob(f"{database.name}*"):
         leftover.unlink()
     SERVE.mkdir(parents=True, exist_ok=True)
-    print(f"Ingesting {rows:,} rows into {database.relative_to(ROOT)} (once; later runs reuse it) ...", flush=True)
+    print(f"Ingesting {rows:,} rows into {ingest.shown(database)} (once; later runs reuse it) ...", flush=True)
     command = [str(project / ".venv" / "bin" / "python"), "-m", PACKAGE, "ingest", "--source", SOURCE]
     env = ingest.clean_env(DATABASE_URL=database_url(database))
     run = ingest.measure(command, cwd=project, env=env, log=BENCH / "logs" / "serve-ingest.log")
@@ -270,7 +270,7 @@ def start_server(project: Path, database: Path) -> Server:
     server = Server(process, port, log)
     while time.perf_counter() - started < STARTUP_SECONDS:
         if process.poll() is not None:
-            raise SystemExit(f"The app stopped (exit status {process.returncode}); see {log.relative_to(ROOT)}")
+            raise SystemExit(f"The app stopped (exit status {process.returncode}); see {ingest.shown(log)}")
         try:
             with urllib.request.urlopen(server.url("/healthz"), timeout=2) as answer:
                 if answer.status == 200:
@@ -279,7 +279,7 @@ def start_server(project: Path, database: Path) -> Server:
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.1)
     server.stop()
-    raise SystemExit(f"The app did not answer /healthz within {STARTUP_SECONDS} s; see {log.relative_to(ROOT)}")
+    raise SystemExit(f"The app did not answer /healthz within {STARTUP_SECONDS} s; see {ingest.shown(log)}")
 
 
 def get_json(server: Server, path: str) -> dict:
@@ -504,9 +504,9 @@ def main(argv: list[str] | None = None) -> int:
     csv_path, summary = ingest.ensure_csv(args.rows, args.seed, toilets_csv.DEFAULT_BAD_FRACTION)
     project = ingest.BENCH / ingest.SLUG
     if args.no_bake and (project / ".venv").is_dir():
-        print(f"Using {project.relative_to(ROOT)} as it is")
+        print(f"Using {ingest.shown(project)} as it is")
     else:
-        print(f"Baking the working tree into {project.relative_to(ROOT)} ...", flush=True)
+        print(f"Baking the working tree into {ingest.shown(project)} ...", flush=True)
         project = ingest.bake_project()
     ingest.point_sources_at(project / "place.toml", csv_path, summary["renamed"])
     database = ensure_database(project, csv_path, args.rows, args.reingest)
@@ -544,7 +544,7 @@ def main(argv: list[str] | None = None) -> int:
 
     problems += [f"{r.scenario}: {r.errors:,} errors" for r in results if r.errors]
     found_versions = versions(project, wrk)
-    print(f"\n{args.rows:,} rows in the CSV, served from {database.relative_to(ROOT)}\n")
+    print(f"\n{args.rows:,} rows in the CSV, served from {ingest.shown(database)}\n")
     print(table(results))
     print(f"\nServer peak RSS (VmHWM): {peak_rss:,.0f} MiB")
     print(

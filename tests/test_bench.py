@@ -1,0 +1,74 @@
+"""The benchmark scripts under bench/ still run end to end, at a tiny size."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+ROWS = 2000
+INGEST_TOOLS = {
+    "app",
+    "app re-ingest (unchanged file)",
+    "sqlite3 .import",
+    "sqlite-utils insert --csv",
+    "sqlite-utils insert --csv --no-detect-types",
+}
+
+
+def test_run_all_at_a_tiny_size(tmp_path: Path) -> None:
+    """bench/run_all.py ingests, serves and bakes with every tool and peer, and every check in it passes."""
+    env = {**os.environ, "BENCH_DIR": str(tmp_path)}
+    command = [
+        sys.executable,
+        "bench/run_all.py",
+        "--rows",
+        str(ROWS),
+        "--duration",
+        "1",
+        "--rounds",
+        "1",
+        "--bakes",
+        "1",
+    ]
+    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+
+    (results_file,) = tmp_path.glob(f"all-{ROWS}-*.json")
+    report = json.loads(results_file.read_text(encoding="utf-8"))
+    assert report["problems"] == []
+
+    ingest = {r["tool"]: r for r in report["reports"]["ingest"]["results"]}
+    assert set(ingest) == INGEST_TOOLS
+    assert all(r["ok"] and r["rows_per_second"] > 0 for r in ingest.values())
+    bad = report["reports"]["ingest"]["file"]["bad_rows"]
+    assert (ingest["app"]["loaded"], ingest["app"]["rejected"]) == (ROWS - bad, bad)
+    assert ingest["sqlite3 .import"]["loaded"] == ROWS
+
+    serve = report["reports"]["serve"]
+    loads = {(r["server"], r["scenario"]): r for r in serve["results"]}
+    assert {
+        ("app", "bbox"),
+        ("app", "near"),
+        ("app", "item"),
+        ("datasette", "bbox"),
+        ("datasette", "bbox+count"),
+    } <= set(loads)
+    assert any(server.startswith("pygeoapi") for server, _ in loads)
+    assert all(r["requests"] > 0 and r["peak_rss_mib"] > 0 for r in loads.values())
+    assert sum(r["errors"] for (server, _), r in loads.items() if server == "app") == 0
+    assert serve["squares_compared"] == 20
+    assert serve["squares_with_features"] > 0
+
+    generation = {r["tool"]: r for r in report["reports"]["generation"]["results"]}
+    assert set(generation) == {"cookiecutter", "copier"}
+    assert all(r["ok"] and len(r["runs"]) == 1 and r["files"] > 50 for r in generation.values())
+
+    (summary,) = tmp_path.glob(f"all-{ROWS}-*.md")
+    text = summary.read_text(encoding="utf-8")
+    for heading in ("### Ingest", "### Serve", "### Generation", "### Targets"):
+        assert heading in text
