@@ -78,6 +78,7 @@ def new(arguments: argparse.Namespace) -> int:
 
 
 def show_path(_: argparse.Namespace) -> int:
+    """Print the template's folder, for commands that take it (cookiecutter --replay-file, copier copy)."""
     print(template_root())
     return 0
 
@@ -99,5 +100,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; its exit status: 0 done, 1 refused answers or a failed generation, 2 a usage error."""
     arguments = build_parser().parse_args(argv)
     return arguments.run(arguments)
