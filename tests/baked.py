@@ -7,7 +7,22 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import AWKWARD_ANSWERS
 from uv import find_uv_bin
+
+# The projects the baked-project and browser tests build: the defaults, and awkward Welsh answers.
+PROJECTS = {
+    "defaults-by-cookiecutter": ("cookiecutter", {}),
+    "welsh-apache-ccby-generic-by-copier": (
+        "copier",
+        {
+            **AWKWARD_ANSWERS,
+            "dataset_theme": "generic_points",
+            "code_licence": "Apache-2.0",
+            "data_licence": "CC-BY-4.0",
+        },
+    ),
+}
 
 
 def uv_in(

@@ -37,10 +37,10 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from baked import PROJECTS, package_of, uv_in
 from chromium import CHROMIUM_FLAGS, axe_script, chromium, openssl
 from conftest import bake_with_copier, commit_all
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Dialog, Page, Request, sync_playwright
-from test_baked_projects import PROJECTS, _package, _uv
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SCRIPT_NAME = "<script>alert(1)</script>"
@@ -244,10 +244,10 @@ def site(request, template, tmp_path_factory, tile_server) -> Iterator[Site]:
 
         project = Path(cookiecutter(str(template), no_input=True, output_dir=str(where), extra_context=answers))
     commit_all(project)
-    _uv(project, "sync", "--quiet")
+    uv_in(project, "sync", "--quiet")
     write_rows(project)
-    package = _package(project)
-    ingested = _uv(project, "run", "--no-sync", "python", "-m", package, "ingest").stdout
+    package = package_of(project)
+    ingested = uv_in(project, "run", "--no-sync", "python", "-m", package, "ingest").stdout
     assert ", rejected 0" in ingested, ingested
     port = free_port()
     log = where / "serve.log"
@@ -277,9 +277,9 @@ def site(request, template, tmp_path_factory, tile_server) -> Iterator[Site]:
 def exported(site: Site, plain_tile_server: str, tmp_path_factory: pytest.TempPathFactory) -> Export:
     """The served project's data written to a new folder by its `export` command, its maps using plain http tiles."""
     directory = tmp_path_factory.mktemp("export") / "site"
-    package = _package(site.project)
+    package = package_of(site.project)
     command = ("run", "--no-sync", "python", "-m", package, "export", str(directory))
-    written = _uv(site.project, *command, env={"APP_MAP__TILE_URL": plain_tile_server}).stdout
+    written = uv_in(site.project, *command, env={"APP_MAP__TILE_URL": plain_tile_server}).stdout
     assert (directory / "index.html").is_file(), written
     return Export(directory, urlsplit(plain_tile_server).port)
 

@@ -3,57 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import socket
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import AWKWARD_ANSWERS, bake_with_copier, commit_all
-from uv import find_uv_bin
-
-PROJECTS = {
-    "defaults-by-cookiecutter": ("cookiecutter", {}),
-    "welsh-apache-ccby-generic-by-copier": (
-        "copier",
-        {
-            **AWKWARD_ANSWERS,
-            "dataset_theme": "generic_points",
-            "code_licence": "Apache-2.0",
-            "data_licence": "CC-BY-4.0",
-        },
-    ),
-}
-
-
-def _uv(
-    project: Path, *arguments: str, check: bool = True, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run uv inside a baked project, isolated from the template's own environment (plus ``env``)."""
-    environment = {key: value for key, value in os.environ.items() if key not in {"VIRTUAL_ENV", "PLACE_TOML"}}
-    environment["UV_PYTHON"] = sys.executable
-    environment.update(env or {})
-    outcome = subprocess.run(
-        [find_uv_bin(), *arguments],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=600,
-    )
-    if check:
-        assert outcome.returncode == 0, f"uv {' '.join(arguments)} failed:\n{outcome.stdout}\n{outcome.stderr}"
-    return outcome
-
-
-def _package(project: Path) -> str:
-    """The name of the project's one package under src/."""
-    return next(path.name for path in (project / "src").iterdir() if path.is_dir())
+from baked import PROJECTS, package_of, uv_in
+from conftest import bake_with_copier, commit_all
 
 
 @pytest.fixture(scope="module", params=PROJECTS.values(), ids=PROJECTS.keys())
@@ -68,14 +28,14 @@ def project(request, template, tmp_path_factory) -> Path:
 
         path = Path(cookiecutter(str(template), no_input=True, output_dir=str(where), extra_context=answers))
     commit_all(path)
-    _uv(path, "sync", "--quiet")
+    uv_in(path, "sync", "--quiet")
     return path
 
 
 def test_its_own_tests_pass(project, postgres_url) -> None:
     """The project's own pytest suite passes, warning-clean, its store tests on SQLite and on PostgreSQL."""
     database = {"TEST_DATABASE_URL": postgres_url, "REQUIRE_POSTGRES": "1"}
-    outcome = _uv(project, "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", check=False, env=database)
+    outcome = uv_in(project, "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", check=False, env=database)
     assert outcome.returncode == 0, outcome.stdout + outcome.stderr
     assert " passed" in outcome.stdout
     assert "warning" not in outcome.stdout.lower()
@@ -83,23 +43,25 @@ def test_its_own_tests_pass(project, postgres_url) -> None:
 
 def test_ruff_finds_nothing(project) -> None:
     """ruff check and ruff format --check pass on the generated code."""
-    _uv(project, "run", "--no-sync", "ruff", "check", "--no-cache", ".")
-    _uv(project, "run", "--no-sync", "ruff", "format", "--check", "--no-cache", ".")
+    uv_in(project, "run", "--no-sync", "ruff", "check", "--no-cache", ".")
+    uv_in(project, "run", "--no-sync", "ruff", "format", "--check", "--no-cache", ".")
 
 
 def test_reuse_lint_passes(project) -> None:
     """Every file's copyright and licence is recorded: reuse lint passes."""
-    outcome = _uv(project, "run", "--no-sync", "reuse", "lint", check=False)
+    outcome = uv_in(project, "run", "--no-sync", "reuse", "lint", check=False)
     assert outcome.returncode == 0, outcome.stdout + outcome.stderr
     assert "Congratulations" in outcome.stdout
 
 
 def test_the_command_line_runs(project) -> None:
     """`python -m <package> --help` lists the commands and `config` shows every setting from place.toml."""
-    package = _package(project)
-    shown = _uv(project, "run", "--no-sync", "python", "-m", package, "--help").stdout
+    package = package_of(project)
+    shown = uv_in(project, "run", "--no-sync", "python", "-m", package, "--help").stdout
     assert "config" in shown
-    listing = json.loads(_uv(project, "run", "--no-sync", "python", "-m", package, "config", "--format", "json").stdout)
+    listing = json.loads(
+        uv_in(project, "run", "--no-sync", "python", "-m", package, "config", "--format", "json").stdout
+    )
     settings = {row["key"]: row for row in listing["settings"]}
     place = (project / "place.toml").read_text(encoding="utf-8")
     assert settings["place.name"]["source"] == "place.toml"
@@ -115,8 +77,8 @@ def test_a_bad_place_toml_is_reported_without_a_traceback(project) -> None:
             'code = "E0800"' if line.startswith("code = ") else line for line in original.splitlines(keepends=False)
         ]
         place.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        package = _package(project)
-        outcome = _uv(project, "run", "--no-sync", "python", "-m", package, "config", check=False)
+        package = package_of(project)
+        outcome = uv_in(project, "run", "--no-sync", "python", "-m", package, "config", check=False)
     finally:
         place.write_text(original, encoding="utf-8")
     assert outcome.returncode == 1
@@ -127,7 +89,7 @@ def test_a_bad_place_toml_is_reported_without_a_traceback(project) -> None:
 
 def test_ingest_loads_the_sample_data_into_an_ignored_database(project) -> None:
     """`ingest` loads every sample row into data/app.db, which git ignores."""
-    outcome = _uv(project, "run", "--no-sync", "python", "-m", _package(project), "ingest")
+    outcome = uv_in(project, "run", "--no-sync", "python", "-m", package_of(project), "ingest")
     (line,) = outcome.stdout.splitlines()
     found = re.fullmatch(r"([a-z_-]+): read ([0-9,]+), loaded ([0-9,]+), rejected ([0-9,]+)", line)
     assert found, line
@@ -145,7 +107,9 @@ def test_ingest_loads_the_sample_data_into_an_ignored_database(project) -> None:
 def _check(project: Path, *arguments: str, config: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run the project's `check` command (on another copy's place.toml when ``config`` is given)."""
     where = ["--config", str(config)] if config else []
-    return _uv(project, "run", "--no-sync", "python", "-m", _package(project), *where, "check", *arguments, check=False)
+    return uv_in(
+        project, "run", "--no-sync", "python", "-m", package_of(project), *where, "check", *arguments, check=False
+    )
 
 
 def test_check_passes_on_the_fresh_project(project) -> None:
@@ -163,9 +127,9 @@ def test_check_passes_on_the_fresh_project(project) -> None:
 
 def test_generated_files_are_what_their_commands_write(project) -> None:
     """`datapackage` and `checklist` rewrite datapackage.json and design-to-scale.md without changing a byte."""
-    package = _package(project)
+    package = package_of(project)
     for command in ("datapackage", "checklist"):
-        _uv(project, "run", "--no-sync", "python", "-m", package, command)
+        uv_in(project, "run", "--no-sync", "python", "-m", package, command)
     status = subprocess.run(
         ["git", "status", "--porcelain", "--", "datapackage.json", "design-to-scale.md"],
         cwd=project,
@@ -197,7 +161,7 @@ def test_check_fails_with_file_and_line_on_a_planted_project(project, tmp_path) 
     """A copy with the place name in code, a licence deleted, publiccode.yml broken and a source unreachable fails."""
     planted = tmp_path / "planted"
     shutil.copytree(project, planted, ignore=shutil.ignore_patterns(".venv", ".git", "*.db", "rejects", "__pycache__"))
-    package = _package(project)
+    package = package_of(project)
     place = tomllib.loads((planted / "place.toml").read_text(encoding="utf-8"))
 
     module = planted / "src" / package / "planted.py"
