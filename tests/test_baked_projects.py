@@ -212,3 +212,22 @@ def test_check_fails_with_file_and_line_on_a_planted_project(project, tmp_path) 
     assert f"src/{package}/planted.py:3: " in shown
     assert f"publiccode.yml:{localisation_line}: " in shown
     assert f"place.toml:{source_line}: " in shown
+
+
+def test_secrets_stay_out_and_the_dependencies_can_be_audited(project) -> None:
+    """.env is ignored by git and not needed; CI and pre-commit scan for secrets; the audit's export works."""
+    ignored = subprocess.run(["git", "check-ignore", "-q", ".env"], cwd=project)
+    assert ignored.returncode == 0, ".env is not ignored by git"
+    assert not (project / ".env").exists()
+    hooks = yaml.safe_load((project / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hook_ids = {hook["id"] for repo in hooks["repos"] for hook in repo["hooks"]}
+    assert {"gitleaks", "reuse", "ruff-check"} <= hook_ids
+    ci = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
+    audit = "\n".join(step.get("run", "") for step in ci["jobs"]["audit"]["steps"])
+    assert "uvx pip-audit" in audit
+    assert "pre-commit run gitleaks --all-files" in audit
+    # The audit's first command, run for real: every locked dependency pinned, without the project itself.
+    exported = uv_in(project, "export", "--format", "requirements-txt", "--no-emit-project", "--no-hashes").stdout
+    pinned = {line.split("==")[0] for line in exported.splitlines() if "==" in line}
+    assert {"fastapi", "pydantic", "pyproj", "psycopg"} <= pinned
+    assert not any(line.startswith(("-e", ".")) for line in exported.splitlines())
