@@ -154,9 +154,7 @@ def run(args: argparse.Namespace) -> dict:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     report = run(args)
-    print("\nVersions:")
-    for name, version in report["versions"].items():
-        print(f"  {name}: {version}")
+    ingest.print_versions(report["versions"])
     return 0 if ingest.save_report(report, "generation") else 1
 
 

@@ -173,6 +173,16 @@ def ensure_csv(rows: int, seed: int, bad_fraction: float) -> tuple[Path, dict]:
 # --- the app -----------------------------------------------------------------
 
 
+def bench_project(no_bake: bool) -> Path:
+    """The project the benchmarks run: baked afresh from the working tree, or with --no-bake the last one."""
+    project = BENCH / SLUG
+    if no_bake and (project / ".venv").is_dir():
+        print(f"Using {shown(project)} as it is")
+        return project
+    print(f"Baking the working tree into {shown(project)} ...", flush=True)
+    return bake_project()
+
+
 def bake_project() -> Path:
     """Bake the working tree into build/bench/<slug> and install it with uv; return its folder."""
     target = BENCH / SLUG
@@ -485,6 +495,13 @@ def check_app(app: Measurement, rows: int, expected_bad: int) -> list[str]:
     return problems
 
 
+def print_versions(versions: dict[str, str]) -> None:
+    """The versions of every tool measured, as each benchmark prints them at its end."""
+    print("\nVersions:")
+    for name, version in versions.items():
+        print(f"  {name}: {version}")
+
+
 def save_report(report: dict[str, Any], name: str) -> bool:
     """Write a run's figures to build/bench/<name>-<time>.json and print its problems; whether there were none."""
     results_file = BENCH / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.json"
@@ -539,11 +556,7 @@ def run(args: argparse.Namespace, project: Path | None = None) -> dict[str, Any]
 
     sqlite_utils = None
     if project is None and ("app" in tools or args.database_url):
-        if args.no_bake and (BENCH / SLUG / ".venv").is_dir():
-            project = BENCH / SLUG
-        else:
-            print(f"Baking the working tree into {shown(BENCH / SLUG)} ...", flush=True)
-            project = bake_project()
+        project = bench_project(args.no_bake)
     if project is not None:
         point_sources_at(project / "place.toml", csv_path, summary["renamed"])
     if "sqlite-utils" in tools or "sqlite-utils-text" in tools:
@@ -612,9 +625,7 @@ def run(args: argparse.Namespace, project: Path | None = None) -> dict[str, Any]
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     report = run(args)
-    print("\nVersions:")
-    for name, version in report["versions"].items():
-        print(f"  {name}: {version}")
+    print_versions(report["versions"])
     if not save_report(report, f"results-{args.rows}"):
         return 1
     if any(r["tool"].startswith("app") for r in report["results"]):

@@ -53,7 +53,6 @@ import os
 import random
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 import urllib.error
@@ -166,26 +165,9 @@ def on(port: int) -> list[str]:
 
 def start(peer: Peer) -> serve.Server:
     """Start ``peer`` on a free port and wait until its ready path answers 200."""
-    port = peer.port
     slug = "".join(c if c.isalnum() else "-" for c in peer.name.lower()).strip("-").replace("--", "-")
     log = BENCH / "logs" / f"peer-{slug}.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    with log.open("wb") as out:
-        process = subprocess.Popen(peer.command, cwd=peer.cwd, env=peer.env, stdout=out, stderr=subprocess.STDOUT)
-    server = serve.Server(process, port, log)
-    while time.perf_counter() - started < serve.STARTUP_SECONDS:
-        if process.poll() is not None:
-            raise SystemExit(f"{peer.name} stopped (exit status {process.returncode}); see {log}")
-        try:
-            with urllib.request.urlopen(server.url(peer.ready), timeout=5) as answer:
-                if answer.status == 200:
-                    server.startup_seconds = time.perf_counter() - started
-                    return server
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    server.stop()
-    raise SystemExit(f"{peer.name} did not answer {peer.ready} within {serve.STARTUP_SECONDS} s; see {log}")
+    return serve.launch(peer.name, peer.command, cwd=peer.cwd, env=peer.env, port=peer.port, log=log, ready=peer.ready)
 
 
 def get_json(server: serve.Server, path: str) -> object:
@@ -441,12 +423,7 @@ def run(args: argparse.Namespace, project: Path | None = None) -> dict:
     BENCH.mkdir(parents=True, exist_ok=True)
     csv_path, summary = ingest.ensure_csv(args.rows, args.seed, toilets_csv.DEFAULT_BAD_FRACTION)
     if project is None:
-        project = ingest.BENCH / ingest.SLUG
-        if args.no_bake and (project / ".venv").is_dir():
-            print(f"Using {ingest.shown(project)} as it is")
-        else:
-            print(f"Baking the working tree into {ingest.shown(project)} ...", flush=True)
-            project = ingest.bake_project()
+        project = ingest.bench_project(args.no_bake)
     ingest.point_sources_at(project / "place.toml", csv_path, summary["renamed"])
     database = serve.ensure_database(project, csv_path, args.rows, False)
     paths = serve.request_paths(database, args.seed)
@@ -576,9 +553,7 @@ def run(args: argparse.Namespace, project: Path | None = None) -> dict:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     report = run(args)
-    print("\nVersions:")
-    for name, version in report["versions"].items():
-        print(f"  {name}: {version}")
+    ingest.print_versions(report["versions"])
     if not ingest.save_report(report, f"peers-{args.rows}"):
         return 1
     print("Check passed: no errors, and the sampled answers of every server agree with the app's.")

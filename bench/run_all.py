@@ -248,12 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     reports: dict[str, dict[str, Any]] = {}
     project = None
     if {"ingest", "serve"} - skip:
-        project = ingest.BENCH / ingest.SLUG
-        if args.no_bake and (project / ".venv").is_dir():
-            print(f"Using {ingest.shown(project)} as it is")
-        else:
-            print(f"Baking the working tree into {ingest.shown(project)} ...", flush=True)
-            project = ingest.bake_project()
+        project = ingest.bench_project(args.no_bake)
 
     if "ingest" not in skip:
         print("\n== Ingest ==", flush=True)

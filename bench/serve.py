@@ -261,25 +261,34 @@ def free_port() -> int:
 def start_server(project: Path, database: Path) -> Server:
     """The app serving the database, once /healthz answers 200."""
     port = free_port()
-    log = BENCH / "logs" / "serve.log"
     command = [str(project / ".venv" / "bin" / "python"), "-m", PACKAGE, "serve", "--host", HOST, "--port", str(port)]
     env = ingest.clean_env(DATABASE_URL=database_url(database))
+    return launch(
+        "The app", command, cwd=project, env=env, port=port, log=BENCH / "logs" / "serve.log", ready="/healthz"
+    )
+
+
+def launch(
+    name: str, command: list[str], *, cwd: Path, env: dict[str, str], port: int, log: Path, ready: str
+) -> Server:
+    """Start a server (the app or a peer) with its output in ``log``; return it once ``ready`` answers 200."""
+    log.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
     server = Server(process, port, log)
     while time.perf_counter() - started < STARTUP_SECONDS:
         if process.poll() is not None:
-            raise SystemExit(f"The app stopped (exit status {process.returncode}); see {ingest.shown(log)}")
+            raise SystemExit(f"{name} stopped (exit status {process.returncode}); see {ingest.shown(log)}")
         try:
-            with urllib.request.urlopen(server.url("/healthz"), timeout=2) as answer:
+            with urllib.request.urlopen(server.url(ready), timeout=5) as answer:
                 if answer.status == 200:
                     server.startup_seconds = time.perf_counter() - started
                     return server
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.1)
     server.stop()
-    raise SystemExit(f"The app did not answer /healthz within {STARTUP_SECONDS} s; see {ingest.shown(log)}")
+    raise SystemExit(f"{name} did not answer {ready} within {STARTUP_SECONDS} s; see {ingest.shown(log)}")
 
 
 def get_json(server: Server, path: str) -> dict:
@@ -502,12 +511,7 @@ def main(argv: list[str] | None = None) -> int:
 
     BENCH.mkdir(parents=True, exist_ok=True)
     csv_path, summary = ingest.ensure_csv(args.rows, args.seed, toilets_csv.DEFAULT_BAD_FRACTION)
-    project = ingest.BENCH / ingest.SLUG
-    if args.no_bake and (project / ".venv").is_dir():
-        print(f"Using {ingest.shown(project)} as it is")
-    else:
-        print(f"Baking the working tree into {ingest.shown(project)} ...", flush=True)
-        project = ingest.bake_project()
+    project = ingest.bench_project(args.no_bake)
     ingest.point_sources_at(project / "place.toml", csv_path, summary["renamed"])
     database = ensure_database(project, csv_path, args.rows, args.reingest)
     paths = request_paths(database, args.seed)
@@ -551,9 +555,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Features in the {len(matched)} bbox squares checked: median {statistics.median(matched):,.0f}, "
         f"most {max(matched):,}, {sum(1 for count in matched if not count)} empty"
     )
-    print("\nVersions:")
-    for name, version in found_versions.items():
-        print(f"  {name}: {version}")
+    ingest.print_versions(found_versions)
     report = {
         "rows": args.rows,
         "duration": args.duration,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from baked import package_of
+from baked import package_of, uv_in
 from template_repo import git
 
 MODULE = '''"""Opening-time words that residents type, mapped to the schema's wording."""
@@ -57,3 +58,13 @@ def unmerged(files: dict[str, bytes]) -> list[str]:
         for path, data in files.items()
         if path.endswith((".rej", ".orig")) or data.startswith(b"<<<<<<< ") or any(m in data for m in markers)
     ]
+
+
+def assert_it_still_works(project: Path, postgres_url: str) -> None:
+    """The project installs, ingests its data with nothing rejected, and its own tests pass on both stores."""
+    uv_in(project, "sync", "--quiet")
+    loaded = uv_in(project, "run", "--no-sync", "python", "-m", package_of(project), "ingest").stdout
+    assert re.search(r"loaded [1-9][0-9]*, rejected 0", loaded), loaded
+    database = {"TEST_DATABASE_URL": postgres_url, "REQUIRE_POSTGRES": "1"}
+    outcome = uv_in(project, "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", check=False, env=database)
+    assert outcome.returncode == 0, outcome.stdout + outcome.stderr

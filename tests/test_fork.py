@@ -10,15 +10,14 @@ the project's own tests pass.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from pathlib import Path
 
 import pytest
-from baked import package_of, uv_in
+from baked import uv_in
 from conftest import bake_with_copier, commit_all, run_tool, tree
 from places import TRAFFORD, YNYS_MON, differing_files, is_place_specific
-from team import OWN_DATA, make_team_changes, unmerged
+from team import OWN_DATA, assert_it_still_works, make_team_changes, unmerged
 from template_repo import git, release
 
 VERSION = "v99.0.0"
@@ -60,12 +59,7 @@ def check_fork(project: Path, team_files: dict[str, str], fresh: Path, postgres_
     (sample,) = (project / "data" / "sample").glob("*.csv")
     own.write_bytes(sample.read_bytes())
     (project / "place.toml").write_text(place.replace(OWN_DATA, "data/ynys-mon.csv"), encoding="utf-8")
-    uv_in(project, "sync", "--quiet")
-    loaded = uv_in(project, "run", "--no-sync", "python", "-m", package_of(project), "ingest").stdout
-    assert re.search(r"loaded [1-9][0-9]*, rejected 0", loaded), loaded
-    database = {"TEST_DATABASE_URL": postgres_url, "REQUIRE_POSTGRES": "1"}
-    outcome = uv_in(project, "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", check=False, env=database)
-    assert outcome.returncode == 0, outcome.stdout + outcome.stderr
+    assert_it_still_works(project, postgres_url)
     assert "test_opening_words.py" in uv_in(project, "run", "--no-sync", "pytest", "--collect-only", "-q").stdout
 
 

@@ -14,9 +14,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from baked import package_of, uv_in
 from conftest import ROOT, bake_with_copier, commit_all, run_tool, tree
-from team import OWN_DATA, make_team_changes, unmerged
+from places import differing_files
+from team import OWN_DATA, assert_it_still_works, make_team_changes, unmerged
 from template_repo import files_at, git, release
 
 CURRENT = "v9999.0.0"  # a temporary tag for the files under test, newer than any release
@@ -65,15 +65,10 @@ def test_a_project_from_the_last_release_upgrades_cleanly(versions, tmp_path, po
     # The result is what the current template generates, plus the team's changes.
     fresh = tree(bake_with_copier(repository, tmp_path / "fresh"))
     ours = {path: data for path, data in everything.items() if not path.startswith(".git/")}
-    differing = {path for path in ours.keys() | fresh.keys() if ours.get(path) != fresh.get(path)}
+    differing = differing_files(ours, fresh)
     assert differing - {".copier-answers.yml"} == {"place.toml", OWN_DATA, *team_files}
     assert f"_commit: {CURRENT}" in (project / ".copier-answers.yml").read_text(encoding="utf-8")
-    uv_in(project, "sync", "--quiet")
-    loaded = uv_in(project, "run", "--no-sync", "python", "-m", package_of(project), "ingest").stdout
-    assert re.search(r"loaded [1-9][0-9]*, rejected 0", loaded), loaded
-    database = {"TEST_DATABASE_URL": postgres_url, "REQUIRE_POSTGRES": "1"}
-    outcome = uv_in(project, "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", check=False, env=database)
-    assert outcome.returncode == 0, outcome.stdout + outcome.stderr
+    assert_it_still_works(project, postgres_url)
 
 
 def test_every_release_has_release_notes() -> None:

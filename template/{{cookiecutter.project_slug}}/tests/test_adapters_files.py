@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import codecs
-import functools
-import http.server
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from project_copy import serve_folder
 
 from {{ cookiecutter.package_name }} import adapters
 from {{ cookiecutter.package_name }}.adapters.csv_files import detect_encoding
@@ -128,19 +126,8 @@ def file_server(tmp_path: Path) -> Iterator[str]:
     folder = tmp_path / "www"
     folder.mkdir()
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve_folder(folder) as base:
+        yield base
 
 
 def test_csv_from_a_url(tmp_path: Path, file_server: str) -> None:
