@@ -3,11 +3,16 @@
 Copier updates a project from one tagged version of its template to another,
 so the fork and upgrade tests first put the template's files into a throwaway
 git repository and tag them there; the repository under test is never tagged.
+
+Releases are read from CHANGELOG.md, whose section for each release names its
+commit: tags do not travel with every clone or mirror, and CI may run in a
+clone that has neither the tags nor (when shallow) the release's commit.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import tarfile
@@ -21,6 +26,21 @@ def git(where: Path, *arguments: str) -> str:
     outcome = subprocess.run(["git", *GIT_IDENTITY, *arguments], cwd=where, capture_output=True, text=True)
     assert outcome.returncode == 0, f"git {' '.join(arguments)} failed:\n{outcome.stdout}\n{outcome.stderr}"
     return outcome.stdout
+
+
+RELEASE_SECTION = re.compile(r"^## (v\d\S*)\n+Released from commit `([0-9a-f]{40})`", re.MULTILINE)
+
+
+def recorded_releases(changelog: Path) -> dict[str, str]:
+    """Each release in ``changelog`` and the commit it was made from, newest first."""
+    return dict(RELEASE_SECTION.findall(changelog.read_text(encoding="utf-8")))
+
+
+def fetch_if_missing(source: Path, commit: str) -> None:
+    """Make sure the repository at ``source`` holds ``commit``, fetching it from origin when the clone is shallow."""
+    held = subprocess.run(["git", "cat-file", "-e", f"{commit}^{{commit}}"], cwd=source, capture_output=True)
+    if held.returncode != 0:
+        git(source, "fetch", "--quiet", "--depth=1", "origin", commit)
 
 
 def release(repository: Path, files: Path, tag: str) -> None:

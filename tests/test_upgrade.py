@@ -1,6 +1,7 @@
 """Template upgrades: a project made from the last release takes the current template with `copier update`.
 
-The last release is the newest ``v*`` tag of this repository. The test puts
+The last release is the newest one that CHANGELOG.md records, with the commit
+it was made from (a tag, where the clone has it, must agree). The test puts
 that release and the current files into a throwaway repository as two tagged
 versions, generates a project from the release, commits it with a team's own
 changes, and updates it: no conflicts, the team's changes kept, the result
@@ -10,38 +11,33 @@ what the current template generates, and the project's own tests green.
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, bake_with_copier, commit_all, run_tool, tree
 from places import differing_files
 from team import OWN_DATA, assert_it_still_works, make_team_changes, unmerged
-from template_repo import files_at, git, release
+from template_repo import fetch_if_missing, files_at, git, recorded_releases, release
 
 CURRENT = "v9999.0.0"  # a temporary tag for the files under test, newer than any release
 CHANGELOG = ROOT / "CHANGELOG.md"
 
 
-def last_release() -> str:
-    """The newest release tag reachable from HEAD, e.g. ``v0.1.0``."""
-    found = subprocess.run(
-        ["git", "describe", "--tags", "--abbrev=0", "--match", "v[0-9]*"], cwd=ROOT, capture_output=True, text=True
-    )
-    assert found.returncode == 0, (
-        "No release tag (v*) found: the upgrade test needs the last release. "
-        f"Fetch the tags with `git fetch --tags`. git said: {found.stderr.strip()}"
-    )
-    return found.stdout.strip()
+def last_release() -> tuple[str, str]:
+    """The newest release that CHANGELOG.md records, and its commit, e.g. ``("v0.1.0", "0a41d0a...")``."""
+    releases = recorded_releases(CHANGELOG)
+    assert releases, "CHANGELOG.md records no release: each `## vX.Y.Z` section starts with `Released from commit ...`."
+    return next(iter(releases.items()))
 
 
 @pytest.fixture(scope="module")
 def versions(template, tmp_path_factory) -> tuple[Path, str]:
     """A repository holding the last release and, tagged after it, the current files."""
     where = tmp_path_factory.mktemp("upgrade")
-    previous = last_release()
+    previous, commit = last_release()
+    fetch_if_missing(ROOT, commit)
     repository = where / "template"
-    release(repository, files_at(ROOT, previous, where / "previous"), previous)
+    release(repository, files_at(ROOT, commit, where / "previous"), previous)
     release(repository, template, CURRENT)
     return repository, previous
 
@@ -72,9 +68,11 @@ def test_a_project_from_the_last_release_upgrades_cleanly(versions, tmp_path, po
 
 
 def test_every_release_has_release_notes() -> None:
-    """CHANGELOG.md has a section for each release tag, and one for the changes not yet released."""
+    """CHANGELOG.md has a section for the changes not yet released and one per release, naming its commit."""
     headings = re.findall(r"^## (\S+)", CHANGELOG.read_text(encoding="utf-8"), re.MULTILINE)
-    tags = git(ROOT, "tag", "--list", "v[0-9]*").split()
+    releases = recorded_releases(CHANGELOG)
     assert headings[0] == "Unreleased"
-    assert set(tags) <= set(headings)
-    assert last_release() in headings
+    assert list(releases) == headings[1:], "every release section must start with `Released from commit <sha>`"
+    for tag in git(ROOT, "tag", "--list", "v[0-9]*").split():
+        assert tag in releases, f"the tag {tag} has no section in CHANGELOG.md"
+        assert git(ROOT, "rev-list", "-n", "1", tag).strip() == releases[tag], f"{tag} is not the commit recorded"
