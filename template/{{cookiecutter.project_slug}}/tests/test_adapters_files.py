@@ -96,9 +96,107 @@ def test_csv_semicolon_delimiter(tmp_path: Path) -> None:
     assert read(tmp_path, name, delimiter=";")[0].values == {"a": "1", "b": "2"}
 
 
-def test_csv_header_only_has_no_records(tmp_path: Path) -> None:
-    name = write_bytes(tmp_path, "header.csv", b"LocationText,GeoX,GeoY\n")
-    assert read(tmp_path, name) == []
+def test_csv_header_only_has_no_records_and_says_so(tmp_path: Path) -> None:
+    """The adapter gives no records; ingest refuses the source with what the adapter says it found."""
+    name = write_bytes(tmp_path, "header.csv", b"LocationText,GeoX,GeoY\n\n")
+    adapter = adapters.create("csv", adapters.SourceSpec("toilets", name, tmp_path), {})
+    assert list(adapter.records()) == []
+    assert adapter.no_records() == (
+        "header.csv has a header (LocationText, GeoX, GeoY) but no rows of data. Check that the file was exported "
+        "whole; if those are not its column names, check the source's encoding and delimiter"
+    )
+
+
+QUOTE_LEFT_OPEN = [
+    ('a,b\n1,x\n2,"open\n3,y\n4,z\n', 3, None),
+    ('a,b\n1,x\n2,y\n3,"open\n', 4, None),
+    ('a,b\n1,x\n2,y\n3,"open', 4, None),
+    ('a,b\r\n1,"x\r\ny"\r\n2,"open\r\n3,y\r\n', 4, None),
+    ('a,"b\n1,x\n2,y\n', 1, None),
+    ('a,b,c\n1,"x\ny",\n2,"m\nn","open\n3,y,z\n', 5, None),
+    ('a,b\n1,x\n2,"open\n3,""\n4,"z"\n5,w\n', 3, 5),
+    ('a,b\n1,x\n2,"open\n' + "3,y\n" * 40_000 + '4,"z"\n', 3, None),  # past the csv module's cell size limit
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "opens", "closes"),
+    QUOTE_LEFT_OPEN,
+    ids=[
+        "mid-file",
+        "last-row",
+        "last-row-no-line-break",
+        "crlf",
+        "header",
+        "after-a-cell-over-lines",
+        "closed-later",
+        "long",
+    ],
+)
+def test_csv_quote_left_open_stops_the_read_at_its_line(
+    tmp_path: Path, text: str, opens: int, closes: int | None
+) -> None:
+    """A quote that swallows the lines after it is a fault of the file, reported at the line where it opens."""
+    name = write_bytes(tmp_path, "quote.csv", text.encode())
+    if closes is None:
+        expected = f"opens on line {opens} .* and is never closed, so the rest of the file would be read as one cell"
+    else:
+        expected = f"opens on line {opens} .* and closes on line {closes} with more text after it"
+    with pytest.raises(SourceError, match=rf"^Source 'toilets': quote\.csv has a quote that {expected}") as caught:
+        read(tmp_path, name)
+    assert str(caught.value).endswith(f"Close the quote on line {opens} or remove it, then ingest again.")
+
+
+def test_csv_quotes_the_csv_module_reads_whole_are_kept(tmp_path: Path) -> None:
+    """Quotes inside unquoted cells are characters; doubled quotes and quoted line breaks are cell text."""
+    text = 'a,b\n1,Smith "Jr" Street\n2,Smith "Jr"\n3,"Smith" Jr\n4,"say ""hi""\nthere"\n5,""\n6,"x\r\ny"\n7,"a,b"\n'
+    name = write_bytes(tmp_path, "quotes.csv", text.encode())
+    assert [(r.number, r.values["b"]) for r in read(tmp_path, name)] == [
+        (2, 'Smith "Jr" Street'),
+        (3, 'Smith "Jr"'),
+        (4, "Smith Jr"),
+        (5, 'say "hi"\nthere'),
+        (7, ""),
+        (8, "x\r\ny"),
+        (10, "a,b"),
+    ]
+
+
+def test_csv_cells_run_together_at_a_quote_make_a_problem_of_the_row(tmp_path: Path) -> None:
+    """A quote closed by the next one on its line merges cells; the row is rejected with that reason, not others'."""
+    text = 'a,b,c,d\n1,"x,y,"z",w\n2,"Smith" Jr,v,u\n3,"p","q"r,t\n'
+    run_on, kept, last = read(tmp_path, write_bytes(tmp_path, "run-on.csv", text.encode()))
+    assert (run_on.number, run_on.problem) == (
+        2,
+        'the row has 3 cells but the header has 4: the quoted cell "x,y,"z",w has more text after its closing quote, '
+        "so cells ran together. Close the quote where its cell ends, or remove it",
+    )
+    assert (kept.values, kept.problem) == (
+        {"a": "2", "b": "Smith Jr", "c": "v", "d": "u"},
+        None,
+    )  # as many cells as the header
+    assert (last.values, last.problem) == ({"a": "3", "b": "p", "c": "qr", "d": "t"}, None)
+
+
+def test_csv_nul_bytes_are_not_taken_for_utf_16(tmp_path: Path) -> None:
+    """A run of NUL bytes (a file cut short) has zero bytes at odd and even places alike: it is still UTF-8."""
+    name = write_bytes(tmp_path, "padded.csv", b"a,b\n1,x\n" + b"\0" * 256)
+    assert detect_encoding(tmp_path / name) == "utf-8"
+    records = read(tmp_path, name)
+    assert [r.values for r in records[:1]] == [{"a": "1", "b": "x"}]
+
+
+def test_csv_header_with_nul_bytes_is_refused(tmp_path: Path) -> None:
+    """UTF-16 read as Latin-1 has a NUL byte in every name: the encoding is wrong, not the names."""
+    name = write_bytes(tmp_path, "wide.csv", "a,b\n1,2\n".encode("utf-16"))
+    with pytest.raises(SourceError, match=r"the header row of wide\.csv holds NUL bytes.*it may be UTF-16"):
+        read(tmp_path, name, encoding="latin-1")
+
+
+def test_csv_utf_16_set_for_a_utf_8_file_is_refused_plainly(tmp_path: Path) -> None:
+    name = write_bytes(tmp_path, "narrow.csv", b"a,b\n1,2\n")
+    with pytest.raises(SourceError, match=r"narrow\.csv is not valid utf-16 \(UTF-16 stream does not start with BOM\)"):
+        read(tmp_path, name, encoding="utf-16")
 
 
 @pytest.mark.parametrize(("data", "message"), [(b"", "no header row"), (b"a,b,a\n1,2,3\n", "names a more than once")])
@@ -134,6 +232,18 @@ def test_csv_from_a_url(tmp_path: Path, file_server: str) -> None:
     (tmp_path / "www" / "toilets.csv").write_bytes(MESSY_TEXT.encode("cp1252"))
     records = read(tmp_path, f"{file_server}/toilets.csv")
     assert [r.values for r in records] == EXPECTED_ROWS
+
+
+def test_csv_errors_at_a_url_name_the_address_without_its_secrets(tmp_path: Path, file_server: str) -> None:
+    (tmp_path / "www" / "header.csv").write_bytes(b"LocationText\n")
+    (tmp_path / "www" / "quote.csv").write_bytes(b'LocationText\n"Park\n')
+    header_only = adapters.create(
+        "csv", adapters.SourceSpec("toilets", f"{file_server}/header.csv?key=s3cret", tmp_path), {}
+    )
+    assert list(header_only.records()) == []
+    assert header_only.no_records().startswith(f"{file_server}/header.csv?key=*** has a header (LocationText)")
+    with pytest.raises(SourceError, match=rf"^Source 'toilets': {file_server}/quote\.csv\?token=\*\*\* has a quote"):
+        read(tmp_path, f"{file_server}/quote.csv?token=s3cret")
 
 
 def test_csv_url_that_is_missing_names_the_url(tmp_path: Path, file_server: str) -> None:

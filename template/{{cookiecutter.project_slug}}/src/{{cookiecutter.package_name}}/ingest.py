@@ -3,9 +3,10 @@
 Each record is stored with the area (see [[areas]] in place.toml) that its
 source covers, in the fields :data:`~.store.AREA_FIELDS`. Every row read is
 either loaded or written to the rejects file with its reasons, so
-read = loaded + rejected for every source. A source that cannot be read, or
-fails part way, leaves the data already serving untouched and is reported with
-what to fix; the other sources still load.
+read = loaded + rejected for every source. A source that cannot be read, fails
+part way or gives no records at all (a file with only a header, a portal that
+answers with none) leaves the data already serving untouched and is reported
+with what to fix; the other sources still load.
 """
 
 from __future__ import annotations
@@ -110,7 +111,12 @@ def ingest_source(store: Store, loaded: LoadedSettings, source: Source, progress
                 report.loaded += len(features)
                 report.rejected += len(rejections)
                 progress.update(report, adapter.total)
-            unmatched = normaliser.unmatched_columns() if report.read else []
+            if not report.read:
+                raise SourceError(
+                    f"Source {source.name!r}: {adapter.no_records()}. An ingest that reads no records "
+                    "does not replace the source's data."
+                )
+            unmatched = normaliser.unmatched_columns()
             if unmatched:
                 raise SourceError(
                     f"Source {source.name!r}: [sources.fields] maps {', '.join(unmatched)}, but no record has "

@@ -295,6 +295,8 @@ def parser_for(spec: Mapping[str, Any]) -> Parser:
                 return None
             if "\x00" in value:  # a NUL byte is never meant, and PostgreSQL refuses it
                 value = value.replace("\x00", "").strip()
+                if not value:
+                    return None  # only NUL bytes: blank
             if base is None:
                 return value
         parsed = (base or str)(value)

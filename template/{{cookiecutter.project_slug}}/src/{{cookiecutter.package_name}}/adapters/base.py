@@ -74,3 +74,9 @@ class Adapter(ABC):
     @abstractmethod
     def records(self) -> Iterator[RawRecord]:
         """Yield every record of the source, in a stable order, reading page by page."""
+
+    def no_records(self) -> str:
+        """What was found when reading ended without a record, and what to check: ingest refuses an empty source."""
+        from .http import hide_secrets  # http builds on this module
+
+        return f"{hide_secrets(self.source.location)} gave no records. Check its location and options"
