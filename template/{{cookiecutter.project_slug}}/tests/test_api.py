@@ -340,10 +340,15 @@ def test_offset_past_the_end_is_an_empty_page(served: Served) -> None:
         ("bbox=-2,53,-3,54", ["bbox", "longitude"]),
         ("bbox=-3,54,-2,53", ["bbox", "latitude"]),
         ("bbox=-300,0,1,1", ["bbox", "outside"]),
-        ("limit=0", ["limit"]),
+        ("limit=0", ["limit", "greater than or equal to 1", "'0'"]),
         ("limit=-5", ["limit"]),
         ("limit=ten", ["limit"]),
         ("limit=1.5", ["limit"]),
+        # Found by fuzzing the OpenAPI document, which declares integers: pydantic alone read each as a number.
+        ("limit=10.0", ["limit", "whole number written in digits", "'10.0'"]),
+        ("offset=0.0", ["offset", "whole number written in digits"]),
+        ("limit=1_0", ["limit", "whole number written in digits"]),
+        ("limit=%2B5", ["limit", "whole number written in digits"]),
         ("offset=-1", ["offset"]),
         ("offset=" + "9" * 30, ["offset"]),
         ("near=1", ["near", "lon,lat"]),
@@ -612,8 +617,9 @@ def test_serve_command_runs_the_app(tmp_path: Path) -> None:
     config = write_project(tmp_path / "project")
     assert ingest(load_settings(config))[0].loaded == 23
     port = free_port()
+    command = [sys.executable, "-m", "{{ cookiecutter.package_name }}", "--config", str(config), "serve"]
     server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "{{ cookiecutter.package_name }}", "--config", str(config), "serve", "--port", str(port)],
+        [*command, "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

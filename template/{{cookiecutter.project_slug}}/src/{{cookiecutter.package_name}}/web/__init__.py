@@ -20,21 +20,9 @@ from ..schemas import load_schema
 from ..store import open_store
 from . import pages, security
 from .api import ApiState, router
+from .openapi import openapi_30
 
 LOGGER = logging.getLogger(__name__)
-OPENAPI_VERSION = "3.0.3"
-BAD_REQUEST = {
-    "description": "A query parameter is not valid or not known; the description names it.",
-    "content": {
-        "application/json": {
-            "schema": {
-                "type": "object",
-                "required": ["code"],
-                "properties": {"code": {"type": "string"}, "description": {"type": "string"}},
-            }
-        }
-    },
-}
 
 
 def create_app(loaded: LoadedSettings) -> FastAPI:
@@ -67,7 +55,7 @@ def create_app(loaded: LoadedSettings) -> FastAPI:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = openapi_30(FastAPI.openapi(app), [spec["name"] for spec in schema["fields"]])
+            app.openapi_schema = openapi_30(FastAPI.openapi(app), schema["fields"])
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -83,51 +71,3 @@ def healthz(request: Request) -> JSONResponse:
         LOGGER.exception("Health check: the store could not be read")
         return JSONResponse({"status": "unavailable"}, status_code=503)
     return JSONResponse({"status": "ok", "collections": counts})
-
-
-def openapi_30(document: dict[str, Any], filter_fields: list[str]) -> dict[str, Any]:
-    """FastAPI's OpenAPI 3.1 document as OpenAPI 3.0, with 400s for bad parameters and the field filters listed.
-
-    The oas30 conformance class asks for OpenAPI 3.0: optional values become
-    ``nullable`` instead of a union with null.
-    """
-    document = _nullable(document)
-    document["openapi"] = OPENAPI_VERSION
-    for path, operations in document.get("paths", {}).items():
-        for operation in operations.values():
-            responses = operation.setdefault("responses", {})
-            responses.pop("422", None)
-            responses["400"] = BAD_REQUEST
-            if path.endswith("/items") or path.endswith("/items.csv"):
-                operation.setdefault("parameters", []).extend(
-                    {
-                        "name": name,
-                        "in": "query",
-                        "required": False,
-                        "description": f"Only features whose {name} is this value, read as ingest reads it.",
-                        "schema": {"type": "string"},
-                    }
-                    for name in filter_fields
-                )
-    schemas = document.get("components", {}).get("schemas", {})
-    for name in ("HTTPValidationError", "ValidationError"):
-        schemas.pop(name, None)
-    return document
-
-
-def _nullable(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_nullable(item) for item in value]
-    if not isinstance(value, dict):
-        return value
-    value = {key: _nullable(item) for key, item in value.items()}
-    options = value.get("anyOf")
-    if isinstance(options, list) and {"type": "null"} in options:
-        rest = [option for option in options if option != {"type": "null"}]
-        del value["anyOf"]
-        if len(rest) == 1 and "$ref" not in rest[0]:
-            value.update(rest[0])
-        else:
-            value["anyOf"] = rest
-        value["nullable"] = True
-    return value

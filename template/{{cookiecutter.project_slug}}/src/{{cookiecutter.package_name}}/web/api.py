@@ -26,6 +26,8 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from ..config import Settings
 from ..normalise import FieldProblem, Parser, parser_for
@@ -55,9 +57,20 @@ INSTANT = re.compile(
     r"(?:(?P<utc>[Zz])|(?P<sign>[+ -])(?P<offset_hours>\d{2}):(?P<offset_minutes>\d{2})))?"
 )
 OPEN_END = {"", ".."}
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 FEATURE_LINK_ID_SAFE = ""  # every character but letters, digits and _.-~ is percent-encoded in links
 
 Format = Literal["json", "geojson", "csv"]
+
+
+def in_digits(value: Any) -> Any:
+    """A count as the document declares it, an integer in digits: pydantic alone reads 1.0, 1_0, +1 and " 1" too."""
+    if isinstance(value, str) and not WHOLE_NUMBER.fullmatch(value):
+        raise PydanticCustomError("whole_number", "Input should be a whole number written in digits, such as 10")
+    return value
+
+
+Count = Annotated[int, BeforeValidator(in_digits)]
 
 
 class GeoJSONResponse(JSONResponse):
@@ -160,12 +173,17 @@ def only_parameters(request: Request, allowed: Sequence[str]) -> None:
             raise bad_parameter(name, "given more than once; give it once")
 
 
-def json_only(request: Request) -> None:
+def json_only(
+    request: Request,
+    f: Annotated[
+        str | None,
+        Query(description="json, the only format here, or left out.", json_schema_extra={"enum": ["json"]}),
+    ] = None,
+) -> None:
     """The routes other than items answer in JSON only: f may be json, nothing else."""
     only_parameters(request, ["f"])
-    wanted = request.query_params.get("f")
-    if wanted is not None and wanted != "json":
-        raise bad_parameter("f", f"{shown(wanted)} is not a format of this address; use f=json or leave f out")
+    if f is not None and f != "json":
+        raise bad_parameter("f", f"{shown(f)} is not a format of this address; use f=json or leave f out")
 
 
 JsonOnly = Depends(json_only)
@@ -294,10 +312,10 @@ def items_query(
         Query(description="Only features inside this box: minlon,minlat,maxlon,maxlat in WGS84 degrees."),
     ] = None,
     limit: Annotated[
-        int,
+        Count,
         Query(ge=1, description=f"How many features per page: 1 or more; above {MAX_LIMIT}, {MAX_LIMIT} are returned."),
     ] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="How many matching features to skip.")] = 0,
+    offset: Annotated[Count, Query(ge=0, le=MAX_OFFSET, description="How many matching features to skip.")] = 0,
     near: Annotated[
         str | None,
         Query(description="lon,lat in WGS84: nearest features first, each with its distance in metres."),

@@ -1,0 +1,280 @@
+"""The OpenAPI 3.0 document at /api/openapi.json: FastAPI's, with every answer of every operation declared.
+
+FastAPI knows the routes and their parameters but not what they answer (they
+return plain dicts), and it writes OpenAPI 3.1. :func:`openapi_30` turns its
+document into OpenAPI 3.0, as the oas30 conformance class asks, lists the
+field filters of the items routes, and declares each status an operation
+answers with and the JSON Schema of each body: the landing page, conformance,
+the collections, a page of items as a GeoJSON FeatureCollection (or CSV), one
+feature, the health check and the error body. A feature's properties are the
+data schema's fields, typed as the store holds them, so the document says
+exactly what a client gets. tests/test_openapi_fuzz.py sends every operation
+generated requests and fails on any answer the document does not describe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ..store import AREA_FIELDS
+
+OPENAPI_VERSION = "3.0.3"
+JSON = "application/json"
+GEOJSON = "application/geo+json"
+CSV = "text/csv"
+# The JSON type of each Table Schema type, as the store gives its values back; any other type is kept as text.
+JSON_TYPES = {"number": "number", "integer": "integer", "boolean": "boolean"}
+ITEMS_PATHS = ("/api/collections/{name}/items", "/api/collections/{name}/items.csv")
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def closed(properties: Mapping[str, Any], optional: Iterable[str] = ()) -> dict[str, Any]:
+    """An object with these properties and no others, all of them required but the optional ones."""
+    left_out = set(optional)
+    return {
+        "type": "object",
+        "required": [name for name in properties if name not in left_out],
+        "properties": dict(properties),
+        "additionalProperties": False,
+    }
+
+
+STRING = {"type": "string"}
+STRINGS = {"type": "array", "items": STRING}
+COUNT = {"type": "integer", "minimum": 0}
+LINKS = {"type": "array", "items": ref("Link")}
+POINT = closed(
+    {
+        "type": {"type": "string", "enum": ["Point"]},
+        "coordinates": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+    }
+)
+EXTENT = closed(
+    {
+        "spatial": closed(
+            {
+                "bbox": {
+                    "type": "array",
+                    "items": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
+                    "minItems": 1,
+                },
+                "crs": STRING,
+            }
+        ),
+        "temporal": closed(
+            {
+                "interval": {
+                    "type": "array",
+                    "items": {
+                        "type": "array",
+                        "items": {"type": "string", "format": "date-time"},
+                        "minItems": 2,
+                        "maxItems": 2,
+                    },
+                    "minItems": 1,
+                },
+                "trs": STRING,
+            }
+        ),
+    },
+    optional=("spatial", "temporal"),  # no box without located features, no interval without dates
+)
+
+# The bodies every theme shares; the feature, which depends on the data schema, is added by feature_schemas().
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "Link": closed({"href": STRING, "rel": STRING, "type": STRING, "title": STRING}),
+    "LandingPage": closed({"title": STRING, "description": STRING, "links": LINKS}),
+    "Conformance": closed({"conformsTo": {**STRINGS, "minItems": 1}}),
+    "Collection": closed(
+        {
+            "id": STRING,
+            "title": STRING,
+            "description": STRING,
+            "itemType": {"type": "string", "enum": ["feature"]},
+            "crs": {**STRINGS, "minItems": 1},
+            "storageCrs": STRING,
+            "links": LINKS,
+            "areas": {"type": "array", "items": closed({"code": STRING, "name": STRING})},
+            "extent": EXTENT,
+        },
+        optional=("areas", "extent"),  # no areas for data loaded before the app recorded them
+    ),
+    "Collections": closed({"links": LINKS, "collections": {"type": "array", "items": ref("Collection")}}),
+    "FeatureCollection": closed(
+        {
+            "type": {"type": "string", "enum": ["FeatureCollection"]},
+            "features": {"type": "array", "items": ref("Feature")},
+            "links": LINKS,
+            "numberMatched": COUNT,
+            "numberReturned": COUNT,
+            "timeStamp": {"type": "string", "format": "date-time"},
+        }
+    ),
+    "Health": closed(
+        {"status": {"type": "string", "enum": ["ok"]}, "collections": {"type": "object", "additionalProperties": COUNT}}
+    ),
+    "Unavailable": closed({"status": {"type": "string", "enum": ["unavailable"]}}),
+    # The error bodies: an OGC API exception, its code fixed by the status.
+    "InvalidParameterValue": closed(
+        {"code": {"type": "string", "enum": ["InvalidParameterValue"]}, "description": STRING}
+    ),
+    "NotFound": closed({"code": {"type": "string", "enum": ["NotFound"]}, "description": STRING}),
+}
+
+
+def answer(description: str, **bodies: dict[str, Any]) -> dict[str, Any]:
+    """A response: its description and, per media type (``json``, ``geojson``, ``csv``), the schema of its body."""
+    media_types = {"json": JSON, "geojson": GEOJSON, "csv": CSV}
+    return {
+        "description": description,
+        "content": {media_types[kind]: {"schema": schema} for kind, schema in bodies.items()},
+    }
+
+
+BAD_REQUEST = answer(
+    "A query parameter is unknown, given twice or not valid; the description names it.",
+    json=ref("InvalidParameterValue"),
+)
+NOT_FOUND = answer("There is no collection, or no feature, by this name.", json=ref("NotFound"))
+CSV_TEXT = {"type": "string", "description": "A header row, then one row per feature."}
+
+# Every status each operation answers with (besides an unexpected 500), by path.
+RESPONSES: dict[str, dict[str, dict[str, Any]]] = {
+    "/api": {"200": answer("The landing page.", json=ref("LandingPage")), "400": BAD_REQUEST},
+    "/api/conformance": {"200": answer("The conformance classes.", json=ref("Conformance")), "400": BAD_REQUEST},
+    "/api/collections": {"200": answer("Every collection.", json=ref("Collections")), "400": BAD_REQUEST},
+    "/api/collections/{name}": {
+        "200": answer("The collection.", json=ref("Collection")),
+        "400": BAD_REQUEST,
+        "404": NOT_FOUND,
+    },
+    "/api/collections/{name}/items": {
+        "200": answer("A page of features, or CSV with f=csv.", geojson=ref("FeatureCollection"), csv=CSV_TEXT),
+        "400": BAD_REQUEST,
+        "404": NOT_FOUND,
+    },
+    "/api/collections/{name}/items.csv": {
+        "200": answer("A page of features as CSV.", csv=CSV_TEXT),
+        "400": BAD_REQUEST,
+        "404": NOT_FOUND,
+    },
+    "/api/collections/{name}/items/{feature_id}": {
+        "200": answer("The feature.", geojson=ref("Feature")),
+        "400": BAD_REQUEST,
+        "404": NOT_FOUND,
+    },
+    "/healthz": {
+        "200": answer("The store answers: each collection's count.", json=ref("Health")),
+        "503": answer("The store cannot be read.", json=ref("Unavailable")),
+    },
+}
+
+
+def openapi_30(document: dict[str, Any], fields: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """FastAPI's OpenAPI 3.1 document as OpenAPI 3.0, with each answer's schema and the field filters declared.
+
+    ``fields`` are the data schema's fields. The oas30 conformance class asks
+    for OpenAPI 3.0: optional values become ``nullable`` instead of a union
+    with null.
+    """
+    document = _nullable(document)
+    document["openapi"] = OPENAPI_VERSION
+    for path, operations in document.get("paths", {}).items():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            declared = RESPONSES.get(path)
+            if declared is not None:
+                responses.clear()
+                responses.update(declared)
+            if path in ITEMS_PATHS:
+                operation.setdefault("parameters", []).extend(filter_parameters(fields))
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    schemas.update(SCHEMAS)
+    schemas.update(feature_schemas(fields))
+    return document
+
+
+def filter_parameters(fields: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """A query parameter per field: its value is read as ingest reads the data, so any non-empty text is tried."""
+    return [
+        {
+            "name": spec["name"],
+            "in": "query",
+            "required": False,
+            "description": f"Only features whose {spec['name']} is this value, read as ingest reads it.",
+            "schema": {"type": "string"},
+        }
+        for spec in fields
+    ]
+
+
+def feature_schemas(fields: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The Feature and its properties: each field of the data schema, the area fields and, with near=, distance."""
+    properties = {spec["name"]: field_schema(spec) for spec in fields}
+    # Ingest gives every record its source's area; data loaded before the app recorded areas has none.
+    area = {spec["name"]: {"type": "string", "description": spec["description"]} for spec in AREA_FIELDS}
+    distance = {"distance": {"type": "number", "minimum": 0, "description": "Metres from the point near= gave."}}
+    return {
+        "FeatureProperties": closed({**properties, **area, **distance}, optional=[*area, *distance]),
+        "Feature": closed(
+            {
+                "type": {"type": "string", "enum": ["Feature"]},
+                "id": STRING,
+                "geometry": {**POINT, "nullable": True},
+                "properties": ref("FeatureProperties"),
+                "links": LINKS,
+            }
+        ),
+    }
+
+
+def field_schema(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """A Table Schema field as the JSON Schema of its stored value.
+
+    Ingest refuses a value outside the field's constraints, and a blank one
+    where the field is required (the id field's blanks get the id made from
+    the row), so the constraints hold for every value served.
+    A date is served as an ISO 8601 date, whatever form its source wrote it in.
+    """
+    kind = spec.get("type", "string")
+    constraints = spec.get("constraints") or {}
+    schema: dict[str, Any] = {"type": JSON_TYPES.get(kind, "string")}
+    if kind == "date":
+        schema["format"] = "date"
+    if spec.get("title"):
+        schema["title"] = spec["title"]
+    for key in ("enum", "minimum", "maximum", "maxLength"):
+        if key in constraints:
+            schema[key] = constraints[key]
+    if "pattern" in constraints:
+        schema["pattern"] = f"^(?:{constraints['pattern']})$"  # Table Schema patterns match the whole value
+    if not constraints.get("required"):
+        schema["nullable"] = True
+        if "enum" in schema:
+            schema["enum"] = [*schema["enum"], None]  # OpenAPI 3.0 allows null in an enum only if it lists it
+    return schema
+
+
+def _nullable(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_nullable(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    value = {key: _nullable(item) for key, item in value.items()}
+    options = value.get("anyOf")
+    if isinstance(options, list) and {"type": "null"} in options:
+        rest = [option for option in options if option != {"type": "null"}]
+        del value["anyOf"]
+        if len(rest) == 1 and "$ref" not in rest[0]:
+            value.update(rest[0])
+        else:
+            value["anyOf"] = rest
+        value["nullable"] = True
+    return value
