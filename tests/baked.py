@@ -7,10 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import AWKWARD_ANSWERS
+from conftest import AWKWARD_ANSWERS, FAR_END_ANSWERS
 from uv import find_uv_bin
 
-# The projects the baked-project and browser tests build: the defaults, and awkward Welsh answers.
+# The projects the baked-project and browser tests build: the defaults, awkward Welsh answers, and answers at the
+# far end of what the answer check accepts.
 PROJECTS = {
     "defaults-by-cookiecutter": ("cookiecutter", {}),
     "welsh-apache-ccby-generic-by-copier": (
@@ -22,6 +23,7 @@ PROJECTS = {
             "data_licence": "CC-BY-4.0",
         },
     ),
+    "far-end-irish-agpl-odbl-by-cookiecutter": ("cookiecutter", FAR_END_ANSWERS),
 }
 
 

@@ -29,6 +29,36 @@ AWKWARD_ANSWERS = {
     "copyright_holder": "Comhairle nan Eilean Siar",
 }
 
+# The far end of what the answer check accepts: every name and text at its length limit, in Irish, Scottish
+# Gaelic and Welsh, with every punctuation mark the rules allow (tests/test_answer_properties.py checks so).
+FAR_END_ANSWERS = {
+    "project_name": (
+        "Leithris Phoiblí & Toiledau Cyhoeddus, Finder (Dùn Èideann / Béal Feirste / Ynys Môn) - Ŵyl's Maps 2"
+    ),
+    "project_slug": "leithris-phoibli-toiledau-cyhoeddus-mon2",
+    "description": (
+        'Find a "public" toilet near you in Ard Mhacha, Béal Feirste, Na h-Eileanan Siar & Ynys Môn: open, free; '
+        "100% from the councils' open data (OGL) - updated daily! Where is the nearest one? Changing Places, "
+        "baby change + RADAR keys - all listed \u2013 with opening hours \u2014 for all residents & visitors alike."
+    ),
+    "place_name": (
+        "Ard Mhacha, An Bhanna agus Creag Abhann & Comhairle Ceantair an Dúin (Tuaisceart Éireann) / Ynys Môn"
+    ),
+    "place_code": "N09000003",
+    "map_centre": "54.5973, -5.9301",
+    "organisation_name": (
+        "Comhairle Cathrach Bhéal Feirste & Cyngor Sir Ynys Môn & Comhairle nan Eilean Siar (O\u2019Neill\u2019s, Ltd.)"
+    ),
+    "organisation_url": "https://www.comhairle-cathrach-bheal.gov.uk/ga/Conaitheoiri/?a=1&b='2'&c=(3)#top",
+    "contact_email": "o'neill+open.data@comhairle-cathrach.gov.uk",
+    "copyright_holder": (
+        "Cyngor Bwrdeistref Sirol Pen-y-bont ar Ogwr, Comhairle nan Eilean Siar & Dŵr Cymru (Welsh Water) Ltd"
+    ),
+    "dataset_theme": "public_toilets",
+    "code_licence": "AGPL-3.0-or-later",
+    "data_licence": "ODbL-1.0",
+}
+
 # Answer files that belong to one tool only.
 ANSWERS_FILES = {".copier-answers.yml", ".cookiecutter-replay.json"}
 

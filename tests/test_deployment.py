@@ -54,6 +54,9 @@ THREADS_PER_PROCESS = 3
 LOAD_BEFORE = 1.5  # seconds of load before the ingest starts
 LOAD_AFTER = 1.5
 NEW_ROWS = 20_000
+# The one-process load test: this many clients for this many seconds.
+ONE_PROCESS_CLIENTS = 8
+ONE_PROCESS_SECONDS = 5.0
 
 
 # The project and its commands
@@ -859,8 +862,10 @@ def ask(connection: http.client.HTTPConnection, path: str, collection: str) -> t
     return 200, matched, None
 
 
-def load(servers: list[Server], collection: str, stop: threading.Event) -> list[Answer]:
-    """A fixed number of clients per server, each asking in turn for a page, a collection's items and /healthz."""
+def load(
+    servers: list[Server], collection: str, stop: threading.Event, clients: int = THREADS_PER_PROCESS
+) -> list[Answer]:
+    """``clients`` clients per server, each asking in turn for a page, a collection's items and /healthz."""
     paths = [
         f"/api/collections/{collection}/items?limit=5",
         "/healthz",
@@ -890,17 +895,72 @@ def load(servers: list[Server], collection: str, stop: threading.Event) -> list[
         with lock:
             answers.extend(mine)
 
-    threads = [
-        threading.Thread(target=client, args=(index, server))
-        for server in servers
-        for index in range(THREADS_PER_PROCESS)
-    ]
+    threads = [threading.Thread(target=client, args=(index, server)) for server in servers for index in range(clients)]
     for thread in threads:
         thread.start()
     stop.wait()
     for thread in threads:
         thread.join(timeout=60)
     return answers
+
+
+def summary(answers: list[Answer], seconds: float) -> str:
+    """Requests, rate and latency of a load run, as the docs report them."""
+    cuts = quantiles(sorted(answer.ended - answer.started for answer in answers), n=100)
+    return (
+        f"{len(answers):,} requests in {seconds:.1f} s, {len(answers) / seconds:,.0f} a second, "
+        f"p50 {cuts[49] * 1000:.0f} ms, p99 {cuts[98] * 1000:.0f} ms"
+    )
+
+
+def test_one_app_process_under_a_bounded_load_gives_every_client_the_right_answer(project, tmp_path) -> None:
+    """One process on SQLite with 20,000 rows, ONE_PROCESS_CLIENTS clients for ONE_PROCESS_SECONDS seconds.
+
+    Every answer is a 200 with the whole count and a page of the size asked
+    for; none is a 5xx, another 4xx or a failed connection.
+    """
+    package = package_of(project)
+    place = (project / "place.toml").read_text(encoding="utf-8")
+    collection = re.search(r'^name = "(\w+)"', place.split("[[sources]]", 1)[1], re.MULTILINE).group(1)
+    centre = tuple(float(value) for value in re.search(r"^centre = \[(.*?)\]", place, re.MULTILINE).group(1).split(","))
+    bigger = tmp_path / "bigger"
+    (bigger / "data").mkdir(parents=True)
+    write_rows(project / "data" / "sample" / "toilets.csv", bigger / "data" / "toilets.csv", NEW_ROWS, centre)
+    config = bigger / "place.toml"
+    config.write_text(
+        re.sub(r'^location = ".*?"', 'location = "data/toilets.csv"', place, flags=re.MULTILINE), encoding="utf-8"
+    )
+    python = str(venv_python(project))
+    environment = app_environment()  # SQLite in bigger/data/, beside its place.toml
+    loaded = subprocess.run(
+        [python, "-m", package, "--config", str(config), "ingest"],
+        cwd=bigger,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    port = free_port()
+    argv = [python, "-m", package, "--config", str(config), "serve", "--port", str(port)]
+    server = start(argv, bigger, environment, port, tmp_path / "one.log")
+    try:
+        assert wait_until_healthy(server)["collections"] == {collection: NEW_ROWS}
+        stop = threading.Event()
+        timer = threading.Timer(ONE_PROCESS_SECONDS, stop.set)
+        began = time.monotonic()
+        timer.start()
+        answers = load([server], collection, stop, clients=ONE_PROCESS_CLIENTS)
+        ended = time.monotonic()
+    finally:
+        server.stop()
+    figures = f"one app process on SQLite, {ONE_PROCESS_CLIENTS} clients: {summary(answers, ended - began)}"
+    print(figures)
+    assert [answer for answer in answers if answer.status != 200][:5] == [], figures
+    assert [answer for answer in answers if answer.problem][:5] == [], figures
+    assert {answer.count for answer in answers if answer.count is not None} == {NEW_ROWS}
+    assert len(answers) > 100, figures  # a load, not a handful of requests
+    assert "Traceback" not in server.output(), server.output()
 
 
 def test_replicas_over_one_postgresql_answer_consistently_while_an_ingest_replaces_the_data(
@@ -978,12 +1038,9 @@ def test_replicas_over_one_postgresql_answer_consistently_while_an_ingest_replac
         counts = {answer.count for answer in answers if answer.count is not None}
         first_new = min((answer.ended for answer in answers if answer.count == NEW_ROWS), default=None)
         stale = [a for a in answers if a.count == old and first_new is not None and a.started > first_new]
-        latencies = sorted(answer.ended - answer.started for answer in answers)
-        cuts = quantiles(latencies, n=100)
         figures = (
-            f"{len(servers)} app processes over one PostgreSQL, {THREADS_PER_PROCESS * len(servers)} clients, "
-            f"{ended - began:.1f} s: {len(answers):,} requests, {len(answers) / (ended - began):,.0f} a second, "
-            f"p50 {cuts[49] * 1000:.0f} ms, p99 {cuts[98] * 1000:.0f} ms; ingest of {NEW_ROWS:,} rows took "
+            f"{len(servers)} app processes over one PostgreSQL, {THREADS_PER_PROCESS * len(servers)} clients: "
+            f"{summary(answers, ended - began)}; ingest of {NEW_ROWS:,} rows took "
             f"{ingest_ended - ingest_started:.1f} s; answers with the old data "
             f"{sum(a.count == old for a in answers):,}, with the new {sum(a.count == NEW_ROWS for a in answers):,}; "
             f"5xx {len(errors)}, failed connections {len(failed)}, wrong answers {len(wrong) + len(stale)}"

@@ -195,6 +195,8 @@ def test_copier_validators_accept_good_answers(name: str, value: str) -> None:
         ("King's Lynn Bin Days", "kings-lynn-bin-days"),
         ("Brighton & Hove Food Map", "brighton-hove-food-map"),
         ("Ŵyl Fwyd Ŷ Fenni", "wyl-fwyd-y-fenni"),
+        ("Leithris Phoiblí agus Toiledau Cyhoeddus Finder", "leithris-phoibli-agus-toiledau-cyhoeddus"),
+        ("Toiledau Cyhoeddus Leithris Phoiblí Môn Y Fenni", "toiledau-cyhoeddus-leithris-phoibli-mon"),
     ],
 )
 def test_the_slug_is_derived_alike_by_both_tools(project_name: str, slug: str) -> None:

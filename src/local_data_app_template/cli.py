@@ -41,6 +41,24 @@ def answers_from(pairs: Sequence[str]) -> dict[str, str]:
     return answers
 
 
+def problems_with_given(answers: dict[str, str]) -> list[str]:
+    """What is wrong with the answers given, read literally, before cookiecutter sees them.
+
+    Cookiecutter renders answers given without prompts as Jinja, so
+    ``place_name={{ 7 * 7 }}`` would become "49" and a broken ``{{`` a
+    traceback. No good answer holds a brace, so checking them first keeps them
+    literal, as copier takes them; derived answers are still checked by the hook.
+    """
+    hooks = str(template_root() / "hooks")
+    if hooks not in sys.path:
+        sys.path.insert(0, hooks)
+    from questions import load, problem_with
+
+    questions = {question.name: question for question in load()}
+    found = (problem_with(questions[name], value) for name, value in answers.items())
+    return [problem for problem in found if problem]
+
+
 def new(arguments: argparse.Namespace) -> int:
     """Generate a project with cookiecutter from a scratch copy of the template."""
     from cookiecutter.exceptions import CookiecutterException, FailedHookException
@@ -50,6 +68,11 @@ def new(arguments: argparse.Namespace) -> int:
     if arguments.replay_file and (answers or arguments.no_input):
         print("error: --replay-file takes every answer from the file: give no other answers.", file=sys.stderr)
         return 2
+    if problems := problems_with_given(answers):
+        for problem in problems:
+            print(f"ERROR: {problem}", file=sys.stderr)
+        print("No project was generated. Correct the answers above and run the command again.", file=sys.stderr)
+        return 1
     # The answer check prints what to correct; cookiecutter's own log would add a traceback to it.
     cookiecutter_log = logging.getLogger("cookiecutter")
     cookiecutter_log.addHandler(logging.NullHandler())

@@ -15,11 +15,12 @@ PACKAGE = "{{ cookiecutter.package_name }}"
 
 @pytest.fixture
 def project(tmp_path: Path, place_values: dict[str, dict[str, Any]]) -> Path:
-    """A copy of this project whose place.toml names the made-up place (Testshire, 52.5, -1.5)."""
+    """A copy of this project whose place.toml names the made-up place (Testshire, centred on 52.5, -1.25)."""
     directory = fresh_copy(tmp_path / "project")
 
     def made_up(values: dict[str, Any]) -> None:
         values.update({key: place_values[key] for key in ("place", "organisation", "map")})
+        values["map"]["centre"] = [52.5, -1.25]
 
     change_config(directory, made_up)
     return directory
@@ -43,7 +44,7 @@ def test_the_code_as_shipped_holds_no_place_values(project: Path) -> None:
     """It passes on the package as generated, and says what it searched for."""
     result = place_literals.run(Project.find(project / "place.toml"))
     assert result.status == "passed"
-    assert result.details == ["searched for 'Testshire', 'E06000999', 'Testshire Council', '52.5', '-1.5'"]
+    assert result.details == ["searched for 'Testshire', 'E06000999', 'Testshire Council', '52.5', '-1.25'"]
 
 
 @pytest.mark.parametrize(
@@ -53,7 +54,7 @@ def test_the_code_as_shipped_holds_no_place_values(project: Path) -> None:
         ('AREA = "E06000999"', "place.code"),
         ('PUBLISHER = "Testshire Council"', "organisation.name"),
         ("CENTRE = (52.5, 0.0)", "map.centre latitude"),
-        ("CENTRE = (0.0, -1.5)", "map.centre longitude"),
+        ("CENTRE = (0.0, -1.25)", "map.centre longitude"),
     ],
 )
 def test_each_place_value_in_code_is_found_with_file_and_line(project: Path, line: str, key: str) -> None:
@@ -71,7 +72,7 @@ def test_each_place_value_in_code_is_found_with_file_and_line(project: Path, lin
 def test_page_templates_static_files_and_schemas_are_searched(project: Path) -> None:
     """HTML templates, scripts and JSON schemas are searched as well as Python."""
     html = plant(project, "web/templates/planted.html", "<p>\n  Welcome to Testshire\n</p>\n")
-    script = plant(project, "web/static/planted.js", "const centre = [52.5, -1.5];\n")
+    script = plant(project, "web/static/planted.js", "const centre = [52.5, -1.25];\n")
     schema = plant(project, "schemas/planted.json", '{"title": "E06000999 toilets"}\n')
     assert found(project) == [(schema, 1), (script, 1), (html, 2)]
 
@@ -82,9 +83,26 @@ def test_whole_words_and_whole_numbers_only(project: Path) -> None:
         project,
         "planted.py",
         'A = "Testshires"\nB = "testshire"\nC = "TestshireCouncil"\n'
-        'D = 152.5\nE = 52.55\nF = "E06000999X"\nG = -1.55\n',
+        'D = 152.5\nE = 52.55\nF = "E06000999X"\nG = -1.255\n',
     )
     assert found(project) == []
+
+
+@pytest.mark.parametrize(("centre", "unsearched"), [([51.5, 0.0], "0.0"), ([50.0, 1.5], "50.0, 1.5")])
+def test_coordinates_too_round_to_tell_from_other_numbers_are_not_searched(
+    project: Path, centre: list[float], unsearched: str
+) -> None:
+    """A centre such as 51.5, 0.0 passes on the code as shipped, whose numbers include 0.0, and says what it skipped."""
+
+    def round_centre(values: dict[str, Any]) -> None:
+        values["map"]["centre"] = centre
+
+    change_config(project, round_centre)
+    path = plant(project, "planted.py", "OPACITY = 0.0\nLINE_HEIGHT = 1.5\nLATITUDE = 51.5\n")
+    result = place_literals.run(Project.find(project / "place.toml"))
+    expected = [(path, 3)] if 51.5 in centre else []
+    assert [(finding.path, finding.line) for finding in result.findings] == expected
+    assert result.details[-1] == f"not searched for {unsearched}: too round to tell from other numbers in code"
 
 
 def test_comments_and_docstrings_are_not_searched(project: Path) -> None:

@@ -1,4 +1,7 @@
-"""{{ cookiecutter.project_name }}: a local open data app configured by place.toml."""
+"""{{ cookiecutter.project_name }}.
+
+A local open data app configured by place.toml.
+"""
 
 from importlib.metadata import PackageNotFoundError, version
 

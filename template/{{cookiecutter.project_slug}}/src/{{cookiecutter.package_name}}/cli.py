@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from . import __doc__ as ABOUT_THE_APP
 from . import __version__
 from .checks import CHECKS, Project, checklist, datapackage, run_checks
 from .checks.report import as_json, as_text
@@ -144,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
         program = f"python -m {__package__}"
     parser = argparse.ArgumentParser(
         prog=program,
-        description="{{ cookiecutter.project_name }}: a local open data app configured by place.toml.",
+        description=ABOUT_THE_APP,  # the package's docstring: the app's name stays out of the code
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(

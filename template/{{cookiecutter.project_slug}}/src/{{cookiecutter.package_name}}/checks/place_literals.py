@@ -5,7 +5,9 @@ for another area has to find and change it. This check searches the package
 (its Python code, page templates, static files and schemas) for the values
 place.toml holds now. Names match as whole words and exactly, so a name that
 is also an ordinary word only matches with its capitals; coordinates match as
-the numbers written in place.toml, not as part of longer numbers. Comments and
+the numbers written in place.toml, not as part of longer numbers; a coordinate
+with fewer than three significant digits (0.0, 1.5, 53.0) is an everyday
+number in code and styles as well, so it is not searched. Comments and
 docstrings in Python are not searched: they change nothing a fork runs.
 Third-party code under a ``vendor`` folder is not searched either. A line that
 has to keep a match (a word that happens to be the place's name) can be
@@ -30,6 +32,7 @@ SEARCHED = f"src/{PACKAGE}"
 SKIPPED_FOLDERS = {"vendor", "__pycache__"}
 BINARY_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".woff", ".woff2", ".ttf", ".db", ".pyc"}
 IGNORE_MARKER = "place-check: ignore"
+FEWEST_DIGITS = 3  # significant digits a coordinate needs to be told apart from an ordinary number
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,8 @@ class Literal:
     pattern: re.Pattern[str]
 
 
-def literals(project: Project) -> list[Literal]:
-    """The place-specific values of the project's settings, each with its pattern."""
+def literals(project: Project) -> tuple[list[Literal], list[str]]:
+    """The place-specific values in the settings, each with its pattern; and the coordinates too round to search."""
     settings = project.loaded.settings
     found = [
         _word("place.name", settings.place.name),
@@ -51,9 +54,18 @@ def literals(project: Project) -> list[Literal]:
     ]
     for index, area in enumerate(settings.areas):
         found += [_word(f"areas.{index}.name", area.name), _word(f"areas.{index}.code", area.code)]
+    too_round = []
     latitude, longitude = settings.map.centre
-    found += [_number("map.centre latitude", latitude), _number("map.centre longitude", longitude)]
-    return found
+    for key, value in (("map.centre latitude", latitude), ("map.centre longitude", longitude)):
+        if _significant_digits(value) >= FEWEST_DIGITS:
+            found.append(_number(key, value))
+        else:
+            too_round.append(repr(value))
+    return found, too_round
+
+
+def _significant_digits(value: float) -> int:
+    return len(repr(abs(value)).replace(".", "").strip("0"))
 
 
 def _word(key: str, value: str) -> Literal:
@@ -68,7 +80,7 @@ def _number(key: str, value: float) -> Literal:
 
 
 def run(project: Project) -> Result:
-    values = literals(project)
+    values, too_round = literals(project)
     folder = project.path(SEARCHED)
     files = [path for path in project_files(project.directory) if _searched(path, folder)]
     findings: list[Finding] = []
@@ -96,7 +108,10 @@ def run(project: Project) -> Result:
         summary = f"{count(len(findings), 'line')} under {SEARCHED}/ with place-specific values."
     else:
         summary = f"No place-specific values in the {len(files)} files under {SEARCHED}/."
-    return Result(ID, TITLE, summary, findings, details=[f"searched for {shown}"])
+    details = [f"searched for {shown}"]
+    if too_round:
+        details.append(f"not searched for {', '.join(too_round)}: too round to tell from other numbers in code")
+    return Result(ID, TITLE, summary, findings, details=details)
 
 
 def _matches(line: str, values: list[Literal]) -> list[Literal]:
