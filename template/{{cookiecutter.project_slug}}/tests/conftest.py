@@ -195,6 +195,16 @@ def web_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
         yield url
 
 
+@pytest.fixture(params=STORES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A DATABASE_URL for an empty store: a new SQLite file, or a new PostgreSQL schema dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path.resolve() / 'app.db'}"
+        return
+    with postgres_schema(request.getfixturevalue("postgres_server_url")) as url:
+        yield url
+
+
 # --- Served projects --------------------------------------------------------------------------------------------
 
 CATEGORIES = ("Unisex", "Female and Male", "Male urinal")
@@ -320,6 +330,16 @@ class Answer:
     @property
     def text(self) -> str:
         return self.body.decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, web_database_url: str) -> Iterator[Served]:
+    """The app for an ingested project of 23 toilets, on each kind of store, running on 127.0.0.1.
+
+    A module that needs other data (the pages' wards) defines its own ``served``.
+    """
+    with serving(tmp_path_factory.mktemp("project"), toilet_rows(), web_database_url) as served:
+        yield served
 
 
 def get(url: str) -> Answer:

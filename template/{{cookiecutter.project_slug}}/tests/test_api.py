@@ -17,7 +17,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -30,8 +29,6 @@ from conftest import (
     Served,
     get,
     running,
-    serving,
-    toilet_rows,
     toml_text,
     write_project,
 )
@@ -42,13 +39,6 @@ from {{ cookiecutter.package_name }}.store import distance
 from {{ cookiecutter.package_name }}.web import create_app
 from {{ cookiecutter.package_name }}.web.api import CONFORMANCE, MAX_LIMIT
 from {{ cookiecutter.package_name }}.web.security import security_headers
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, web_database_url: str) -> Iterator[Served]:
-    """The app for an ingested project of 23 toilets, on each kind of store, running on 127.0.0.1."""
-    with serving(tmp_path_factory.mktemp("project"), toilet_rows(), web_database_url) as served:
-        yield served
 
 
 def headers_of(served: Served) -> dict[str, str]:

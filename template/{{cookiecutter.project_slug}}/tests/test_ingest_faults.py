@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MADE_UP_PLACE, STORES, postgres_schema, toilet_rows, toml_text, write_project
+from conftest import MADE_UP_PLACE, toilet_rows, toml_text, write_project
 from portal_server import RESOURCE_ID, PortalServer
 
 from {{ cookiecutter.package_name }}.cli import main
@@ -30,16 +30,6 @@ from {{ cookiecutter.package_name }}.store import Provenance, open_store
 
 SOURCE = "toilets"
 TOILETS = len(toilet_rows())
-
-
-@pytest.fixture(params=STORES)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A DATABASE_URL for an empty store: a new SQLite file, or a new PostgreSQL schema dropped afterwards."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path.resolve() / 'app.db'}"
-        return
-    with postgres_schema(request.getfixturevalue("postgres_server_url")) as url:
-        yield url
 
 
 @dataclass

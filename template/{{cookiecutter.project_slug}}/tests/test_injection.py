@@ -8,11 +8,10 @@ a static file is sent traversal attempts. Afterwards the data must be whole.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
-from conftest import HOSTILE_NAME, Answer, Served, get, serving, toilet_rows
+from conftest import HOSTILE_NAME, Answer, Served, get
 
 from {{ cookiecutter.package_name }}.web.api import MAX_LIMIT
 
@@ -44,12 +43,6 @@ TRAVERSALS = [
     "%252e%252e%252fplace.toml",
     "place.toml%00.html",
 ]
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, web_database_url: str) -> Iterator[Served]:
-    with serving(tmp_path_factory.mktemp("project"), toilet_rows(), web_database_url) as served:
-        yield served
 
 
 @pytest.fixture(scope="module")

@@ -18,13 +18,12 @@ themselves, not only the 400s and 404s of made-up names.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
-from conftest import CENTRE, MADE_UP_PLACE, Served, get, running, serving, toilet_rows, toml_text, write_project
+from conftest import CENTRE, MADE_UP_PLACE, Served, get, running, toml_text, write_project
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -58,12 +57,6 @@ FUZZED = [
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
     if mode.is_positive or "400" in answers
 ]
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, web_database_url: str) -> Iterator[Served]:
-    with serving(tmp_path_factory.mktemp("project"), toilet_rows(), web_database_url) as served:
-        yield served
 
 
 def known_values(served: Served) -> dict[str, list[Any]]:

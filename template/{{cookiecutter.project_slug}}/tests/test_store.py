@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import STORES, postgres_schema
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 PACKAGE = next(path.parent.name for path in sorted((PROJECT_DIR / "src").glob("*/__init__.py")))
@@ -55,16 +54,6 @@ READER_THREADS = 6
 
 
 # --- Fixtures ---------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(params=STORES)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A DATABASE_URL for an empty store: a new SQLite file, or a new PostgreSQL schema dropped afterwards."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path.resolve() / 'store.db'}"
-        return
-    with postgres_schema(request.getfixturevalue("postgres_server_url")) as url:
-        yield url
 
 
 @pytest.fixture
