@@ -245,14 +245,24 @@ def ward_rows() -> list[dict[str, str]]:
 
 
 def write_project(
-    folder: Path, rows: list[dict[str, str]] | None = None, name: str = "toilets", database_url: str | None = None
+    folder: Path,
+    rows: list[dict[str, str]] | None = None,
+    name: str = "toilets",
+    database_url: str | None = None,
+    theme: str | None = None,
 ) -> Path:
-    """A project whose one source is these rows (the 23 toilets by default) as a CSV; returns its place.toml."""
+    """A project whose one source is these rows (the 23 toilets by default) as a CSV; returns its place.toml.
+
+    ``theme`` names another dataset theme than the made-up place's, for rows of that theme's shape.
+    """
     rows = toilet_rows() if rows is None else rows
     source = {"name": name, "adapter": "csv", "location": write_csv(folder, name, rows), "fields": {"id": "Ref"}}
+    place = {**MADE_UP_PLACE, "sources": [source]}
+    if theme:
+        place["dataset"] = {**MADE_UP_PLACE["dataset"], "theme": theme}
     config = folder / "place.toml"
     store = f"database_url = {json.dumps(database_url)}\n\n" if database_url else ""
-    config.write_text(store + toml_text({**MADE_UP_PLACE, "sources": [source]}), encoding="utf-8")
+    config.write_text(store + toml_text(place), encoding="utf-8")
     return config
 
 

@@ -24,12 +24,10 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from conftest import (
     HOSTILE_NAME,
-    MADE_UP_PLACE,
     Answer,
     Served,
     get,
     running,
-    toml_text,
     write_project,
 )
 
@@ -274,12 +272,7 @@ def test_datetime_on_a_collection_without_dates_matches_every_feature(tmp_path: 
         {"Ref": f"P{number}", "name": f"Place {number}", "x": "-2.3", "y": f"{53.4 + number / 100}"}
         for number in range(3)
     ]
-    source = {"name": "places", "adapter": "csv", "location": "data/raw/places.csv", "fields": {"id": "Ref"}}
-    folder = tmp_path / "project"
-    config = write_project(folder, rows, name="places")
-    place = {**MADE_UP_PLACE, "dataset": {"theme": "generic_points", "licence": "OGL-UK-3.0"}, "sources": [source]}
-    config.write_text(toml_text(place), encoding="utf-8")
-    loaded = load_settings(config)
+    loaded = load_settings(write_project(tmp_path / "project", rows, name="places", theme="generic_points"))
     assert ingest(loaded)[0].loaded == 3
     with running(create_app(loaded)) as base:
         assert get(base + "/api/collections/places/items?datetime=2030-01-01").json()["numberMatched"] == 3

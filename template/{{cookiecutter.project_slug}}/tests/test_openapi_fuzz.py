@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from conftest import CENTRE, MADE_UP_PLACE, Served, get, running, toml_text, write_project
+from conftest import CENTRE, Served, get, running, write_project
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -162,12 +162,7 @@ def test_a_generic_points_collection_answers_as_its_document_says(tmp_path: Path
         for number in range(3)
     ]
     rows.append({"Ref": "", "name": "No reference", "category": "", "x": "-2.31", "y": "53.41"})
-    source = {"name": "places", "adapter": "csv", "location": "data/raw/places.csv", "fields": {"id": "Ref"}}
-    folder = tmp_path / "project"
-    config = write_project(folder, rows, name="places")
-    place = {**MADE_UP_PLACE, "dataset": {"theme": "generic_points", "licence": "OGL-UK-3.0"}, "sources": [source]}
-    config.write_text(toml_text(place), encoding="utf-8")
-    loaded = load_settings(config)
+    loaded = load_settings(write_project(tmp_path / "project", rows, name="places", theme="generic_points"))
     assert ingest(loaded)[0].loaded == 4
     with running(create_app(loaded)) as base:
         document = load_document(base)
