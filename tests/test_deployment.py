@@ -806,6 +806,27 @@ def write_rows(sample: Path, destination: Path, rows: int, centre: tuple[float, 
             )
 
 
+def bigger_project(project: Path, folder: Path) -> tuple[str, Path]:
+    """The project's place.toml in ``folder``, its source pointed at NEW_ROWS records of the sample's shape.
+
+    Returns the source's collection name and the new place.toml.
+    """
+    place = (project / "place.toml").read_text(encoding="utf-8")
+    collection = re.search(r'^name = "(\w+)"', place.split("[[sources]]", 1)[1], re.MULTILINE).group(1)
+    latitude, longitude = (
+        float(value) for value in re.search(r"^centre = \[(.*?)\]", place, re.MULTILINE).group(1).split(",")
+    )
+    (folder / "data").mkdir(parents=True)
+    write_rows(
+        project / "data" / "sample" / "toilets.csv", folder / "data" / "toilets.csv", NEW_ROWS, (latitude, longitude)
+    )
+    config = folder / "place.toml"
+    config.write_text(
+        re.sub(r'^location = ".*?"', 'location = "data/toilets.csv"', place, flags=re.MULTILINE), encoding="utf-8"
+    )
+    return collection, config
+
+
 @pytest.fixture
 def postgres_schema(project, postgres_url) -> Iterator[str]:
     """A DATABASE_URL whose tables go in a new schema of the test server, dropped afterwards."""
@@ -920,16 +941,8 @@ def test_one_app_process_under_a_bounded_load_gives_every_client_the_right_answe
     for; none is a 5xx, another 4xx or a failed connection.
     """
     package = package_of(project)
-    place = (project / "place.toml").read_text(encoding="utf-8")
-    collection = re.search(r'^name = "(\w+)"', place.split("[[sources]]", 1)[1], re.MULTILINE).group(1)
-    centre = tuple(float(value) for value in re.search(r"^centre = \[(.*?)\]", place, re.MULTILINE).group(1).split(","))
     bigger = tmp_path / "bigger"
-    (bigger / "data").mkdir(parents=True)
-    write_rows(project / "data" / "sample" / "toilets.csv", bigger / "data" / "toilets.csv", NEW_ROWS, centre)
-    config = bigger / "place.toml"
-    config.write_text(
-        re.sub(r'^location = ".*?"', 'location = "data/toilets.csv"', place, flags=re.MULTILINE), encoding="utf-8"
-    )
+    collection, config = bigger_project(project, bigger)
     python = str(venv_python(project))
     environment = app_environment()  # SQLite in bigger/data/, beside its place.toml
     loaded = subprocess.run(
@@ -975,11 +988,9 @@ def test_replicas_over_one_postgresql_answer_consistently_while_an_ingest_replac
     """
     replicas = compose["services"]["app"]["deploy"]["replicas"]
     package = package_of(project)
-    place = (project / "place.toml").read_text(encoding="utf-8")
-    collection = re.search(r'^name = "(\w+)"', place.split("[[sources]]", 1)[1], re.MULTILINE).group(1)
-    latitude, longitude = (
-        float(value) for value in re.search(r"^centre = \[(.*?)\]", place, re.MULTILINE).group(1).split(",")
-    )
+    # The same place.toml, its source pointed at a bigger file of the same shape.
+    bigger = tmp_path / "bigger"
+    collection, config = bigger_project(project, bigger)
     environment = app_environment(DATABASE_URL=postgres_schema)
     python = str(venv_python(project))
 
@@ -988,16 +999,6 @@ def test_replicas_over_one_postgresql_answer_consistently_while_an_ingest_replac
     )
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     old = int(re.search(r"loaded ([\d,]+)", loaded.stdout).group(1).replace(",", ""))
-
-    # The same place.toml, its source pointed at a bigger file of the same shape.
-    bigger = tmp_path / "bigger"
-    (bigger / "data").mkdir(parents=True)
-    write_rows(
-        project / "data" / "sample" / "toilets.csv", bigger / "data" / "toilets.csv", NEW_ROWS, (latitude, longitude)
-    )
-    (bigger / "place.toml").write_text(
-        re.sub(r'^location = ".*?"', 'location = "data/toilets.csv"', place, flags=re.MULTILINE), encoding="utf-8"
-    )
 
     servers: list[Server] = []
     try:
@@ -1016,7 +1017,7 @@ def test_replicas_over_one_postgresql_answer_consistently_while_an_ingest_replac
         time.sleep(LOAD_BEFORE)
         ingest_started = time.monotonic()
         ingest = subprocess.run(
-            [python, "-m", package, "--config", str(bigger / "place.toml"), "ingest"],
+            [python, "-m", package, "--config", str(config), "ingest"],
             cwd=bigger,
             env=environment,
             capture_output=True,
