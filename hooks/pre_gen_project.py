@@ -16,13 +16,10 @@ def main() -> int:
     answers = json.loads(sys.argv[1] if len(sys.argv) > 1 else RENDERED_BY_COOKIECUTTER)
     hooks = Path(answers["_repo_dir"], "hooks") if "_repo_dir" in answers else Path(__file__).resolve().parent
     sys.path.insert(0, str(hooks))
-    from questions import check_answers
+    from questions import check_answers, report
 
     problems = check_answers(answers)
-    for problem in problems:
-        print(f"ERROR: {problem}", file=sys.stderr)
-    if problems:
-        print("No project was generated. Correct the answers above and run the command again.", file=sys.stderr)
+    report(problems)
     return 1 if problems else 0
 
 

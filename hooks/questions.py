@@ -104,3 +104,11 @@ def check_answers(answers: dict[str, Any], questions: list[Question] | None = No
         if problem:
             problems.append(problem)
     return problems
+
+
+def report(problems: list[str]) -> None:
+    """Print each problem and what to do, on standard error, as every route into the template does."""
+    for problem in problems:
+        print(f"ERROR: {problem}", file=sys.stderr)
+    if problems:
+        print("No project was generated. Correct the answers above and run the command again.", file=sys.stderr)

@@ -69,9 +69,9 @@ def new(arguments: argparse.Namespace) -> int:
         print("error: --replay-file takes every answer from the file: give no other answers.", file=sys.stderr)
         return 2
     if problems := problems_with_given(answers):
-        for problem in problems:
-            print(f"ERROR: {problem}", file=sys.stderr)
-        print("No project was generated. Correct the answers above and run the command again.", file=sys.stderr)
+        from questions import report
+
+        report(problems)
         return 1
     # The answer check prints what to correct; cookiecutter's own log would add a traceback to it.
     cookiecutter_log = logging.getLogger("cookiecutter")
