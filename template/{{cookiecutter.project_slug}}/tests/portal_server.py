@@ -3,8 +3,9 @@
 It serves one in-memory list of records through each portal's API, honouring
 each API's paging parameters, and can be told to fail: an HTTP error on one
 page (once, or every time), an answer slower than the client's timeout, JSON
-cut short, an HTML page, an empty body, a page with no records, an answer of
-the wrong shape or an error in the portal's own format. Every request is
+cut short, an HTML page, an empty body, a page with no records, the first page
+again whatever the offset asked for, an answer of the wrong shape or an error in
+the portal's own format. Every request is
 logged, so a test can count them and see the headers sent.
 
     with PortalServer(records) as portal:
@@ -33,7 +34,10 @@ DATASET_ID = "public-toilets"
 FOUR_BY_FOUR = "abcd-1234"
 ODS_WINDOW = 10_000
 
-FaultKind = Literal["status", "delay", "truncate", "short", "html", "empty", "no_records", "wrong_shape", "error"]
+FaultKind = Literal[
+    "status", "delay", "truncate", "short", "html", "empty", "no_records", "repeat", "wrong_shape", "error"
+]
+OFFSETS = ("offset", "resultOffset", "$offset")  # the paging offset's name in each portal's API
 
 
 @dataclass(frozen=True)
@@ -260,6 +264,9 @@ class _Handler(BaseHTTPRequestHandler):
         with portal.lock:
             portal.log.append(Seen(endpoint, page, params, dict(self.headers.items()), self.path))
         fault = portal._take_fault(endpoint, page)
+        if fault is not None and fault.kind == "repeat":  # as a portal, or a cache, that ignores the offset
+            _, _, answer = portal.answer(parts.path, {**params, **{name: "0" for name in OFFSETS if name in params}})
+            fault = None
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up, as a test meant it to
             self._send(fault, endpoint, answer)
 

@@ -192,6 +192,51 @@ def test_empty_page_before_the_total_is_an_error(portal: PortalServer, case: Cas
 
 
 @each_portal
+@pytest.mark.parametrize("page", [2, 3])
+def test_a_page_that_repeats_the_first_is_an_error(portal: PortalServer, case: Case, page: int, tmp_path: Path) -> None:
+    """A portal that ignores the offset and sends page 1 again is caught before a record is read twice."""
+    portal.fail("repeat", endpoint=case.endpoint, page=page, times=None)
+    records, error = read_until_error(adapter_for(portal, case, tmp_path))
+    assert [record.number for record in records] == list(range(1, 3 * (page - 1) + 1))
+    assert len({json.dumps(record.values, sort_keys=True) for record in records}) == len(records)
+    message = str(error)
+    assert message.startswith(f"Source 'toilets': page {page} of {portal.url}{case.path}")
+    assert message.endswith(
+        " repeats page 1, the same 3 records, so reading stopped rather than load them twice. The portal, or a "
+        "cache in front of it, may be ignoring the paging offset: check the location (the portal's own address, "
+        "not a proxy's). If the data holds runs of identical records, a larger page_size tells the pages apart."
+    )
+    assert [seen.page for seen in portal.requests_to(case.endpoint)] == list(range(1, page + 1))
+
+
+@each_portal
+def test_a_portal_that_always_ignores_the_offset_is_not_paged_forever(case: Case, tmp_path: Path) -> None:
+    """Every answer the first page, and more announced than will ever come: it stops at the second page."""
+    with PortalServer(SEVEN, arcgis_flag="top") as server:
+        server.fail("repeat", endpoint=case.endpoint, times=None)
+        _, error = read_until_error(adapter_for(server, case, tmp_path))
+        assert "page 2 of" in str(error)
+        assert "repeats page 1" in str(error)
+        assert len(server.requests_to(case.endpoint)) == 2
+
+
+@each_portal
+def test_pages_of_identical_records_are_told_apart_by_ids_or_a_larger_page(case: Case, tmp_path: Path) -> None:
+    """Nine identical records: CKAN and ArcGIS number them, so pages differ; OpenDataSoft and Socrata send them
+    bare, so page 2 cannot be told from a repeat of page 1 until the page size, as the message advises, is larger.
+    """
+    alike = [Item({"name": "Toilet", "ward": "Central", "fee": "0.20"}, point=(-2.3, 53.4)) for _ in range(9)]
+    with PortalServer(alike) as server:
+        if case.adapter in ("ckan", "arcgis"):
+            assert len(list(adapter_for(server, case, tmp_path).records())) == 9
+        else:
+            _, error = read_until_error(adapter_for(server, case, tmp_path))
+            assert "page 2 of" in str(error)
+            assert "a larger page_size tells the pages apart" in str(error)
+            assert len(list(adapter_for(server, case, tmp_path, page_size=9).records())) == 9
+
+
+@each_portal
 def test_location_must_be_a_web_address(case: Case, tmp_path: Path) -> None:
     """A file path where a portal address belongs is refused, naming the source and the location."""
     source = adapters.SourceSpec("toilets", "data/toilets.csv", tmp_path)

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from conftest import MADE_UP_PLACE, toilet_rows, toml_text, write_project
-from portal_server import RESOURCE_ID, PortalServer
+from portal_server import RESOURCE_ID, Item, PortalServer
 
 from {{ cookiecutter.package_name }}.cli import main
 from {{ cookiecutter.package_name }}.store import Provenance, open_store
@@ -210,8 +210,11 @@ REFUSED = [
 ]
 
 
-def assert_still_serving(project: Project, out: str) -> None:
-    """The toilets loaded first still serve, as they were, and the failed ingest left nothing behind."""
+def assert_still_serving(project: Project, out: str, set_aside: str | None = None) -> None:
+    """The toilets loaded first still serve, as they were, and the failed ingest left nothing behind.
+
+    Nothing but the file of rows ``set_aside``, when there is one.
+    """
     assert f"The previous data is still serving: {TOILETS} rows fetched at {project.loaded.fetched_at}." in out
     with opened(project.database_url, project.config.parent) as store:
         assert store.provenance() == [project.loaded]
@@ -219,7 +222,8 @@ def assert_still_serving(project: Project, out: str) -> None:
         assert [feature.id for feature in store.features(SOURCE, limit=100)] == project.ids
         assert store.feature(SOURCE, "T07").properties["LocationText"].startswith("<script>")
     assert tables(project.database_url) == project.tables
-    assert not list(project.rejects_folder.glob("*")), "neither a rejects file nor a scratch file"
+    left = [path.name for path in project.rejects_folder.glob("*")]
+    assert left == ([set_aside] if set_aside else []), "no scratch file, nor a rejects file for the toilets serving"
 
 
 @pytest.mark.parametrize("fault", REFUSED, ids=[fault.id for fault in REFUSED])
@@ -264,8 +268,75 @@ def test_a_portal_with_no_records_is_refused_the_same_way(project: Project, caps
     assert_still_serving(project, out)
 
 
-def rejects(project: Project) -> dict[str, dict[str, str]]:
-    with (project.rejects_folder / "toilets.csv").open(encoding="utf-8", newline="") as file:
+def test_a_portal_that_repeats_a_page_is_refused_and_the_previous_data_serves(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CKAN portal that sends page 1 again for page 2 stops the ingest before a toilet is loaded twice."""
+    with PortalServer([Item(row) for row in toilet_rows()]) as portal:
+        portal.fail("repeat", endpoint="ckan", page=2, times=None)
+        project.set_options(adapter="ckan", location=portal.url, resource_id=RESOURCE_ID, page_size=10, retries=0)
+        status, out = ingest(project, capsys)
+    assert status == 1
+    assert f"{SOURCE}: not loaded. Source {SOURCE!r}: page 2 of {portal.url}/api/3/action/datastore_search?" in out
+    assert "repeats page 1, the same 10 records, so reading stopped rather than load them twice." in out
+    assert_still_serving(project, out)
+
+
+def every_row_spoilt() -> list[dict[str, str]]:
+    """The toilets, every row with a GeoX that is not a number, and every third also without a LocationText."""
+    rows = toilet_rows()
+    for index, row in enumerate(rows):
+        row["GeoX"] = "east"
+        if index % 3 == 0:
+            row["LocationText"] = ""
+    return rows
+
+
+def test_a_file_whose_every_row_is_rejected_is_refused_and_its_rows_set_aside(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """All 23 rows rejected: the toilets loaded before still serve, and the rows and reasons are kept to read.
+
+    The next ingest that loads takes the rows set aside away, since they describe a load that never served.
+    """
+    project.csv_file.write_text("".join(csv_lines(every_row_spoilt())), encoding="utf-8")
+    status, out = ingest(project, capsys)
+    assert status == 1
+    assert out.startswith(
+        f"{SOURCE}: not loaded. Source {SOURCE!r}: all 23 rows read were rejected, so they do not replace the "
+        "source's data. The commonest reasons: GeoX: 'east' is not a number (23 rows); "
+        "LocationText: required, but blank (8 rows). Map the source's columns onto the schema's fields in "
+        "[sources.fields], or set its crs, in place.toml (see docs/data-sources.md).\n"
+    )
+    assert out.endswith("\n  The rows read and why each was rejected: data/rejects/toilets.refused.csv\n")
+    assert_still_serving(project, out, set_aside="toilets.refused.csv")
+    found = rejects(project, "toilets.refused.csv")
+    assert list(found) == [str(line) for line in range(2, 25)]
+    assert found["2"]["Ref"] == "T00"
+    assert found["2"]["reasons"] == "LocationText: required, but blank; GeoX: 'east' is not a number"
+
+    project.csv_file.write_text("".join(csv_lines()), encoding="utf-8")
+    status, out = ingest(project, capsys)
+    assert (status, out) == (0, f"{SOURCE}: read {TOILETS}, loaded {TOILETS}, rejected 0\n")
+    assert not list(project.rejects_folder.glob("*"))
+
+
+def test_a_first_ingest_whose_every_row_is_rejected_makes_no_collection(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With nothing loaded before, the refused load leaves the source without a collection, not an empty one."""
+    config = write_project(tmp_path / "project", rows=every_row_spoilt(), database_url=database_url)
+    assert main(["--config", str(config), "ingest"]) == 1
+    out = capsys.readouterr().out
+    assert "all 23 rows read were rejected" in out
+    assert "Nothing was loaded for it before, so it has no data yet." in out
+    assert (config.parent / "data" / "rejects" / "toilets.refused.csv").is_file()
+    with opened(database_url, config.parent) as store:
+        assert store.provenance() == []
+
+
+def rejects(project: Project, name: str = "toilets.csv") -> dict[str, dict[str, str]]:
+    with (project.rejects_folder / name).open(encoding="utf-8", newline="") as file:
         return {row["row"]: row for row in csv.DictReader(file)}
 
 

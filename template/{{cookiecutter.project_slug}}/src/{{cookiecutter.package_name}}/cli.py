@@ -118,16 +118,12 @@ def write_checklist(args: argparse.Namespace) -> int:
 
 def describe(report: SourceReport, project_dir: Path) -> str:
     """One source's outcome in words: its counts, or what went wrong and what is still serving."""
+    shown = report.rejects_file
+    if shown is not None and shown.is_relative_to(project_dir):
+        shown = shown.relative_to(project_dir)
     if report.ok:
         line = f"{report.name}: read {report.read:,}, loaded {report.loaded:,}, rejected {report.rejected:,}"
-        if report.rejects_file:
-            shown = (
-                report.rejects_file.relative_to(project_dir)
-                if report.rejects_file.is_relative_to(project_dir)
-                else report.rejects_file
-            )
-            line += f" (reasons in {shown})"
-        return line
+        return line + (f" (reasons in {shown})" if shown else "")
     if report.previous:
         kept = (
             f"The previous data is still serving: {report.previous.rows_loaded:,} rows "
@@ -135,7 +131,8 @@ def describe(report: SourceReport, project_dir: Path) -> str:
         )
     else:
         kept = "Nothing was loaded for it before, so it has no data yet."
-    return f"{report.name}: not loaded. {report.error}\n  {kept}"
+    set_aside = f"\n  The rows read and why each was rejected: {shown}" if shown else ""
+    return f"{report.name}: not loaded. {report.error}\n  {kept}{set_aside}"
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,9 +4,11 @@ Each record is stored with the area (see [[areas]] in place.toml) that its
 source covers, in the fields :data:`~.store.AREA_FIELDS`. Every row read is
 either loaded or written to the rejects file with its reasons, so
 read = loaded + rejected for every source. A source that cannot be read, fails
-part way or gives no records at all (a file with only a header, a portal that
-answers with none) leaves the data already serving untouched and is reported
-with what to fix; the other sources still load.
+part way, gives no records at all (a file with only a header, a portal that
+answers with none) or gives only records that are all rejected leaves the data
+already serving untouched and is reported with what to fix; the other sources
+still load. Rows of a load refused because all were rejected are set aside in
+``data/rejects/<source>.refused.csv`` with their reasons.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from . import adapters
 from .config import LoadedSettings, Source
 from .errors import AppError, ConfigError, SourceError
 from .normalise import Normaliser
-from .rejects import RejectsWriter
+from .rejects import RejectsWriter, reasons_in_words
 from .schemas import load_schema
 from .store import AREA_CODE, AREA_FIELDS, AREA_NAME, Provenance, Store, open_store
 
@@ -31,6 +33,10 @@ BATCH_SIZE = 5000
 REJECTS_FOLDER = Path("data") / "rejects"
 
 Item = TypeVar("Item")
+
+
+class EveryRowRejected(SourceError):
+    """Rows were read, but none could be loaded: most likely a mapping or coordinate system that does not fit."""
 
 
 @dataclass
@@ -41,7 +47,7 @@ class SourceReport:
     read: int = 0
     loaded: int = 0
     rejected: int = 0
-    rejects_file: Path | None = None
+    rejects_file: Path | None = None  # of the load, or of the rows set aside when it was refused
     error: str | None = None
     previous: Provenance | None = None  # what is still serving when the ingest failed
 
@@ -122,6 +128,13 @@ def ingest_source(store: Store, loaded: LoadedSettings, source: Source, progress
                     f"Source {source.name!r}: [sources.fields] maps {', '.join(unmatched)}, but no record has "
                     f"such a column. The source's columns are: {', '.join(sorted(normaliser.columns_seen))}."
                 )
+            if not report.loaded:
+                raise EveryRowRejected(
+                    f"Source {source.name!r}: all {report.read:,} rows read were rejected, so they do not replace "
+                    f"the source's data. The commonest reasons: {reasons_in_words(rejects.commonest_reasons())}. "
+                    "Map the source's columns onto the schema's fields in [sources.fields], or set its crs, in "
+                    "place.toml (see docs/data-sources.md)."
+                )
             staging.commit(
                 Provenance(
                     collection=source.name,
@@ -140,7 +153,10 @@ def ingest_source(store: Store, loaded: LoadedSettings, source: Source, progress
             )
         report.rejects_file = rejects.finish()
     except (AppError, OSError) as error:
-        rejects.discard()
+        if isinstance(error, EveryRowRejected):
+            report.rejects_file = rejects.set_aside()
+        else:
+            rejects.discard()
         report.error = str(error)
         report.previous = next((p for p in store.provenance() if p.collection == source.name), None)
     finally:

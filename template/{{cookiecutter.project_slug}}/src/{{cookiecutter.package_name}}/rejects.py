@@ -2,7 +2,10 @@
 
 Rows are written as they are found, to a scratch file beside the final one, and
 the CSV is only put in place when the ingest succeeds: a failed ingest leaves
-the previous rejects file, which still describes the data that is serving.
+the previous rejects file, which still describes the data that is serving. A
+load refused because every row was rejected sets its rows aside in
+``<source>.refused.csv`` instead, so the reasons can be read while the previous
+data serves; the next load that succeeds removes that file.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -25,6 +29,7 @@ class RejectsWriter:
 
     def __init__(self, folder: Path, source_name: str) -> None:
         self.path = folder / f"{source_name}.csv"
+        self.refused_path = folder / f"{source_name}.refused.csv"
         self.scratch = folder / f".{source_name}.csv.partial"
         self.count = 0
         self._file: Any = None
@@ -39,9 +44,28 @@ class RejectsWriter:
             self.count += 1
 
     def finish(self) -> Path | None:
-        """Put the rejects file in place (removing an old one when nothing was rejected); its path, if any."""
+        """Put the rejects file in place (removing an old one when nothing was rejected); its path, if any.
+
+        The load succeeded, so rows set aside by an earlier refused load no longer apply.
+        """
+        self.refused_path.unlink(missing_ok=True)
+        return self._write(self.path)
+
+    def set_aside(self) -> Path | None:
+        """Write the rows collected to the refused-load file, keeping the rejects file of the data serving."""
+        return self._write(self.refused_path)
+
+    def commonest_reasons(self, shown: int = 3) -> list[tuple[str, int]]:
+        """The reasons given most often so far, with how many rows gave each (read back from the scratch file)."""
         if self._file is None:
-            self.path.unlink(missing_ok=True)
+            return []
+        self._file.flush()
+        with self.scratch.open(encoding="utf-8") as lines:
+            return Counter(reason for line in lines for reason in json.loads(line)["reasons"]).most_common(shown)
+
+    def _write(self, path: Path) -> Path | None:
+        if self._file is None:
+            path.unlink(missing_ok=True)
             return None
         self._file.close()
         self._file = None
@@ -54,9 +78,9 @@ class RejectsWriter:
                 entry = json.loads(line)
                 values = entry["values"]
                 writer.writerow([entry["row"], "; ".join(entry["reasons"]), *(_cell(values.get(c)) for c in columns)])
-        os.replace(final, self.path)
+        os.replace(final, path)
         self.scratch.unlink()
-        return self.path
+        return path
 
     def discard(self) -> None:
         """Throw away what was collected, keeping any earlier rejects file."""
@@ -64,6 +88,11 @@ class RejectsWriter:
             self._file.close()
             self._file = None
         self.scratch.unlink(missing_ok=True)
+
+
+def reasons_in_words(reasons: Iterable[tuple[str, int]]) -> str:
+    """``reason (3 rows); other reason (1 row)``: reasons with how many rows gave each."""
+    return "; ".join(f"{reason} ({number:,} row{'' if number == 1 else 's'})" for reason, number in reasons)
 
 
 def _columns(scratch: Path) -> list[str]:

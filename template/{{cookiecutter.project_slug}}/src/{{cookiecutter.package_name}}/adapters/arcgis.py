@@ -51,6 +51,7 @@ class ArcgisAdapter(PortalAdapter):
         client = self.client()
         self.total = self._count(client, query)
         read = page = 0
+        pages: dict[bytes, int] = {}
         while True:
             page += 1
             params = {
@@ -64,6 +65,7 @@ class ArcgisAdapter(PortalAdapter):
             }
             full_url, answer = self.get(client, query, params, page)
             features, more = self._page(full_url, page, answer)
+            self.check_new_page(full_url, page, features, pages)
             for feature in features:
                 read += 1
                 yield self._record(read, feature)

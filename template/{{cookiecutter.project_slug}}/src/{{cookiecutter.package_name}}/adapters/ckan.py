@@ -41,11 +41,13 @@ class CkanAdapter(PortalAdapter):
         client = self.client()
         size = self.options.page_size
         read = page = 0
+        pages: dict[bytes, int] = {}
         while True:
             page += 1
             params = {"resource_id": self.options.resource_id, "limit": size, "offset": read, "sort": "_id"}
             full_url, answer = self.get(client, url, params, page)
             records, self.total = self._page(full_url, page, answer)
+            self.check_new_page(full_url, page, records, pages)
             for values in records:
                 read += 1
                 yield RawRecord(read, {key: value for key, value in values.items() if key not in INTERNAL_COLUMNS})

@@ -55,11 +55,13 @@ class OpendatasoftAdapter(PortalAdapter):
         client = self.client()
         size = self.options.page_size
         read = page = 0
+        pages: dict[bytes, int] = {}
         while read < PAGING_WINDOW:
             page += 1
             params = {"limit": min(size, PAGING_WINDOW - read), "offset": read}
             full_url, answer = self.get(client, url, params, page)
             results, self.total = self._page(full_url, page, answer)
+            self.check_new_page(full_url, page, results, pages)
             if page == 1 and self.total > PAGING_WINDOW:
                 yield from self._export(client, dataset_url + "/exports/json")
                 return

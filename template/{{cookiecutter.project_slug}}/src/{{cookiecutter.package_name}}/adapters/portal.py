@@ -5,10 +5,15 @@ one page of records after another. Every answer is checked to have the shape
 that portal's API documents before a record is taken from it, and when paging
 ends the records read are compared with the total the portal announced, so a
 page lost in the middle is reported instead of quietly leaving records out.
+A page whose records are exactly those of an earlier page is refused too: a
+portal (or a cache in front of it) that ignores the paging offset would
+otherwise have the same records loaded again and again, or be paged forever.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -77,6 +82,23 @@ class PortalAdapter(Adapter):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise self.unexpected(url, page, f"{what} to be a count of records", value)
         return value
+
+    def check_new_page(self, url: str, page: int, items: list[Any], seen: dict[bytes, int]) -> None:
+        """A SourceError if ``items`` are exactly the records of an earlier page; ``seen`` records each page read."""
+        if not items:
+            return
+        fingerprint = hashlib.sha256(
+            json.dumps(items, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        ).digest()
+        first = seen.setdefault(fingerprint, page)
+        if first != page:
+            raise SourceError(
+                f"Source {self.source.name!r}: page {page} of {hide_secrets(url)} repeats page {first}, the same "
+                f"{len(items)} record{'' if len(items) == 1 else 's'}, so reading stopped rather than load them "
+                "twice. The portal, or a cache in front of it, may be ignoring the paging offset: check the location "
+                "(the portal's own address, not a proxy's). If the data holds runs of identical records, a larger "
+                "page_size tells the pages apart."
+            )
 
     def check_complete(self, url: str, page: int | None, read: int) -> None:
         """A SourceError if reading ended before the total the portal announced."""

@@ -75,10 +75,12 @@ class SocrataAdapter(PortalAdapter):
         self.total = self._count(client, url)
         size = self.options.page_size
         read = page = 0
+        pages: dict[bytes, int] = {}
         while True:
             page += 1
             full_url, answer = self.get(client, url, {"$limit": size, "$offset": read, "$order": ":id"}, page)
             records = self.objects(full_url, page, answer, "the records")
+            self.check_new_page(full_url, page, records, pages)
             for values in records:
                 read += 1
                 yield self._record(read, values)

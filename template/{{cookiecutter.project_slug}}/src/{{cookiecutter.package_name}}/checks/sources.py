@@ -19,6 +19,7 @@ from .. import adapters
 from ..config import LoadedSettings, Source
 from ..errors import AppError
 from ..normalise import Normaliser
+from ..rejects import reasons_in_words
 from ..schemas import load_schema
 from .base import Check, Finding, Project, Result, Severity, count
 
@@ -86,7 +87,7 @@ def dry_run(loaded: LoadedSettings, source: Source) -> tuple[str, list[tuple[Sev
         )
     if rejections:
         reasons = Counter(reason for rejection in rejections for reason in rejection.reasons)
-        shown = "; ".join(f"{reason} ({count(number, 'row')})" for reason, number in reasons.most_common(SHOWN_REASONS))
+        shown = reasons_in_words(reasons.most_common(SHOWN_REASONS))
         if features:
             message = f"{len(rejections)} of the first {len(sample)} rows would be rejected: {shown}."
             findings.append(problem(message, "warning"))
