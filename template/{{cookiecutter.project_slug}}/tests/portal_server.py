@@ -3,9 +3,10 @@
 It serves one in-memory list of records through each portal's API, honouring
 each API's paging parameters, and can be told to fail: an HTTP error on one
 page (once, or every time), an answer slower than the client's timeout, JSON
-cut short, an HTML page, an empty body, a page with no records, the first page
-again whatever the offset asked for, an answer of the wrong shape or an error in
-the portal's own format. Every request is
+cut short, an HTML page, an XML document, the right answer labelled as plain
+text, an empty body, a page with no records, the first page again whatever the
+offset asked for, an answer of the wrong shape or an error in the portal's own
+format. Every request is
 logged, so a test can count them and see the headers sent.
 
     with PortalServer(records) as portal:
@@ -35,8 +36,21 @@ FOUR_BY_FOUR = "abcd-1234"
 ODS_WINDOW = 10_000
 
 FaultKind = Literal[
-    "status", "delay", "truncate", "short", "html", "empty", "no_records", "repeat", "wrong_shape", "error"
+    "status",
+    "delay",
+    "truncate",
+    "short",
+    "html",
+    "xml",
+    "plain",
+    "empty",
+    "no_records",
+    "repeat",
+    "wrong_shape",
+    "error",
 ]
+XML_ERROR = b'<?xml version="1.0" encoding="UTF-8"?><ServiceExceptionReport><ServiceException>Bad request'
+XML_ERROR += b"</ServiceException></ServiceExceptionReport>"
 OFFSETS = ("offset", "resultOffset", "$offset")  # the paging offset's name in each portal's API
 
 
@@ -288,6 +302,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self._reply(answer.status, data[: len(data) // 2], answer.content_type, length=len(data))
             case "html":
                 self._reply(200, b"<!doctype html><title>Down for maintenance</title>", "text/html; charset=utf-8")
+            case "xml":  # what a map server sends for a request it does not understand
+                self._reply(200, XML_ERROR, "application/xml")
+            case "plain":
+                self._reply(answer.status, answer.data(), "text/plain; charset=utf-8")
             case "empty":
                 self._reply(200, b"", answer.content_type)
             case "no_records":

@@ -160,12 +160,23 @@ def test_page_cut_short_is_an_error(portal: PortalServer, case: Case, tmp_path: 
 
 
 @each_portal
-def test_web_page_instead_of_json_is_an_error(portal: PortalServer, case: Case, tmp_path: Path) -> None:
-    """An HTML page (a login or maintenance page) is reported as such, not parsed."""
-    portal.fail("html", endpoint=case.endpoint, page=1, times=None)
-    _, error = read_until_error(adapter_for(portal, case, tmp_path))
-    assert "page 1 of" in str(error)
-    assert "web page" in str(error)
+@pytest.mark.parametrize(("kind", "says"), [("html", "a web page"), ("xml", "application/xml, not JSON")])
+def test_web_page_or_xml_instead_of_json_is_an_error(
+    portal: PortalServer, case: Case, kind: str, says: str, tmp_path: Path
+) -> None:
+    """An HTML page (a login or maintenance page) or an XML document is reported as such, not parsed."""
+    portal.fail(kind, endpoint=case.endpoint, page=2, times=None)
+    records, error = read_until_error(adapter_for(portal, case, tmp_path))
+    assert len(records) == 3
+    assert f"'toilets': could not read page 2 of {portal.url}{case.path}" in str(error)
+    assert f"the answer is {says}" in str(error)
+
+
+@each_portal
+def test_json_labelled_as_plain_text_is_read(portal: PortalServer, case: Case, tmp_path: Path) -> None:
+    """A portal that labels its JSON as plain text on every answer is read whole all the same."""
+    portal.fail("plain", times=None)
+    assert len(list(adapter_for(portal, case, tmp_path).records())) == 7
 
 
 @each_portal

@@ -147,6 +147,25 @@ def test_html_is_not_json(portal: PortalServer) -> None:
     assert len(portal.log) == 1
 
 
+def test_xml_is_not_json(portal: PortalServer) -> None:
+    """An XML document is reported with its content type and how it starts, not as JSON cut short."""
+    portal.fail("xml", times=None)
+    message = failure(client(retries=3).get_json, portal.url + PATH, page=2)
+    assert f"could not read page 2 of {portal.url}{PATH} " in message
+    assert message.endswith(
+        """the answer is application/xml, not JSON (it starts '<?xml version="1.0" encoding="UTF-8"?><S'). """
+        "Check the URL."
+    )
+    assert "cut short" not in message
+    assert len(portal.log) == 1
+
+
+def test_json_labelled_as_plain_text_is_read(portal: PortalServer) -> None:
+    """Some portals send JSON as text/plain: the answer is read all the same."""
+    portal.fail("plain", times=None)
+    assert client().get_json(portal.url + PATH) == ANSWER
+
+
 @pytest.mark.parametrize("kind", ["truncate", "empty"])
 def test_json_cut_short_is_reported(portal: PortalServer, kind: str) -> None:
     """JSON cut short, or no body at all, is reported as not valid JSON."""

@@ -58,6 +58,13 @@ class HttpClient:
         try:
             return json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            if content_type and "json" not in content_type:  # JSON sent as text/plain, say, is read all the same
+                start = body[:40].decode("utf-8", "replace")
+                raise self.error(
+                    full_url,
+                    page,
+                    f"the answer is {content_type.split(';')[0]}, not JSON (it starts {start!r}). Check the URL",
+                ) from error
             raise self.error(
                 full_url, page, f"the answer is not valid JSON ({error}); it may have been cut short"
             ) from error
