@@ -11,10 +11,12 @@ they fail.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import csv
 import json
 import os
+import sqlite3
 import threading
 import time
 import tomllib
@@ -35,6 +37,7 @@ from fastapi import FastAPI
 
 from {{ cookiecutter.package_name }}.config import load_settings
 from {{ cookiecutter.package_name }}.ingest import ingest
+from {{ cookiecutter.package_name }}.store import open_store
 from {{ cookiecutter.package_name }}.web import create_app
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -203,6 +206,31 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     with postgres_schema(request.getfixturevalue("postgres_server_url")) as url:
         yield url
+
+
+# --- Looking inside a store -------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def opened(database_url: str, folder: Path) -> Iterator[Any]:
+    """The store at ``database_url`` (paths relative to ``folder``), closed afterwards."""
+    store = open_store(database_url, folder)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def tables(database_url: str) -> set[str]:
+    """The tables in the store's database (for PostgreSQL, in its schema), seen from outside the store."""
+    if database_url.startswith("sqlite:"):
+        with contextlib.closing(sqlite3.connect(database_url.removeprefix("sqlite:///"))) as db:
+            return {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as db:
+        rows = db.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")
+        return {name for (name,) in rows}
 
 
 # --- Served projects --------------------------------------------------------------------------------------------

@@ -349,7 +349,7 @@ def test_about_lists_every_area_with_its_sources(two_areas: TwoAreas) -> None:
     assert found.find("h4", id="about-south")
 
 
-# A store made before areas were recorded
+# A store made by the first release, before areas and load digests were recorded
 
 OLD_CATALOGUE = (
     "CREATE TABLE _collections (collection TEXT PRIMARY KEY, table_name TEXT NOT NULL, fields {fields} NOT NULL, "
@@ -360,7 +360,7 @@ OLD_CATALOGUE = (
 
 @pytest.fixture(params=STORES)
 def old_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A store whose catalogue has no area columns, as the app made it before it recorded areas."""
+    """A store whose catalogue has neither area nor digest columns, as the first release made it."""
     if request.param == "sqlite":
         path = tmp_path / "old.db"
         with sqlite3.connect(path) as db:
@@ -375,10 +375,10 @@ def old_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[st
         yield url
 
 
-def test_an_old_catalogue_gains_the_area_columns(
+def test_an_old_catalogue_gains_the_columns_added_since(
     old_store_url: str, write_place_toml: WritePlaceToml, place_values: dict[str, Any]
 ) -> None:
-    """Opening it adds them, and the next ingest records the area."""
+    """Opening it adds them, and the next ingest records the area and the load's digest."""
     store = open_store(old_store_url, Path.cwd())
     assert store.provenance() == []
     store.close()
@@ -394,6 +394,7 @@ def test_an_old_catalogue_gains_the_area_columns(
     try:
         (provenance,) = store.provenance()
         assert (provenance.area_code, provenance.area_name) == ("E06000999", "Testshire")
+        assert provenance.source_digest is not None
         assert store.count("toilets", filters={"area_code": "E06000999"}) == 2
     finally:
         store.close()

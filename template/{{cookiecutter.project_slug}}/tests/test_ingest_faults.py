@@ -11,22 +11,20 @@ the next quote on its own line closes spoils only that row, which is rejected.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
-import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MADE_UP_PLACE, toilet_rows, toml_text, write_project
+from conftest import MADE_UP_PLACE, opened, tables, toilet_rows, toml_text, write_project
 from portal_server import RESOURCE_ID, Item, PortalServer
 
 from {{ cookiecutter.package_name }}.cli import main
-from {{ cookiecutter.package_name }}.store import Provenance, open_store
+from {{ cookiecutter.package_name }}.store import Provenance
 
 SOURCE = "toilets"
 TOILETS = len(toilet_rows())
@@ -55,27 +53,6 @@ class Project:
         entry = {"name": SOURCE, "adapter": "csv", "location": "data/raw/toilets.csv", "fields": {"id": "Ref"}}
         text = f"database_url = {json.dumps(self.database_url)}\n\n"
         self.config.write_text(text + toml_text({**MADE_UP_PLACE, "sources": [{**entry, **options}]}), "utf-8")
-
-
-@contextlib.contextmanager
-def opened(database_url: str, folder: Path) -> Iterator[Any]:
-    store = open_store(database_url, folder)
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-def tables(database_url: str) -> set[str]:
-    """The tables in the store's database (for PostgreSQL, in its schema), seen from outside the store."""
-    if database_url.startswith("sqlite:"):
-        with contextlib.closing(sqlite3.connect(database_url.removeprefix("sqlite:///"))) as db:
-            return {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    import psycopg
-
-    with psycopg.connect(database_url, autocommit=True) as db:
-        rows = db.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")
-        return {name for (name,) in rows}
 
 
 def ingest(project: Project, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:

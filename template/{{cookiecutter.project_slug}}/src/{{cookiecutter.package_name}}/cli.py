@@ -53,7 +53,7 @@ def show_config(args: argparse.Namespace) -> int:
 def run_ingest(args: argparse.Namespace) -> int:
     """Ingest the configured sources and report rows read, loaded and rejected for each."""
     loaded = load_settings(args.config)
-    reports = ingest(loaded, only=args.source)
+    reports = ingest(loaded, only=args.source, force=args.force)
     for report in reports:
         print(describe(report, loaded.project_dir))
     return EXIT_OK if all(report.ok for report in reports) else EXIT_ERROR
@@ -121,6 +121,12 @@ def describe(report: SourceReport, project_dir: Path) -> str:
     shown = report.rejects_file
     if shown is not None and shown.is_relative_to(project_dir):
         shown = shown.relative_to(project_dir)
+    if report.unchanged:
+        return (
+            f"{report.name}: unchanged since its last load (read {report.read:,}, loaded {report.loaded:,}, "
+            f"rejected {report.rejected:,}), so not loaded again; --force loads it anyway\n"
+            f"  That load, fetched at {report.unchanged.fetched_at}, is still serving."
+        )
     if report.ok:
         line = f"{report.name}: read {report.read:,}, loaded {report.loaded:,}, rejected {report.rejected:,}"
         return line + (f" (reasons in {shown})" if shown else "")
@@ -166,10 +172,14 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Read each source in place.toml, map it onto the dataset's schema and replace its data in the database. "
             "Rows that cannot be loaded are written, with their reasons, to data/rejects/<source>.csv. "
-            "A source that fails keeps its previous data serving."
+            "A source that fails keeps its previous data serving. A file that has not changed since its last load, "
+            "with the same settings, is not loaded again."
         ),
     )
     ingest_command.add_argument("--source", metavar="NAME", help="ingest only this source (default: all)")
+    ingest_command.add_argument(
+        "--force", action="store_true", help="load every source, even a file unchanged since its last load"
+    )
     ingest_command.set_defaults(handler=run_ingest)
 
     serve_command = commands.add_parser(

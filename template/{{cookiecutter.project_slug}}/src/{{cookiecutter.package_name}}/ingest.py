@@ -9,20 +9,26 @@ answers with none) or gives only records that are all rejected leaves the data
 already serving untouched and is reported with what to fix; the other sources
 still load. Rows of a load refused because all were rejected are set aside in
 ``data/rejects/<source>.refused.csv`` with their reasons.
+
+A source that has not changed since its last load (the same file, settings,
+schema and app version; see :func:`load_digest`) is not loaded again unless
+forced: the data serving is already what a load would give.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import Any, TextIO, TypeVar
 
-from . import adapters
-from .config import LoadedSettings, Source
+from . import __version__, adapters
+from .config import Area, LoadedSettings, Settings, Source
 from .errors import AppError, ConfigError, SourceError
 from .normalise import Normaliser
 from .rejects import RejectsWriter, reasons_in_words
@@ -50,6 +56,7 @@ class SourceReport:
     rejects_file: Path | None = None  # of the load, or of the rows set aside when it was refused
     error: str | None = None
     previous: Provenance | None = None  # what is still serving when the ingest failed
+    unchanged: Provenance | None = None  # the load still serving when the source had not changed since
 
     @property
     def ok(self) -> bool:
@@ -81,20 +88,24 @@ class Progress:
             self.stream.flush()
 
 
-def ingest(loaded: LoadedSettings, only: str | None = None, progress: Progress | None = None) -> list[SourceReport]:
-    """Ingest every source (or the one named), returning a report for each."""
+def ingest(
+    loaded: LoadedSettings, only: str | None = None, progress: Progress | None = None, force: bool = False
+) -> list[SourceReport]:
+    """Ingest every source (or the one named), returning a report for each; ``force`` loads unchanged ones too."""
     settings = loaded.settings
     sources = [settings.source(only)] if only is not None else list(settings.sources)
     if not sources:
         raise ConfigError("place.toml has no [[sources]] to ingest. Add one: see docs/data-sources.md.")
     store = open_store(settings.database_url, loaded.project_dir)
     try:
-        return [ingest_source(store, loaded, source, progress or Progress()) for source in sources]
+        return [ingest_source(store, loaded, source, progress or Progress(), force) for source in sources]
     finally:
         store.close()
 
 
-def ingest_source(store: Store, loaded: LoadedSettings, source: Source, progress: Progress) -> SourceReport:
+def ingest_source(
+    store: Store, loaded: LoadedSettings, source: Source, progress: Progress, force: bool = False
+) -> SourceReport:
     """Load one source into the store, or leave its previous data serving and say why not."""
     settings = loaded.settings
     schema = load_schema(settings.dataset.theme)
@@ -105,6 +116,13 @@ def ingest_source(store: Store, loaded: LoadedSettings, source: Source, progress
     try:
         spec = adapters.SourceSpec(source.name, source.location, loaded.project_dir)
         adapter = adapters.create(source.adapter, spec, source.options)
+        content = adapter.content_digest()
+        digest = load_digest(content, source, settings, schema, area) if content else None
+        last = next((p for p in store.provenance() if p.collection == source.name), None)
+        if digest and last and last.source_digest == digest and not force:
+            report.unchanged = last
+            report.read, report.loaded, report.rejected = last.rows_read, last.rows_loaded, last.rows_rejected
+            return report
         normaliser = Normaliser(schema, source.name, source.fields, source.crs)
         with store.replacing(source.name, [*schema["fields"], *AREA_FIELDS]) as staging:
             for batch in batched(adapter.records(), BATCH_SIZE):
@@ -149,6 +167,7 @@ def ingest_source(store: Store, loaded: LoadedSettings, source: Source, progress
                     rows_rejected=report.rejected,
                     area_code=area.code,
                     area_name=area.name,
+                    source_digest=digest,
                 )
             )
         report.rejects_file = rejects.finish()
@@ -162,6 +181,25 @@ def ingest_source(store: Store, loaded: LoadedSettings, source: Source, progress
     finally:
         progress.done()
     return report
+
+
+def load_digest(content: str, source: Source, settings: Settings, schema: dict[str, Any], area: Area) -> str:
+    """A SHA-256 of everything a load of the source depends on: while it matches the last load's, skip the load.
+
+    The content's digest, the source's entry in place.toml (its mapping, crs,
+    licence and options), the dataset's theme and schema, the area and the
+    app's version: a change to any of them may change what would load.
+    """
+    described = {
+        "content": content,
+        "source": source.model_dump(mode="json"),
+        "licence": settings.dataset.licence,
+        "theme": settings.dataset.theme,
+        "schema": schema,
+        "area": [area.code, area.name],
+        "app": __version__,
+    }
+    return hashlib.sha256(json.dumps(described, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def batched(items: Iterable[Item], size: int) -> Iterator[list[Item]]:

@@ -75,6 +75,15 @@ class Adapter(ABC):
     def records(self) -> Iterator[RawRecord]:
         """Yield every record of the source, in a stable order, reading page by page."""
 
+    def content_digest(self) -> str | None:
+        """A SHA-256 of the source's content, if it can be had without reading the records through; else None.
+
+        Ingest skips a source whose digest, settings and schema match its last
+        load. A file on disk can say; a web portal cannot without being read,
+        so the default is None and such a source is always read.
+        """
+        return None
+
     def no_records(self) -> str:
         """What was found when reading ended without a record, and what to check: ingest refuses an empty source."""
         from .http import hide_secrets  # http builds on this module

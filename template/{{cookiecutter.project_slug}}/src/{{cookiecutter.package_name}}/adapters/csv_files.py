@@ -28,9 +28,9 @@ from pydantic import Field
 
 from ..errors import SourceError
 from . import register
-from .base import Adapter, RawRecord
+from .base import RawRecord
 from .http import HttpOptions, hide_secrets
-from .local_or_remote import local_copy
+from .local_or_remote import FileAdapter, local_copy
 
 Encoding = Literal["auto", "utf-8", "utf-8-sig", "cp1252", "utf-16", "utf-16-le", "utf-16-be", "latin-1"]
 SNIFF_BYTES = 4096
@@ -46,7 +46,7 @@ class CsvOptions(HttpOptions):
 
 
 @register
-class CsvAdapter(Adapter):
+class CsvAdapter(FileAdapter):
     """Reads a CSV file with a header row."""
 
     name = "csv"

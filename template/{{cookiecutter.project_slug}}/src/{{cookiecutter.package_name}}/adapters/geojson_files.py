@@ -14,15 +14,15 @@ from typing import Any
 
 from ..errors import SourceError
 from . import register
-from .base import Adapter, RawRecord
+from .base import RawRecord
 from .http import HttpOptions
-from .local_or_remote import local_copy
+from .local_or_remote import FileAdapter, local_copy
 
 WGS84 = "EPSG:4326"
 
 
 @register
-class GeoJsonAdapter(Adapter):
+class GeoJsonAdapter(FileAdapter):
     """Reads a GeoJSON FeatureCollection of points."""
 
     name = "geojson"

@@ -102,8 +102,13 @@ class Provenance:
     rows_rejected: int
     area_code: str | None = None  # the area the source covers; None for data loaded before areas were recorded
     area_name: str | None = None
+    # what the load depended on (the file's bytes, the source's settings, the schema and the app's version) as a
+    # SHA-256, when the source can say without being read through; a later ingest that matches it skips the load
+    source_digest: str | None = None
 
 
+# Catalogue columns added since the first release; a catalogue made before them gains them when a store opens it.
+LATER_COLUMNS = ("area_code", "area_name", "source_digest")
 # The columns that hold a collection's provenance beside its name, in the stores' catalogues.
 PROVENANCE_COLUMNS = tuple(field.name for field in fields(Provenance) if field.name != "collection")
 

@@ -33,6 +33,7 @@ from psycopg.types.json import Jsonb
 from ..errors import ConfigError, StoreError
 from . import (
     EARTH_RADIUS,
+    LATER_COLUMNS,
     PROVENANCE_COLUMNS,
     BBox,
     Between,
@@ -89,9 +90,9 @@ class PostgresStore:
                         f"CREATE TABLE IF NOT EXISTS {CATALOGUE} (collection text PRIMARY KEY, "
                         "table_name text NOT NULL, fields jsonb NOT NULL, theme text, adapter text, location text, "
                         "licence text, attribution text, fetched_at text, rows_read bigint, rows_loaded bigint, "
-                        "rows_rejected bigint, area_code text, area_name text)"
+                        "rows_rejected bigint, area_code text, area_name text, source_digest text)"
                     )
-            _add_area_columns(db)
+            _add_later_columns(db)
         except psycopg.Error as error:
             db.close()
             raise StoreError(
@@ -459,19 +460,18 @@ def _scrub(message: str, password: str | None) -> str:
     return message.replace(password, "***") if password else message
 
 
-def _add_area_columns(db: psycopg.Connection[Any]) -> None:
-    """Give a catalogue made before areas were recorded its area columns (left empty until the next load)."""
+def _add_later_columns(db: psycopg.Connection[Any]) -> None:
+    """Give a catalogue made by an earlier version the columns added since (left empty until the next load)."""
     found = db.execute(
         "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped",
         [CATALOGUE],
     ).fetchall()
-    if {"area_code", "area_name"} <= {name for (name,) in found}:
+    if set(LATER_COLUMNS) <= {name for (name,) in found}:
         return
     with db.transaction():
         db.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(CATALOGUE)])
-        db.execute(
-            f"ALTER TABLE {CATALOGUE} ADD COLUMN IF NOT EXISTS area_code text, ADD COLUMN IF NOT EXISTS area_name text"
-        )
+        added = ", ".join(f"ADD COLUMN IF NOT EXISTS {column} text" for column in LATER_COLUMNS)
+        db.execute(f"ALTER TABLE {CATALOGUE} {added}")
 
 
 def _lock_key(name: str) -> int:

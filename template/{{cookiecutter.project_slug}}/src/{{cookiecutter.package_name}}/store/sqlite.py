@@ -27,6 +27,7 @@ from typing import Any
 
 from ..errors import ConfigError, StoreError
 from . import (
+    LATER_COLUMNS,
     PROVENANCE_COLUMNS,
     WORLD,
     BBox,
@@ -76,9 +77,9 @@ class SQLiteStore:
                 f"CREATE TABLE IF NOT EXISTS {CATALOGUE} (collection TEXT PRIMARY KEY, table_name TEXT NOT NULL, "
                 "fields TEXT NOT NULL, theme TEXT, adapter TEXT, location TEXT, licence TEXT, attribution TEXT, "
                 "fetched_at TEXT, rows_read INTEGER, rows_loaded INTEGER, rows_rejected INTEGER, "
-                "area_code TEXT, area_name TEXT)"
+                "area_code TEXT, area_name TEXT, source_digest TEXT)"
             )
-            _add_area_columns(self.db)
+            _add_later_columns(self.db)
         except (OSError, sqlite3.Error) as error:
             raise StoreError(
                 f"Could not open the SQLite database {path}: {error}. Check the folder exists and is writable."
@@ -479,14 +480,14 @@ def _inside(table: str, bbox: BBox) -> tuple[str, list[Any]]:
     return sql, [*box, *box, *box, *box]
 
 
-def _add_area_columns(db: sqlite3.Connection) -> None:
-    """Give a catalogue made before areas were recorded its area columns (left empty until the next load)."""
-    if {"area_code", "area_name"} <= {row[1] for row in db.execute(f"PRAGMA table_info({CATALOGUE})")}:
+def _add_later_columns(db: sqlite3.Connection) -> None:
+    """Give a catalogue made by an earlier version the columns added since (left empty until the next load)."""
+    if set(LATER_COLUMNS) <= {row[1] for row in db.execute(f"PRAGMA table_info({CATALOGUE})")}:
         return
     db.execute("BEGIN IMMEDIATE")  # another process may be adding them too: look again once holding the lock
     try:
         known = {row[1] for row in db.execute(f"PRAGMA table_info({CATALOGUE})")}
-        for column in ("area_code", "area_name"):
+        for column in LATER_COLUMNS:
             if column not in known:
                 db.execute(f"ALTER TABLE {CATALOGUE} ADD COLUMN {column} TEXT")
         db.execute("COMMIT")
