@@ -832,6 +832,20 @@ def bigger_project(project: Path, folder: Path) -> tuple[str, Path]:
     return collection, config
 
 
+def run_ingest(
+    python: str, package: str, config: Path, environment: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """The app's ingest run for the place.toml ``config``, in its folder, once it has finished."""
+    return subprocess.run(
+        [python, "-m", package, "--config", str(config), "ingest"],
+        cwd=config.parent,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 @pytest.fixture
 def postgres_schema(project, postgres_url) -> Iterator[str]:
     """A DATABASE_URL whose tables go in a new schema of the test server, dropped afterwards."""
@@ -950,14 +964,7 @@ def test_one_app_process_under_a_bounded_load_gives_every_client_the_right_answe
     collection, config = bigger_project(project, bigger)
     python = str(venv_python(project))
     environment = app_environment()  # SQLite in bigger/data/, beside its place.toml
-    loaded = subprocess.run(
-        [python, "-m", package, "--config", str(config), "ingest"],
-        cwd=bigger,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    loaded = run_ingest(python, package, config, environment)
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     port = free_port()
     argv = [python, "-m", package, "--config", str(config), "serve", "--port", str(port)]
@@ -1021,14 +1028,7 @@ def test_replicas_over_one_postgresql_answer_consistently_while_an_ingest_replac
         loader.start()
         time.sleep(LOAD_BEFORE)
         ingest_started = time.monotonic()
-        ingest = subprocess.run(
-            [python, "-m", package, "--config", str(config), "ingest"],
-            cwd=bigger,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        ingest = run_ingest(python, package, config, environment)
         ingest_ended = time.monotonic()
         time.sleep(LOAD_AFTER)
         stop.set()

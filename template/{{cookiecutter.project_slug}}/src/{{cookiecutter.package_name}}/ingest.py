@@ -113,12 +113,12 @@ def ingest_source(
     rejects = RejectsWriter(loaded.project_dir / REJECTS_FOLDER, source.name)
     fetched_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     area = settings.area_of(source)
+    last = next((p for p in store.provenance() if p.collection == source.name), None)  # the load serving now
     try:
         spec = adapters.SourceSpec(source.name, source.location, loaded.project_dir)
         adapter = adapters.create(source.adapter, spec, source.options)
         content = adapter.content_digest()
         digest = load_digest(content, source, settings, schema, area) if content else None
-        last = next((p for p in store.provenance() if p.collection == source.name), None)
         if digest and last and last.source_digest == digest and not force:
             report.unchanged = last
             report.read, report.loaded, report.rejected = last.rows_read, last.rows_loaded, last.rows_rejected
@@ -177,7 +177,7 @@ def ingest_source(
         else:
             rejects.discard()
         report.error = str(error)
-        report.previous = next((p for p in store.provenance() if p.collection == source.name), None)
+        report.previous = last  # a load that failed changed nothing
     finally:
         progress.done()
     return report
