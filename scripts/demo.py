@@ -1,7 +1,8 @@
 """Generate the demo app with the default answers, load its sample data and serve it.
 
 ``python3 scripts/demo.py`` writes the app to build/demo/public-toilet-finder
-(replacing an earlier demo), installs it with uv, runs its ``ingest`` command,
+(replacing an earlier demo), builds the engine's wheel from this checkout and installs the app with uv
+against it (see engine_wheel.py), runs its ``ingest`` command,
 which loads the shipped sample data into SQLite, and then serves its pages and
 API on http://127.0.0.1:8000 until Ctrl-C. ``--no-serve`` stops after the
 ingest. Other arguments are passed to cookiecutter as answers, for example
@@ -10,6 +11,7 @@ ingest. Other arguments are passed to cookiecutter as answers, for example
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -18,8 +20,10 @@ from pathlib import Path
 
 from clean_copy import clean_copy
 from dev_env import ROOT, run_in_dev_env, uv
+from engine_wheel import engine_environment
 
 OUTPUT = ROOT / "build" / "demo"
+WHEELS = ROOT / "build" / "engine-wheel"  # the engine built from this checkout, which the demo app installs
 NO_SERVE = "--no-serve"
 ADDRESS = ("127.0.0.1", "8000")
 
@@ -46,8 +50,9 @@ def main(arguments: list[str]) -> int:
     if project is None:
         return 1
     shown = project.relative_to(ROOT)
-    print(f"\nGenerated {shown}; installing it and loading its sample data:\n", flush=True)
-    status = subprocess.run([*uv(), "run", "--quiet", project.name, "ingest"], cwd=project).returncode
+    print(f"\nGenerated {shown}; building the engine, installing the app and loading its sample data:\n", flush=True)
+    environment = {**os.environ, **engine_environment(WHEELS)}
+    status = subprocess.run([*uv(), "run", "--quiet", project.name, "ingest"], cwd=project, env=environment).returncode
     if status != 0:
         return status
     print(f"\nThe demo app is in {shown}, its data in {shown}/data/app.db.")
@@ -58,7 +63,9 @@ def main(arguments: list[str]) -> int:
     print(f"\nServing it on http://{host}:{port}/ (its API under /api); Ctrl-C stops it.\n", flush=True)
     try:
         return subprocess.run(
-            [*uv(), "run", "--quiet", project.name, "serve", "--host", host, "--port", port], cwd=project
+            [*uv(), "run", "--quiet", project.name, "serve", "--host", host, "--port", port],
+            cwd=project,
+            env=environment,
         ).returncode
     except KeyboardInterrupt:
         return 0

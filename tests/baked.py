@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from functools import cache
 from pathlib import Path
 
 from conftest import AWKWARD_ANSWERS, FAR_END_ANSWERS
+from engine_wheel import engine_environment
 from uv import find_uv_bin
 
 # The projects the baked-project and browser tests build: the defaults, awkward Welsh answers, and answers at the
@@ -27,12 +32,21 @@ PROJECTS = {
 }
 
 
+@cache
+def engine_wheels() -> dict[str, str]:
+    """The variables under which uv installs the engine built from this checkout, built once per test run."""
+    folder = Path(tempfile.mkdtemp(prefix="engine-wheel-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return engine_environment(folder / "wheels")
+
+
 def uv_in(
     project: Path, *arguments: str, check: bool = True, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run uv inside a baked project, isolated from the template's own environment (plus ``env``)."""
     environment = {key: value for key, value in os.environ.items() if key not in {"VIRTUAL_ENV", "PLACE_TOML"}}
     environment["UV_PYTHON"] = sys.executable
+    environment.update(engine_wheels())
     environment.update(env or {})
     outcome = subprocess.run(
         [find_uv_bin(), *arguments],

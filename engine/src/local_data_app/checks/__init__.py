@@ -1,0 +1,65 @@
+"""The design-to-scale checks: what code can tell about whether this project will spread beyond its area.
+
+``python -m <package> check`` runs every check in :data:`CHECKS` and reports
+each one as passed, warning, failed or not checked, with the file and line of
+every problem. docs/checks.md describes each check and how to fix what it
+finds. A check is a :class:`Check` registered as an entry point in the
+``local_data_app.checks`` group: the engine's own in its pyproject.toml, a
+project's in the project's, the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..errors import AppError
+from ..extensions import CHECKS_GROUP, ExtensionError, registered
+from .base import STATUSES, Check, Finding, Project, Result, Status
+
+__all__ = ["Check", "Finding", "Project", "Report", "Result", "checks", "run_checks"]
+
+
+def checks() -> tuple[Check, ...]:
+    """Every registered check, the engine's first; an entry point's name must be its check's id."""
+    found = []
+    for name, extension in registered(CHECKS_GROUP).items():
+        check = extension.target
+        if not isinstance(check, Check) or check.id != name:
+            raise ExtensionError(
+                f"The check registered as {name!r} by {extension.distribution} must be a "
+                f"local_data_app.checks.Check whose id is {name!r}."
+            )
+        found.append(check)
+    return tuple(found)
+
+
+@dataclass
+class Report:
+    """The results of a run of the checks, in order."""
+
+    project: Project
+    results: list[Result]
+
+    @property
+    def ok(self) -> bool:
+        """No check failed (a check that could not run is not a failure, but is not a pass either)."""
+        return all(result.status != "failed" for result in self.results)
+
+    def counts(self) -> dict[Status, int]:
+        return {status: sum(result.status == status for result in self.results) for status in STATUSES}
+
+
+def run_checks(project: Project, only: Iterable[str] | None = None) -> Report:
+    """Run every check (or those named), each on its own: one that cannot read what it needs fails alone."""
+    wanted = set(only or ())
+    results = []
+    for check in checks():
+        if wanted and check.id not in wanted:
+            continue
+        try:
+            result = check.run(project)
+        except (AppError, OSError) as error:
+            result = Result(check.id, check.title, "Could not run.", [Finding(str(error))])
+        results.append(result)
+    return Report(project, results)

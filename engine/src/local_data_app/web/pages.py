@@ -1,0 +1,626 @@
+"""The pages for people: the home page with its list, search and map, a page per feature, and the about page.
+
+Every page is complete HTML from the server, so it works without JavaScript;
+``static/app.js`` adds the map and the "near me" button on top. Pages use the
+same :class:`~.api.ApiState` and store calls as the API.
+Templates live in ``templates/`` with autoescaping on, so values from the data
+are always shown as text. docs/pages.md describes the pages.
+
+Each page's content comes from a ``*_context`` function that needs no request,
+and every link is built by a :class:`~.links.Links`, so ``export`` (export.py)
+renders the same pages, through the same templates, as static files.
+
+Text search (``q``) is done here, over the store's filtered (or nearest-first)
+features in batches: each word must appear, in any case, in one of the
+schema's string fields or its id. It reads at most :data:`SEARCH_LIMIT` features per
+request and says so when it stopped early, so a large collection costs a
+bounded amount of work; the filters, which the store applies, narrow it first.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+
+from ..config import Area
+from ..normalise import FieldProblem
+from ..store import AREA_CODE, AREA_NAME, Feature, Provenance
+from .api import ApiState, State, add_dates, parse_datetime, parse_numbers, store_refusing_values
+from .links import LIVE, Links, page_parameter
+from .security import OPEN_DATA_PATHS, ApiError, shown
+
+HERE = Path(__file__).parent
+STATIC_DIR = HERE / "static"
+PACKAGE = __package__.rpartition(".")[0]
+ENGINE = "local-data-app"  # the engine's distribution
+PAGE_SIZE = 20
+SEARCH_BATCH = 500
+SEARCH_LIMIT = 20_000  # the most features one text search reads
+LONGEST_QUERY = 200
+MOST_WORDS = 10
+# The field that names a feature, by theme: the first of these the schema has; otherwise the id is its name.
+NAME_FIELDS = ("name", "LocationText", "title", "Name")
+NOT_RECORDED = "Not recorded"
+ANY = ""
+YES_NO = {"true": "Yes", "false": "No"}
+INGEST_COMMAND = f"python -m {PACKAGE} ingest"
+NO_PAGE = "There is no page at this address."
+
+router = APIRouter(include_in_schema=False)
+environment = jinja2.Environment(
+    loader=jinja2.PackageLoader(__package__, "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+class PageError(Exception):
+    """A mistake in a page's query (a filter value the data cannot hold, say): shown beside its field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A select box of the search form: a schema field with a set list of values (an enum or yes/no)."""
+
+    name: str
+    label: str
+    choices: tuple[Choice, ...]
+    selected: str
+
+
+@dataclass
+class Search:
+    """What the home page was asked for: words, field filters and a point, as typed and as parsed."""
+
+    q: str = ""
+    words: tuple[str, ...] = ()
+    filters: dict[str, Any] = field(default_factory=dict)
+    raw_filters: dict[str, str] = field(default_factory=dict)
+    near_text: str = ""
+    near: tuple[float, float] | None = None  # lon, lat
+    datetime_text: str = ""  # dates as the API's datetime takes them; the filter they make is in filters
+    area: str = ""  # the chosen area's GSS code; the filter it makes is in filters
+    errors: list[PageError] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.words or self.filters or self.near or self.datetime_text)
+
+    def parameters(self) -> dict[str, str]:
+        """The query as URL parameters, for paging links."""
+        parameters = {"q": self.q} if self.q else {}
+        if self.area:
+            parameters["area"] = self.area
+        parameters.update(self.raw_filters)
+        if self.datetime_text:
+            parameters["datetime"] = self.datetime_text
+        if self.near_text:
+            parameters["near"] = self.near_text
+        return parameters
+
+
+@dataclass(frozen=True)
+class Item:
+    """One feature as the list shows it."""
+
+    id: str
+    name: str
+    href: str
+    lat: float | None
+    lon: float | None
+    summary: str
+    distance: str | None
+
+
+@dataclass
+class Listing:
+    """One collection's page of results on the home page."""
+
+    provenance: Provenance
+    items: list[Item]
+    first: int
+    matched: int
+    complete: bool  # False when a text search stopped at SEARCH_LIMIT before reading every feature
+    page: int
+    first_href: str
+    previous_href: str | None
+    next_href: str | None
+    api_href: str
+    csv_href: str
+
+    @property
+    def name(self) -> str:
+        return self.provenance.collection
+
+
+# Rendering
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page of the live app from a template, linking to the app's own addresses."""
+    body = render_text(request.app.state.api, template, path=request.url.path, links=LIVE, **context)
+    return HTMLResponse(body, status_code=status)
+
+
+def render_text(
+    state: ApiState,
+    template: str,
+    *,
+    path: str,
+    links: Links,
+    page_policy: str | None = None,
+    **context: Any,
+) -> str:
+    """A page from a template, with what every page shows: the site's title, place and organisation.
+
+    ``path`` is the page's address in the live app (for the navigation's
+    current page); ``links`` builds every link, live or to the static export's files.
+    The static export, which has no headers of its own, puts its security
+    policy in the page (``page_policy``).
+    """
+    settings = state.settings
+    return environment.get_template(template).render(
+        site=page_site(state),
+        theme_title=state.schema["title"],
+        settings=settings,
+        path=path,
+        links=links,
+        tile_attribution=plain_text(settings.map.tile_attribution),
+        page_policy=page_policy,
+        **context,
+    )
+
+
+def plain_text(markup: str) -> str:
+    """Attribution written as HTML (``&copy; OpenStreetMap``) as plain text: tags dropped, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]*>", "", markup)).strip()
+
+
+# The home page
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, state: State) -> HTMLResponse:
+    """Every collection as a paged list beside a map, narrowed by the search form's words, filters, area and point."""
+    search = read_search(request, state)
+    context = home_context(state, search, lambda name: page_number(first_value(request, page_parameter(name))), LIVE)
+    return render(request, "home.html", status=400 if search.errors else 200, **context)
+
+
+def home_context(state: ApiState, search: Search, page_of: Callable[[str], int], links: Links) -> dict[str, Any]:
+    """What the home page shows for a search: each collection's page (``page_of`` its name) of the list."""
+    collections = state.collections()
+    sources = state.settings.sources
+    if search.area:  # only the chosen area's collections
+        collections = [p for p in collections if p.area_code == search.area]
+        sources = tuple(s for s in sources if state.settings.area_of(s).code == search.area)
+    listings = [] if search.errors else [listing(state, search, p, page_of(p.collection), links) for p in collections]
+    missing = sorted({s.name for s in sources} - {p.collection for p in collections})
+    return {
+        "title": ("Search results: " if search.active and not search.errors else "") + page_site(state),
+        "search": search,
+        "areas": area_choices(state),
+        "form_filters": form_filters(state, search),
+        "date_field": field_titles(state).get(state.temporal_field) if state.temporal_field else None,
+        "listings": listings,
+        "page_size": PAGE_SIZE,
+        "missing": missing,
+        "ingest_command": INGEST_COMMAND,
+    }
+
+
+def page_site(state: ApiState) -> str:
+    return f"{state.schema['title']} in {state.settings.place.name}"
+
+
+def first_value(request: Request, name: str) -> str:
+    """A query parameter's first value, trimmed; empty if it is missing."""
+    values = request.query_params.getlist(name)
+    return values[0].strip() if values else ""
+
+
+def read_search(request: Request, state: ApiState) -> Search:
+    """The home page's query, parsed the way the API parses its filters; each mistake is kept to show."""
+    search = Search()
+    search.q = first_value(request, "q")[:LONGEST_QUERY]
+    search.words = tuple(dict.fromkeys(word.casefold() for word in search.q.split()))[:MOST_WORDS]
+    for name, parse in state.parsers().items():
+        text = first_value(request, name)
+        if not text:
+            continue
+        try:
+            value = parse(text)
+        except (FieldProblem, ValueError, TypeError) as problem:
+            title = field_titles(state).get(name, name)
+            search.errors.append(PageError(name, f"{title}: {problem}. Choose a value from the list."))
+            continue
+        if value is not None:
+            search.filters[name], search.raw_filters[name] = value, text
+    area = first_value(request, "area")
+    if area and len(state.settings.all_areas) > 1:
+        try:
+            search.area = search.filters[AREA_CODE] = state.area_code(area)
+        except ValueError as problem:
+            search.errors.append(PageError("area", f"Area: {problem}. Choose an area from the list."))
+    search.datetime_text = first_value(request, "datetime")
+    if search.datetime_text:
+        try:
+            dates = parse_datetime(search.datetime_text)
+        except ApiError as error:
+            title = field_titles(state).get(state.temporal_field or "", "Dates")
+            search.errors.append(PageError("datetime", f"{title}: {error.message.removeprefix('datetime: ')}"))
+        else:
+            add_dates(search.filters, state.temporal_field, dates)
+    search.near_text = first_value(request, "near")
+    if search.near_text:
+        try:
+            search.near = parse_lat_lon(search.near_text)
+        except (ApiError, ValueError) as error:
+            message = str(getattr(error, "message", error)).removeprefix("near: ")
+            search.errors.append(PageError("near", f"Near a point: {message}"))
+    return search
+
+
+def parse_lat_lon(text: str) -> tuple[float, float]:
+    """A point typed as "latitude, longitude" (the order maps and phones show), returned as (lon, lat)."""
+    expected = "a point as latitude, longitude in decimal degrees, such as 53.45, -2.3"
+    lat, lon = parse_numbers("near", text, (2,), expected)
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValueError(f"{shown(text)} is not on Earth: latitude runs from -90 to 90 and longitude from -180 to 180")
+    return lon, lat
+
+
+def field_titles(state: ApiState) -> dict[str, str]:
+    return {spec["name"]: spec.get("title", spec["name"]) for spec in state.fields}
+
+
+def described_fields(state: ApiState) -> list[dict[str, Any]]:
+    """The schema's fields that describe a feature: all but the one naming the coordinate system."""
+    crs_field = (state.schema.get("x-geometry") or {}).get("crs_field")
+    return [spec for spec in state.fields if spec["name"] != crs_field]
+
+
+def area_choices(state: ApiState) -> list[Choice]:
+    """The areas to choose from on the home page: none when the app has only one."""
+    areas = state.settings.all_areas
+    return [Choice(area.code, area.name) for area in areas] if len(areas) > 1 else []
+
+
+def form_filters(state: ApiState, search: Search) -> list[Filter]:
+    """A select box for each field with an enum, and a yes/no one for each boolean field."""
+    found = []
+    for spec in described_fields(state):
+        name = spec["name"]
+        selected = search.raw_filters.get(name, "")
+        if spec.get("type") == "boolean":
+            value = search.filters.get(name)
+            selected = ANY if value is None else ("true" if value else "false")
+            choices = tuple(Choice(value, label) for value, label in YES_NO.items())
+        elif (spec.get("constraints") or {}).get("enum"):
+            value = search.filters.get(name)
+            selected = ANY if value is None else str(value)
+            choices = tuple(Choice(str(option), str(option)) for option in spec["constraints"]["enum"])
+        else:
+            continue
+        found.append(Filter(name, spec.get("title", name), choices, selected))
+    return found
+
+
+def listing(state: ApiState, search: Search, provenance: Provenance, page: int, links: Links) -> Listing:
+    """One page of a collection's features for this search: a store query, then the text match if asked."""
+    name = provenance.collection
+    offset = (page - 1) * PAGE_SIZE
+    # One consistent read, so that the count and the page come from the same load.
+    if search.words:
+        found, matched, complete = state.store.consistent(lambda: text_search(state, name, search, offset))
+    else:
+        found, matched = state.store.consistent(lambda: page_and_count(state, name, search, offset))
+        complete = True
+    items = [as_item(state, name, feature, metres, links) for feature, metres in found]
+
+    def page_href(number: int) -> str:
+        return links.list_page(name, number, search.parameters())
+
+    more = offset + len(items) < matched or not complete
+    return Listing(
+        provenance=provenance,
+        items=items,
+        first=offset + 1,
+        matched=matched,
+        complete=complete,
+        page=page,
+        first_href=page_href(1),
+        previous_href=page_href(page - 1) if page > 1 else None,
+        next_href=page_href(page + 1) if more and len(items) == PAGE_SIZE else None,
+        api_href=links.items(name, api_parameters(search)),
+        csv_href=links.items(name, api_parameters(search), csv=True),
+    )
+
+
+def page_number(text: str) -> int:
+    """A page number from the URL; anything that is not a whole number from 1 is the first page."""
+    return int(text) if text.isdigit() and 0 < int(text) < 10**9 else 1
+
+
+def page_and_count(
+    state: ApiState, name: str, search: Search, offset: int
+) -> tuple[list[tuple[Feature, float | None]], int]:
+    """A page of features for this search, and how many match it in all."""
+    found = batch(state, name, search, offset, PAGE_SIZE)
+    with store_refusing_values():
+        return found, state.store.count(name, filters=search.filters or None)
+
+
+def batch(state: ApiState, name: str, search: Search, offset: int, limit: int) -> list[tuple[Feature, float | None]]:
+    """Features as the store finds them for this search's filters: nearest first when a point is given."""
+    filters = search.filters or None
+    with store_refusing_values():
+        if search.near:
+            return list(state.store.nearest(name, *search.near, limit=limit, offset=offset, filters=filters))
+        return [(feature, None) for feature in state.store.features(name, limit=limit, offset=offset, filters=filters)]
+
+
+def text_search(
+    state: ApiState, name: str, search: Search, offset: int
+) -> tuple[list[tuple[Feature, float | None]], int, bool]:
+    """The page of features, from ``offset``, whose text fields hold every word; the count; whether all were read.
+
+    Reads the store's filtered features in batches, nearest first when a point
+    is given, up to :data:`SEARCH_LIMIT` features.
+    """
+    text_fields = [spec["name"] for spec in state.fields if spec.get("type", "string") == "string"]
+    page: list[tuple[Feature, float | None]] = []
+    matched = read = 0
+    while read < SEARCH_LIMIT:
+        found = batch(state, name, search, read, SEARCH_BATCH)
+        for feature, metres in found:
+            if matches(feature, text_fields, search.words):
+                if offset <= matched < offset + PAGE_SIZE:
+                    page.append((feature, metres))
+                matched += 1
+        read += len(found)
+        if len(found) < SEARCH_BATCH:
+            return page, matched, True
+    return page, matched, False
+
+
+def matches(feature: Feature, text_fields: Sequence[str], words: Sequence[str]) -> bool:
+    """Whether every word appears, in any case, in the feature's text fields or its id."""
+    values = [feature.id, *(feature.properties.get(name) for name in text_fields)]
+    text = " ".join(value for value in values if isinstance(value, str)).casefold()
+    return all(word in text for word in words)
+
+
+def feature_name(state: ApiState, feature: Feature) -> str:
+    """What a feature is called: its name field (see NAME_FIELDS), or its id when that is blank."""
+    names = {spec["name"] for spec in state.fields}
+    for name in NAME_FIELDS:
+        if name in names and feature.properties.get(name) not in {None, ""}:
+            return str(feature.properties[name])
+    return feature.id
+
+
+def as_item(state: ApiState, collection: str, feature: Feature, metres: float | None, links: Links) -> Item:
+    summary = [
+        f"{spec.get('title', spec['name'])}: {feature.properties[spec['name']]}"
+        for spec in described_fields(state)
+        if (spec.get("constraints") or {}).get("enum") and feature.properties.get(spec["name"]) not in {None, ""}
+    ]
+    return Item(
+        id=feature.id,
+        name=feature_name(state, feature),
+        href=links.feature(collection, feature.id),
+        lat=feature.lat,
+        lon=feature.lon,
+        summary="; ".join(summary),
+        distance=describe_distance(metres) if metres is not None else None,
+    )
+
+
+def describe_distance(metres: float) -> str:
+    if metres < 1000:
+        return f"{round(metres):,} m away"
+    return f"{metres / 1000:,.1f} km away"
+
+
+def api_parameters(search: Search) -> dict[str, str]:
+    """The API's parameters for the same features (without the words: the API has no text search)."""
+    parameters = dict(search.raw_filters)
+    if search.area:
+        parameters["area"] = search.area
+    if search.datetime_text:
+        parameters["datetime"] = search.datetime_text
+    if search.near:
+        parameters["near"] = f"{search.near[0]},{search.near[1]}"
+    return parameters
+
+
+# One feature
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a feature's details: a label and the value as text, with a link where it is a web address."""
+
+    label: str
+    value: str
+    href: str | None = None
+
+
+@router.get("/features/{collection}/{feature_id:path}", response_class=HTMLResponse)
+def feature_page(collection: str, feature_id: str, request: Request, state: State) -> HTMLResponse:
+    """Every field of one feature with its title, its extra source columns, a link to its JSON and a map."""
+    provenance = next((p for p in state.collections() if p.collection == collection), None)
+    if provenance is None:
+        raise ApiError(404, "NotFound", f"There is no collection named {shown(collection)}. The home page lists them.")
+    feature = None
+    if "\x00" not in feature_id:
+        feature = state.store.feature(collection, feature_id)
+    if feature is None:
+        raise ApiError(
+            404,
+            "NotFound",
+            f"There is nothing with the id {shown(feature_id)} in {collection}. "
+            "It may have gone when the data was last loaded.",
+        )
+    return render(request, "feature.html", **feature_context(state, provenance, feature, LIVE))
+
+
+def feature_context(state: ApiState, provenance: Provenance, feature: Feature, links: Links) -> dict[str, Any]:
+    """What a feature's page shows: every field with its title, the extra source columns and its links."""
+    rows = [
+        Row(spec.get("title", spec["name"]), *shown_value(spec, feature.properties.get(spec["name"])))
+        for spec in state.fields
+    ]
+    if len(state.settings.all_areas) > 1 and feature.properties.get(AREA_CODE):
+        rows.append(Row("Area", f"{feature.properties.get(AREA_NAME)} ({feature.properties[AREA_CODE]})"))
+    extra = [Row(str(key), *shown_value({}, value)) for key, value in sorted(feature.extra.items())]
+    name = feature_name(state, feature)
+    collection = provenance.collection
+    return {
+        "title": f"{name} - {page_site(state)}",
+        "name": name,
+        "feature": feature,
+        "provenance": provenance,
+        "rows": rows,
+        "extra": extra,
+        "json_href": links.item(collection, feature.id),
+        "csv_href": links.items(collection, {}, csv=True),
+        "href": links.feature(collection, feature.id),
+    }
+
+
+def shown_value(spec: Mapping[str, Any], value: Any) -> tuple[str, str | None]:
+    """A value as a person reads it: yes or no, "Not recorded" for a blank, and a link for a web address."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return NOT_RECORDED, None
+    if isinstance(value, bool):
+        return ("Yes" if value else "No"), None
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer() and spec.get("type") != "number":
+        value = int(value)
+    text = str(value)
+    if spec.get("format") == "uri" and re.match(r"https?://", text, re.IGNORECASE):
+        return text, text
+    return text, None
+
+
+# About
+
+
+@router.get("/about", response_class=HTMLResponse)
+def about(request: Request, state: State) -> HTMLResponse:
+    """Where each collection's data came from, the app's licence, and how to run it for another area."""
+    return render(request, "about.html", **about_context(state))
+
+
+@dataclass(frozen=True)
+class AreaSection:
+    """One area on the about page: its loaded collections, and its sources not loaded yet."""
+
+    area: Area | None  # None for data loaded before areas were recorded
+    collections: list[Provenance]
+    missing: list[str]
+
+
+def about_context(state: ApiState) -> dict[str, Any]:
+    """What the about page shows: each collection's provenance (by area, when there are several) and the licence."""
+    collections = state.collections()
+    settings = state.settings
+    sections = []
+    if len(settings.all_areas) > 1:
+        for area in settings.all_areas:
+            loaded = [p for p in collections if p.area_code == area.code]
+            wanted = {s.name for s in settings.sources if settings.area_of(s).code == area.code}
+            sections.append(AreaSection(area, loaded, sorted(wanted - {p.collection for p in loaded})))
+        known = {area.code for area in settings.all_areas}
+        others = [p for p in collections if p.area_code not in known]
+        if others:
+            sections.append(AreaSection(None, others, []))
+    return {
+        "title": f"About - {page_site(state)}",
+        "collections": collections,
+        "areas": sections,
+        "code_licence": code_licence(),
+        "ingest_command": INGEST_COMMAND,
+    }
+
+
+def code_licence() -> str | None:
+    """The app's code licences as installed package metadata gives them: the project's, then the engine's.
+
+    The project is any installed distribution that depends on the engine (a
+    generated project does); the engine's licence covers Leaflet, which it ships.
+    """
+    found = []
+    for distribution in sorted(metadata.distributions(), key=lambda item: item.metadata["Name"] or ""):
+        name = distribution.metadata["Name"] or ""
+        depends = any(re.match(r"local[-_.]data[-_.]app\b(?![-_.]\w)", line) for line in distribution.requires or [])
+        if depends or name == ENGINE:
+            licence = distribution.metadata.get("License-Expression") or distribution.metadata.get("License")
+            if licence:
+                found.append((name == ENGINE, f"{licence} ({name})"))
+    return "; ".join(text for _, text in sorted(found)) or None
+
+
+# Errors, static files and installation
+
+
+async def _page_error(request: Request, error: Exception, json_handler: Callable[..., Any]) -> Response:
+    """The API's errors stay JSON; anywhere else a person is reading, so the error is a page."""
+    path = request.url.path
+    if any(path == prefix or path.startswith(prefix + "/") for prefix in OPEN_DATA_PATHS):
+        return await json_handler(request, error)
+    if isinstance(error, ApiError):
+        status, message = error.status, error.message
+    elif isinstance(error, HTTPException) and error.status_code == 404:
+        status, message = 404, NO_PAGE
+    elif isinstance(error, HTTPException) and error.status_code == 405:
+        status, message = 405, "This address only answers GET requests."
+    else:
+        status, message = getattr(error, "status_code", 500), "The page could not be shown."
+    return render(request, "error.html", status=status, **error_context(request.app.state.api, status, message))
+
+
+def error_context(state: ApiState, status: int, message: str) -> dict[str, Any]:
+    heading = "Page not found" if status == 404 else "Sorry, there is a problem"
+    return {"title": f"{heading} - {page_site(state)}", "heading": heading, "message": message}
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages, the static files and HTML error pages to an app that already has the API."""
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for kind in (ApiError, HTTPException):
+        json_handler = app.exception_handlers[kind]
+
+        async def handler(
+            request: Request, error: Exception, json_handler: Callable[..., Any] = json_handler
+        ) -> Response:
+            return await _page_error(request, error, json_handler)
+
+        app.add_exception_handler(kind, handler)

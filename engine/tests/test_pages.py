@@ -1,0 +1,525 @@
+"""The pages for people: home with search, filters and near, one feature, about, errors and static files.
+
+Like test_api.py, these run the app in uvicorn on 127.0.0.1, on each kind of
+store, and fetch pages with urllib; the HTML is read with the standard
+library's parser (conftest.Page). What the
+browser does with app.js (markers, popups, "Use my location") is checked in a
+browser elsewhere; here the script is read to check it never writes data as markup.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+from conftest import (
+    ESCAPED_SCRIPT,
+    HOSTILE_NAME,
+    PROJECT_DIR,
+    Answer,
+    Page,
+    Served,
+    get,
+    listed,
+    running,
+    serving,
+    toilet_rows,
+    ward_rows,
+    write_project,
+)
+
+from local_data_app.config import load_settings
+from local_data_app.schemas import load_schema
+from local_data_app.store import AREA_FIELDS, Provenance, open_store
+from local_data_app.web import create_app, pages
+from local_data_app.web.security import security_headers
+
+ENGINE_DIR = Path(__file__).resolve().parents[1]
+STATIC = Path(pages.__file__).parent / "static"
+FIELDS = load_schema("public_toilets")["fields"]
+INPUTS_WITHOUT_LABELS = {"hidden", "submit", "button"}
+
+
+def page(answer: Answer) -> Page:
+    assert answer.headers["Content-Type"] == "text/html; charset=utf-8", answer.text[:200]
+    return Page(answer.text)
+
+
+def home(served: Served, query: str = "") -> Page:
+    answer = get(served.base + "/" + (("?" + query) if query else ""))
+    assert answer.status == 200, answer.text
+    return page(answer)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, web_database_url: str) -> Iterator[Served]:
+    """The app for an ingested project of 23 toilets, one named with HTML, on each kind of store, on 127.0.0.1."""
+    with serving(tmp_path_factory.mktemp("project"), ward_rows(), web_database_url) as served:
+        yield served
+
+
+def matching(*words: str) -> list[str]:
+    """The rows whose id or text holds every word, in any case, as the search should find them."""
+    found = []
+    for row in toilet_rows():
+        text = " ".join(
+            row[key] for key in ("Ref", "OrganisationLabel", "ServiceTypeLabel", "LocationText", "Category")
+        )
+        if all(word.casefold() in text.casefold() for word in words):
+            found.append(row["LocationText"])
+    return found
+
+
+# Every page
+
+
+PAGES = ["/", "/?q=toilet&Category=Unisex", "/?near=53.45,-2.3", "/about", "/features/toilets/T03", "/nowhere"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_has_landmarks_a_title_and_a_skip_link(served: Served, path: str) -> None:
+    """Each page is British English HTML with a title, a skip link to main, and header, nav, main and footer."""
+    found = page(get(served.base + path))
+    assert found.find("html", lang="en-GB")
+    assert found.title.endswith("Public toilets in Testshire")
+    first_link = next(attrs for tag, attrs in found.elements if tag == "a")
+    assert first_link == {"class": "skip-link", "href": "#main"}
+    for landmark in ("header", "nav", "footer"):
+        assert found.find(landmark), landmark
+    assert found.find("main", id="main")
+    assert len(found.find("h1")) == 1
+    assert found.inline_scripts == 0
+    assert not [attrs for _, attrs in found.elements if "style" in attrs]
+    assert not found.find("style")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_form_field_has_a_label(served: Served, path: str) -> None:
+    """Every input and select on a page has a label pointing at its id."""
+    found = page(get(served.base + path))
+    labelled = {attrs["for"] for attrs in found.find("label")}
+    fields = [attrs for tag, attrs in found.elements if tag in {"input", "select", "textarea"}]
+    for attrs in fields:
+        if attrs.get("type") not in INPUTS_WITHOUT_LABELS:
+            assert attrs.get("id") in labelled, attrs
+
+
+@pytest.mark.parametrize("path", ["/", "/about", "/features/toilets/T03", "/nowhere", "/static/app.js"])
+def test_pages_carry_the_security_headers(served: Served, path: str) -> None:
+    """Pages and static files have the same security policy as the API, which forbids inline scripts."""
+    answer = get(served.base + path)
+    for name, value in security_headers(served.app.state.api.settings.map.tile_source).items():
+        assert answer.headers[name] == value, name
+    assert "unsafe-inline" not in answer.headers["Content-Security-Policy"]
+    assert "Access-Control-Allow-Origin" not in answer.headers
+
+
+# Home
+
+
+def test_home_names_the_place_and_organisation_from_settings(served: Served) -> None:
+    """The home page's heading and footer come from place.toml, with nothing place-specific in the templates."""
+    found = home(served)
+    assert found.title == "Public toilets in Testshire"
+    assert "Public toilets in Testshire" in found.text
+    assert "Testshire Council" in found.text
+    assert found.find("a", href="https://www.testshire.example")
+
+
+def test_home_lists_the_first_page_and_links_the_next(served: Served) -> None:
+    """Without a search, the list shows the first 20 features in load order and a next link, and page 2 the rest."""
+    found = home(served)
+    assert listed(found) == [row["LocationText"] for row in toilet_rows()][:20]
+    assert "Showing 1 to 20 of 23." in found.text
+    (next_link,) = found.find("a", rel="next")
+    assert not found.find("a", rel="prev")
+    second = home(served, urlsplit(next_link["href"]).query)
+    assert listed(second) == [row["LocationText"] for row in toilet_rows()][20:]
+    assert "Showing 21 to 23 of 23." in second.text
+    assert second.find("a", rel="prev")
+    assert not second.find("a", rel="next")
+    assert second.find("ol", start="21")
+
+
+def test_list_items_carry_what_the_map_draws(served: Served) -> None:
+    """Each list item holds its position, name and address for the map; the map holds the tiles from settings."""
+    found = home(served)
+    first = found.find("li", data_feature="")[0]
+    assert (first["data-lat"], first["data-lon"]) == ("53.45", "-2.3")
+    assert first["data-href"] == "/features/toilets/T00"
+    assert first["data-summary"] == "Category: Unisex"
+    (map_element,) = found.find("div", data_map="")
+    assert map_element["data-tile-url"] == "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    assert map_element["data-tile-attribution"] == "\N{COPYRIGHT SIGN} OpenStreetMap contributors"
+    assert map_element["data-list"] == "list-toilets"
+    assert map_element["aria-label"]
+    assert "The map needs JavaScript" in found.text
+
+
+def test_filters_come_from_the_schema(served: Served) -> None:
+    """The form has a select for every enum field and a yes/no select for every boolean field."""
+    found = home(served)
+    selects = {attrs["name"] for attrs in found.find("select")}
+    booleans = {spec["name"] for spec in FIELDS if spec["type"] == "boolean"}
+    enums = {spec["name"] for spec in FIELDS if "enum" in spec.get("constraints", {})}
+    assert selects == booleans | enums - {"CoordinateReferenceSystem"}
+    assert found.find("input", name="q", type="search")
+    assert found.find("input", name="near")
+    assert found.find("button", data_near_me="", hidden="")  # shown by app.js where the browser can locate
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Category=Unisex", 8),
+        ("Category=unisex", 8),
+        ("BabyChange=true", 12),
+        ("BabyChange=false&Category=Unisex", 4),
+        ("Category=", 23),  # "Any"
+        ("Category=Children+only", 0),
+    ],
+)
+def test_filters_narrow_the_list(served: Served, query: str, expected: int) -> None:
+    """The filters narrow the list as the API's do, and the chosen option stays selected."""
+    found = home(served, query + "&page-toilets=1")
+    if expected:
+        assert f" of {expected}." in found.text
+    else:
+        assert "Nothing matches this search" in found.text
+    value = query.partition("&")[0].partition("=")[2]
+    answer = get(served.base + "/?" + query)
+    if value:
+        canonical = {"unisex": "Unisex", "Children+only": "Children only"}.get(value, value)
+        assert f'<option value="{canonical}" selected>' in answer.text
+    else:
+        assert '<option value="" selected>Any</option>' in answer.text
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("datetime=2025-01-01/..", 11),
+        ("datetime=2025-01-01/", 11),
+        ("datetime=/2024-03-31", 3),
+        ("datetime=2024-03-05", 1),
+        ("datetime=2024-01-01/2024-12-31&Category=Unisex", 4),
+        ("datetime=2030-01-01/..", 0),
+    ],
+)
+def test_dates_narrow_the_list(served: Served, query: str, expected: int) -> None:
+    """The extract date field narrows the list as the API's datetime does, and keeps what was typed."""
+    found = home(served, query)
+    if expected:
+        assert f" of {expected}." in found.text
+    else:
+        assert "Nothing matches this search" in found.text
+    (field,) = found.find("input", name="datetime")
+    assert field["value"] == parse_qs(query)["datetime"][0]
+    assert ("label", {"for": "field-datetime"}) in found.elements
+    assert "Extract date (optional)" in found.text
+
+
+@pytest.mark.parametrize("words", [("toilet", "2"), ("TOILET",), ("t/22",), ("testshire", "Unisex")])
+def test_word_search_finds_every_word_in_any_case(served: Served, words: tuple[str, ...]) -> None:
+    """q matches features whose id or text fields hold every word, in any case."""
+    expected = matching(*words)
+    names: list[str] = []
+    query = "q=" + quote(" ".join(words))
+    while query is not None:
+        found = home(served, query)
+        names.extend(listed(found))
+        next_links = found.find("a", rel="next")
+        query = urlsplit(next_links[0]["href"]).query if next_links else None
+    assert names == expected
+    assert found.title == "Search results: Public toilets in Testshire"
+    assert found.find("input", name="q", value=" ".join(words))
+
+
+def test_word_search_says_when_it_stopped_early(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A word search reads a bounded number of features, and says so when there were more to read."""
+    monkeypatch.setattr(pages, "SEARCH_LIMIT", 5)
+    monkeypatch.setattr(pages, "SEARCH_BATCH", 5)
+    found = home(served, "q=toilet")
+    assert listed(found) == [row["LocationText"] for row in toilet_rows()][:5]
+    assert "Showing 1 to 5 of 5 or more." in found.text
+    assert "use the filters to narrow it" in found.text
+
+
+def test_near_sorts_by_distance(served: Served) -> None:
+    """A point typed as latitude, longitude lists the nearest first, each with its distance."""
+    found = home(served, "near=" + quote("53.49, -2.28"))
+    assert listed(found)[:2] == ["Toilet 22", "Toilet 21"]
+    assert re.search(r"Toilet 22 Category: [A-Za-z ]+ 0 m away Toilet 21 Category: [A-Za-z ]+ 6\d\d m away", found.text)
+    assert "nearest first" in found.text
+    filtered = home(served, "near=53.49,-2.28&Category=Unisex&q=toilet")
+    assert listed(filtered)[0] == "Toilet 21"
+    assert len(listed(filtered)) == 8
+    (api_link,) = filtered.find("a", href="/api/collections/toilets/items?Category=Unisex&near=-2.28%2C53.49")
+    assert api_link
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "words"),
+    [
+        ("near=abc", "near", "latitude, longitude"),
+        ("near=100,0", "near", "latitude runs from -90 to 90"),
+        ("BabyChange=maybe", "BabyChange", "Baby change"),
+        ("Category=Palace", "Category", "Category"),
+        ("datetime=2024-13-01", "datetime", "Extract date: '2024-13-01' is not a date"),
+        ("datetime=2024-06-30/2024-01-01", "datetime", "ends before it starts"),
+    ],
+)
+def test_a_bad_search_is_explained_beside_the_form(served: Served, query: str, field: str, words: str) -> None:
+    """A value the data cannot hold is a 400 page whose error summary links the field and names it."""
+    answer = get(served.base + "/?" + query)
+    assert answer.status == 400
+    found = page(answer)
+    assert found.find("div", role="alert")
+    assert found.find("a", href=f"#field-{field}")
+    assert words in found.text
+    assert found.find("form", role="search")
+
+
+def test_odd_page_numbers_fall_back_to_the_first_page(served: Served) -> None:
+    """A page number that is not a whole number from 1 shows the first page rather than an error."""
+    for value in ("0", "-1", "x", "9" * 30):
+        assert listed(home(served, f"page-toilets={value}"))[0] == "Toilet 0"
+    past = home(served, "q=toilet&page-toilets=9")
+    assert "Page 9 is past the end of the list." in past.text
+    assert past.find("a", href="/?q=toilet&page-toilets=1#toilets")
+
+
+# One feature
+
+
+def test_feature_page_shows_every_field_with_its_title(served: Served) -> None:
+    """Every schema field is labelled with its title; flags read Yes or No and blanks Not recorded."""
+    found = page(get(served.base + "/features/toilets/T00"))
+    assert found.title == "Toilet 0 - Public toilets in Testshire"
+    terms = [text for text in re.findall(r"<dt>(.*?)</dt>", get(served.base + "/features/toilets/T00").text)]
+    assert terms[: len(FIELDS)] == [spec["title"] for spec in FIELDS]
+    text = found.text
+    assert "Baby change Yes" in text
+    assert "Opening hours Not recorded" in text
+    assert "Extract date 2024-01-05" in text
+    assert "Position Latitude 53.45, longitude -2.3" in text
+    assert "Identifier T00" in text
+    assert "Other columns in the source" in text
+    assert "Ward Ward 0" in text
+    assert found.find("a", href="/api/collections/toilets/items/T00")
+    assert "No" in page(get(served.base + "/features/toilets/T01")).text.split("Baby change", 1)[1][:4]
+
+
+def test_feature_page_has_a_map_of_its_position(served: Served) -> None:
+    """The feature page's map draws the one point it lists."""
+    found = page(get(served.base + "/features/toilets/T03"))
+    (map_element,) = found.find("div", data_map="")
+    (point,) = found.find("li", data_feature="")
+    assert map_element["data-list"] == "feature-point"
+    assert (point["data-lat"], point["data-lon"]) == ("53.45", "-2.27")
+
+
+def test_an_id_with_a_slash_has_its_own_page(served: Served) -> None:
+    """The list links a feature whose id holds a slash to its page, and the page links its JSON."""
+    found = home(served, "q=t%2F22")
+    (item,) = found.find("li", data_feature="")
+    assert item["data-href"] == "/features/toilets/T%2F22"
+    detail = page(get(served.base + item["data-href"]))
+    assert "Identifier T/22" in detail.text
+    (json_link,) = detail.find("a", href="/api/collections/toilets/items/T%2F22")
+    assert get(served.base + json_link["href"]).json()["id"] == "T/22"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/features/toilets/T99",
+        "/features/toilets/..%2F..%2Fplace.toml",
+        "/features/toilets/%00",
+        "/features/nowhere/T01",
+        "/features/%3Cscript%3E/T01",
+        "/features",
+        "/no/such/page",
+        "/static/missing.js",
+    ],
+)
+def test_unknown_addresses_are_friendly_html_404s(served: Served, path: str) -> None:
+    """A missing feature, collection or page is an HTML 404 that says so and links home, without internals."""
+    answer = get(served.base + path)
+    assert answer.status == 404
+    found = page(answer)
+    assert found.title.startswith("Page not found")
+    assert found.find("a", href="/")
+    assert "Traceback" not in answer.text
+    assert "<script>" not in answer.text.split("</head>", 1)[1]
+
+
+def test_the_api_still_answers_errors_in_json(served: Served) -> None:
+    """Under /api errors stay JSON: the HTML error pages are for people."""
+    answer = get(served.base + "/api/collections/nowhere")
+    assert answer.status == 404
+    assert answer.headers["Content-Type"] == "application/json"
+    answer = get(served.base + "/api/no/such")
+    assert answer.headers["Content-Type"] == "application/json"
+
+
+# Stored HTML stays text
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/?q=" + quote("<script>"), "/?near=53.46,-2.28", "/features/toilets/T07", "/about"]
+)
+def test_stored_html_is_shown_as_text(served: Served, path: str) -> None:
+    """A feature named with a script tag appears escaped, as text, never as markup."""
+    answer = get(served.base + path)
+    assert "<script>alert" not in answer.text
+    if path != "/about":
+        assert ESCAPED_SCRIPT in answer.text
+        assert HOSTILE_NAME in page(answer).text or HOSTILE_NAME in [
+            attrs.get("data-name") for attrs in page(answer).find("li")
+        ]
+
+
+def test_the_script_writes_data_only_as_text() -> None:
+    """app.js builds popups from DOM nodes and textContent; it never writes markup, and escapes the attribution."""
+    script = (STATIC / "app.js").read_text(encoding="utf-8")
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
+        assert sink not in script, sink
+    assert "textContent" in script
+    assert ".bindPopup(popupContent(item))" in script
+    assert 'escapeText(element.getAttribute("data-tile-attribution")' in script
+
+
+# About
+
+
+def test_about_shows_each_collections_provenance(served: Served) -> None:
+    """The about page gives each collection's source, licence, fetch time and row counts."""
+    found = page(get(served.base + "/about"))
+    assert found.title == "About - Public toilets in Testshire"
+    provenance = served.app.state.api.store.provenance()[0]
+    text = found.text
+    assert "Source data/raw/toilets.csv" in text
+    assert "Licence OGL-UK-3.0" in text
+    assert found.find("a", href="https://spdx.org/licenses/OGL-UK-3.0.html")
+    assert f"Last fetched {provenance.fetched_at}" in text
+    assert "Rows read 23 Rows loaded 23 Rows rejected 0" in text
+    assert "place.toml" in text
+
+
+def test_about_names_the_code_licence_from_the_package_metadata(served: Served) -> None:
+    """The code licence shown is the one the installed engine declares (no project is installed beside it here)."""
+    licence = tomllib.loads((ENGINE_DIR / "pyproject.toml").read_text(encoding="utf-8"))["project"]["license"]
+    assert licence.endswith(" AND BSD-2-Clause")  # Leaflet, which the engine ships
+    assert pages.code_licence() == f"{licence} (local-data-app)"
+    assert f"under {licence} (local-data-app): SPDX licence expressions" in page(get(served.base + "/about")).text
+
+
+# Static files
+
+
+@pytest.mark.parametrize(
+    ("path", "types"),
+    [
+        ("/static/app.js", {"text/javascript; charset=utf-8", "application/javascript"}),
+        ("/static/app.css", {"text/css; charset=utf-8"}),
+        ("/static/vendor/leaflet/leaflet.js", {"text/javascript; charset=utf-8", "application/javascript"}),
+        ("/static/vendor/leaflet/leaflet.css", {"text/css; charset=utf-8"}),
+        ("/static/vendor/leaflet/images/marker-icon.png", {"image/png"}),
+        ("/static/vendor/leaflet/images/marker-shadow.png", {"image/png"}),
+    ],
+)
+def test_static_files_are_served_with_their_types(served: Served, path: str, types: set[str]) -> None:
+    """The app serves its own script, styles and Leaflet, so pages need no other site's code."""
+    answer = get(served.base + path)
+    assert answer.status == 200
+    assert answer.headers["Content-Type"] in types
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_every_page_asset_is_the_apps_own(served: Served) -> None:
+    """Every script and style sheet a page loads comes from /static and is served."""
+    found = home(served)
+    assets = [attrs["src"] for attrs in found.find("script")] + [
+        attrs["href"] for attrs in found.find("link", rel="stylesheet")
+    ]
+    assert assets
+    for address in assets:
+        assert address.startswith("/static/")
+        assert get(served.base + address).status == 200
+
+
+def test_leaflet_is_vendored_with_its_licence() -> None:
+    """Leaflet 1.9.4 is shipped with its BSD licence, which the engine's wheel carries, recorded for REUSE."""
+    leaflet = STATIC / "vendor" / "leaflet"
+    assert 'version="1.9.4"' in (leaflet / "leaflet.js").read_text(encoding="utf-8")
+    assert (leaflet / "LICENSE").read_text(encoding="utf-8").startswith("BSD 2-Clause License")
+    engine = tomllib.loads((ENGINE_DIR / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert "src/local_data_app/web/static/vendor/leaflet/LICENSE" in engine["license-files"]
+    reuse = tomllib.loads((ENGINE_DIR / "REUSE.toml").read_text(encoding="utf-8"))
+    (note,) = [note for note in reuse["annotations"] if "leaflet" in note["path"]]
+    assert note["SPDX-License-Identifier"] == "BSD-2-Clause"
+    assert reuse["annotations"][-1] == note  # the last matching annotation applies
+
+
+# Before and without data
+
+
+def test_pages_before_any_ingest_say_to_run_it(tmp_path: Path) -> None:
+    """With no data loaded, home and about answer 200 with a message naming the ingest command."""
+    config = write_project(tmp_path / "project", ward_rows())
+    with running(create_app(load_settings(config))) as base:
+        found = page(get(base + "/"))
+        assert "No data has been loaded yet" in found.text
+        assert f"python -m {pages.PACKAGE} ingest" in found.text
+        assert "Not loaded yet: toilets." in found.text
+        about = page(get(base + "/about"))
+        assert "No data has been loaded yet" in about.text
+        assert get(base + "/features/toilets/T00").status == 404
+
+
+def test_an_empty_collection_says_so(tmp_path: Path) -> None:
+    """A collection with no records shows a message instead of a list, and no map.
+
+    Ingest refuses a load that would leave one (no records read, or every row
+    rejected), but a database written before it did may hold one.
+    """
+    loaded = load_settings(write_project(tmp_path / "project"))
+    fields = [*load_schema(loaded.settings.dataset.theme)["fields"], *AREA_FIELDS]
+    nothing = Provenance(
+        collection="toilets",
+        theme="public_toilets",
+        adapter="csv",
+        location="data/raw/toilets.csv",
+        licence="OGL-UK-3.0",
+        attribution=None,
+        fetched_at="2025-01-31T09:30:00+00:00",
+        rows_read=3,
+        rows_loaded=0,
+        rows_rejected=3,
+    )
+    store = open_store(loaded.settings.database_url, loaded.project_dir)
+    try:
+        with store.replacing("toilets", fields) as new:
+            new.commit(nothing)
+    finally:
+        store.close()
+    with running(create_app(loaded)) as base:
+        found = page(get(base + "/"))
+        assert "There is nothing in this collection yet" in found.text
+        assert not found.find("div", data_map="")
+        assert "Rows read 3 Rows loaded 0 Rows rejected 3" in page(get(base + "/about")).text
+
+
+def test_paging_keeps_every_choice_of_the_search(served: Served) -> None:
+    """Next-page links keep the words, filters and point of the search."""
+    found = home(served, "q=toilet&Category=&near=53.45,-2.3&datetime=2024-03-01/..")
+    (next_link,) = found.find("a", rel="next")
+    query = parse_qs(urlsplit(next_link["href"]).query)
+    assert query == {"q": ["toilet"], "near": ["53.45,-2.3"], "datetime": ["2024-03-01/.."], "page-toilets": ["2"]}
+    (api_link,) = found.find("a", href="/api/collections/toilets/items?datetime=2024-03-01%2F..&near=-2.3%2C53.45")
+    assert api_link

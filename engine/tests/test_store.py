@@ -1,0 +1,1072 @@
+"""The store contract, run alike on SQLite and PostgreSQL.
+
+Every test that takes the ``store`` or ``database_url`` fixture runs once per
+kind of store, each on a new SQLite file or a new PostgreSQL schema. The
+PostgreSQL runs need ``TEST_DATABASE_URL`` (see conftest.py): without it they
+skip, unless ``REQUIRE_POSTGRES=1``, when they fail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import importlib
+import math
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PACKAGE = "local_data_app"
+stores = importlib.import_module(f"{PACKAGE}.store")
+postgres = importlib.import_module(f"{PACKAGE}.store.postgres")
+sqlite_store = importlib.import_module(f"{PACKAGE}.store.sqlite")
+app_errors = importlib.import_module(f"{PACKAGE}.errors")
+Feature, Provenance, open_store, distance = stores.Feature, stores.Provenance, stores.open_store, stores.distance
+Between = stores.Between
+ConfigError, StoreError = app_errors.ConfigError, app_errors.StoreError
+
+FIELDS = [
+    {"name": "LocationText", "type": "string"},
+    {"name": "BabyChange", "type": "boolean"},
+    {"name": "ChargeAmount", "type": "number"},
+    {"name": "Cubicles", "type": "integer"},
+    {"name": 'Opening "hours"; DROP TABLE x', "type": "string"},
+    {"name": "Share 100% {table}", "type": "string"},  # % means something to psycopg, {table} to the stores once
+]
+COLLECTION = "public_toilets"
+ODD_COLLECTION = "Toiledau Môn / \"Anglesey\"; DROP TABLE _collections; -- 100% 'open' \\ {x}"
+# Metres per degree of latitude on the sphere the stores measure on.
+METRES_PER_DEGREE = 2 * math.pi * stores.EARTH_RADIUS / 360
+MIDLANDS = (-1.5, 52.5)  # lon, lat
+NO_PROPERTIES = dict.fromkeys(field["name"] for field in FIELDS)
+READER_THREADS = 6
+
+
+# --- Fixtures ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_test_store(database_url: str, tmp_path: Path) -> Iterator[Callable[[], Any]]:
+    """A function that opens the test store (again); every store it opened is closed afterwards."""
+    opened: list[Any] = []
+
+    def opener() -> Any:
+        opened.append(open_store(database_url, tmp_path))
+        return opened[-1]
+
+    yield opener
+    for each in opened:
+        each.close()
+
+
+@pytest.fixture
+def store(open_test_store: Callable[[], Any]) -> Any:
+    """An open, empty store of each kind."""
+    return open_test_store()
+
+
+class StoreInspector:
+    """Looks at a test store's database from outside the store: its tables, and loads still running."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite:")
+
+    def tables(self) -> set[str]:
+        """The names of the tables in the store's database (for PostgreSQL, in its schema)."""
+        if self.is_sqlite:
+            with contextlib.closing(sqlite3.connect(self.url.removeprefix("sqlite:///"))) as db:
+                return {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as db:
+            rows = db.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")
+            return {name for (name,) in rows}
+
+    def wait_for_other_transactions(self, timeout: float = 30) -> None:
+        """Wait until no other session holds a transaction open (PostgreSQL ends a dead client's by itself)."""
+        if self.is_sqlite:
+            return  # the operating system releases a dead process's locks at once
+        import psycopg
+
+        deadline = time.monotonic() + timeout
+        with psycopg.connect(self.url, autocommit=True) as db:
+            while True:
+                (still_open,) = db.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+                    "AND datname = current_database() AND xact_start IS NOT NULL"
+                ).fetchone()
+                if still_open == 0:
+                    return
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{still_open} other transaction(s) still open after {timeout} s")
+                time.sleep(0.05)
+
+    def app_sessions(self) -> int:
+        """PostgreSQL: the sessions open in the test database that the app's stores opened (named by the package)."""
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as db:
+            (sessions,) = db.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = %s",
+                [PACKAGE],
+            ).fetchone()
+        return sessions
+
+    def wait_for_app_sessions(self, at_most: int, timeout: float = 30) -> None:
+        """PostgreSQL: wait until the app's stores hold at most ``at_most`` sessions (a closed one ends soon after)."""
+        deadline = time.monotonic() + timeout
+        while (sessions := self.app_sessions()) > at_most:
+            if time.monotonic() > deadline:
+                pytest.fail(f"{sessions} sessions of the app still open after {timeout} s; expected {at_most}")
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def inspect_store(database_url: str) -> StoreInspector:
+    """An inspector for the test store's database."""
+    return StoreInspector(database_url)
+
+
+# --- Helpers ----------------------------------------------------------------------------------------------------
+
+
+def make_feature(number: int, lon: float | None, lat: float | None, **overrides: Any) -> Any:
+    """A feature with every kind of property, numbered ``number``."""
+    properties = {
+        "LocationText": f"Toilet {number}",
+        "BabyChange": number % 2 == 0,
+        "ChargeAmount": number / 5,
+        "Cubicles": number,
+        'Opening "hours"; DROP TABLE x': None,
+        "Share 100% {table}": f"share {number % 3}",
+    }
+    properties.update(overrides)
+    return Feature(f"id-{number}", lon, lat, properties, {"Ward": f"Ward {number % 3}"}, number + 1)
+
+
+def make_provenance(collection: str = COLLECTION, rows: int = 0, location: str = "data/toilets.csv") -> Any:
+    """The provenance of a load of ``rows`` features (one more read, and rejected)."""
+    return Provenance(
+        collection=collection,
+        theme="public_toilets",
+        adapter="csv",
+        location=location,
+        licence="OGL-UK-3.0",
+        attribution="Contains public sector information licensed under the Open Government Licence v3.0.",
+        fetched_at="2025-01-31T09:30:00+00:00",
+        rows_read=rows + 1,
+        rows_loaded=rows,
+        rows_rejected=1,
+    )
+
+
+def load(store: Any, features: Sequence[Any], collection: str = COLLECTION, batch: int = 3) -> Any:
+    """Load ``features`` as one collection, in batches, and commit; return the provenance stored."""
+    provenance = make_provenance(collection, len(features))
+    with store.replacing(collection, FIELDS) as staging:
+        for start in range(0, len(features), batch):
+            staging.add(features[start : start + batch])
+        staging.commit(provenance)
+    return provenance
+
+
+def load_without_commit(store: Any, features: Sequence[Any], error: Exception | None = None) -> None:
+    """Stage ``features``, then leave without commit(): by raising ``error``, or quietly if there is none."""
+    with store.replacing(COLLECTION, FIELDS) as staging:
+        staging.add(features)
+        if error:
+            raise error
+
+
+def load_with_duplicate_ids(store: Any) -> None:
+    """Stage two features with the same id and try to commit them."""
+    with store.replacing(COLLECTION, FIELDS) as staging:
+        staging.add([make_feature(1, -1.0, 52.0), make_feature(1, -1.1, 52.1)])
+        staging.commit(make_provenance(rows=2))
+
+
+def spread(count: int, lon: float = MIDLANDS[0], lat: float = MIDLANDS[1]) -> list[Any]:
+    """``count`` features a few hundred metres apart, in load order."""
+    return [make_feature(number, lon + number * 0.003, lat + number * 0.002) for number in range(count)]
+
+
+def offset(lon: float, lat: float, east_m: float, north_m: float) -> tuple[float, float]:
+    """The point ``east_m`` metres east and ``north_m`` north of a point (close enough for a few km)."""
+    return (
+        lon + east_m / (METRES_PER_DEGREE * math.cos(math.radians(lat))),
+        lat + north_m / METRES_PER_DEGREE,
+    )
+
+
+# --- Loading and reading ----------------------------------------------------------------------------------------
+
+
+def test_a_committed_load_reads_back_as_written(store) -> None:
+    """Properties keep their types, extra columns and source rows survive, provenance is stored."""
+    features = [
+        make_feature(1, -1.8904, 52.4862, ChargeAmount=1),
+        make_feature(2, -4.3341, 53.2834, LocationText="Maes Parcio, Llangefni: \u2018Toiledau\u2019 \t\n\\ end"),
+        make_feature(3, None, None, BabyChange=None, ChargeAmount=None, Cubicles=None, LocationText=None),
+        Feature("id-4", 0.123456789012345, 51.987654321098765, {**NO_PROPERTIES, "BabyChange": False}, {}, 90),
+        Feature(
+            "id-5",
+            -3.0,
+            55.0,
+            {**NO_PROPERTIES, "Cubicles": 2**40},
+            {"nested": {"list": [1, 2.5, "three", None, True]}, "Lleoliad": "Môn", "when": datetime.date(2025, 1, 31)},
+            7,
+        ),
+    ]
+    provenance = load(store, features, batch=2)
+
+    read = store.features(COLLECTION, limit=100)
+    assert read[:4] == features[:4]
+    assert read[4].properties == features[4].properties
+    assert read[4].extra == {"nested": {"list": [1, 2.5, "three", None, True]}, "Lleoliad": "Môn", "when": "2025-01-31"}
+    assert [feature.row for feature in read] == [2, 3, 4, 90, 7]
+    first = read[0].properties
+    assert isinstance(first["BabyChange"], bool)
+    assert isinstance(first["ChargeAmount"], float)
+    assert first["ChargeAmount"] == 1.0
+    assert isinstance(first["Cubicles"], int)
+    assert isinstance(read[1].properties["BabyChange"], bool)
+    assert store.provenance() == [provenance]
+
+
+def test_readers_see_the_old_data_until_commit(store, open_test_store, inspect_store) -> None:
+    """Another connection reads the old data while a load runs, the new data once it commits; the old table goes."""
+    load(store, spread(3))
+    tables_before = inspect_store.tables()
+    reader = open_test_store()
+    with store.replacing(COLLECTION, FIELDS) as staging:
+        staging.add(spread(5))
+        assert reader.count(COLLECTION) == 3
+        assert store.count(COLLECTION) == 3
+        assert reader.provenance() == [make_provenance(rows=3)]
+        staging.commit(make_provenance(rows=5, location="data/new.csv"))
+        assert reader.count(COLLECTION) == 5
+    assert reader.features(COLLECTION, limit=10) == spread(5)
+    assert reader.provenance() == [make_provenance(rows=5, location="data/new.csv")]
+    tables_after = inspect_store.tables()
+    assert len(tables_after) == len(tables_before)
+    assert tables_after != tables_before
+
+
+def marked(load_name: str, count: int) -> list[Any]:
+    """``spread(count)``, each feature's LocationText naming the load it belongs to."""
+    return [
+        make_feature(number, feature.lon, feature.lat, LocationText=f"{load_name} {number}")
+        for number, feature in enumerate(spread(count))
+    ]
+
+
+def load_of(features: Sequence[Any]) -> str:
+    """The name of the load these features come from; fails if they come from more than one."""
+    names = {feature.properties["LocationText"].split()[0] for feature in features}
+    assert len(names) == 1, f"one answer holds features of the loads {sorted(names)}"
+    return names.pop()
+
+
+def test_threads_reading_at_once_see_one_whole_load_while_loads_commit(store) -> None:
+    """Threads read while loads commit: each answer is all old or all new data, never a mix or an error."""
+    loads = {"old": marked("old", 30), "new": marked("new", 45)}
+    load(store, loads["old"])
+    done = threading.Event()
+
+    def read_until_done() -> tuple[int, str]:
+        reads = 0
+        while True:
+            last = done.is_set()  # once set, one more round, which must see the last load
+            page = store.features(COLLECTION, limit=100)
+            assert page == loads[load_of(page)]
+            nearest = [feature for feature, _ in store.nearest(COLLECTION, *MIDLANDS, limit=10)]
+            assert nearest == loads[load_of(nearest)][:10]
+            assert store.count(COLLECTION) in {30, 45}
+            assert store.feature(COLLECTION, "id-40") in (None, loads["new"][40])
+            assert store.extent(COLLECTION) is not None
+            reads += 1
+            if last:
+                return reads, load_of(page)
+
+    with ThreadPoolExecutor(READER_THREADS) as readers:
+        running = [readers.submit(read_until_done) for _ in range(READER_THREADS)]
+        for round_number in range(9):
+            load(store, loads["new" if round_number % 2 == 0 else "old"], batch=10)
+        done.set()
+        finished = [each.result(timeout=120) for each in running]
+    assert all(reads > 1 for reads, _ in finished)
+    assert {last for _, last in finished} == {"new"}
+
+
+def test_a_consistent_read_counts_and_pages_the_same_load_while_loads_commit(store) -> None:
+    """Inside consistent(), a count, a page and a nearest page all come from one load, whatever commits between."""
+    loads = {"old": marked("old", 30), "new": marked("new", 45)}
+    load(store, loads["old"])
+    done = threading.Event()
+
+    def count_and_pages() -> tuple[int, list[Any], list[Any]]:
+        matched = store.count(COLLECTION)
+        time.sleep(0.001)  # give a load the chance to commit in the middle
+        page = store.features(COLLECTION, limit=100, offset=5)
+        nearest = [feature for feature, _ in store.nearest(COLLECTION, *MIDLANDS, limit=10)]
+        return matched, page, nearest
+
+    def read_until_done() -> int:
+        reads = 0
+        while not done.is_set() or reads == 0:
+            matched, page, nearest = store.consistent(count_and_pages)
+            name = load_of(page + nearest)
+            assert matched == len(loads[name])
+            assert page == loads[name][5:]
+            reads += 1
+        return reads
+
+    with ThreadPoolExecutor(READER_THREADS) as readers:
+        running = [readers.submit(read_until_done) for _ in range(READER_THREADS)]
+        for round_number in range(9):
+            load(store, loads["new" if round_number % 2 == 0 else "old"], batch=10)
+        done.set()
+        assert all(each.result(timeout=120) > 0 for each in running)
+    # Nested, it joins the outer read; an error inside leaves the store reading normally.
+    assert store.consistent(lambda: store.consistent(lambda: store.count(COLLECTION))) == 45
+    with pytest.raises(KeyError):
+        store.consistent(lambda: store.count("no-such-collection"))
+    assert store.count(COLLECTION) == 45
+
+
+def test_a_thread_that_has_read_sees_each_load_once_it_commits(store) -> None:
+    """A reading thread keeps no snapshot between calls: its next read after a commit sees the new data."""
+    load(store, spread(3))
+    with ThreadPoolExecutor(1) as reader:
+        assert reader.submit(store.count, COLLECTION).result() == 3
+        for count in (5, 2, 4):
+            load(store, spread(count))
+            assert reader.submit(store.count, COLLECTION).result() == count
+            assert reader.submit(store.features, COLLECTION, None, 10).result() == spread(count)
+            assert reader.submit(store.provenance).result() == [make_provenance(rows=count)]
+
+
+def test_close_closes_the_connections_of_every_thread(database_url, open_test_store, inspect_store) -> None:
+    """close() closes every connection the store opened, whichever thread it read in; later reads are refused."""
+    sessions_before = 0 if inspect_store.is_sqlite else inspect_store.app_sessions()
+    store = open_test_store()
+    load(store, spread(3))
+    together = threading.Barrier(READER_THREADS)
+
+    def read(_: int) -> int:
+        together.wait(timeout=30)
+        return store.count(COLLECTION)
+
+    with ThreadPoolExecutor(READER_THREADS) as readers:
+        assert list(readers.map(read, range(READER_THREADS))) == [3] * READER_THREADS
+    if inspect_store.is_sqlite:
+        # SQLite deletes the write-ahead log when the last connection to the file closes.
+        wal = Path(database_url.removeprefix("sqlite:///") + "-wal")
+        assert wal.exists()
+        store.close()
+        assert not wal.exists()
+    else:
+        assert inspect_store.app_sessions() > sessions_before
+        store.close()
+        inspect_store.wait_for_app_sessions(at_most=sessions_before)
+    with pytest.raises(StoreError, match="closed"):
+        store.count(COLLECTION)
+
+
+@pytest.mark.parametrize("how", ["exception", "no commit"])
+def test_a_load_that_does_not_commit_keeps_the_old_data_and_leaves_nothing(store, inspect_store, how) -> None:
+    """An exception inside replacing(), or leaving it without commit(), keeps the old data and no new table."""
+    old = load(store, spread(3))
+    tables_before = inspect_store.tables()
+    if how == "exception":
+        with pytest.raises(RuntimeError, match="source went away"):
+            load_without_commit(store, spread(7), RuntimeError("source went away"))
+    else:
+        load_without_commit(store, spread(7))
+    assert store.features(COLLECTION, limit=10) == spread(3)
+    assert store.provenance() == [old]
+    assert inspect_store.tables() == tables_before
+    load(store, spread(4))  # the store is still usable
+    assert store.count(COLLECTION) == 4
+
+
+def test_two_features_with_one_id_fail_the_load_and_keep_the_old_data(store, inspect_store) -> None:
+    """Ids must be unique within a load: a duplicate is a StoreError naming the collection, and changes nothing."""
+    load(store, spread(3))
+    tables_before = inspect_store.tables()
+    with pytest.raises(StoreError, match=f"{COLLECTION}.*id-1"):
+        load_with_duplicate_ids(store)
+    assert store.features(COLLECTION, limit=10) == spread(3)
+    assert inspect_store.tables() == tables_before
+
+
+def test_collections_with_odd_names_are_kept_apart(store) -> None:
+    """A collection's name is data, never SQL: quotes, semicolons and Welsh letters are fine."""
+    odd = load(store, spread(2), collection=ODD_COLLECTION)
+    plain = load(store, spread(5), collection=COLLECTION)
+    assert store.count(ODD_COLLECTION) == 2
+    assert store.count(COLLECTION) == 5
+    assert store.feature(ODD_COLLECTION, "id-1") == spread(2)[1]
+    assert store.nearest(ODD_COLLECTION, *MIDLANDS, limit=1)[0][0] == spread(2)[0]
+    assert store.provenance() == sorted([odd, plain], key=lambda provenance: provenance.collection)
+
+
+# --- Queries ----------------------------------------------------------------------------------------------------
+
+
+def test_count_and_pages_follow_the_load_order(store) -> None:
+    """count() counts every feature; pages of features() cover them all, in load order, without overlap."""
+    features = spread(23)
+    load(store, features, batch=10)
+    assert store.count(COLLECTION) == 23
+    pages = [store.features(COLLECTION, limit=5, offset=start) for start in range(0, 25, 5)]
+    assert [feature for page in pages for feature in page] == features
+    assert [len(page) for page in pages] == [5, 5, 5, 5, 3]
+    assert store.features(COLLECTION, limit=5, offset=100) == []
+
+
+def test_a_feature_is_found_by_its_id(store) -> None:
+    """feature() returns the one feature with that id, or None."""
+    features = spread(4)
+    load(store, features)
+    assert store.feature(COLLECTION, "id-2") == features[2]
+    assert store.feature(COLLECTION, "id-99") is None
+    assert store.feature(COLLECTION, "") is None
+
+
+def test_an_unknown_collection_is_a_key_error(store) -> None:
+    """Every read of a collection that was never loaded raises KeyError."""
+    load(store, spread(1))
+    for read in (
+        lambda: store.count("nothing"),
+        lambda: store.features("nothing"),
+        lambda: store.feature("nothing", "id-0"),
+        lambda: store.nearest("nothing", *MIDLANDS),
+        lambda: store.extent("nothing"),
+    ):
+        with pytest.raises(KeyError):
+            read()
+
+
+@pytest.mark.parametrize(
+    "bbox",
+    [
+        (-1.5, 52.0, -1.0, 52.5),  # edges exact in binary
+        (-1.123456789, 52.987654321, -0.987654321, 53.123456789),  # edges that are not
+        (-0.25, 51.5, 0.25, 51.75),  # across the Greenwich meridian
+    ],
+    ids=["round", "ragged", "greenwich"],
+)
+def test_a_bbox_holds_exactly_the_points_inside_it_or_on_its_edges(store, bbox) -> None:
+    """Points on an edge or corner are inside; points a hair's breadth outside are not; unlocated ones never."""
+    min_lon, min_lat, max_lon, max_lat = bbox
+    mid_lon, mid_lat = (min_lon + max_lon) / 2, (min_lat + max_lat) / 2
+    points = [(lon, lat) for lon in (min_lon, mid_lon, max_lon) for lat in (min_lat, mid_lat, max_lat)]
+    for nudge in (1e-9, 1e-7, 1e-4):
+        points += [(min_lon - nudge, mid_lat), (max_lon + nudge, mid_lat), (mid_lon, min_lat - nudge)]
+        points += [(mid_lon, max_lat + nudge), (min_lon + nudge, min_lat + nudge), (max_lon - nudge, max_lat - nudge)]
+    points += [(math.nextafter(max_lon, math.inf), mid_lat), (math.nextafter(min_lon, -math.inf), max_lat)]
+    points += [(min_lon - 1, min_lat - 1), (max_lon + 1, max_lat + 1)]
+    features = [make_feature(number, lon, lat) for number, (lon, lat) in enumerate(points)]
+    features.append(make_feature(len(points), None, None))
+    load(store, features, batch=7)
+
+    inside = [f for f in features if f.lon is not None and min_lon <= f.lon <= max_lon and min_lat <= f.lat <= max_lat]
+    assert len(inside) == 9 + 2 * 3  # the grid, and the points nudged inward
+    assert store.features(COLLECTION, bbox, limit=100) == inside
+    assert store.count(COLLECTION, bbox) == len(inside)
+    pages = [store.features(COLLECTION, bbox, limit=4, offset=start) for start in range(0, 20, 4)]
+    assert [feature for page in pages for feature in page] == inside
+    corner = (min_lon, min_lat, min_lon, min_lat)
+    assert store.features(COLLECTION, corner) == [inside[0]]
+
+
+# --- Extent -----------------------------------------------------------------------------------------------------
+
+
+def edge_pairs(lon: float, lat: float) -> list[tuple[float, float]]:
+    """Two points at each edge of a box around a point, closer together than a 32-bit float can tell apart."""
+    pairs = []
+    for east_m, north_m in ((-90_000, 0), (90_000, 0), (0, -90_000), (0, 90_000)):
+        edge_lon, edge_lat = offset(lon, lat, east_m, north_m)
+        pairs.append((edge_lon, edge_lat))
+        if east_m:
+            pairs.append((math.nextafter(edge_lon, math.copysign(math.inf, east_m)), edge_lat))
+        else:
+            pairs.append((edge_lon, math.nextafter(edge_lat, math.copysign(math.inf, north_m))))
+    return pairs
+
+
+def uk_points() -> list[tuple[float, float]]:
+    """Thousands of points across Great Britain (several levels of R*Tree), with ragged edges to find exactly."""
+    rng = random.Random(20250131)  # noqa: S311 (test data, not secrets)
+    points = [(rng.uniform(-5.5, 1.7), rng.uniform(50.1, 58.6)) for _ in range(3000)]
+    points += edge_pairs(-1.123456789012345, 54.987654321098765)
+    rng.shuffle(points)
+    return points
+
+
+@pytest.mark.parametrize(
+    "points",
+    [
+        uk_points(),
+        [(-2.2453, 53.4794)],
+        [(0.0, 51.5), (-1e-12, 51.4), (1e-300, 51.6), (math.nextafter(0.0, 1.0), 51.55)],
+        [(-180.0, 0.0), (180.0, 0.0), (0.0, -90.0), (0.0, 90.0), (0.0, 0.0)],
+    ],
+    ids=["great-britain", "one-point", "greenwich", "world"],
+)
+def test_the_extent_is_the_exact_box_around_the_located_features(store, points) -> None:
+    """extent() is the least and greatest longitude and latitude, to the last digit; unlocated features don't count."""
+    features = [make_feature(number, lon, lat) for number, (lon, lat) in enumerate(points)]
+    features.insert(len(features) // 2, make_feature(len(features), None, None))
+    load(store, features, batch=500)
+    lons, lats = [lon for lon, _ in points], [lat for _, lat in points]
+    assert store.extent(COLLECTION) == (min(lons), min(lats), max(lons), max(lats))
+
+
+def test_a_collection_without_positions_has_no_extent(store) -> None:
+    """An empty collection, or one whose features have no position, has no extent."""
+    load(store, [], collection=ODD_COLLECTION)
+    load(store, [make_feature(number, None, None) for number in range(3)])
+    assert store.extent(ODD_COLLECTION) is None
+    assert store.extent(COLLECTION) is None
+
+
+def test_the_extent_follows_a_new_load(store) -> None:
+    """After a new load, extent() is the new data's."""
+    load(store, spread(5))
+    load(store, spread(3, lon=-3.0, lat=55.0))
+    assert store.extent(COLLECTION) == (-3.0, 55.0, -3.0 + 2 * 0.003, 55.0 + 2 * 0.002)
+
+
+# --- Filters ----------------------------------------------------------------------------------------------------
+
+SQL_LOOKING_VALUES = ["' OR 1=1 --", "x'; DROP TABLE _collections; --", '" OR ""="', "%s", "%(x)s", "{table}", "*"]
+
+
+def filtered_set() -> list[Any]:
+    """Twelve features, some sharing text, hours, or a value that looks like SQL."""
+    features = spread(12)
+    features[3] = make_feature(3, features[3].lon, features[3].lat, LocationText="Toilet 1")
+    features[5] = make_feature(5, features[5].lon, features[5].lat, **{'Opening "hours"; DROP TABLE x': "9-5"})
+    features[8] = make_feature(8, features[8].lon, features[8].lat, **{'Opening "hours"; DROP TABLE x': "9-5"})
+    features[9] = make_feature(9, features[9].lon, features[9].lat, LocationText=SQL_LOOKING_VALUES[0])
+    features[10] = make_feature(10, None, None, BabyChange=None, ChargeAmount=None, Cubicles=None)
+    return features
+
+
+def matching(features: Sequence[Any], filters: dict[str, Any]) -> list[Any]:
+    """The features whose properties equal every filter, found by looking at each."""
+    return [
+        feature
+        for feature in features
+        if all(
+            feature.properties[name] is not None and feature.properties[name] == value
+            for name, value in filters.items()
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"LocationText": "Toilet 1"},
+        {"LocationText": "toilet 1"},
+        {"LocationText": "Toilet"},
+        {"BabyChange": True},
+        {"BabyChange": False},
+        {"ChargeAmount": 0.4},
+        {"ChargeAmount": 1},
+        {"Cubicles": 7},
+        {"Cubicles": 0},
+        {'Opening "hours"; DROP TABLE x': "9-5"},
+        {"Share 100% {table}": "share 2"},
+        {"BabyChange": True, "Share 100% {table}": "share 2"},
+        {"BabyChange": False, "Cubicles": 4},
+        {},
+    ],
+    ids=[
+        "text",
+        "text-case",
+        "text-prefix",
+        "true",
+        "false",
+        "number",
+        "number-as-int",
+        "integer",
+        "zero",
+        "odd-name",
+        "percent-name",
+        "two",
+        "two-none",
+        "none",
+    ],
+)
+def test_filters_match_each_field_exactly_and_together(store, filters) -> None:
+    """A filter keeps features whose field equals the value exactly; several must all hold; count agrees."""
+    features = filtered_set()
+    load(store, features, batch=5)
+    expected = matching(features, filters)
+    assert store.features(COLLECTION, limit=100, filters=filters) == expected
+    assert store.count(COLLECTION, filters=filters) == len(expected)
+    pages = [store.features(COLLECTION, limit=2, offset=start, filters=filters) for start in range(0, 14, 2)]
+    assert [feature for page in pages for feature in page] == expected
+
+
+def test_filters_combine_with_a_bbox(store) -> None:
+    """A bbox and filters together keep the features inside the box that match, in load order."""
+    features = filtered_set()
+    load(store, features)
+    bbox = (features[2].lon, features[2].lat, features[9].lon, features[9].lat)
+    inside = [f for f in features if f.lon is not None and bbox[0] <= f.lon <= bbox[2] and bbox[1] <= f.lat <= bbox[3]]
+    for filters in ({"BabyChange": True}, {'Opening "hours"; DROP TABLE x': "9-5"}, {"Cubicles": 1}):
+        expected = matching(inside, filters)
+        assert store.features(COLLECTION, bbox, limit=100, filters=filters) == expected
+        assert store.count(COLLECTION, bbox, filters=filters) == len(expected)
+    assert [f.id for f in store.features(COLLECTION, bbox, limit=100, filters={"BabyChange": True})] == [
+        "id-2",
+        "id-4",
+        "id-6",
+        "id-8",
+    ]
+    upside_down = (bbox[2], bbox[3], bbox[0], bbox[1])  # min above max: a box holding nothing, in either store
+    assert store.features(COLLECTION, upside_down, filters={"BabyChange": True}) == []
+    assert store.count(COLLECTION, upside_down) == 0
+
+
+@pytest.mark.parametrize(
+    ("filters", "message"),
+    [
+        ({"Colour": "blue"}, r"no field 'Colour'.*'LocationText'"),
+        ({"locationtext": "Toilet 1"}, r"no field 'locationtext'"),
+        ({"_id": "id-1"}, r"no field '_id'"),
+        ({'LocationText" = "LocationText" OR "1': "x"}, r"no field"),
+        ({"Cubicles": "3"}, r"'Cubicles'.*'3'.*integer values: pass an int$"),
+        ({"Cubicles": True}, r"'Cubicles'.*integer"),
+        ({"Cubicles": 2.0}, r"'Cubicles'.*integer"),
+        ({"BabyChange": 1}, r"'BabyChange'.*boolean values: pass a bool$"),
+        ({"ChargeAmount": "1"}, r"'ChargeAmount'.*number values: pass a float or an int$"),
+        ({"LocationText": None}, r"'LocationText'.*None.*text"),
+        ({"ChargeAmount": math.nan}, r"'ChargeAmount'.*a finite number"),
+        ({"Cubicles": 2**63}, r"'Cubicles'.*an integer from"),
+        ({"LocationText": "a\0b"}, r"'LocationText'.*without NUL"),
+    ],
+    ids=[
+        "unknown",
+        "wrong-case",
+        "internal-column",
+        "injected-name",
+        "text-for-integer",
+        "bool-for-integer",
+        "float-for-integer",
+        "int-for-boolean",
+        "text-for-number",
+        "none",
+        "nan",
+        "too-big",
+        "nul",
+    ],
+)
+def test_an_unknown_field_or_a_value_of_the_wrong_type_is_refused(store, filters, message) -> None:
+    """Every read that takes filters raises ValueError naming the field and what it holds; nothing is run."""
+    load(store, spread(3))
+    for read in (
+        lambda: store.count(COLLECTION, filters=filters),
+        lambda: store.features(COLLECTION, filters=filters),
+        lambda: store.nearest(COLLECTION, *MIDLANDS, filters=filters),
+        lambda: store.nearest(COLLECTION, *MIDLANDS, limit=0, filters=filters),
+    ):
+        with pytest.raises(ValueError, match=message):
+            read()
+    assert store.count(COLLECTION) == 3
+
+
+# --- Ranges -----------------------------------------------------------------------------------------------------
+
+
+def dated_set() -> list[Any]:
+    """Twelve features with ISO dates in LocationText, one without (and one of them a code point above the rest)."""
+    features = spread(12)
+    for number, feature in enumerate(features):
+        text = None if number == 4 else f"2024-{number % 6 + 1:02d}-{(number * 7) % 28 + 1:02d}"
+        if number == 11:
+            text = "2024-02-01\u00e9"  # sorts after 2024-02-01 by code point, before it in some collations
+        features[number] = make_feature(number, feature.lon, feature.lat, LocationText=text)
+    return features
+
+
+def in_range(features: Sequence[Any], name: str, between: Any) -> list[Any]:
+    """The features whose field lies in the range, found by looking at each, as Python orders the values."""
+    found = []
+    for feature in features:
+        value = feature.properties[name]
+        if value is None:
+            if between.or_missing:
+                found.append(feature)
+            continue
+        if (between.low is None or value >= between.low) and (between.high is None or value <= between.high):
+            found.append(feature)
+    return found
+
+
+RANGES = [
+    ("LocationText", Between("2024-02-01", "2024-04-30")),
+    ("LocationText", Between("2024-02-01", "2024-02-01")),
+    ("LocationText", Between("2024-02-01", "2024-02-01\u00e9")),
+    ("LocationText", Between(None, "2024-03-15")),
+    ("LocationText", Between("2024-03-15", None)),
+    ("LocationText", Between("2024-03-15", None, or_missing=True)),
+    ("LocationText", Between(None, None, or_missing=True)),
+    ("LocationText", Between(None, None)),
+    ("LocationText", Between("2024-05-01", "2024-01-01", or_missing=True)),
+    ("ChargeAmount", Between(0.4, 1.2)),
+    ("ChargeAmount", Between(1, None)),
+    ("Cubicles", Between(3, 7)),
+    ("Cubicles", Between(None, 0)),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "between"),
+    RANGES,
+    ids=[
+        "dates",
+        "one-date",
+        "code-point-order",
+        "open-start",
+        "open-end",
+        "open-end-or-missing",
+        "any-or-missing",
+        "any-present",
+        "upside-down",
+        "number",
+        "number-from-int",
+        "integer",
+        "integer-open-start",
+    ],
+)
+def test_a_range_keeps_the_values_between_its_ends(store, name, between) -> None:
+    """A Between filter keeps values from low to high, both included (text by code point), in every read."""
+    features = dated_set()
+    load(store, features, batch=5)
+    expected = in_range(features, name, between)
+    filters = {name: between}
+    assert store.features(COLLECTION, limit=100, filters=filters) == expected
+    assert store.count(COLLECTION, filters=filters) == len(expected)
+    pages = [store.features(COLLECTION, limit=3, offset=start, filters=filters) for start in range(0, 12, 3)]
+    assert [feature for page in pages for feature in page] == expected
+    nearest = store.nearest(COLLECTION, *MIDLANDS, limit=100, filters=filters)
+    assert [feature for feature, _ in nearest] == brute_nearest(expected, *MIDLANDS)
+
+
+def test_a_range_combines_with_a_bbox_and_other_filters(store) -> None:
+    """A range, a box and a filter on another field must all hold."""
+    features = dated_set()
+    load(store, features)
+    bbox = (features[1].lon, features[1].lat, features[9].lon, features[9].lat)
+    between = Between("2024-02-01", None, or_missing=True)
+    expected = [
+        feature
+        for feature in in_range(features, "LocationText", between)
+        if feature.properties["BabyChange"] and bbox[0] <= feature.lon <= bbox[2] and bbox[1] <= feature.lat <= bbox[3]
+    ]
+    filters = {"LocationText": between, "BabyChange": True}
+    assert [f.id for f in expected] == ["id-2", "id-4", "id-8"]
+    assert store.features(COLLECTION, bbox, limit=100, filters=filters) == expected
+    assert store.count(COLLECTION, bbox, filters=filters) == 3
+    found = store.nearest(COLLECTION, *MIDLANDS, limit=100, bbox=bbox, filters=filters)
+    assert [feature for feature, _ in found] == brute_nearest(expected, *MIDLANDS)
+
+
+@pytest.mark.parametrize(
+    ("filters", "message"),
+    [
+        ({"BabyChange": Between(False, True)}, r"'BabyChange'.*boolean values, which have no order"),
+        ({"Cubicles": Between("1", None)}, r"'Cubicles'.*'1'.*integer values"),
+        ({"ChargeAmount": Between(None, math.inf)}, r"'ChargeAmount'.*a finite number"),
+        ({"LocationText": Between("a\0", None)}, r"'LocationText'.*without NUL"),
+        ({"Colour": Between("a", "b")}, r"no field 'Colour'"),
+    ],
+    ids=["boolean", "text-for-integer", "infinite", "nul", "unknown"],
+)
+def test_a_range_of_the_wrong_kind_is_refused(store, filters, message) -> None:
+    """A range on a field without an order, or with an end of the wrong type, raises ValueError naming the field."""
+    load(store, spread(3))
+    for read in (
+        lambda: store.count(COLLECTION, filters=filters),
+        lambda: store.features(COLLECTION, filters=filters),
+        lambda: store.nearest(COLLECTION, *MIDLANDS, filters=filters),
+    ):
+        with pytest.raises(ValueError, match=message):
+            read()
+
+
+def test_the_span_is_the_least_and_greatest_value(store) -> None:
+    """span() gives a field's least and greatest values (text by code point), ignoring features without one."""
+    features = dated_set()
+    load(store, features)
+    dates = sorted(f.properties["LocationText"] for f in features if f.properties["LocationText"] is not None)
+    assert store.span(COLLECTION, "LocationText") == (dates[0], dates[-1])
+    assert store.span(COLLECTION, "Cubicles") == (0, 11)
+    assert store.span(COLLECTION, "ChargeAmount") == (0.0, 2.2)
+    assert store.span(COLLECTION, 'Opening "hours"; DROP TABLE x') is None
+    with pytest.raises(ValueError, match="no field 'Colour'"):
+        store.span(COLLECTION, "Colour")
+    with pytest.raises(ValueError, match=r"'BabyChange'.*no order"):
+        store.span(COLLECTION, "BabyChange")
+    with pytest.raises(KeyError):
+        store.span("nowhere", "LocationText")
+
+
+@pytest.mark.parametrize("value", SQL_LOOKING_VALUES)
+def test_a_value_that_looks_like_sql_is_only_text(store, value) -> None:
+    """A filter value is a parameter: it matches the feature holding that text, or none, and breaks nothing."""
+    features = filtered_set()
+    load(store, features)
+    for name in ("LocationText", 'Opening "hours"; DROP TABLE x', "Share 100% {table}"):
+        expected = matching(features, {name: value})
+        assert store.features(COLLECTION, limit=100, filters={name: value}) == expected
+        assert store.count(COLLECTION, (-180, -90, 180, 90), filters={name: value}) == len(expected)
+        assert [f for f, _ in store.nearest(COLLECTION, *MIDLANDS, limit=100, filters={name: value})] == expected
+    assert len(matching(features, {"LocationText": value})) == (value == SQL_LOOKING_VALUES[0])
+    assert store.features(COLLECTION, limit=100) == features
+    assert store.provenance() == [make_provenance(rows=len(features))]
+
+
+# --- Nearest ----------------------------------------------------------------------------------------------------
+
+
+def test_distance_is_the_great_circle_distance() -> None:
+    """A degree of latitude is about 111.2 km; London to Edinburgh is about 534 km."""
+    assert distance(-1.5, 52.0, -1.5, 53.0) == pytest.approx(111_195, abs=1)
+    assert distance(-0.1276, 51.5072, -3.1883, 55.9533) == pytest.approx(534_000, rel=0.005)
+    assert distance(-1.5, 52.5, -1.5, 52.5) == 0
+
+
+def test_nearest_orders_by_distance_on_the_ground(store) -> None:
+    """East-west degrees are shorter than north-south ones: the store ranks by metres, not degrees."""
+    lon, lat = MIDLANDS
+    east_1000 = make_feature(1, *offset(lon, lat, 1000, 0))
+    north_1500 = make_feature(2, *offset(lon, lat, 0, 1500))  # fewer degrees away than east_1000
+    south_west_1200 = make_feature(3, *offset(lon, lat, -1200 / math.sqrt(2), -1200 / math.sqrt(2)))
+    far = make_feature(4, *offset(lon, lat, 30_000, 40_000))
+    shetland = make_feature(5, -1.14, 60.15)
+    unlocated = make_feature(6, None, None)
+    load(store, [shetland, unlocated, far, north_1500, south_west_1200, east_1000])
+
+    nearest = store.nearest(COLLECTION, lon, lat, limit=3)
+    assert [feature for feature, _ in nearest] == [east_1000, south_west_1200, north_1500]
+    assert [metres for _, metres in nearest] == pytest.approx([1000, 1200, 1500], rel=1e-3)
+    everything = store.nearest(COLLECTION, lon, lat, limit=100)
+    assert [feature for feature, _ in everything] == [east_1000, south_west_1200, north_1500, far, shetland]
+    assert [metres for _, metres in everything] == sorted(metres for _, metres in everything)
+    assert store.nearest(COLLECTION, lon, lat, limit=0) == []
+    from_lerwick = store.nearest(COLLECTION, -1.145, 60.155, limit=2)  # far north of everything else
+    assert [feature for feature, _ in from_lerwick] == [shetland, far]
+
+
+@pytest.mark.parametrize("scale", [1, 2, 64])
+def test_nearest_looks_past_the_corners_of_a_box(store, scale) -> None:
+    """A feature in a box's corner is farther than one just beyond its side, whatever box a search starts with."""
+    lon, lat = MIDLANDS
+    corner = make_feature(1, *offset(lon, lat, 990 * scale, 990 * scale))  # about 1400 * scale metres away
+    beyond_side = make_feature(2, *offset(lon, lat, -1100 * scale, 0))
+    load(store, [corner, beyond_side])
+    assert [feature for feature, _ in store.nearest(COLLECTION, lon, lat, limit=1)] == [beyond_side]
+
+
+def test_nearest_agrees_with_a_brute_force_search_anywhere_in_the_uk(store) -> None:
+    """Random points from Scilly to Shetland: nearest() finds what measuring every point would find."""
+    generator = random.Random(20250131)  # noqa: S311 (test data, not secrets)
+    points = [(generator.uniform(-8.2, 1.8), generator.uniform(49.9, 60.8)) for _ in range(600)]
+    features = [make_feature(number, lon, lat) for number, (lon, lat) in enumerate(points)]
+    load(store, features, batch=250)
+    for lon, lat in [(-6.3, 49.9), (-1.2, 60.8), (1.75, 52.9), (-8.1, 54.5), (0.0, 51.48)] + [
+        (generator.uniform(-8.2, 1.8), generator.uniform(49.9, 60.8)) for _ in range(15)
+    ]:
+        expected = sorted(features, key=lambda f: distance(lon, lat, f.lon, f.lat))[:7]
+        assert [feature for feature, _ in store.nearest(COLLECTION, lon, lat, limit=7)] == expected
+
+
+def test_nearest_on_an_empty_or_unlocated_collection_is_empty(store) -> None:
+    """No located features: no nearest ones."""
+    load(store, [make_feature(1, None, None)])
+    assert store.nearest(COLLECTION, *MIDLANDS) == []
+
+
+def brute_nearest(features: Sequence[Any], lon: float, lat: float) -> list[Any]:
+    """Every located feature, nearest first and ties in load order, found by measuring each."""
+    located = [(distance(lon, lat, f.lon, f.lat), number, f) for number, f in enumerate(features) if f.lon is not None]
+    return [feature for _, _, feature in sorted(located, key=lambda each: each[:2])]
+
+
+def ragged_cluster(count: int, seed: int) -> list[Any]:
+    """``count`` features around the Midlands, a few on the same spot and a few unlocated."""
+    generator = random.Random(seed)  # noqa: S311 (test data, not secrets)
+    features = []
+    for number in range(count):
+        if number % 17 == 5:
+            lon, lat = None, None
+        elif number % 9 == 4:
+            lon, lat = features[number - 3].lon or MIDLANDS[0], features[number - 3].lat or MIDLANDS[1]
+        else:
+            lon, lat = generator.gauss(MIDLANDS[0], 0.08), generator.gauss(MIDLANDS[1], 0.05)
+        features.append(make_feature(number, lon, lat))
+    return features
+
+
+@pytest.mark.parametrize("page", [1, 7, 50])
+def test_pages_of_nearest_neither_skip_nor_repeat(store, page) -> None:
+    """Paging by offset walks every located feature nearest first, ties (same spot) in load order, as measured."""
+    features = ragged_cluster(160, seed=page)
+    load(store, features, batch=40)
+    for lon, lat in [MIDLANDS, (-1.62, 52.41), (-1.5, 53.5), (-3.0, 51.0)]:
+        expected = brute_nearest(features, lon, lat)
+        pages = [store.nearest(COLLECTION, lon, lat, limit=page, offset=start) for start in range(0, 170, page)]
+        walked = [pair for each in pages for pair in each]
+        assert [feature for feature, _ in walked] == expected
+        assert [metres for _, metres in walked] == pytest.approx([distance(lon, lat, f.lon, f.lat) for f in expected])
+        assert all(len(each) == page for each in pages[: len(expected) // page])
+    assert store.nearest(COLLECTION, *MIDLANDS, limit=5, offset=1000) == []
+    assert store.nearest(COLLECTION, *MIDLANDS, limit=0, offset=3) == []
+
+
+@pytest.mark.parametrize("rank_all_up_to", [sqlite_store.RANK_ALL_UP_TO, 0], ids=["rank-all", "grow-boxes"])
+def test_nearest_keeps_to_filters_and_a_bbox(store, monkeypatch, rank_all_up_to) -> None:
+    """nearest() ranks only the features inside the bbox that match the filters, and pages through them.
+
+    SQLite ranks a few features all at once and searches for more with growing boxes: both ways are tried.
+    """
+    monkeypatch.setattr(sqlite_store, "RANK_ALL_UP_TO", rank_all_up_to)
+    features = ragged_cluster(200, seed=7)
+    load(store, features, batch=64)
+    bbox = (-1.55, 52.45, -1.40, 52.60)
+    lon, lat = -1.7, 52.3  # outside the box, so the search has to reach it
+
+    def inside(feature: Any) -> bool:
+        return feature.lon is not None and bbox[0] <= feature.lon <= bbox[2] and bbox[1] <= feature.lat <= bbox[3]
+
+    for filters, box in [
+        ({"BabyChange": True}, None),
+        ({"BabyChange": False, "Share 100% {table}": "share 1"}, None),
+        ({}, bbox),
+        ({"BabyChange": True}, bbox),
+        ({"Cubicles": 13}, None),
+        ({"Cubicles": 13}, bbox),
+        ({"LocationText": "nowhere"}, None),
+    ]:
+        candidates = [f for f in matching(features, filters) if box is None or inside(f)]
+        expected = brute_nearest(candidates, lon, lat)
+        found = store.nearest(COLLECTION, lon, lat, limit=500, bbox=box, filters=filters)
+        assert [feature for feature, _ in found] == expected
+        pages = [store.nearest(COLLECTION, lon, lat, limit=4, offset=n, bbox=box, filters=filters) for n in (0, 4, 8)]
+        assert [feature for page in pages for feature, _ in page] == expected[:12]
+    assert store.nearest(COLLECTION, lon, lat, bbox=(10.0, 10.0, 11.0, 11.0)) == []
+    assert store.nearest(COLLECTION, lon, lat, bbox=(-1.4, 52.6, -1.55, 52.45)) == []  # min above max: no box
+
+
+# --- A killed load ----------------------------------------------------------------------------------------------
+
+KILLED_LOADER = """
+import importlib, sys, time
+package, url, project_dir, collection = sys.argv[1:]
+store_module = importlib.import_module(package + ".store")
+store = store_module.open_store(url, __import__("pathlib").Path(project_dir))
+fields = [{"name": "LocationText", "type": "string"}]
+with store.replacing(collection, fields) as staging:
+    number = 0
+    while True:
+        batch = [
+            store_module.Feature(f"new-{number + i}", -1.5, 52.5, {"LocationText": "new"}, {}, number + i)
+            for i in range(500)
+        ]
+        staging.add(batch)
+        number += 500
+        print(number, flush=True)
+        time.sleep(0.01)
+"""
+
+
+def test_a_load_killed_mid_way_leaves_the_old_data_serving(database_url, tmp_path, open_test_store, inspect_store):
+    """SIGKILL in the middle of a load: readers still get the old data, nothing is left over, and loads still work."""
+    store = open_test_store()
+    old = spread(3)
+    load(store, old)
+    tables_before = inspect_store.tables()
+    command = [sys.executable, "-c", KILLED_LOADER, PACKAGE, database_url, str(tmp_path), COLLECTION]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as loader:  # noqa: S603
+        try:
+            loaded = [int(loader.stdout.readline() or 0) for _ in range(3)]
+            assert loaded == [500, 1000, 1500], loader.stderr.read()
+            assert store.count(COLLECTION) == 3  # serving the old data during the load
+        finally:
+            loader.send_signal(signal.SIGKILL)
+            loader.wait(timeout=30)
+    assert loader.returncode == -signal.SIGKILL
+
+    inspect_store.wait_for_other_transactions()
+    assert store.features(COLLECTION, limit=10) == old
+    assert open_test_store().features(COLLECTION, limit=10) == old
+    assert inspect_store.tables() == tables_before
+    load(store, spread(4))
+    assert store.count(COLLECTION) == 4
+
+
+# --- PostgreSQL URLs and errors (no server needed) --------------------------------------------------------------
+
+CLOSED_PORT = "127.0.0.1:1"  # nothing listens on port 1, so connecting fails at once
+
+
+@pytest.mark.parametrize("scheme", ["postgresql", "postgres", "postgresql+psycopg", "POSTGRESQL"])
+def test_each_spelling_of_a_postgresql_url_is_accepted(tmp_path, scheme) -> None:
+    """postgresql://, postgres:// and SQLAlchemy's postgresql+psycopg:// all reach the server."""
+    with pytest.raises(StoreError, match="Could not connect"):
+        open_store(f"{scheme}://app:pw@{CLOSED_PORT}/app", tmp_path)
+
+
+def test_another_driver_in_the_url_is_a_config_error(tmp_path) -> None:
+    """A URL for another driver says which form to use."""
+    with pytest.raises(ConfigError, match=r"postgresql://user:password@host:5432/database"):
+        open_store(f"postgresql+asyncpg://app:pw@{CLOSED_PORT}/app", tmp_path)
+
+
+@pytest.mark.parametrize("password", ["s3cret-pw", "p@ss:w/rd%"])
+def test_a_connection_error_hides_the_password_and_says_what_to_check(tmp_path, password) -> None:
+    """The message names the server and what to check, and never shows the password, plain or percent-encoded."""
+    encoded = "".join(f"%{ord(c):02X}" if c in "@:/%" else c for c in password)
+    with pytest.raises(StoreError) as raised:
+        open_store(f"postgresql://app:{encoded}@{CLOSED_PORT}/app", tmp_path)
+    message = str(raised.value)
+    assert password not in message
+    assert encoded not in message
+    assert f"postgresql://app:***@{CLOSED_PORT}/app" in message
+    assert "Check that the server is running" in message
+    assert "password in DATABASE_URL" in message
+
+
+def test_hide_password_covers_the_user_part_and_the_query() -> None:
+    """Passwords in user:password@ and in ?password= are both replaced by ***."""
+    assert postgres.hide_password("postgresql://u:pw@h/db") == "postgresql://u:***@h/db"
+    assert postgres.hide_password("postgresql://u@h/db?sslmode=require&password=pw") == (
+        "postgresql://u@h/db?sslmode=require&password=***"
+    )
+    assert postgres.hide_password("postgresql://h/db") == "postgresql://h/db"
+
+
+def test_hide_password_hides_a_password_holding_at_signs_whole() -> None:
+    """The store's error messages and the config command share one function, which hides all of such a password."""
+    assert postgres.hide_password("postgresql://app:s@cr@t@db/app?password=x") == (
+        "postgresql://app:***@db/app?password=***"
+    )
