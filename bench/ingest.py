@@ -60,6 +60,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from clean_copy import clean_copy  # noqa: E402
 from dev_env import run_in_dev_env, uv  # noqa: E402
+from engine_wheel import engine_environment  # noqa: E402
 
 BENCH = toilets_csv.bench_dir()  # build/bench/, or $BENCH_DIR
 VENVS = ROOT / "build" / "bench" / "venvs"  # the peers' virtual environments, shared whatever BENCH is
@@ -197,7 +198,8 @@ def bake_project() -> Path:
         shutil.rmtree(target, ignore_errors=True)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(baked / SLUG, target)
-    subprocess.run([*uv(), "sync", "--quiet"], cwd=target, env=clean_env(), check=True)
+    wheels = engine_environment(BENCH / "engine-wheel")  # the engine built from the working tree
+    subprocess.run([*uv(), "sync", "--quiet"], cwd=target, env=clean_env(**wheels), check=True)
     return target
 
 

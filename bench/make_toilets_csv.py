@@ -43,15 +43,9 @@ CHUNK = 20_000
 # Canonical LGA field name -> the column name this file uses instead.
 RENAMED = {"ManagedBy": "ManagingBy", "ChargeAmount": "Charge"}
 EXTRA_COLUMNS = ["AssetID"]
-# The LGA PublicToilets columns, in order, from the schema the generated app ships.
+# The LGA PublicToilets columns, in order, from the schema the engine ships.
 SCHEMA = (
-    Path(__file__).resolve().parent.parent
-    / "template"
-    / "{{cookiecutter.project_slug}}"
-    / "src"
-    / "{{cookiecutter.package_name}}"
-    / "schemas"
-    / "public_toilets.json"
+    Path(__file__).resolve().parent.parent / "engine" / "src" / "local_data_app" / "schemas" / "public_toilets.json"
 )
 LGA_FIELDS = [field["name"] for field in json.loads(SCHEMA.read_text(encoding="utf-8"))["fields"]]
 HEADER = [RENAMED.get(name, name) for name in LGA_FIELDS] + EXTRA_COLUMNS

@@ -2,8 +2,9 @@
 
 Run by ``sync_reference.py`` with the generated project's own Python, from the
 project folder: ``uv run python describe_project.py <package_name>``. It
-imports the project's argument parser, settings model and adapters and lists
-what they define, so the reference pages are built from the code itself.
+imports the engine's argument parser, settings model and adapters, as the
+project's package runs them (its own adapters included), and lists what they
+define, so the reference pages are built from the code itself.
 """
 
 from __future__ import annotations
@@ -49,10 +50,10 @@ def _arguments(parser: argparse.ArgumentParser) -> list[dict[str, Any]]:
     return [_argument(parser, action) for action in parser._actions if not isinstance(action, skipped)]
 
 
-def commands(cli: Any) -> dict[str, Any]:
+def commands(cli: Any, distribution: str) -> dict[str, Any]:
     """The program's own options and each sub-command with its help, usage and arguments."""
     sys.argv[0] = PROGRAM
-    parser: argparse.ArgumentParser = cli.build_parser()
+    parser: argparse.ArgumentParser = cli.build_parser(distribution)
     (subparsers,) = (action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
     helps = {choice.dest: choice.help for choice in subparsers._choices_actions}
     return {
@@ -114,16 +115,18 @@ def settings(config: Any, adapters: Any, http: Any) -> dict[str, Any]:
                 "web_options": issubclass(adapter.Options, http.HttpOptions),
                 "options": [option for option in _fields(adapter.Options) if option["name"] not in common],
             }
-            for name, adapter in sorted(adapters.ADAPTERS.items())
+            for name, adapter in sorted(adapters.adapters().items())
         ],
     }
 
 
 def main(package: str) -> None:
-    modules = {name: importlib.import_module(f"{package}.{name}") for name in ("cli", "config", "adapters")}
-    http = importlib.import_module(f"{package}.adapters.http")
+    """Describe the engine's commands and settings as the project's package runs them."""
+    distribution = importlib.import_module(f"{package}.cli").DISTRIBUTION
+    modules = {name: importlib.import_module(f"local_data_app.{name}") for name in ("cli", "config", "adapters")}
+    http = importlib.import_module("local_data_app.adapters.http")
     description = {
-        "commands": commands(modules["cli"]),
+        "commands": commands(modules["cli"], distribution),
         "settings": settings(modules["config"], modules["adapters"], http),
     }
     print(json.dumps(description, indent=2, ensure_ascii=False))

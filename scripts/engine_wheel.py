@@ -10,8 +10,11 @@ a rebuilt wheel of the same version is installed, not an older build.
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import subprocess
+import tempfile
+from functools import cache
 from pathlib import Path
 
 from dev_env import ROOT, uv
@@ -32,3 +35,11 @@ def engine_environment(folder: Path) -> dict[str, str]:
     """Environment variables under which uv installs a generated project with the engine built from this checkout."""
     build_engine_wheel(folder)
     return {"UV_FIND_LINKS": str(folder)}
+
+
+@cache
+def engine_wheels() -> dict[str, str]:
+    """:func:`engine_environment` for a temporary folder, built once per process and removed at exit."""
+    folder = Path(tempfile.mkdtemp(prefix="engine-wheel-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return engine_environment(folder / "wheels")

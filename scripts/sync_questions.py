@@ -60,6 +60,15 @@ def copier_yml(questions: list[Question]) -> str:
                 ]
             }
         ],
+        # Updating across 0.2.0, where the app's code moved into the engine package: a team's change to a file
+        # the update removes comes back as a conflict instead of vanishing (hooks/engine_move.py).
+        "_migrations": [
+            {
+                "version": "v0.2.0",
+                "command": ["{{ _copier_python }}", "{{ _copier_conf.src_path }}/hooks/engine_move.py"],
+                "when": "{{ _stage == 'after' }}",
+            }
+        ],
     }
     body: dict[str, object] = {}
     for question in questions:

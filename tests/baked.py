@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
-from functools import cache
 from pathlib import Path
 
 from conftest import AWKWARD_ANSWERS, FAR_END_ANSWERS
-from engine_wheel import engine_environment
+from engine_wheel import engine_wheels
 from uv import find_uv_bin
 
 # The projects the baked-project and browser tests build: the defaults, awkward Welsh answers, and answers at the
@@ -30,14 +26,6 @@ PROJECTS = {
     ),
     "far-end-irish-agpl-odbl-by-cookiecutter": ("cookiecutter", FAR_END_ANSWERS),
 }
-
-
-@cache
-def engine_wheels() -> dict[str, str]:
-    """The variables under which uv installs the engine built from this checkout, built once per test run."""
-    folder = Path(tempfile.mkdtemp(prefix="engine-wheel-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    return engine_environment(folder / "wheels")
 
 
 def uv_in(

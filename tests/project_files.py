@@ -13,8 +13,8 @@ from markdown_it import MarkdownIt
 
 # GitHub Actions expressions, ${{ ... }}, are the workflows' own (written in raw tags in the template).
 JINJA_LEFTOVER = re.compile(r"(?<!\$){{|{%|{#|cookiecutter\.")
-# The app's own Jinja templates, copied verbatim (each is wrapped in raw tags in the template repository).
-APP_TEMPLATES = re.compile(r"src/[a-z_][a-z0-9_]*/web/templates/[^/]+\.html")
+# The project's own page templates folder holds Jinja by design (its README shows an example).
+PAGE_TEMPLATES = re.compile(r"templates/[^/]+")
 RAW_TAG = re.compile(r"{%-?\s*(end)?raw\s*-?%}")
 STRUCTURED = {".toml": tomllib.loads, ".json": json.loads, ".yml": yaml.safe_load, ".yaml": yaml.safe_load}
 LICENCE_TITLES = {
@@ -39,11 +39,9 @@ def check_project(project: Path, answers: dict[str, str]) -> None:
     for path in files(project):
         relative = path.relative_to(project).as_posix()
         assert not JINJA_LEFTOVER.search(relative), f"unrendered name: {relative}"
-        if path.suffix == ".png":  # Leaflet's images, copied as they are
-            continue
         text = path.read_text(encoding="utf-8")
         assert not RAW_TAG.search(text), f"a raw tag was copied into {relative}"
-        if APP_TEMPLATES.fullmatch(relative):
+        if PAGE_TEMPLATES.fullmatch(relative):
             continue
         leftover = JINJA_LEFTOVER.search(text)
         assert leftover is None, f"unrendered Jinja in {relative}: {text[leftover.start() - 40 : leftover.end()]!r}"
@@ -52,7 +50,7 @@ def check_project(project: Path, answers: dict[str, str]) -> None:
 
     code, data = answers["code_licence"], answers["data_licence"]
     licence_files = sorted(path.name for path in (project / "LICENSES").iterdir())
-    assert licence_files == sorted([f"{code}.txt", f"{data}.txt", "BSD-2-Clause.txt"])  # BSD: vendored Leaflet
+    assert licence_files == sorted({f"{code}.txt", f"{data}.txt"})  # Leaflet and its licence ship in the engine
     licence_text = (project / "LICENSE").read_text(encoding="utf-8")
     assert licence_text == (project / "LICENSES" / f"{code}.txt").read_text(encoding="utf-8")
     assert licence_text.startswith(LICENCE_TITLES[code])
@@ -63,13 +61,19 @@ def check_project(project: Path, answers: dict[str, str]) -> None:
     assert [(note["path"], note["SPDX-License-Identifier"]) for note in reuse["annotations"]] == [
         ("**", code),
         ("data/**", data),
-        ("src/*/web/static/vendor/leaflet/**", "BSD-2-Clause"),
     ]
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
-    assert pyproject["project"]["license"] == f"{code} AND BSD-2-Clause"  # the wheel ships Leaflet
+    assert pyproject["project"]["license"] == code
+    assert pyproject["project"]["dependencies"] == [f"local-data-app~={engine_version()}"]
     assert pyproject["project"]["requires-python"] == f">={answers['python_version']}"
     place = tomllib.loads((project / "place.toml").read_text(encoding="utf-8"))
     assert place["dataset"] == {"theme": answers["dataset_theme"], "licence": data}
+
+
+def engine_version() -> str:
+    """The version of the engine in this checkout, which generated projects pin."""
+    engine = Path(__file__).resolve().parents[1] / "engine" / "pyproject.toml"
+    return tomllib.loads(engine.read_text(encoding="utf-8"))["project"]["version"]
 
 
 def values_in_every_format(project: Path) -> dict[str, object]:

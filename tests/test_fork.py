@@ -33,7 +33,7 @@ def template_repository(template, tmp_path_factory) -> Path:
     return repository
 
 
-def check_fork(project: Path, team_files: dict[str, str], fresh: Path, postgres_url: str) -> None:
+def check_fork(project: Path, team_files: dict[str, str], fresh: Path) -> None:
     """Only place-specific files changed, the team's work survived, and it is now Ynys Môn's app."""
     changed = set(git(project, "diff", "--name-only", "HEAD").splitlines())
     assert changed, "the fork changed nothing"
@@ -59,11 +59,11 @@ def check_fork(project: Path, team_files: dict[str, str], fresh: Path, postgres_
     (sample,) = (project / "data" / "sample").glob("*.csv")
     own.write_bytes(sample.read_bytes())
     (project / "place.toml").write_text(place.replace(OWN_DATA, "data/ynys-mon.csv"), encoding="utf-8")
-    assert_it_still_works(project, postgres_url)
+    assert_it_still_works(project)
     assert "test_opening_words.py" in uv_in(project, "run", "--no-sync", "pytest", "--collect-only", "-q").stdout
 
 
-def test_copier_update_with_new_answers_forks_the_project(template_repository, tmp_path, postgres_url) -> None:
+def test_copier_update_with_new_answers_forks_the_project(template_repository, tmp_path) -> None:
     """`copier update --data place_name=... ...` re-renders the place's files and keeps the team's work."""
     project = tmp_path / "public-toilet-finder"
     made = run_tool(
@@ -76,10 +76,10 @@ def test_copier_update_with_new_answers_forks_the_project(template_repository, t
     forked = run_tool("copier", "update", "--trust", "--defaults", *_data(YNYS_MON), project, cwd=tmp_path)
     assert forked.returncode == 0, forked.stderr
     fresh = bake_with_copier(template_repository, tmp_path / "fresh", {**YNYS_MON, **KEPT})
-    check_fork(project, team_files, fresh, postgres_url)
+    check_fork(project, team_files, fresh)
 
 
-def test_cookiecutter_recorded_answers_fork_the_project(template, tmp_path, postgres_url) -> None:
+def test_cookiecutter_recorded_answers_fork_the_project(template, tmp_path) -> None:
     """Regenerating from the recorded answers, then with edited ones, gives a patch that `git apply -3` takes."""
     from cookiecutter.main import cookiecutter
 
@@ -103,7 +103,7 @@ def test_cookiecutter_recorded_answers_fork_the_project(template, tmp_path, post
             str(template), no_input=True, output_dir=str(tmp_path / "fresh"), extra_context={**YNYS_MON, **KEPT}
         )
     )
-    check_fork(project, team_files, fresh, postgres_url)
+    check_fork(project, team_files, fresh)
 
 
 def _data(answers: dict[str, str]) -> list[str]:

@@ -8,7 +8,8 @@ from pathlib import Path
 from conftest import bake_with_copier, tree
 from places import TRAFFORD, YNYS_MON, differing_files, is_place_specific
 
-PACKAGE_DIR = "template/{{cookiecutter.project_slug}}/src/{{cookiecutter.package_name}}"
+PROJECT_DIR = "template/{{cookiecutter.project_slug}}"
+PACKAGE_DIR = f"{PROJECT_DIR}/src/{{{{cookiecutter.package_name}}}}"
 
 
 def code_differences(template: Path, where: Path) -> set[str]:
@@ -27,27 +28,23 @@ def test_two_places_differ_only_in_config_and_rendered_docs(template, tmp_path) 
     # The comparison sees the place where it should: in the config and the sample data.
     assert {"place.toml", "README.md", ".copier-answers.yml"} <= differing
     assert any(path.startswith("data/sample/") for path in differing)
-    code = [path for path in trafford if path.startswith("src/") and path.endswith(".py")]
-    assert len(code) > 20
+    code = [path for path in trafford if path.startswith(("src/", "tests/")) and path.endswith(".py")]
+    assert {"src/public_toilet_finder/cli.py", "src/public_toilet_finder/json_array.py"} <= set(code)
     assert not differing.intersection(code)
 
 
 def test_a_place_name_planted_in_code_fails_the_comparison(template, tmp_path) -> None:
-    """An answer rendered into a code file or an app template is caught, named by its path."""
+    """An answer rendered into the project's code or its tests is caught, named by its path."""
     planted = tmp_path / "planted-template"
     shutil.copytree(template, planted)
-    config = planted / PACKAGE_DIR / "config.py"
-    config.write_text(
-        config.read_text(encoding="utf-8") + '\nDEFAULT_AREA = "{{ cookiecutter.place_name }}"\n', encoding="utf-8"
+    cli = planted / PACKAGE_DIR / "cli.py"
+    cli.write_text(
+        cli.read_text(encoding="utf-8") + '\nDEFAULT_AREA = "{{ cookiecutter.place_name }}"\n', encoding="utf-8"
     )
-    home = planted / PACKAGE_DIR / "web" / "templates" / "home.html"
-    home.write_text(
-        home.read_text(encoding="utf-8") + "<!-- {{ cookiecutter.place_code }} -->\n",
-        encoding="utf-8",
-    )
+    test = planted / PROJECT_DIR / "tests" / "test_app.py"
+    test.write_text(test.read_text(encoding="utf-8") + "# {{ cookiecutter.place_code }}\n", encoding="utf-8")
     differences = code_differences(planted, tmp_path / "baked")
-    package = "src/public_toilet_finder"
-    assert differences == {f"{package}/config.py", f"{package}/web/templates/home.html"}
+    assert differences == {"src/public_toilet_finder/cli.py", "tests/test_app.py"}
 
 
 def test_the_allow_list_covers_no_code() -> None:

@@ -59,6 +59,19 @@ MADE_UP_PLACE: dict[str, dict[str, Any]] = dict(
 
 WritePlaceToml = Callable[..., Path]
 
+# Modules whose every test takes seconds (fuzzing, real GIS clients, killed subprocesses): `-m "not slow"` skips them.
+SLOW_MODULES = {"test_openapi_fuzz.py", "test_page_fuzz.py", "test_owslib.py", "test_reingest.py"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that run on PostgreSQL, and the slow modules, so that a quick run can leave them out."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "postgres" in callspec.params.values():
+            item.add_marker(pytest.mark.postgres)
+        if item.path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -33,9 +33,10 @@ from conftest import (
 
 from local_data_app.config import load_settings
 from local_data_app.ingest import ingest
+from local_data_app.ogc.documents import CONFORMANCE
+from local_data_app.ogc.parameters import MAX_LIMIT
 from local_data_app.store import distance
 from local_data_app.web import create_app
-from local_data_app.web.api import CONFORMANCE, MAX_LIMIT
 from local_data_app.web.security import security_headers
 
 

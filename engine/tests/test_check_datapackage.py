@@ -141,4 +141,4 @@ def test_a_schema_edited_by_hand_fails(project: Path) -> None:
     package["resources"][0]["schema"]["fields"][0]["name"] = "Renamed"
     path.write_text(json.dumps(package, indent=2), encoding="utf-8")
     (finding,) = check(project).findings
-    assert finding.message.startswith("out of date at /resources/0/schema/fields/0/name: \"Renamed\"")
+    assert finding.message.startswith('out of date at /resources/0/schema/fields/0/name: "Renamed"')

@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import PROJECT_DIR
 from project_copy import change_config, fresh_copy
 
 from local_data_app.checks import Project, place_literals
 
-PACKAGE = "local_data_app"
+PACKAGE = next(path.parent.name for path in PROJECT_DIR.glob("src/*/__init__.py"))  # the generated project's own
 
 
 @pytest.fixture

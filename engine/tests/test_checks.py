@@ -15,7 +15,7 @@ from project_copy import fresh_copy, replace_in
 from local_data_app.checks import Project, checks, run_checks
 from local_data_app.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, main
 
-PACKAGE = "local_data_app"
+PACKAGE = next(path.parent.name for path in PROJECT_DIR.glob("src/*/__init__.py"))  # the generated project's own
 CHECK_IDS = [check.id for check in checks()]
 STATUSES = {"passed", "warning", "failed", "not checked"}
 

@@ -39,9 +39,9 @@ from conftest import (
 from local_data_app.cli import main
 from local_data_app.config import load_settings
 from local_data_app.ingest import ingest
+from local_data_app.ogc.tables import csv_columns
 from local_data_app.schemas import load_schema
 from local_data_app.web import pages
-from local_data_app.web.api import csv_columns
 from local_data_app.web.links import StaticLinks
 from local_data_app.web.security import content_security_policy
 

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 from conftest import HOSTILE_NAME, Answer, Served, get
 
-from local_data_app.web.api import MAX_LIMIT
+from local_data_app.ogc.parameters import MAX_LIMIT
 
 HOSTILE_VALUES = [
     "' OR '1'='1",

@@ -19,7 +19,6 @@ import pytest
 from conftest import (
     ESCAPED_SCRIPT,
     HOSTILE_NAME,
-    PROJECT_DIR,
     Answer,
     Page,
     Served,

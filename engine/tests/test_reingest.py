@@ -128,8 +128,14 @@ def set_an_adapter_option(project: Project, monkeypatch: pytest.MonkeyPatch) -> 
     project.set_source(encoding="utf-8")
 
 
-def upgrade_the_app(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+def upgrade_the_engine(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ingest_module, "__version__", ingest_module.__version__ + ".post1")
+
+
+def upgrade_the_adapters_distribution(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new release of whatever provides the adapter (a project's own adapter changes with the project)."""
+    origin = ingest_module.adapters.origin
+    monkeypatch.setattr(ingest_module.adapters, "origin", lambda name: origin(name) + ".post1")
 
 
 Change = Callable[[Project, pytest.MonkeyPatch], None]
@@ -139,7 +145,8 @@ CHANGES: list[Change] = [
     set_the_crs,
     set_a_licence,
     set_an_adapter_option,
-    upgrade_the_app,
+    upgrade_the_engine,
+    upgrade_the_adapters_distribution,
 ]
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -163,13 +165,17 @@ def schema_problems(schema: dict[str, Any]) -> list[str]:
     return problems
 
 
+ENGINE_THEMES = tuple(schemas.themes())
+TEMPLATE_COPIES = Path(__file__).resolve().parents[2] / "templates" / "schemas"
+
+
 def test_there_are_themes() -> None:
     """It finds the schemas shipped with the package, public_toilets among them."""
-    assert "public_toilets" in schemas.THEMES
-    assert list(schemas.THEMES) == sorted(set(schemas.THEMES))
+    assert "public_toilets" in ENGINE_THEMES
+    assert list(ENGINE_THEMES) == sorted(set(ENGINE_THEMES))
 
 
-@pytest.mark.parametrize("theme", schemas.THEMES)
+@pytest.mark.parametrize("theme", ENGINE_THEMES)
 def test_every_theme_loads(theme: str) -> None:
     """It loads each theme's schema as a dict named after the theme, with a title and a description."""
     schema = schemas.load_schema(theme)
@@ -178,13 +184,13 @@ def test_every_theme_loads(theme: str) -> None:
     assert schema["description"]
 
 
-@pytest.mark.parametrize("theme", schemas.THEMES)
+@pytest.mark.parametrize("theme", ENGINE_THEMES)
 def test_every_schema_is_a_well_formed_table_schema(theme: str) -> None:
     """It holds each schema to the Table Schema rules: fields, types, formats, constraints, keys and geometry."""
     assert schema_problems(schemas.load_schema(theme)) == []
 
 
-@pytest.mark.parametrize("theme", schemas.THEMES)
+@pytest.mark.parametrize("theme", ENGINE_THEMES)
 def test_the_id_field_is_the_primary_key(theme: str) -> None:
     """It makes a schema's x-id-field its primary key, required and unique, and gives no key without one."""
     schema = schemas.load_schema(theme)
@@ -303,7 +309,7 @@ def test_an_unknown_theme_names_the_themes_there_are() -> None:
     """It refuses a theme without a schema with a ValueError naming the theme and every available theme."""
     with pytest.raises(ValueError, match="car_parks") as caught:
         schemas.load_schema("car_parks")
-    for theme in schemas.THEMES:
+    for theme in ENGINE_THEMES:
         assert theme in str(caught.value)
 
 
@@ -314,7 +320,7 @@ def test_a_near_miss_is_not_a_theme(theme: str) -> None:
         schemas.load_schema(theme)
 
 
-@pytest.mark.parametrize("theme", schemas.THEMES)
+@pytest.mark.parametrize("theme", ENGINE_THEMES)
 def test_the_settings_accept_every_theme_with_a_schema(theme: str) -> None:
     """The settings accept as dataset.theme exactly the themes that have a schema."""
     assert config.Dataset(theme=theme, licence="CC0-1.0").theme == theme
@@ -323,5 +329,36 @@ def test_the_settings_accept_every_theme_with_a_schema(theme: str) -> None:
 def test_the_theme_in_place_toml_has_a_schema(shipped_values: dict[str, Any]) -> None:
     """It has a schema for the theme named in the project's own place.toml."""
     theme = shipped_values["dataset"]["theme"]
-    assert theme in schemas.THEMES
+    assert theme in ENGINE_THEMES
     assert schemas.load_schema(theme)["name"] == theme
+
+
+@pytest.mark.parametrize("theme", ENGINE_THEMES)
+def test_the_template_includes_a_true_copy_of_each_schema(theme: str) -> None:
+    """templates/schemas/ holds byte-identical copies, which generated projects' datapackage.json include."""
+    engine = schemas.themes()[theme].read_bytes()
+    assert (TEMPLATE_COPIES / f"{theme}.json").read_bytes() == engine, "run: python3 scripts/sync_schemas.py"
+    assert engine.decode("utf-8") == json.dumps(json.loads(engine), indent=2, ensure_ascii=False) + "\n"
+
+
+def test_a_project_adds_a_theme_of_its_own(tmp_path: Path) -> None:
+    """themes/<name>.json beside place.toml is a theme of that project only, and its fields can be mapped."""
+    (tmp_path / "themes").mkdir()
+    bins = {**schemas.load_schema("generic_points"), "name": "bins", "title": "Litter bins"}
+    (tmp_path / "themes" / "bins.json").write_text(json.dumps(bins), encoding="utf-8")
+    assert schemas.load_schema("bins", tmp_path)["title"] == "Litter bins"
+    assert "bins" in schemas.themes(tmp_path)
+    assert "bins" not in ENGINE_THEMES
+    with pytest.raises(ValueError, match="No schema for the dataset theme 'bins'"):
+        schemas.load_schema("bins")
+
+
+def test_a_broken_project_theme_is_named(tmp_path: Path) -> None:
+    """A theme file that is not JSON, or has no fields, is refused with the theme's name."""
+    (tmp_path / "themes").mkdir()
+    (tmp_path / "themes" / "broken.json").write_text("{", encoding="utf-8")
+    (tmp_path / "themes" / "empty.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(ValueError, match="'broken' is not valid JSON"):
+        schemas.load_schema("broken", tmp_path)
+    with pytest.raises(ValueError, match="'empty' is not a Table Schema"):
+        schemas.load_schema("empty", tmp_path)

@@ -27,7 +27,7 @@ from pydantic_settings import (
 
 from . import adapters
 from .errors import ConfigError
-from .schemas import THEMES, load_schema
+from .schemas import load_schema, themes, validating
 
 CONFIG_FILE = "place.toml"
 ID_FIELD = "id"  # in [sources.fields], the source column that holds each record's identifier
@@ -61,10 +61,11 @@ def _within(bounds: tuple[float, float], axis: str):
     return AfterValidator(check)
 
 
+GSS_PATTERN = r"[ENSWK][0-9]{8}"  # an ONS GSS code: the one pattern every check of one uses
 GssCode = Annotated[
     str,
     _matching(
-        r"[ENSWK][0-9]{8}",
+        GSS_PATTERN,
         "an ONS GSS code: E, W, S, N or K then 8 digits",
         "a code starting E06 (unitary authority), E07 (district) or W06 (Welsh principal area)",
     ),
@@ -131,8 +132,12 @@ BasePath = Annotated[str, AfterValidator(_base_path)]
 
 
 def _known_theme(value: str) -> str:
-    if value not in THEMES:
-        raise ValueError(f"expected a dataset theme with a schema in the app: one of {', '.join(THEMES)}")
+    known = themes()
+    if value not in known:
+        raise ValueError(
+            f"expected a dataset theme with a schema in the engine or in the project's themes/ folder: "
+            f"one of {', '.join(known)}"
+        )
     return value
 
 
@@ -393,6 +398,10 @@ class LoadedSettings:
         """The folder holding place.toml: relative paths in settings start here."""
         return self.config_path.parent
 
+    def schema(self) -> dict[str, Any]:
+        """The Table Schema of the dataset's theme: the engine's, or the project's own in themes/."""
+        return load_schema(self.settings.dataset.theme, self.project_dir)
+
 
 def find_config(path: str | Path | None = None) -> Path:
     """The place.toml to use: the one given, else $PLACE_TOML, else ./place.toml."""
@@ -416,7 +425,8 @@ def load_settings(path: str | Path | None = None) -> LoadedSettings:
     env_file = config_path.parent / ".env"
     origins = _origins(from_file, env_file)
     try:
-        settings = Settings(_env_file=env_file, **from_file)
+        with validating(config_path.parent):
+            settings = Settings(_env_file=env_file, **from_file)
     except ValidationError as error:
         raise ConfigError(_explain(error, config_path, origins)) from error
     return LoadedSettings(settings, config_path, origins)

@@ -21,28 +21,30 @@ end, so a failed export leaves an earlier one as it was.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 import math
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import ogc
 from .config import LoadedSettings
 from .errors import ExportError
-from .schemas import load_schema
+from .ogc.documents import feature_json, time_stamp
+from .ogc.state import ApiState
+from .ogc.tables import csv_columns, csv_rows
+from .ogc.urls import CSV, GEOJSON, HTML, link
 from .store import Feature, Provenance, open_store
 from .web import pages
-from .web.api import CRS84, ApiState, csv_columns, csv_rows, extent_json, feature_json, link
 from .web.links import Links, StaticLinks, data_file, list_file
+from .web.overrides import copy_static
 from .web.security import content_security_policy
 
 MARKER = ".static-export"  # written in every export, so that --force only ever replaces an export
 BATCH = 1000
-GEOJSON = "application/geo+json"
 
 
 @dataclass
@@ -68,7 +70,7 @@ def export_site(loaded: LoadedSettings, directory: Path, force: bool = False) ->
     check_target(directory, force)
     store = open_store(loaded.settings.database_url, loaded.project_dir)
     try:
-        state = ApiState(store=store, settings=loaded.settings, schema=load_schema(loaded.settings.dataset.theme))
+        state = ApiState(store=store, settings=loaded.settings, schema=loaded.schema(), project_dir=loaded.project_dir)
         if not state.collections():
             raise ExportError(
                 f"No data has been loaded yet, so there is nothing to export. Run {pages.INGEST_COMMAND} "
@@ -149,9 +151,9 @@ def write_site(state: ApiState, root: Path) -> ExportReport:
     missing = links.at("404.html") if base is None else links.rooted(base)
     write_page("404.html", "error.html", "", pages.error_context(state, 404, pages.NO_PAGE), here=missing)
     report.other_pages += 2
-    write_collections(state, root, collections, links)
+    write_collections(state, root, links)
     report.data_files.append("collections.json")
-    shutil.copytree(pages.STATIC_DIR, root / "static")
+    copy_static(state.project_dir, root / "static")
     report.static_files = sum(1 for path in (root / "static").rglob("*") if path.is_file())
     (root / MARKER).write_text(
         "Written by the app's export command; export --force replaces this folder.\n", encoding="utf-8"
@@ -183,20 +185,20 @@ def write_data(state: ApiState, root: Path, provenance: Provenance, count: int, 
         writer = csv.writer(table, lineterminator="\r\n")
         writer.writerow(csv_columns(state.fields, False))
         geojson.write('{"type": "FeatureCollection", "features": [\n')
+        urls = ExportUrls(links)
         for feature in features(state, name):
-            body = feature_json(feature, "")
-            body["links"] = [link(links.feature_file(name, feature.id), "alternate", "text/html", "Its page")]
+            body = feature_json(feature, urls.feature_link(name, feature.id))
             geojson.write((",\n" if written else "") + dumps(body))
             writer.writerows(csv_rows(state.fields, [(feature, None)], False))
             written += 1
         tail = {
             "links": [
                 link(geojson_name, "self", GEOJSON, "This document"),
-                link(csv_name, "alternate", "text/csv", "This collection as CSV"),
+                link(csv_name, "alternate", CSV, "This collection as CSV"),
             ],
             "numberMatched": written,
             "numberReturned": written,
-            "timeStamp": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "timeStamp": time_stamp(),
         }
         geojson.write("\n], " + dumps(tail)[1:] + "\n")
     if written != count:
@@ -206,45 +208,32 @@ def write_data(state: ApiState, root: Path, provenance: Provenance, count: int, 
     return geojson_name, csv_name
 
 
-def write_collections(state: ApiState, root: Path, collections: list[Provenance], links: StaticLinks) -> None:
-    """collections.json: what the site holds, each collection's provenance, extent and data files."""
-    described = []
-    for provenance in collections:
-        name = provenance.collection
-        body: dict[str, Any] = {
-            "id": name,
-            "title": pages.page_site(state) + (f" ({name})" if len(collections) > 1 else ""),
-            "description": state.schema["description"],
-            "itemType": "feature",
-            "crs": [CRS84],
-            "provenance": {
-                "source": provenance.location,
-                "licence": provenance.licence,
-                "attribution": provenance.attribution,
-                "fetchedAt": provenance.fetched_at,
-                "rowsRead": provenance.rows_read,
-                "rowsLoaded": provenance.rows_loaded,
-                "rowsRejected": provenance.rows_rejected,
-            },
-            "links": [
-                link(data_file(name, "geojson"), "items", GEOJSON, "Its items as GeoJSON"),
-                link(data_file(name, "csv"), "items", "text/csv", "Its items as CSV"),
-                link(f"https://spdx.org/licenses/{provenance.licence}.html", "license", "text/html", "Licence"),
-            ],
-        }
-        extent = extent_json(state.extent(provenance))
-        if extent:
-            body["extent"] = extent
-        described.append(body)
-    document = {
-        "title": pages.page_site(state),
-        "description": f"Open data about {state.settings.place.name} from {state.settings.organisation.name}.",
-        "links": [
-            link("collections.json", "self", "application/json", "This document"),
-            link(links.about(), "about", "text/html", "Where the data comes from"),
-        ],
-        "collections": described,
-    }
+class ExportUrls:
+    """The exported files, as the OGC API documents link to them: each collection's items are its data files."""
+
+    def __init__(self, links: StaticLinks) -> None:
+        self.links = links
+
+    def landing(self) -> str:
+        return "collections.json"
+
+    def collections(self) -> str:
+        return "collections.json"
+
+    def collection(self, name: str) -> None:
+        return None  # the export has no document per collection: collections.json holds them
+
+    def items(self, name: str, parameters: Mapping[str, Any]) -> str:
+        return data_file(name, "csv" if parameters.get("f") == "csv" else "geojson")
+
+    def feature_link(self, name: str, feature_id: str) -> dict[str, str]:
+        return link(self.links.feature_file(name, feature_id), "alternate", HTML, "Its page")
+
+
+def write_collections(state: ApiState, root: Path, links: StaticLinks) -> None:
+    """collections.json: the live API's /collections document, linking to the data files and the about page."""
+    document = ogc.collections(state, ExportUrls(links))
+    document["links"].append(link(links.about(), "about", HTML, "Where the data comes from"))
     (root / "collections.json").write_text(dumps(document, indent=2) + "\n", encoding="utf-8")
 
 

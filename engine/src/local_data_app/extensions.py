@@ -48,8 +48,7 @@ def _engine_first(entry: EntryPoint) -> tuple[bool, str]:
 def registered(group: str) -> dict[str, Extension]:
     """Every entry point of ``group``, loaded, by name; one that fails to load or is claimed twice is an error.
 
-    The engine's come first, in the order its pyproject.toml lists them, then
-    each other distribution's in its own order: the order ``check`` reports in.
+    The engine's come first, then each other distribution's.
     """
     found: dict[str, Extension] = {}
     for entry in sorted(entry_points(group=group), key=_engine_first):

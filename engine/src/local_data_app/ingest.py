@@ -32,7 +32,6 @@ from .config import Area, LoadedSettings, Settings, Source
 from .errors import AppError, ConfigError, SourceError
 from .normalise import Normaliser
 from .rejects import RejectsWriter, reasons_in_words
-from .schemas import load_schema
 from .store import AREA_CODE, AREA_FIELDS, AREA_NAME, Provenance, Store, open_store
 
 BATCH_SIZE = 5000
@@ -108,7 +107,7 @@ def ingest_source(
 ) -> SourceReport:
     """Load one source into the store, or leave its previous data serving and say why not."""
     settings = loaded.settings
-    schema = load_schema(settings.dataset.theme)
+    schema = loaded.schema()
     report = SourceReport(source.name)
     rejects = RejectsWriter(loaded.project_dir / REJECTS_FOLDER, source.name)
     fetched_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()

@@ -63,3 +63,16 @@ def sample_as_json(folder: Path) -> str:
         text = json.dumps(list(csv.DictReader(file)))
     (folder / "sample.json").write_text(text, encoding="utf-8")
     return text
+
+
+def test_an_unchanged_file_is_not_loaded_again(tmp_path: Path, settings_only: str) -> None:
+    """As a file adapter it has a content digest: a second ingest of the same file skips it."""
+    sample = json.loads(sample_as_json(tmp_path))
+    (tmp_path / "place.toml").write_text(
+        settings_only + '[[sources]]\nname = "from_json"\nadapter = "json_array"\nlocation = "sample.json"\n',
+        encoding="utf-8",
+    )
+    (first,) = ingest(load_settings(tmp_path / "place.toml"))
+    (second,) = ingest(load_settings(tmp_path / "place.toml"))
+    assert (first.loaded, first.unchanged) == (len(sample), None)
+    assert second.unchanged is not None

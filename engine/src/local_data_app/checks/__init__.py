@@ -20,8 +20,16 @@ from .base import STATUSES, Check, Finding, Project, Result, Status
 __all__ = ["Check", "Finding", "Project", "Report", "Result", "checks", "run_checks"]
 
 
+# The order `check` reports the engine's own checks in (entry points carry no order); a project's come after.
+REPORT_ORDER = ("place-literals", "licences", "reuse", "publiccode", "datapackage", "sources", "checklist")
+
+
+def _report_order(check: Check) -> tuple[int, str]:
+    return (REPORT_ORDER.index(check.id) if check.id in REPORT_ORDER else len(REPORT_ORDER)), check.id
+
+
 def checks() -> tuple[Check, ...]:
-    """Every registered check, the engine's first; an entry point's name must be its check's id."""
+    """Every registered check, in report order; an entry point's name must be its check's id."""
     found = []
     for name, extension in registered(CHECKS_GROUP).items():
         check = extension.target
@@ -31,7 +39,7 @@ def checks() -> tuple[Check, ...]:
                 f"local_data_app.checks.Check whose id is {name!r}."
             )
         found.append(check)
-    return tuple(found)
+    return tuple(sorted(found, key=_report_order))
 
 
 @dataclass

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from ..config import LoadedSettings, Source
-from ..schemas import load_schema
 from .base import Check, Finding, Project, Result, count
 
 ID = "datapackage"
@@ -67,7 +66,7 @@ def _resource(source: Source, loaded: LoadedSettings, theme: str) -> dict[str, A
     if source.attribution:
         resource["sources"] = [{"title": source.attribution}]
     # Inline, so that the descriptor stands alone: the schema lives in the engine, not in the project.
-    resource["schema"] = load_schema(theme)
+    resource["schema"] = loaded.schema()
     resource["licenses"] = [licence(source.licence or loaded.settings.dataset.licence)]
     resource["x-adapter"] = source.adapter
     if source.fields:

@@ -28,7 +28,9 @@ from .files import project_files
 
 ID = "place-literals"
 TITLE = "Place-specific values only in place.toml"
-SEARCHED = "src"  # the project's own code: the engine is one package shared by every area
+# The project's own code and its page overrides (the engine is one package shared by every area).
+SEARCHED = ("src", "templates", "static")
+WHERE = ", ".join(f"{name}/" for name in SEARCHED)
 SKIPPED_FOLDERS = {"vendor", "__pycache__"}
 BINARY_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".woff", ".woff2", ".ttf", ".db", ".pyc"}
 IGNORE_MARKER = "place-check: ignore"
@@ -81,8 +83,8 @@ def _number(key: str, value: float) -> Literal:
 
 def run(project: Project) -> Result:
     values, too_round = literals(project)
-    folder = project.path(SEARCHED)
-    files = [path for path in project_files(project.directory) if _searched(path, folder)]
+    folders = [project.path(name) for name in SEARCHED]
+    files = [path for path in project_files(project.directory) if any(_searched(path, folder) for folder in folders)]
     findings: list[Finding] = []
     for path in files:
         text = _text(path)
@@ -105,9 +107,9 @@ def run(project: Project) -> Result:
                 )
     shown = ", ".join(repr(literal.value) for literal in values)
     if findings:
-        summary = f"{count(len(findings), 'line')} under {SEARCHED}/ with place-specific values."
+        summary = f"{count(len(findings), 'line')} under {WHERE} with place-specific values."
     else:
-        summary = f"No place-specific values in the {len(files)} files under {SEARCHED}/."
+        summary = f"No place-specific values in the {len(files)} files under {WHERE}."
     details = [f"searched for {shown}"]
     if too_round:
         details.append(f"not searched for {', '.join(too_round)}: too round to tell from other numbers in code")

@@ -20,7 +20,6 @@ from ..config import LoadedSettings, Source
 from ..errors import AppError
 from ..normalise import Normaliser
 from ..rejects import reasons_in_words
-from ..schemas import load_schema
 from .base import Check, Finding, Project, Result, Severity, count
 
 ID = "sources"
@@ -57,7 +56,7 @@ def run(project: Project) -> Result:
 
 def dry_run(loaded: LoadedSettings, source: Source) -> tuple[str, list[tuple[Severity, str]]]:
     """Read and normalise up to SAMPLE_ROWS rows of one source: a line about it, and its problems."""
-    schema = load_schema(loaded.settings.dataset.theme)
+    schema = loaded.schema()
     where = f"source {source.name!r} ({source.adapter}, {source.location})"
 
     def problem(message: str, severity: Severity = "error") -> tuple[Severity, str]:

@@ -1,28 +1,62 @@
 """The published data schemas, one Frictionless Table Schema per dataset theme.
 
-Schemas are data, not code: each is a JSON file shipped inside this package, so
-the installed app always carries the schema its data must follow, and other
-tools can read the same file. A theme is the name of its file, so a new theme
-is a new ``<theme>.json`` here, which :data:`THEMES` then lists and the
-settings then accept as ``dataset.theme``.
+Schemas are data, not code: each is a JSON file, so other tools can read the
+same file the app checks rows against. A theme is the name of its file. The
+engine ships its themes in this package; a project adds its own as
+``themes/<theme>.json`` beside its place.toml (a file named like one of the
+engine's replaces it for that project). ``dataset.theme`` accepts either.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 _SUFFIX = ".json"
+PROJECT_THEMES = "themes"  # the folder of a project's own themes, beside place.toml
 
-THEMES: tuple[str, ...] = tuple(
-    sorted(entry.name.removesuffix(_SUFFIX) for entry in files(__name__).iterdir() if entry.name.endswith(_SUFFIX))
-)
+# The project whose settings are being validated: the settings' validators ask for its themes.
+_validating: ContextVar[Path | None] = ContextVar("validating_project", default=None)
 
 
-def load_schema(theme: str) -> dict[str, Any]:
+def themes(project_dir: Path | None = None) -> dict[str, Traversable]:
+    """Every theme's schema file by theme name: the engine's, then the project's own, which win on a clash."""
+    found: dict[str, Traversable] = {
+        entry.name.removesuffix(_SUFFIX): entry for entry in files(__name__).iterdir() if entry.name.endswith(_SUFFIX)
+    }
+    project_dir = project_dir or _validating.get()
+    if project_dir is not None and (project_dir / PROJECT_THEMES).is_dir():
+        found.update({path.stem: path for path in sorted((project_dir / PROJECT_THEMES).glob("*" + _SUFFIX))})
+    return dict(sorted(found.items()))
+
+
+def load_schema(theme: str, project_dir: Path | None = None) -> dict[str, Any]:
     """The Table Schema of a dataset theme, as a fresh dict the caller may change."""
-    if theme not in THEMES:
-        available = ", ".join(THEMES)
-        raise ValueError(f"No schema for the dataset theme {theme!r}. The themes with a schema are: {available}.")
-    return json.loads(files(__name__).joinpath(theme + _SUFFIX).read_text(encoding="utf-8"))
+    available = themes(project_dir)
+    if theme not in available:
+        raise ValueError(
+            f"No schema for the dataset theme {theme!r}. The themes with a schema are: {', '.join(available)}."
+        )
+    try:
+        schema = json.loads(available[theme].read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"The schema of the dataset theme {theme!r} is not valid JSON: {error}.") from error
+    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
+        raise ValueError(f"The schema of the dataset theme {theme!r} is not a Table Schema: it has no list of fields.")
+    return schema
+
+
+@contextmanager
+def validating(project_dir: Path) -> Iterator[None]:
+    """While a project's settings are validated, its own themes count as themes."""
+    token = _validating.set(project_dir)
+    try:
+        yield
+    finally:
+        _validating.reset(token)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from ..errors import ConfigError
+from ..errors import ClientError, ConfigError
 
 T = TypeVar("T")  # what a consistent() read returns
 
@@ -148,7 +148,7 @@ class Store(Protocol):
     def span(self, collection: str, field: str) -> tuple[Any, Any] | None:
         """The least and greatest values of a field (text by code point), or None if no feature has one.
 
-        An unknown field raises ValueError, as in :func:`check_filters`.
+        An unknown field raises a 400 ClientError, as in :func:`check_filters`.
         """
 
     def features(
@@ -164,7 +164,7 @@ class Store(Protocol):
         ``filters`` maps schema field names to values of the field's type; a
         feature matches when each field equals its value exactly (text as
         stored, case and all), or lies in its :class:`Between` range. An
-        unknown field or a value of the wrong type raises ValueError (see
+        unknown field or a value of the wrong type raises a 400 ClientError (see
         :func:`check_filters`).
         """
 
@@ -222,23 +222,25 @@ def check_filters(collection: str, fields: Sequence[dict[str, Any]], filters: Fi
     or ``int`` (returned as ``float``); a value no stored one can equal (None,
     NaN, an integer beyond 64 bits, text holding a NUL character) is refused
     too, so both stores answer alike. A :class:`Between` is checked end by
-    end, on a text, number or integer field. Raises ValueError naming the
-    field, the value and what was expected.
+    end, on a text, number or integer field. Raises a 400 ClientError naming
+    the field, the value and what was expected: a filter comes from a client.
     """
     kinds = {field["name"]: column_type(field) for field in fields}
     checked: list[tuple[str, Any]] = []
     for name, value in (filters or {}).items():
         kind = kinds.get(name)
         if kind is None:
-            raise ValueError(
+            raise refused(
+                name,
                 f"Collection {collection!r} has no field {name!r} to filter on. Its fields are: "
-                f"{', '.join(repr(known) for known in kinds) or 'none'}"
+                f"{', '.join(repr(known) for known in kinds) or 'none'}",
             )
         if isinstance(value, Between):
             if kind not in ORDERED:
-                raise ValueError(
+                raise refused(
+                    name,
                     f"The range filter on field {name!r} of collection {collection!r} cannot apply: the field "
-                    f"holds {kind} values, which have no order. Filter on one value instead"
+                    f"holds {kind} values, which have no order. Filter on one value instead",
                 )
             low, high = (
                 None if end is None else _checked_value(collection, name, kind, end) for end in (value.low, value.high)
@@ -250,21 +252,28 @@ def check_filters(collection: str, fields: Sequence[dict[str, Any]], filters: Fi
 
 
 def _checked_value(collection: str, name: str, kind: str, value: Any) -> Any:
-    """A filter value of the field's kind (an int as a float for a number field); ValueError if it is not one."""
+    """A filter value of the field's kind (an int as a float for a number field); a ClientError if it is not one."""
     if kind == "number" and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     expected, described = FILTER_TYPES[kind]
     if not isinstance(value, expected) or (kind == "integer" and isinstance(value, bool)):
-        raise ValueError(
+        raise refused(
+            name,
             f"The filter on field {name!r} of collection {collection!r} has the value {value!r}, "
-            f"but the field holds {kind} values: pass {described}"
+            f"but the field holds {kind} values: pass {described}",
         )
     if not _storable(kind, value):
-        raise ValueError(
+        raise refused(
+            name,
             f"The filter on field {name!r} of collection {collection!r} has the value {value!r}, "
-            f"which no stored value can equal: pass {MATCHABLE[kind]}"
+            f"which no stored value can equal: pass {MATCHABLE[kind]}",
         )
     return value
+
+
+def refused(field: str, message: str) -> ClientError:
+    """A filter the store cannot apply: the client's mistake, a 400 naming the field."""
+    return ClientError(400, "InvalidParameterValue", message, parameter=field)
 
 
 def between_clause(column: str, between: Between, placeholder: str, collate: str = "") -> tuple[str, list[Any]]:

@@ -15,11 +15,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from .. import __version__
 from ..config import LoadedSettings
-from ..schemas import load_schema
+from ..ogc.state import ApiState
 from ..store import open_store
-from . import pages, security
-from .api import ApiState, router
+from . import errors, pages, security
+from .api import router
 from .openapi import openapi_30
 
 LOGGER = logging.getLogger(__name__)
@@ -28,12 +29,12 @@ LOGGER = logging.getLogger(__name__)
 def create_app(loaded: LoadedSettings) -> FastAPI:
     """The app for these settings; the store opens on startup and closes on shutdown."""
     settings = loaded.settings
-    schema = load_schema(settings.dataset.theme)
+    schema = loaded.schema()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = open_store(settings.database_url, loaded.project_dir)
-        app.state.api = ApiState(store=store, settings=settings, schema=schema)
+        app.state.api = ApiState(store=store, settings=settings, schema=schema, project_dir=loaded.project_dir)
         try:
             yield
         finally:
@@ -42,7 +43,7 @@ def create_app(loaded: LoadedSettings) -> FastAPI:
     app = FastAPI(
         title=f"{schema['title']} in {settings.place.name}",
         description=f"Open data from {settings.organisation.name} as OGC API - Features. See docs/api.md.",
-        version="1.0.0",
+        version=__version__,  # the engine's: the API's behaviour is the engine's
         openapi_url="/api/openapi.json",
         docs_url=None,  # the interactive pages load scripts from a CDN, which the security policy forbids
         redoc_url=None,
@@ -51,7 +52,8 @@ def create_app(loaded: LoadedSettings) -> FastAPI:
     app.include_router(router, prefix="/api")
     app.add_api_route("/healthz", healthz, methods=["GET"], summary="Health check")
     security.install(app, settings.map.tile_source)
-    pages.install(app)  # after security: its error pages wrap the API's JSON errors
+    pages.install(app, loaded.project_dir)
+    errors.install(app)  # JSON for the API, pages for people
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -98,12 +98,30 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "crs": {**STRINGS, "minItems": 1},
             "storageCrs": STRING,
             "links": LINKS,
+            "provenance": closed(
+                {
+                    "source": STRING,
+                    "licence": STRING,
+                    "attribution": {"type": "string", "nullable": True},
+                    "fetchedAt": {"type": "string", "format": "date-time"},
+                    "rowsRead": COUNT,
+                    "rowsLoaded": COUNT,
+                    "rowsRejected": COUNT,
+                }
+            ),
             "areas": {"type": "array", "items": closed({"code": STRING, "name": STRING})},
             "extent": EXTENT,
         },
         optional=("areas", "extent"),  # no areas for data loaded before the app recorded them
     ),
-    "Collections": closed({"links": LINKS, "collections": {"type": "array", "items": ref("Collection")}}),
+    "Collections": closed(
+        {
+            "title": STRING,
+            "description": STRING,
+            "links": LINKS,
+            "collections": {"type": "array", "items": ref("Collection")},
+        }
+    ),
     "FeatureCollection": closed(
         {
             "type": {"type": "string", "enum": ["FeatureCollection"]},

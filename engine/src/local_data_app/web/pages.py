@@ -28,21 +28,20 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse, Response
-from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException
+from fastapi.responses import HTMLResponse
 
 from ..config import Area
+from ..errors import ClientError, not_found, shown
 from ..normalise import FieldProblem
+from ..ogc.parameters import add_dates, parse_datetime, parse_numbers
+from ..ogc.state import ApiState
 from ..store import AREA_CODE, AREA_NAME, Feature, Provenance
-from .api import ApiState, State, add_dates, parse_datetime, parse_numbers, store_refusing_values
+from .api import State
 from .links import LIVE, Links, page_parameter
-from .security import OPEN_DATA_PATHS, ApiError, shown
+from .overrides import ENGINE_STATIC, page_environment, static_files
 
-HERE = Path(__file__).parent
-STATIC_DIR = HERE / "static"
+STATIC_DIR = ENGINE_STATIC  # the engine's own static files; a project's static/ folder is served over them
 PACKAGE = __package__.rpartition(".")[0]
 ENGINE = "local-data-app"  # the engine's distribution
 PAGE_SIZE = 20
@@ -59,22 +58,11 @@ INGEST_COMMAND = f"python -m {PACKAGE} ingest"
 NO_PAGE = "There is no page at this address."
 
 router = APIRouter(include_in_schema=False)
-environment = jinja2.Environment(
-    loader=jinja2.PackageLoader(__package__, "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 
 
-class PageError(Exception):
+def form_error(field: str, message: str) -> ClientError:
     """A mistake in a page's query (a filter value the data cannot hold, say): shown beside its field."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+    return ClientError(400, "InvalidParameterValue", message, parameter=field)
 
 
 @dataclass(frozen=True)
@@ -105,7 +93,7 @@ class Search:
     near: tuple[float, float] | None = None  # lon, lat
     datetime_text: str = ""  # dates as the API's datetime takes them; the filter they make is in filters
     area: str = ""  # the chosen area's GSS code; the filter it makes is in filters
-    errors: list[PageError] = field(default_factory=list)
+    errors: list[ClientError] = field(default_factory=list)
 
     @property
     def active(self) -> bool:
@@ -184,15 +172,19 @@ def render_text(
     policy in the page (``page_policy``).
     """
     settings = state.settings
-    return environment.get_template(template).render(
-        site=page_site(state),
-        theme_title=state.schema["title"],
-        settings=settings,
-        path=path,
-        links=links,
-        tile_attribution=plain_text(settings.map.tile_attribution),
-        page_policy=page_policy,
-        **context,
+    return (
+        page_environment(state.project_dir)
+        .get_template(template)
+        .render(
+            site=page_site(state),
+            theme_title=state.schema["title"],
+            settings=settings,
+            path=path,
+            links=links,
+            tile_attribution=plain_text(settings.map.tile_attribution),
+            page_policy=page_policy,
+            **context,
+        )
     )
 
 
@@ -257,7 +249,7 @@ def read_search(request: Request, state: ApiState) -> Search:
             value = parse(text)
         except (FieldProblem, ValueError, TypeError) as problem:
             title = field_titles(state).get(name, name)
-            search.errors.append(PageError(name, f"{title}: {problem}. Choose a value from the list."))
+            search.errors.append(form_error(name, f"{title}: {problem}. Choose a value from the list."))
             continue
         if value is not None:
             search.filters[name], search.raw_filters[name] = value, text
@@ -266,23 +258,23 @@ def read_search(request: Request, state: ApiState) -> Search:
         try:
             search.area = search.filters[AREA_CODE] = state.area_code(area)
         except ValueError as problem:
-            search.errors.append(PageError("area", f"Area: {problem}. Choose an area from the list."))
+            search.errors.append(form_error("area", f"Area: {problem}. Choose an area from the list."))
     search.datetime_text = first_value(request, "datetime")
     if search.datetime_text:
         try:
             dates = parse_datetime(search.datetime_text)
-        except ApiError as error:
+        except ClientError as error:
             title = field_titles(state).get(state.temporal_field or "", "Dates")
-            search.errors.append(PageError("datetime", f"{title}: {error.message.removeprefix('datetime: ')}"))
+            search.errors.append(form_error("datetime", f"{title}: {error.message.removeprefix('datetime: ')}"))
         else:
             add_dates(search.filters, state.temporal_field, dates)
     search.near_text = first_value(request, "near")
     if search.near_text:
         try:
             search.near = parse_lat_lon(search.near_text)
-        except (ApiError, ValueError) as error:
+        except (ClientError, ValueError) as error:
             message = str(getattr(error, "message", error)).removeprefix("near: ")
-            search.errors.append(PageError("near", f"Near a point: {message}"))
+            search.errors.append(form_error("near", f"Near a point: {message}"))
     return search
 
 
@@ -372,17 +364,15 @@ def page_and_count(
 ) -> tuple[list[tuple[Feature, float | None]], int]:
     """A page of features for this search, and how many match it in all."""
     found = batch(state, name, search, offset, PAGE_SIZE)
-    with store_refusing_values():
-        return found, state.store.count(name, filters=search.filters or None)
+    return found, state.store.count(name, filters=search.filters or None)
 
 
 def batch(state: ApiState, name: str, search: Search, offset: int, limit: int) -> list[tuple[Feature, float | None]]:
     """Features as the store finds them for this search's filters: nearest first when a point is given."""
     filters = search.filters or None
-    with store_refusing_values():
-        if search.near:
-            return list(state.store.nearest(name, *search.near, limit=limit, offset=offset, filters=filters))
-        return [(feature, None) for feature in state.store.features(name, limit=limit, offset=offset, filters=filters)]
+    if search.near:
+        return list(state.store.nearest(name, *search.near, limit=limit, offset=offset, filters=filters))
+    return [(feature, None) for feature in state.store.features(name, limit=limit, offset=offset, filters=filters)]
 
 
 def text_search(
@@ -477,16 +467,14 @@ def feature_page(collection: str, feature_id: str, request: Request, state: Stat
     """Every field of one feature with its title, its extra source columns, a link to its JSON and a map."""
     provenance = next((p for p in state.collections() if p.collection == collection), None)
     if provenance is None:
-        raise ApiError(404, "NotFound", f"There is no collection named {shown(collection)}. The home page lists them.")
+        raise not_found(f"There is no collection named {shown(collection)}. The home page lists them.")
     feature = None
     if "\x00" not in feature_id:
         feature = state.store.feature(collection, feature_id)
     if feature is None:
-        raise ApiError(
-            404,
-            "NotFound",
+        raise not_found(
             f"There is nothing with the id {shown(feature_id)} in {collection}. "
-            "It may have gone when the data was last loaded.",
+            "It may have gone when the data was last loaded."
         )
     return render(request, "feature.html", **feature_context(state, provenance, feature, LIVE))
 
@@ -590,19 +578,8 @@ def code_licence() -> str | None:
 # Errors, static files and installation
 
 
-async def _page_error(request: Request, error: Exception, json_handler: Callable[..., Any]) -> Response:
-    """The API's errors stay JSON; anywhere else a person is reading, so the error is a page."""
-    path = request.url.path
-    if any(path == prefix or path.startswith(prefix + "/") for prefix in OPEN_DATA_PATHS):
-        return await json_handler(request, error)
-    if isinstance(error, ApiError):
-        status, message = error.status, error.message
-    elif isinstance(error, HTTPException) and error.status_code == 404:
-        status, message = 404, NO_PAGE
-    elif isinstance(error, HTTPException) and error.status_code == 405:
-        status, message = 405, "This address only answers GET requests."
-    else:
-        status, message = getattr(error, "status_code", 500), "The page could not be shown."
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    """An error as a page, for a person: web/errors.py decides when."""
     return render(request, "error.html", status=status, **error_context(request.app.state.api, status, message))
 
 
@@ -611,16 +588,7 @@ def error_context(state: ApiState, status: int, message: str) -> dict[str, Any]:
     return {"title": f"{heading} - {page_site(state)}", "heading": heading, "message": message}
 
 
-def install(app: FastAPI) -> None:
-    """Add the pages, the static files and HTML error pages to an app that already has the API."""
+def install(app: FastAPI, project_dir: Path | None = None) -> None:
+    """Add the pages and the static files (the project's over the engine's) to an app that has the API."""
     app.include_router(router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for kind in (ApiError, HTTPException):
-        json_handler = app.exception_handlers[kind]
-
-        async def handler(
-            request: Request, error: Exception, json_handler: Callable[..., Any] = json_handler
-        ) -> Response:
-            return await _page_error(request, error, json_handler)
-
-        app.add_exception_handler(kind, handler)
+    app.mount("/static", static_files(project_dir), name="static")

@@ -3,23 +3,19 @@
 Every response, including errors and 404s, carries a Content-Security-Policy
 that allows only the app's own files (and images from the map's tile server)
 and no inline script, and headers that
-stop it being sniffed, framed or given powers it does not need. An error a
-client caused is a :class:`ApiError` with its HTTP status, an OGC API exception
-code and a message safe to show; anything unexpected is logged here with its
-stack trace and answered with a bare JSON 500.
+stop it being sniffed, framed or given powers it does not need. Errors a
+client caused are answered in errors.py; anything unexpected is logged here
+with its stack trace and answered with a bare JSON 500.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.datastructures import MutableHeaders
-from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LOGGER = logging.getLogger(__name__)
@@ -36,7 +32,6 @@ OTHER_HEADERS: Mapping[str, str] = {
 # Open data is meant to be read by other sites' scripts: the API answers any origin, without credentials.
 OPEN_DATA_HEADERS: Mapping[str, str] = {"Access-Control-Allow-Origin": "*"}
 OPEN_DATA_PATHS = ("/api", "/healthz")
-LONGEST_SHOWN_VALUE = 80
 
 
 def content_security_policy(tile_source: str, in_page: bool = False) -> str:
@@ -65,38 +60,6 @@ def content_security_policy(tile_source: str, in_page: bool = False) -> str:
 def security_headers(tile_source: str) -> dict[str, str]:
     """Every header that every response carries, the policy allowing images from ``tile_source``."""
     return {"Content-Security-Policy": content_security_policy(tile_source), **OTHER_HEADERS}
-
-
-class ApiError(Exception):
-    """An error the client caused: its HTTP status, OGC exception code and a message safe to show."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-
-def bad_parameter(name: str, message: str) -> ApiError:
-    """A 400 for one query parameter; the message starts with the parameter's name."""
-    return ApiError(400, "InvalidParameterValue", f"{name}: {message}")
-
-
-def not_found(message: str) -> ApiError:
-    return ApiError(404, "NotFound", message)
-
-
-def shown(value: Any) -> str:
-    """An untrusted value quoted for an error message, cut short."""
-    text = str(value)
-    if len(text) > LONGEST_SHOWN_VALUE:
-        text = text[:LONGEST_SHOWN_VALUE] + "..."
-    return repr(text)
-
-
-def error_body(code: str, description: str) -> dict[str, str]:
-    """An OGC API exception: a code and a description."""
-    return {"code": code, "description": description}
 
 
 class SecurityHeaders:
@@ -138,44 +101,15 @@ class SecurityHeaders:
             if started:  # part of the answer has gone: nothing better can be sent
                 raise
             response = JSONResponse(
-                error_body("ServerError", "The server could not answer this request. The error has been logged."),
+                {
+                    "code": "ServerError",
+                    "description": "The server could not answer this request. The error has been logged.",
+                },
                 status_code=500,
             )
             await response(scope, receive, send_with_headers)
 
 
-async def _api_error(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, ApiError)  # noqa: S101 (registered for ApiError only)
-    return JSONResponse(error_body(error.code, error.message), status_code=error.status)
-
-
-async def _validation_error(request: Request, error: Exception) -> JSONResponse:
-    """FastAPI's 422 for a query parameter of the wrong type becomes a 400 naming the parameter."""
-    assert isinstance(error, RequestValidationError)  # noqa: S101 (registered for RequestValidationError only)
-    problems = []
-    for problem in error.errors():
-        name = ".".join(str(part) for part in problem.get("loc", ())[1:]) or "request"
-        value = problem.get("input")
-        got = "" if value is None or isinstance(value, dict | list) else f" (got {shown(value)})"
-        problems.append(f"{name}: {problem.get('msg', 'not valid')}{got}")
-    return JSONResponse(error_body("InvalidParameterValue", "; ".join(problems)), status_code=400)
-
-
-async def _http_error(request: Request, error: Exception) -> JSONResponse:
-    """Starlette's own errors (no such route, wrong method) as OGC API exceptions in JSON."""
-    assert isinstance(error, HTTPException)  # noqa: S101 (registered for HTTPException only)
-    if error.status_code == 404:
-        body = error_body("NotFound", "Nothing is published at this address. The API starts at /api.")
-    elif error.status_code == 405:
-        body = error_body("MethodNotAllowed", "This address only answers GET requests.")
-    else:
-        body = error_body("HTTPError", "The request could not be answered.")
-    return JSONResponse(body, status_code=error.status_code, headers=error.headers)
-
-
 def install(app: FastAPI, tile_source: str) -> None:
-    """Add the headers middleware (images allowed from ``tile_source``) and the error handlers to an app."""
-    app.add_exception_handler(ApiError, _api_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(HTTPException, _http_error)
+    """Add the headers middleware (images allowed from ``tile_source``) to an app."""
     app.add_middleware(SecurityHeaders, headers=security_headers(tile_source))

@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from local_data_app.adapters import Adapter, RawRecord
+from local_data_app.adapters import RawRecord
 from local_data_app.adapters.http import HttpOptions
-from local_data_app.adapters.local_or_remote import local_copy
+from local_data_app.adapters.local_or_remote import FileAdapter, local_copy
 from local_data_app.errors import SourceError
 
 
@@ -23,8 +23,12 @@ class JsonArrayOptions(HttpOptions):
     records_key: str | None = None  # the key holding the array, when the file is an object
 
 
-class JsonArrayAdapter(Adapter):
-    """Reads a JSON array of objects, one record per object, from a file or a URL."""
+class JsonArrayAdapter(FileAdapter):
+    """Reads a JSON array of objects, one record per object, from a file or a URL.
+
+    As a FileAdapter it has a content digest for a file on disk, so ingest skips
+    the file while it, its place.toml entry and this project's version are unchanged.
+    """
 
     name = "json_array"
     Options = JsonArrayOptions

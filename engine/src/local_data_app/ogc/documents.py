@@ -1,0 +1,252 @@
+"""The OGC API - Features documents: landing page, conformance, collections, a collection, items and an item.
+
+Each function takes the shared :class:`ApiState`, a :class:`Urls` for its
+links and checked parameters, and returns the document as a dict ready for
+JSON; a collection or feature that does not exist is a 404 ClientError.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from ..errors import ClientError, not_found, shown
+from ..store import Feature, Provenance
+from .parameters import ItemsQuery
+from .state import ApiState, Extent
+from .tables import Found, csv_text
+from .urls import CSV, GEOJSON, JSON, OPENAPI_JSON, ApiUrls, Urls, link
+
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
+CONFORMANCE = (
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+)
+
+
+def title(state: ApiState) -> str:
+    return f"{state.schema['title']} in {state.settings.place.name}"
+
+
+def description(state: ApiState) -> str:
+    settings = state.settings
+    return f"Open data about {settings.place.name} from {settings.organisation.name}, served as OGC API - Features."
+
+
+def landing_page(state: ApiState, urls: ApiUrls) -> dict[str, Any]:
+    """The API's entry point: what it is and links to the rest."""
+    return {
+        "title": title(state),
+        "description": description(state),
+        "links": [
+            link(urls.landing(), "self", JSON, "This document"),
+            link(urls.openapi(), "service-desc", OPENAPI_JSON, "The API definition"),
+            link(urls.conformance(), "conformance", JSON, "The standards this API conforms to"),
+            link(urls.collections(), "data", JSON, "The collections of data"),
+        ],
+    }
+
+
+def conformance() -> dict[str, Any]:
+    """The OGC API - Features conformance classes the API implements."""
+    return {"conformsTo": list(CONFORMANCE)}
+
+
+def collections(state: ApiState, urls: Urls) -> dict[str, Any]:
+    """Every collection with data, one per ingested source."""
+    found = state.collections()
+    return {
+        "title": title(state),
+        "description": description(state),
+        "links": [link(urls.collections(), "self", JSON, "The collections")],
+        "collections": [describe_collection(state, urls, provenance, len(found)) for provenance in found],
+    }
+
+
+def collection(state: ApiState, urls: Urls, name: str) -> dict[str, Any]:
+    """One collection: its title, description, provenance, extent and links to its items."""
+    return describe_collection(state, urls, state.collection(name), len(state.collections()))
+
+
+def describe_collection(state: ApiState, urls: Urls, provenance: Provenance, how_many: int) -> dict[str, Any]:
+    name = provenance.collection
+    # With several areas a collection is one area's; with one, it is the place's (as named now).
+    several = len(state.settings.all_areas) > 1 and provenance.area_name
+    named = f"{state.schema['title']} in {provenance.area_name if several else state.settings.place.name}"
+    if how_many > 1:
+        named += f" ({name})"
+    credit = f" {provenance.attribution}." if provenance.attribution else ""
+    covers = f" Area: {provenance.area_name} ({provenance.area_code})." if provenance.area_code else ""
+    links = []
+    if (own := urls.collection(name)) is not None:
+        links.append(link(own, "self", JSON, "This collection"))
+    links += [
+        link(urls.items(name, {}), "items", GEOJSON, "Its items as GeoJSON"),
+        link(urls.items(name, {"f": "csv"}), "items", CSV, "Its items as CSV"),
+        link(f"https://spdx.org/licenses/{quote(provenance.licence)}.html", "license", "text/html", "Licence"),
+    ]
+    body: dict[str, Any] = {
+        "id": name,
+        "title": named,
+        "description": (
+            f"{state.schema['description']} Loaded {provenance.fetched_at} from {provenance.location}: "
+            f"{provenance.rows_loaded:,} rows. Licence: {provenance.licence}.{credit}{covers}"
+        ),
+        "itemType": "feature",
+        "crs": [CRS84],
+        "storageCrs": CRS84,
+        "provenance": {
+            "source": provenance.location,
+            "licence": provenance.licence,
+            "attribution": provenance.attribution,
+            "fetchedAt": provenance.fetched_at,
+            "rowsRead": provenance.rows_read,
+            "rowsLoaded": provenance.rows_loaded,
+            "rowsRejected": provenance.rows_rejected,
+        },
+        "links": links,
+    }
+    if provenance.area_code:
+        body["areas"] = [{"code": provenance.area_code, "name": provenance.area_name}]
+    extent = extent_json(state.extent(provenance))
+    if extent:
+        body["extent"] = extent
+    return body
+
+
+def extent_json(extent: Extent) -> dict[str, Any]:
+    """A collection's extent as OGC API - Features writes it; a date's interval runs from its start to its end (UTC)."""
+    found: dict[str, Any] = {}
+    if extent.bbox is not None:
+        found["spatial"] = {"bbox": [list(extent.bbox)], "crs": CRS84}
+    if extent.dates is not None:
+        first, last = extent.dates
+        found["temporal"] = {"interval": [[f"{first}T00:00:00Z", f"{last}T23:59:59Z"]], "trs": GREGORIAN}
+    return found
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of a collection's features and how many match the query in all, read from one snapshot."""
+
+    provenance: Provenance
+    matched: int
+    found: Found
+
+
+def items_page(state: ApiState, name: str, query: ItemsQuery) -> Page:
+    """The features for a query: the count and the page from one snapshot, so numberMatched fits the links."""
+    provenance = state.collection(name)
+    if query.area is not None and provenance.area_code is None:
+        raise ClientError(
+            400,
+            "InvalidParameterValue",
+            f"area: collection {name!r} was loaded before the app recorded areas; load it again with ingest",
+            parameter="area",
+        )
+    store = state.store
+    filters = query.filters or None
+
+    def count_and_page() -> tuple[int, list[tuple[Feature, float | None]]]:
+        matched = store.count(name, bbox=query.bbox, filters=filters)
+        if query.near:
+            near = store.nearest(
+                name, *query.near, limit=query.limit, offset=query.offset, bbox=query.bbox, filters=filters
+            )
+            return matched, list(near)
+        page = store.features(name, bbox=query.bbox, limit=query.limit, offset=query.offset, filters=filters)
+        return matched, [(feature, None) for feature in page]
+
+    matched, found = store.consistent(count_and_page)
+    return Page(provenance, matched, found)
+
+
+def items(state: ApiState, urls: Urls, name: str, query: ItemsQuery) -> dict[str, Any]:
+    """A page of a collection's features as a GeoJSON FeatureCollection, with paging links."""
+    page = items_page(state, name, query)
+
+    def at(**changes: Any) -> str:
+        return urls.items(name, paging_parameters(query, changes))
+
+    links = [
+        link(at(), "self", GEOJSON, "This page"),
+        link(at(f="csv"), "alternate", CSV, "This page as CSV"),
+    ]
+    if (own := urls.collection(name)) is not None:
+        links.append(link(own, "collection", JSON, "The collection"))
+    if query.offset + len(page.found) < page.matched:
+        links.append(link(at(offset=query.offset + query.limit), "next", GEOJSON, "Next page"))
+    if query.offset > 0:
+        links.append(link(at(offset=max(0, query.offset - query.limit)), "prev", GEOJSON, "Previous page"))
+    features = [feature_json(feature, urls.feature_link(name, feature.id), metres) for feature, metres in page.found]
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "links": links,
+        "numberMatched": page.matched,
+        "numberReturned": len(page.found),
+        "timeStamp": time_stamp(),
+    }
+
+
+def items_csv(state: ApiState, name: str, query: ItemsQuery) -> str:
+    """A page of a collection's features as CSV."""
+    page = items_page(state, name, query)
+    return csv_text(state.fields, page.found, query.near is not None)
+
+
+def paging_parameters(query: ItemsQuery, changes: dict[str, Any]) -> dict[str, Any]:
+    """The query's parameters as given, with some changed: for the paging and format links."""
+    parameters: dict[str, Any] = {}
+    if query.bbox_text is not None:
+        parameters["bbox"] = query.bbox_text
+    if query.datetime_text is not None:
+        parameters["datetime"] = query.datetime_text
+    if query.near_text is not None:
+        parameters["near"] = query.near_text
+    if query.area is not None:
+        parameters["area"] = query.area
+    parameters.update(query.raw_filters)
+    parameters["limit"] = query.limit
+    parameters["offset"] = query.offset
+    parameters.update(changes)
+    if not parameters["offset"]:
+        del parameters["offset"]
+    return parameters
+
+
+def item(state: ApiState, urls: Urls, name: str, feature_id: str) -> dict[str, Any]:
+    """One feature as GeoJSON, linking to its collection; a 404 if the collection has no feature with this id."""
+    state.collection(name)
+    feature = None
+    if "\x00" not in feature_id:  # no stored id holds a NUL byte, and PostgreSQL refuses to compare one
+        feature = state.store.feature(name, feature_id)
+    if feature is None:
+        raise not_found(f"Collection {name!r} has no item with the id {shown(feature_id)}.")
+    body = feature_json(feature, urls.feature_link(name, feature.id))
+    if (own := urls.collection(name)) is not None:
+        body["links"].append(link(own, "collection", JSON, "The collection"))
+    return body
+
+
+def feature_json(feature: Feature, own_link: dict[str, str], metres: float | None = None) -> dict[str, Any]:
+    """A feature as GeoJSON: a point (or no geometry), its schema fields and, for near, its distance."""
+    properties = dict(feature.properties)
+    if metres is not None:
+        properties["distance"] = round(metres, 1)
+    located = feature.lon is not None and feature.lat is not None
+    return {
+        "type": "Feature",
+        "id": feature.id,
+        "geometry": {"type": "Point", "coordinates": [feature.lon, feature.lat]} if located else None,
+        "properties": properties,
+        "links": [own_link],
+    }
+
+
+def time_stamp() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

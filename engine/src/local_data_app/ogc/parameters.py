@@ -1,0 +1,213 @@
+"""The items request's parameters, checked: each mistake is a 400 ClientError that names the parameter.
+
+``bbox``, ``datetime``, ``limit`` and ``offset`` are OGC API - Features Part 1's;
+any schema field filters by its value, read the way ingest reads it (so
+``BabyChange=YES`` means true); ``area`` keeps one area's features by its GSS
+code; ``near=lon,lat`` sorts by distance. The web framework checks that
+``limit`` and ``offset`` are whole numbers; everything else is checked here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import bad_parameter, shown
+from ..normalise import FieldProblem
+from ..store import AREA_CODE, BBox, Between
+from .state import ApiState
+
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 1000  # a larger limit is clamped to this, as OGC API - Features permits
+MAX_OFFSET = 2**53 - 1  # the largest whole number every JSON client reads exactly
+ITEMS_PARAMETERS = ("bbox", "datetime", "limit", "offset", "near", "area", "f")
+# A date, or an RFC 3339 date-time (its offset required; a space for + is how an unencoded + arrives).
+INSTANT = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?:[Tt](?P<hour>\d{2}):(?P<minute>\d{2}):(?P<second>\d{2})(?:\.\d+)?"
+    r"(?:(?P<utc>[Zz])|(?P<sign>[+ -])(?P<offset_hours>\d{2}):(?P<offset_minutes>\d{2})))?"
+)
+OPEN_END = {"", ".."}
+
+RawQuery = Mapping[str, Sequence[str]]  # each parameter's values, in the order the query gave them
+
+
+@dataclass(frozen=True)
+class ItemsQuery:
+    """The checked parameters of an items request, and the text of each as given (for paging links)."""
+
+    bbox: BBox | None
+    limit: int
+    offset: int
+    near: tuple[float, float] | None
+    filters: dict[str, Any]
+    raw_filters: dict[str, str]
+    bbox_text: str | None
+    near_text: str | None
+    datetime_text: str | None = None
+    area: str | None = None  # the GSS code given, checked; its filter is in filters
+
+
+def only_parameters(query: RawQuery, allowed: Sequence[str]) -> None:
+    """A 400 for any query parameter the address does not take, or one given twice."""
+    for name, values in query.items():
+        if name not in allowed:
+            takes = f"It takes {', '.join(allowed)}." if allowed else "It takes no parameters."
+            raise bad_parameter(shown(name), f"not a parameter of this address. {takes}")
+        if len(values) > 1:
+            raise bad_parameter(name, "given more than once; give it once")
+
+
+def one(query: RawQuery, name: str) -> str | None:
+    values = query.get(name)
+    return values[0] if values else None
+
+
+def items_query(state: ApiState, query: RawQuery, *, limit: int = DEFAULT_LIMIT, offset: int = 0) -> ItemsQuery:
+    """The items request's parameters checked against the collection's schema and the app's areas."""
+    parsers = state.parsers()
+    only_parameters(query, [*ITEMS_PARAMETERS, *parsers])
+    filters: dict[str, Any] = {}
+    raw_filters: dict[str, str] = {}
+    for name, parse in parsers.items():
+        text = one(query, name)
+        if text is None:
+            continue
+        try:
+            value = parse(text)
+        except (FieldProblem, ValueError, TypeError) as problem:
+            raise bad_parameter(name, f"{problem}. Give a value as the data holds it") from None
+        if value is None:
+            raise bad_parameter(name, "give a value to filter by, or leave the parameter out")
+        filters[name], raw_filters[name] = value, text
+    if (datetime := one(query, "datetime")) is not None:
+        add_dates(filters, state.temporal_field, parse_datetime(datetime))
+    if (area := one(query, "area")) is not None:
+        try:
+            area = filters[AREA_CODE] = state.area_code(area)
+        except ValueError as problem:
+            raise bad_parameter("area", str(problem)) from None
+    if limit < 1:
+        raise bad_parameter("limit", f"{limit} is not 1 or more")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise bad_parameter("offset", f"{offset} is not between 0 and {MAX_OFFSET}")
+    bbox, near = one(query, "bbox"), one(query, "near")
+    return ItemsQuery(
+        bbox=parse_bbox(bbox) if bbox is not None else None,
+        limit=min(limit, MAX_LIMIT),
+        offset=offset,
+        near=parse_point(near) if near is not None else None,
+        filters=filters,
+        raw_filters=raw_filters,
+        bbox_text=bbox,
+        near_text=near,
+        datetime_text=datetime,
+        area=area,
+    )
+
+
+def parse_numbers(name: str, text: str, counts: Sequence[int], expected: str) -> list[float]:
+    """Comma-separated finite numbers, as many as one of ``counts``; a 400 for ``name`` saying what was expected."""
+    parts = text.split(",")
+    try:
+        numbers = [float(part) for part in parts] if len(parts) in counts else []
+    except ValueError:
+        numbers = []
+    if not numbers or not all(math.isfinite(number) for number in numbers):
+        raise bad_parameter(name, f"{shown(text)} is not {expected}")
+    return numbers
+
+
+def parse_bbox(text: str) -> BBox:
+    """minlon,minlat,maxlon,maxlat (or six numbers with heights, which are ignored) in WGS84 degrees."""
+    expected = "four numbers minlon,minlat,maxlon,maxlat in WGS84 degrees, such as -2.4,53.4,-2.2,53.5"
+    numbers = parse_numbers("bbox", text, (4, 6), expected)
+    west, south, east, north = numbers if len(numbers) == 4 else (numbers[0], numbers[1], numbers[3], numbers[4])
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90):
+        raise bad_parameter("bbox", f"{shown(text)} is outside the world: longitudes -180 to 180, latitudes -90 to 90")
+    if south > north:
+        raise bad_parameter("bbox", f"{shown(text)} has its minimum latitude above its maximum; swap them")
+    if west > east:
+        raise bad_parameter(
+            "bbox",
+            f"{shown(text)} has its minimum longitude above its maximum; boxes across the 180th meridian "
+            "are not supported",
+        )
+    return (west, south, east, north)
+
+
+def parse_datetime(text: str) -> tuple[str | None, str | None]:
+    """The first and last dates (ISO 8601, UTC) of a ``datetime`` value; None for an open end.
+
+    OGC API - Features Part 1 takes an RFC 3339 date-time or an interval of
+    two, start/end, either end open as ``..`` or empty. A date alone is taken
+    too, meaning that whole day. A date-time counts as its date in UTC,
+    because the data's dates are days (see docs/api.md).
+    """
+    expected = (
+        "a date, a date-time or an interval: for example 2024-01-31, 2024-01-31T12:00:00Z, "
+        "2024-01-01/2024-06-30, 2024-01-01/.. or ../2024-06-30"
+    )
+    parts = text.split("/")
+    if len(parts) > 2 or (len(parts) == 2 and all(part.strip() in OPEN_END for part in parts)):
+        raise bad_parameter("datetime", f"{shown(text)} is not {expected}")
+    try:
+        dates = [None if len(parts) == 2 and part.strip() in OPEN_END else instant_date(part) for part in parts]
+    except ValueError as problem:
+        raise bad_parameter("datetime", f"{shown(text)} is not {expected} ({problem})") from None
+    first, last = dates[0], dates[-1]
+    if first is not None and last is not None and first > last:
+        raise bad_parameter("datetime", f"{shown(text)} ends before it starts; put the earlier date first")
+    return first, last
+
+
+def instant_date(text: str) -> str:
+    """The date (ISO 8601, in UTC) of a date or an RFC 3339 date-time; ValueError saying what is wrong."""
+    found = INSTANT.fullmatch(text.strip())
+    if found is None:
+        raise ValueError(f"{shown(text)} is neither a date nor a date-time with its offset, such as Z or +01:00")
+    date = dt.date.fromisoformat(found["date"])
+    if found["hour"] is None:
+        return date.isoformat()
+    hour, minute, second = int(found["hour"]), int(found["minute"]), int(found["second"])
+    if hour > 23 or minute > 59 or second > 60:  # RFC 3339 allows a leap second
+        raise ValueError(f"{shown(text)} has no such time of day")
+    moment = dt.datetime.combine(date, dt.time(hour, minute, min(second, 59)))
+    if found["sign"]:
+        hours, minutes = int(found["offset_hours"]), int(found["offset_minutes"])
+        if hours > 23 or minutes > 59:
+            raise ValueError(f"{shown(text)} has no such offset from UTC")
+        offset = dt.timedelta(hours=hours, minutes=minutes)
+        moment = moment - offset if found["sign"] != "-" else moment + offset
+    return moment.date().isoformat()
+
+
+def add_dates(filters: dict[str, Any], temporal_field: str | None, dates: tuple[str | None, str | None]) -> None:
+    """Narrow ``filters`` to the features dated within ``dates``, and those without a date, as OGC asks.
+
+    Without a date field every feature matches, as OGC API - Features asks
+    for features that have no time. With a filter on the same field already,
+    both must hold: its one value, if it is within the dates.
+    """
+    if temporal_field is None:
+        return
+    first, last = dates
+    value = filters.get(temporal_field)
+    if value is None:
+        filters[temporal_field] = Between(first, last, or_missing=True)
+        return
+    filters[temporal_field] = Between(
+        value if first is None else max(value, first), value if last is None else min(value, last)
+    )
+
+
+def parse_point(text: str) -> tuple[float, float]:
+    """lon,lat in WGS84 degrees."""
+    lon, lat = parse_numbers("near", text, (2,), "a point lon,lat in WGS84 degrees, such as -2.3,53.45")
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise bad_parameter("near", f"{shown(text)} is outside the world: longitude -180 to 180, latitude -90 to 90")
+    return lon, lat

@@ -1,0 +1,95 @@
+"""What every request shares: the store, the settings, the schema and a cache of each collection's extent."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..config import GSS_PATTERN, Settings
+from ..errors import not_found, shown
+from ..normalise import Parser, parser_for
+from ..store import BBox, Provenance, Store
+
+GSS_CODE = re.compile(GSS_PATTERN)
+
+
+@dataclass(frozen=True)
+class Extent:
+    """Where and when a collection's features are: the box around them and their first and last dates."""
+
+    bbox: BBox | None
+    dates: tuple[str, str] | None
+
+
+@dataclass
+class ApiState:
+    """What the routes, the pages and the export share: the store, the settings, the schema and the extents' cache.
+
+    The stores take calls from many threads at once (each thread reads on a
+    connection of its own), so the routes call the store without a lock.
+    """
+
+    store: Store
+    settings: Settings
+    schema: dict[str, Any]
+    project_dir: Path | None = None  # where the project's own templates/ and static/ are
+    extents: dict[str, tuple[Provenance, Extent]] = field(default_factory=dict)
+    extents_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def fields(self) -> list[dict[str, Any]]:
+        return list(self.schema["fields"])
+
+    @property
+    def temporal_field(self) -> str | None:
+        """The field ``datetime`` filters on: the schema's first date field, or None if it has none."""
+        return next((spec["name"] for spec in self.fields if spec.get("type") == "date"), None)
+
+    def area_code(self, text: str) -> str:
+        """The GSS code of one of the app's areas, as typed (in any case); ValueError saying which codes there are."""
+        code = text.strip().upper()
+        codes = [area.code for area in self.settings.all_areas]
+        if not GSS_CODE.fullmatch(code):
+            raise ValueError(
+                f"{shown(text)} is not an ONS GSS code (a letter and 8 digits); give one of {', '.join(codes)}"
+            )
+        if code not in codes:
+            raise ValueError(f"{shown(text)} is not one of the app's areas; give one of {', '.join(codes)}")
+        return code
+
+    def parsers(self) -> dict[str, Parser]:
+        return {spec["name"]: parser_for(spec) for spec in self.fields}
+
+    def collections(self) -> list[Provenance]:
+        return self.store.provenance()
+
+    def collection(self, name: str) -> Provenance:
+        """A collection's provenance; a 404 ClientError if no collection has this name."""
+        for provenance in self.collections():
+            if provenance.collection == name:
+                return provenance
+        raise not_found(f"There is no collection named {shown(name)}. The collections are listed at /api/collections.")
+
+    def extent(self, provenance: Provenance) -> Extent:
+        """A collection's box and dates, asked of the store once per load of its data.
+
+        SQLite answers the box from its spatial index at once; PostgreSQL
+        reads the whole table for it (a fifth of a second at 1,000,000 rows),
+        and both read the whole table for the dates, hence the cache. Its
+        lock makes requests that arrive together after a load wait for one
+        reading rather than each read the table.
+        """
+        with self.extents_lock:
+            cached = self.extents.get(provenance.collection)
+            if cached and cached[0] == provenance:
+                return cached[1]
+            temporal = self.temporal_field
+            found = Extent(
+                self.store.extent(provenance.collection),
+                self.store.span(provenance.collection, temporal) if temporal else None,
+            )
+            self.extents[provenance.collection] = (provenance, found)
+            return found

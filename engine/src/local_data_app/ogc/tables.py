@@ -1,0 +1,45 @@
+"""Features as CSV: the schema's fields, the area fields, then id, position and (for near) distance."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from ..store import AREA_FIELDS, Feature
+
+Found = Sequence[tuple[Feature, float | None]]  # features with their distance in metres, for near
+
+
+def csv_columns(fields: Sequence[dict[str, Any]], with_distance: bool) -> list[str]:
+    """The schema's fields, the area fields every record carries, then id, position and (for near) distance."""
+    names = [spec["name"] for spec in [*fields, *AREA_FIELDS]]
+    columns = names + [name for name in ("id", "lon", "lat") if name not in names]
+    return [*columns, "distance"] if with_distance else columns
+
+
+def csv_rows(fields: Sequence[dict[str, Any]], found: Found, with_distance: bool) -> Iterator[list[Any]]:
+    for feature, metres in found:
+        values = {**feature.properties, "id": feature.id, "lon": feature.lon, "lat": feature.lat}
+        if with_distance and metres is not None:
+            values["distance"] = round(metres, 1)
+        yield [csv_value(values.get(column)) for column in csv_columns(fields, with_distance)]
+
+
+def csv_value(value: Any) -> Any:
+    """Booleans as true and false (Table Schema's default words), missing values as empty cells."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def csv_text(fields: Sequence[dict[str, Any]], found: Found, with_distance: bool) -> str:
+    """A header row, then one row per feature, with CRLF line ends as RFC 4180 has them."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(csv_columns(fields, with_distance))
+    writer.writerows(csv_rows(fields, found, with_distance))
+    return buffer.getvalue()

@@ -1,0 +1,71 @@
+"""Every error a client sees, mapped in one place: an OGC API exception in JSON under /api, a page elsewhere.
+
+The OGC layer, the store and the pages raise :class:`ClientError`; FastAPI
+raises its own for a parameter of the wrong type, and Starlette for an address
+or method it does not serve. Each becomes one status, one OGC exception code
+and one message safe to show, then JSON where a program is reading and HTML
+where a person is. Anything unexpected is the security middleware's: logged,
+and answered with a bare 500.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from ..errors import ClientError, shown
+from . import pages
+from .security import OPEN_DATA_PATHS
+
+NOTHING_IN_THE_API = "Nothing is published at this address. The API starts at /api."
+GET_ONLY = "This address only answers GET requests."
+
+
+def error_body(code: str, description: str) -> dict[str, str]:
+    """An OGC API exception: a code and a description."""
+    return {"code": code, "description": description}
+
+
+def for_programs(path: str) -> bool:
+    """Whether an address is read by programs (the API, the health check) rather than by people."""
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in OPEN_DATA_PATHS)
+
+
+def client_error(error: Exception, api: bool) -> ClientError:
+    """The error as the client is told it."""
+    if isinstance(error, ClientError):
+        return error
+    if isinstance(error, RequestValidationError):
+        # FastAPI's 422 for a query parameter of the wrong type is a 400 naming the parameter.
+        problems, names = [], []
+        for problem in error.errors():
+            name = ".".join(str(part) for part in problem.get("loc", ())[1:]) or "request"
+            value = problem.get("input")
+            got = "" if value is None or isinstance(value, dict | list) else f" (got {shown(value)})"
+            problems.append(f"{name}: {problem.get('msg', 'not valid')}{got}")
+            names.append(name)
+        return ClientError(400, "InvalidParameterValue", "; ".join(problems), parameter=names[0] if names else None)
+    status = getattr(error, "status_code", 500)
+    if status == 404:
+        return ClientError(404, "NotFound", NOTHING_IN_THE_API if api else pages.NO_PAGE)
+    if status == 405:
+        return ClientError(405, "MethodNotAllowed", GET_ONLY)
+    return ClientError(status, "HTTPError", "The request could not be answered.")
+
+
+async def answer(request: Request, error: Exception) -> Response:
+    """The one handler: JSON for programs, a page for people."""
+    api = for_programs(request.url.path)
+    found = client_error(error, api)
+    headers = getattr(error, "headers", None)  # Starlette's 405 says which methods are allowed
+    if api:
+        return JSONResponse(error_body(found.code, found.message), status_code=found.status, headers=headers)
+    return pages.error_page(request, found.status, found.message)
+
+
+def install(app: FastAPI) -> None:
+    """Send the client errors of every kind to :func:`answer`."""
+    for kind in (ClientError, RequestValidationError, HTTPException):
+        app.add_exception_handler(kind, answer)
