@@ -230,3 +230,57 @@ def test_secrets_stay_out_and_the_dependencies_can_be_audited(project) -> None:
     pinned = {line.split("==")[0] for line in exported.splitlines() if "==" in line}
     assert {"fastapi", "pydantic", "pyproj", "psycopg"} <= pinned
     assert not any(line.startswith(("-e", ".")) for line in exported.splitlines())
+
+
+# A dataset theme of the project's own: litter bins, with how often each is emptied.
+BINS_SCHEMA = {
+    "name": "litter_bins",
+    "title": "Litter bins",
+    "description": "Litter bins on the street, one row per bin.",
+    "fields": [
+        {"name": "id", "title": "Bin", "type": "string", "constraints": {"required": True, "unique": True}},
+        {"name": "street", "title": "Street", "type": "string", "constraints": {"required": True}},
+        {"name": "emptied_per_week", "title": "Emptied per week", "type": "integer"},
+        {"name": "x", "title": "Longitude", "type": "number", "constraints": {"required": True}},
+        {"name": "y", "title": "Latitude", "type": "number", "constraints": {"required": True}},
+    ],
+    "primaryKey": ["id"],
+    "x-geometry": {"x": "x", "y": "y", "crs_field": None},
+    "x-id-field": "id",
+}
+OUR_ABOUT = '{% extends "engine/about.html" %}{% block content %}<p id="ours">Ours.</p>{{ super() }}{% endblock %}\n'
+
+
+def test_a_theme_and_a_page_template_of_the_projects_own_need_no_engine_edit(project, tmp_path) -> None:
+    """themes/ and templates/ in the project: its own theme loads and serves, its own about page is exported."""
+    place = project / "place.toml"
+    original = place.read_text(encoding="utf-8")
+    centre = tomllib.loads(original)["map"]["centre"]
+    added = [
+        project / "themes" / "litter_bins.json",
+        project / "templates" / "about.html",
+        project / "data" / "bins.csv",
+    ]
+    try:
+        added[0].write_text(json.dumps(BINS_SCHEMA), encoding="utf-8")
+        added[1].write_text(OUR_ABOUT, encoding="utf-8")
+        rows = [f"B{n},High Street,{n % 3 + 1},{centre[1] + n / 1000},{centre[0]}" for n in range(5)]
+        added[2].write_text("id,street,emptied_per_week,x,y\n" + "\n".join(rows) + "\n", encoding="utf-8")
+        settings = re.split(r"^\[\[sources\]\]", original, maxsplit=1, flags=re.MULTILINE)[0]
+        settings = re.sub(r'^theme = ".*"$', 'theme = "litter_bins"', settings, count=1, flags=re.MULTILINE)
+        place.write_text(settings + '[[sources]]\nname = "bins"\nadapter = "csv"\nlocation = "data/bins.csv"\n')
+        database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'bins.db'}"}
+        package = package_of(project)
+        loaded = uv_in(project, "run", "--no-sync", "python", "-m", package, "ingest", env=database).stdout
+        assert loaded.strip() == "bins: read 5, loaded 5, rejected 0"
+        site = tmp_path / "site"
+        uv_in(project, "run", "--no-sync", "python", "-m", package, "export", str(site), env=database)
+        about = (site / "about.html").read_text(encoding="utf-8")
+        assert '<p id="ours">Ours.</p>' in about
+        assert "Litter bins" in (site / "index.html").read_text(encoding="utf-8")
+        feature = json.loads((site / "bins.geojson").read_text(encoding="utf-8"))["features"][0]
+        assert feature["properties"]["emptied_per_week"] == 1
+    finally:
+        place.write_text(original, encoding="utf-8")
+        for path in added:
+            path.unlink(missing_ok=True)

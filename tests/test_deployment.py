@@ -83,17 +83,18 @@ def commands(project) -> set[str]:
     return {line.split()[0] for line in listing.splitlines() if re.match(r"    \S", line)}
 
 
-# Checks every argument list in one process: each is parsed by the app's own parser, as `python -m <package>` would.
+# Checks every argument list in one process: each is parsed by the engine's parser, as `python -m <package>` would.
 PARSE_ALL = """
 import contextlib, io, json, sys
-from {package}.cli import build_parser
+from {package}.cli import DISTRIBUTION
+from local_data_app.cli import build_parser
 
 refused = {{}}
 for arguments in json.loads(sys.stdin.read()):
     error = io.StringIO()
     try:
         with contextlib.redirect_stderr(error), contextlib.redirect_stdout(io.StringIO()):
-            build_parser().parse_args(arguments)
+            build_parser(DISTRIBUTION).parse_args(arguments)
     except SystemExit as stop:
         if stop.code:
             refused[" ".join(arguments)] = error.getvalue().strip()

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from engine_wheel import engine_wheels
 from markdown_it import MarkdownIt
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -182,6 +183,7 @@ def reader(template, tmp_path) -> Reader:
         GIT_CONFIG_NOSYSTEM="1",
         NO_COLOR="1",
     )
+    environment.update(engine_wheels())  # the engine built from this checkout, until it is on PyPI
     work = tmp_path / "work"
     work.mkdir()
     return Reader(home, environment, work)
