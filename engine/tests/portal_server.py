@@ -1,13 +1,17 @@
 """A real HTTP server on 127.0.0.1 that answers like CKAN, ArcGIS, OpenDataSoft and Socrata portals.
 
-It serves one in-memory list of records through each portal's API, honouring
-each API's paging parameters, and can be told to fail: an HTTP error on one
-page (once, or every time), an answer slower than the client's timeout, JSON
-cut short, an HTML page, an XML document, the right answer labelled as plain
-text, an empty body, a page with no records, the first page again whatever the
-offset asked for, an answer of the wrong shape or an error in the portal's own
-format. Every request is
-logged, so a test can count them and see the headers sent.
+It serves one in-memory list of records (or an :class:`Endless` one) through
+each portal's API, honouring each API's paging parameters, and whole files and
+redirects at paths a test chooses. It can be told to fail: an HTTP error on
+one page (once, or every time), an answer slower than the client's timeout,
+JSON cut short, an HTML page, an XML document, the right answer labelled as
+plain text, an empty body, a page with no records, the first page again
+whatever the offset asked for, an answer of the wrong shape or an error in the
+portal's own format; and, for the client's limits and completeness checks, a
+body longer or shorter than its Content-Length, one without a Content-Length,
+one sent a byte at a time, or a chunked body whole or cut off before its last
+chunk. Every request is logged, so a test can count them and see the headers
+sent.
 
     with PortalServer(records) as portal:
         portal.fail("status", page=2, times=1)
@@ -22,6 +26,7 @@ import json
 import re
 import threading
 import urllib.parse
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -48,6 +53,11 @@ FaultKind = Literal[
     "repeat",
     "wrong_shape",
     "error",
+    "long",
+    "unsized",
+    "drip",
+    "chunked",
+    "chunked_cut",
 ]
 XML_ERROR = b'<?xml version="1.0" encoding="UTF-8"?><ServiceExceptionReport><ServiceException>Bad request'
 XML_ERROR += b"</ServiceException></ServiceExceptionReport>"
@@ -63,6 +73,23 @@ class Item:
     geometry: dict[str, Any] | None = None
 
 
+class Endless(Sequence[Item]):
+    """A dataset larger than any portal holds (10**12 records unless told): each record made up when asked for."""
+
+    def __init__(self, size: int = 10**12) -> None:
+        self.size = size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[number] for number in range(*index.indices(self.size))]
+        if not 0 <= index < self.size:
+            raise IndexError(index)
+        return Item({"name": f"Toilet {index + 1}"}, point=(-2.3, 53.4 + index % 1000 / 10_000))
+
+
 @dataclass
 class Fault:
     """Something to go wrong with matching requests: ``times`` times (None: every time)."""
@@ -72,7 +99,7 @@ class Fault:
     page: int | None = None  # the page (1 = the first) of the records asked for, or None for any request
     times: int | None = 1
     status: int = 500
-    seconds: float = 1.0
+    seconds: float = 1.0  # how long "delay" holds the answer back; the pause between bytes for "drip"
     headers: dict[str, str] = field(default_factory=dict)
 
     def matches(self, endpoint: str, page: int | None) -> bool:
@@ -97,19 +124,40 @@ class Answer:
     status: int
     body: Any  # JSON-able, or bytes sent as they are
     content_type: str = "application/json; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
 
     def data(self) -> bytes:
         return self.body if isinstance(self.body, bytes) else json.dumps(self.body).encode("utf-8")
 
 
-ENDPOINTS = ("ckan", "arcgis", "arcgis-count", "ods", "ods-export", "socrata", "socrata-count", "other")
+ENDPOINTS = (
+    "ckan",
+    "arcgis",
+    "arcgis-count",
+    "ods",
+    "ods-export",
+    "socrata",
+    "socrata-count",
+    "file",
+    "redirect",
+    "other",
+)
+CONTENT_TYPES = {".csv": "text/csv; charset=utf-8", ".json": "application/json", ".geojson": "application/geo+json"}
 
 
 class PortalServer:
     """The server and its records, faults and log; a context manager that starts and stops it."""
 
-    def __init__(self, items: list[Item], max_records: int = 1000, arcgis_flag: str = "properties") -> None:
+    def __init__(
+        self,
+        items: Sequence[Item],
+        max_records: int = 1000,
+        arcgis_flag: str = "properties",
+        files: dict[str, bytes] | None = None,
+    ) -> None:
         self.items = items
+        self.files = files or {}  # path: the bytes served there, whole
+        self.redirects: dict[str, tuple[int, str]] = {}  # path: the status and Location answered there
         self.max_records = max_records  # the most CKAN, ArcGIS and Socrata send in one answer, whatever is asked
         self.arcgis_flag = arcgis_flag  # where exceededTransferLimit goes: "properties", "top" or "none"
         self.faults: list[Fault] = []
@@ -149,6 +197,11 @@ class PortalServer:
             self.faults.append(fault)
         return fault
 
+    def redirect(self, path: str, location: str, status: int = 302) -> None:
+        """Answer requests for ``path`` with a redirect to ``location`` (a path here, or any URL)."""
+        with self.lock:
+            self.redirects[path] = (status, location)
+
     def requests_to(self, endpoint: str) -> list[Seen]:
         with self.lock:
             return [seen for seen in self.log if seen.endpoint == endpoint]
@@ -166,6 +219,12 @@ class PortalServer:
 
     def answer(self, path: str, params: dict[str, str]) -> tuple[str, int | None, Answer]:
         """The endpoint asked for, the page and the normal answer."""
+        if path in self.redirects:
+            status, location = self.redirects[path]
+            return "redirect", None, Answer(status, b"", "text/plain", {"Location": location})
+        if path in self.files:
+            content_type = CONTENT_TYPES.get(path[path.rfind(".") :], "application/octet-stream")
+            return "file", None, Answer(200, self.files[path], content_type)
         if path == CKAN_PATH:
             return self._ckan(params)
         if path == ARCGIS_LAYER + "/query":
@@ -286,7 +345,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, fault: Fault | None, endpoint: str, answer: Answer) -> None:
         if fault is None:
-            return self._reply(answer.status, answer.data(), answer.content_type)
+            return self._reply(answer.status, answer.data(), answer.content_type, answer.headers)
         portal = self.server.portal
         match fault.kind:
             case "status":
@@ -315,7 +374,37 @@ class _Handler(BaseHTTPRequestHandler):
                 self._reply(200, json.dumps(body).encode(), answer.content_type)
             case "error":
                 self._reply(200, json.dumps(error_body(endpoint)).encode(), "application/json")
+            case "long":  # Content-Length promises less than is sent
+                data = answer.data()
+                self._reply(answer.status, data, answer.content_type, length=len(data) // 2)
+            case "unsized":  # the whole answer, ended by closing the connection
+                self._reply(answer.status, answer.data(), answer.content_type, length=False)
+            case "drip":  # the whole answer announced, then sent a byte every fault.seconds
+                data = answer.data()
+                self._reply(answer.status, b"", answer.content_type, length=len(data))
+                for index in range(len(data)):
+                    if portal.stopping.wait(fault.seconds):
+                        break
+                    self.wfile.write(data[index : index + 1])
+            case "chunked" | "chunked_cut":  # chunked_cut: half the answer, and never the last, empty chunk
+                data = answer.data()
+                whole = fault.kind == "chunked"
+                self._reply_chunked(
+                    answer.status, data if whole else data[: len(data) // 2], answer.content_type, end=whole
+                )
         return None
+
+    def _reply_chunked(self, status: int, data: bytes, content_type: str, end: bool) -> None:
+        self.protocol_version = "HTTP/1.1"  # chunked encoding is HTTP/1.1's; the client asks to close after it
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for start in range(0, len(data), 10):
+            piece = data[start : start + 10]
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+        if end:
+            self.wfile.write(b"0\r\n\r\n")
 
     def _reply(
         self,

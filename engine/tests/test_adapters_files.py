@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,47 @@ def test_csv_cp1252_found_after_a_long_ascii_start(tmp_path: Path) -> None:
     records = read(tmp_path, name)
     assert records[-1].values == {"LocationText": "Caffè"}
     assert len(records) == 20_001
+
+
+def utf_8_with_a_stray_byte() -> tuple[bytes, int]:
+    """2,000 lines of UTF-8 with accents, and one Windows-1252 "è" (0xE8) on line 1,013; the file and its offset."""
+    data = "".join(["LocationText,Notes\n", *(f"Caffè {line},Ynys Môn\n" for line in range(2, 2001))]).encode()
+    offset = data.index("Caffè 1013,".encode()) + len("Caff")
+    return data[:offset] + "è".encode("cp1252") + data[offset + len("è".encode()) :], offset
+
+
+def test_csv_utf_8_with_a_stray_byte_is_refused_not_read_as_cp1252(tmp_path: Path) -> None:
+    """One invalid byte in a UTF-8 file fails the source at its line and offset, rather than garble every accent."""
+    data, offset = utf_8_with_a_stray_byte()
+    name = write_bytes(tmp_path, "stray.csv", data)
+    with pytest.raises(SourceError) as caught:
+        read(tmp_path, name)
+    assert str(caught.value) == (
+        f"Source 'toilets': stray.csv is UTF-8 but for the byte 0xE8 on line 1,013 (at byte offset {offset:,} of the "
+        "file), which is not valid UTF-8, so it was not read: read as Windows-1252, its other accented characters "
+        "would be garbled. Correct or remove that byte or, if the file is in another encoding, set the source's "
+        'encoding in place.toml (encoding = "cp1252", say).'
+    )
+    assert data[offset] == 0xE8
+
+
+def test_csv_utf_8_with_a_stray_byte_is_read_as_the_encoding_set(tmp_path: Path) -> None:
+    """Setting the encoding reads the file as that, without looking: the choice is the council's."""
+    data, _ = utf_8_with_a_stray_byte()
+    records = read(tmp_path, write_bytes(tmp_path, "stray.csv", data), encoding="cp1252")
+    assert len(records) == 1999
+    garbled = {"LocationText": "Caffè 2".encode().decode("cp1252"), "Notes": "Ynys Môn".encode().decode("cp1252")}
+    assert records[0].values == garbled
+    assert records[1013 - 2].values["LocationText"] == "Caffè 1013"
+
+
+@pytest.mark.parametrize(("stray_first", "line"), [(True, "2"), (False, "5,003")], ids=["stray-first", "utf-8-first"])
+def test_csv_stray_bytes_before_or_after_the_utf_8_are_found(tmp_path: Path, stray_first: bool, line: str) -> None:
+    """Whichever comes first, a stray byte and valid UTF-8 in one file make it UTF-8 with a stray byte."""
+    stray, utf_8, middle = "Caffè,1\n".encode("cp1252"), "Môn,2\n".encode(), b"x,y\n" * 5000
+    data = b"a,b\n" + (stray + middle + utf_8 if stray_first else utf_8 + middle + stray)
+    with pytest.raises(SourceError, match=rf"mixed\.csv is UTF-8 but for the byte 0xE8 on line {line} "):
+        read(tmp_path, write_bytes(tmp_path, "mixed.csv", data))
 
 
 def test_csv_configured_encoding_is_used(tmp_path: Path) -> None:
@@ -206,6 +248,31 @@ def test_csv_without_a_usable_header_is_refused(tmp_path: Path, data: bytes, mes
         read(tmp_path, name)
 
 
+WIDE = 200_000  # columns: counting each name along the whole header, as before, took minutes (40,000 took 15 s)
+
+
+def test_csv_header_of_200_000_columns_is_read(tmp_path: Path) -> None:
+    """A header that wide is handled in one pass; its one row is read whole, a blank name named by its place."""
+    header = [f"c{index}" for index in range(WIDE)]
+    header[7] = ""
+    text = ",".join(header) + "\n" + ",".join(str(index) for index in range(WIDE)) + "\n"
+    (record,) = read(tmp_path, write_bytes(tmp_path, "wide.csv", text.encode()))
+    assert len(record.values) == WIDE
+    assert (record.values["c0"], record.values["column_8"], record.values[f"c{WIDE - 1}"]) == ("0", "7", str(WIDE - 1))
+
+
+def test_csv_header_of_200_000_columns_names_its_repeats(tmp_path: Path) -> None:
+    """Repeated names in a header that wide are found, and the message lists the first ten and counts the rest."""
+    header = [f"c{index % (WIDE - 25)}" for index in range(WIDE)]  # the last 25 repeat the first 25
+    name = write_bytes(tmp_path, "wide.csv", (",".join(header) + "\n1\n").encode())
+    with pytest.raises(SourceError) as caught:
+        read(tmp_path, name)
+    assert str(caught.value) == (
+        "Source 'toilets': the header names 25 columns (c0, c1, c10, c11, c12, c13, c14, c15, c16, c17 and 15 more) "
+        "more than once; rename the columns so each is unique."
+    )
+
+
 def test_csv_missing_file_names_the_path_and_the_fix(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match=r"'toilets': no file at .*missing\.csv\. Check its location in place\.toml"):
         read(tmp_path, "missing.csv")
@@ -302,3 +369,207 @@ def test_utf16_detection_without_a_mark_needs_zero_bytes(tmp_path: Path) -> None
     (tmp_path / "ascii.csv").write_bytes(b"a,b\n1,2\n")
     assert detect_encoding(tmp_path / "ascii.csv") == "utf-8"
     assert codecs.lookup(detect_encoding(tmp_path / "ascii.csv")).name == "utf-8"
+
+
+# Hostile and malformed GeoJSON: each is a record rejected with its reason, or a SourceError in words.
+
+
+def write_geojson(tmp_path: Path, document: Any, name: str = "hostile.geojson") -> str:
+    (tmp_path / name).write_text(json.dumps(document), encoding="utf-8")
+    return name
+
+
+def collection(*features: Any, **members: Any) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": list(features), **members}
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+DEEP_DOCUMENTS = {
+    "member": '{"type": "FeatureCollection", "features": [], "extra": ' + DEEP + "}",
+    "property": '{"type": "FeatureCollection", "features": [{}, {"properties": {"a": ' + DEEP + "}}]}",
+}
+
+
+@pytest.mark.parametrize(
+    ("where", "text"),
+    [("", DEEP_DOCUMENTS["member"]), (", in feature 2", DEEP_DOCUMENTS["property"])],
+    ids=list(DEEP_DOCUMENTS),
+)
+def test_geojson_nested_100_000_deep_is_refused_in_words(tmp_path: Path, text: str, where: str) -> None:
+    """Arrays nested 100,000 deep (a RecursionError for json.loads) are refused before any value is built."""
+    (tmp_path / "deep.geojson").write_text(text, encoding="utf-8")
+    with pytest.raises(SourceError) as caught:
+        read(tmp_path, "deep.geojson", adapter="geojson")
+    assert str(caught.value) == (
+        f"Source 'toilets': deep.geojson nests arrays and objects more than 64 deep{where}, where GeoJSON points "
+        "need 5, so it was not read. Check that the file holds the GeoJSON exported."
+    )
+
+
+def test_geojson_that_is_a_deep_list_is_not_a_feature_collection(tmp_path: Path) -> None:
+    """A document that is a list is refused at its first bracket, however deep it goes."""
+    (tmp_path / "deep.geojson").write_text(DEEP, encoding="utf-8")
+    with pytest.raises(SourceError, match=r"deep\.geojson is not a GeoJSON FeatureCollection \(it is a list\)"):
+        read(tmp_path, "deep.geojson", adapter="geojson")
+
+
+def nested_lists(levels: int) -> list[Any]:
+    nested: list[Any] = []
+    for _ in range(levels - 1):
+        nested = [nested]
+    return nested
+
+
+def test_geojson_nested_as_deep_as_allowed_is_read_and_no_deeper(tmp_path: Path) -> None:
+    """64 levels from the document to the innermost list are read, whole; 65 are refused."""
+    # The document, its features, a feature and its properties are four levels; the property holds the rest.
+    deepest = collection(point(1, 2, deep=nested_lists(64 - 4)))
+    (record,) = read(tmp_path, write_geojson(tmp_path, deepest), adapter="geojson")
+    assert record.values == {"deep": nested_lists(60)}
+    too_deep = collection(point(1, 2, deep=nested_lists(65 - 4)))
+    with pytest.raises(SourceError, match="more than 64 deep, in feature 1"):
+        read(tmp_path, write_geojson(tmp_path, too_deep), adapter="geojson")
+
+
+def test_geojson_malformed_features_are_rejected_one_by_one(tmp_path: Path) -> None:
+    """Properties that are not an object, and coordinates that are not a list of numbers, reject their feature."""
+    features = [
+        {"type": "Feature", "properties": "Park", "geometry": None},
+        {"type": "Feature", "id": 3, "properties": ["ab", "cd"], "geometry": None},
+        {"type": "Feature", "properties": {"n": 4}, "geometry": {"type": "Point", "coordinates": {"x": 1, "y": 2}}},
+        {"type": "Feature", "properties": {"n": 5}, "geometry": {"type": "Point", "coordinates": "12"}},
+        {"type": "Feature", "properties": {"n": 7}, "geometry": {"type": {"a": 1}, "coordinates": [1, 2]}},
+        {"type": "Feature", "properties": {"n": 8}, "geometry": [1, 2]},
+        point(-2.35, 53.41, n=9),
+    ]
+    records = read(tmp_path, write_geojson(tmp_path, collection(*features)), adapter="geojson")
+    assert [(record.number, record.values, record.problem) for record in records] == [
+        (1, {}, "the feature's properties are 'Park', not an object of values"),
+        (2, {"id": 3}, "the feature's properties are ['ab', 'cd'], not an object of values"),
+        (3, {"n": 4}, "the point's coordinates {'x': 1, 'y': 2} are not two numbers"),
+        (4, {"n": 5}, "the point's coordinates '12' are not two numbers"),
+        (5, {"n": 7}, "the geometry is a malformed value; only points are supported"),
+        (6, {"n": 8}, "the geometry is a malformed value; only points are supported"),
+        (7, {"n": 9}, None),
+    ]
+    assert records[-1].point == (-2.35, 53.41)
+
+
+@pytest.mark.parametrize("crs", ["EPSG:27700", {"type": "name", "properties": "EPSG:27700"}, ["EPSG", 27700]])
+def test_geojson_crs_that_is_not_an_object_is_refused_in_words(tmp_path: Path, crs: Any) -> None:
+    """A crs member that is malformed names the value and the fix: guessing would put every point astray."""
+    name = write_geojson(tmp_path, collection(point(383000, 395000), crs=crs))
+    with pytest.raises(SourceError) as caught:
+        read(tmp_path, name, adapter="geojson")
+    assert str(caught.value) == (
+        f'Source \'toilets\': hostile.geojson has a "crs" member {crs!r}, not an object such as {{"type": "name", '
+        '"properties": {"name": "EPSG:27700"}}. Correct it, or remove it and set the source\'s crs in place.toml.'
+    )
+
+
+def test_geojson_members_after_the_features_are_honoured(tmp_path: Path) -> None:
+    """The type and the crs may follow the features: the first pass finds them before any record is made."""
+    text = (
+        '{"features": [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [383000, 395000]}, '
+        '"properties": {}}], "crs": {"type": "name", "properties": {"name": "EPSG:27700"}}, '
+        '"type": "FeatureCollection"}'
+    )
+    (record,) = read(tmp_path, write_bytes(tmp_path, "late.geojson", text.encode()), adapter="geojson")
+    assert (record.point, record.point_crs) == ((383000, 395000), "EPSG:27700")
+
+
+def test_geojson_numbers_are_read_as_json_loads_reads_them(tmp_path: Path) -> None:
+    """Integers beyond 64 bits stay whole, and fractions and exponents are floats, even beyond a float's range."""
+    properties = '{"id": 123456789012345678901234567890, "share": 0.1, "huge": 1e999, "n": [7, 2.5e3]}'
+    text = f'{{"type": "FeatureCollection", "features": [{{"properties": {properties}}}]}}'
+    (record,) = read(tmp_path, write_bytes(tmp_path, "numbers.geojson", text.encode()), adapter="geojson")
+    assert record.values == json.loads(text)["features"][0]["properties"]
+    assert [type(value) for value in record.values.values()] == [int, float, float, list]
+
+
+def test_geojson_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    name = write_bytes(tmp_path, "bom.geojson", codecs.BOM_UTF8 + json.dumps(collection(point(1, 2, a="é"))).encode())
+    (record,) = read(tmp_path, name, adapter="geojson")
+    assert (record.values, record.point) == ({"a": "é"}, (1, 2))
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (
+            '{"type": "FeatureCollection", "features": [{"properties": {}}, {"properties": {"a": tru}}]}',
+            "is not valid GeoJSON (lexical error: invalid string in json text, in feature 2). Check that the file "
+            "was exported whole, as GeoJSON in UTF-8.",
+        ),
+        (
+            '{"type": "FeatureCollection", "features": [{"properties": {}}]',
+            "is not valid GeoJSON (parse error: premature EOF). Check that the file was exported whole",
+        ),
+        ('{"type": "FeatureCollection", "features": [{"properties": {"a": "caf\xe9"}}]}', "invalid bytes in UTF8"),
+        (
+            '{"type": "FeatureCollection", "features": {"a": 1}}',
+            'has "features": an object, where a FeatureCollection has a list of features.',
+        ),
+        (
+            '{"type": "FeatureCollection", "features": "points"}',
+            "has \"features\": 'points', where a FeatureCollection has a list of features.",
+        ),
+        (
+            '{"type": "FeatureCollection", "features": [], "features": [{}]}',
+            'has two "features" members; keep one list of features.',
+        ),
+        (
+            '{"type": "FeatureCollection", "features.item": {}, "features": []}',
+            'has a member named "features.item", which hides its features; rename it.',
+        ),
+        ('{"features": []}', 'is not a GeoJSON FeatureCollection (it has no "type"); expected an object with'),
+        ("7", "is not a GeoJSON FeatureCollection (7); expected"),
+    ],
+    ids=[
+        "bad-token",
+        "cut-short",
+        "not-utf-8",
+        "features-object",
+        "features-string",
+        "features-twice",
+        "features-item-member",
+        "no-type",
+        "a-number",
+    ],
+)
+def test_geojson_that_cannot_be_read_is_refused_in_words(tmp_path: Path, text: str, says: str) -> None:
+    """A document that is not a readable FeatureCollection fails the source, saying where and why."""
+    name = write_bytes(tmp_path, "bad.geojson", text.encode("latin-1"))
+    with pytest.raises(SourceError) as caught:
+        read(tmp_path, name, adapter="geojson")
+    assert str(caught.value).startswith("Source 'toilets': bad.geojson ")
+    assert says in str(caught.value)
+
+
+def peak_memory_reading(tmp_path: Path, features: int) -> tuple[int, int]:
+    """The size of a GeoJSON file of this many features, each with 2 KB of notes, and the peak memory reading it."""
+    notes = "Open 9-5. " * 200
+    text = ",".join(json.dumps(point(-2.3, 53.4, Ref=f"T{index}", Notes=notes)) for index in range(features))
+    name = write_bytes(
+        tmp_path, f"{features}.geojson", f'{{"type": "FeatureCollection", "features": [{text}]}}'.encode()
+    )
+    adapter = adapters.create("geojson", adapters.SourceSpec("toilets", name, tmp_path), {})
+    tracemalloc.start()
+    try:
+        assert sum(1 for _ in adapter.records()) == adapter.total == features
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return (tmp_path / name).stat().st_size, peak
+
+
+def test_geojson_is_streamed_in_flat_memory(tmp_path: Path) -> None:
+    """Reading a file one feature at a time holds a small part of it, the same however large the file grows.
+
+    json.loads holds the text and every feature at once: several times the file's size.
+    """
+    small_size, small_peak = peak_memory_reading(tmp_path, 500)
+    large_size, large_peak = peak_memory_reading(tmp_path, 4_000)
+    assert large_size > 8 * 1_000_000 > 7 * small_size
+    assert large_peak < large_size / 20
+    assert large_peak < small_peak * 1.5

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from portal_server import ARCGIS_LAYER, DATASET_ID, FOUR_BY_FOUR, RESOURCE_ID, Item, PortalServer
+from portal_server import ARCGIS_LAYER, DATASET_ID, FOUR_BY_FOUR, RESOURCE_ID, Endless, Item, PortalServer
 
 from local_data_app import adapters
 from local_data_app.adapters.opendatasoft import array_items
@@ -265,9 +265,39 @@ def test_unknown_option_is_refused(case: Case) -> None:
 
 @each_portal
 def test_http_options_are_accepted(case: Case) -> None:
-    """Every portal adapter takes the timeout, retries and backoff options."""
+    """Every portal adapter takes the timeout, retries and backoff options, and the limits."""
     options = adapters.options_for(case.adapter, {**case.options, "timeout": 5, "retries": 0, "backoff": 0.5})
     assert (options.timeout, options.retries, options.backoff) == (5, 0, 0.5)
+    limits = {"deadline": 60, "max_answer_bytes": 1000, "max_source_bytes": 5000, "max_pages": 7}
+    options = adapters.options_for(case.adapter, {**case.options, **limits})
+    assert options.model_dump(include=set(limits)) == limits
+
+
+@pytest.mark.parametrize("case", [BY_NAME[name] for name in ("ckan", "arcgis", "socrata")], ids=str)
+def test_paging_stops_at_max_pages(case: Case, tmp_path: Path) -> None:
+    """A portal announcing 10**12 records, with new ones on every page, is read up to max_pages and no further."""
+    with PortalServer(Endless()) as server:
+        records, error = read_until_error(adapter_for(server, case, tmp_path, max_pages=3))
+        asked = server.requests_to(case.endpoint)
+    assert [record.number for record in records] == list(range(1, 10))
+    assert len(asked) == 3
+    message = str(error)
+    assert message.startswith(f"Source 'toilets': stopped before page 4 of {server.url}{case.path}")
+    assert message.endswith(
+        ": the source's max_pages is 3, and the portal says it holds 1,000,000,000,000 records. If the data is that "
+        "large, raise max_pages (or page_size, if the portal allows) in the source's [[sources]] entry in "
+        "place.toml; if not, the portal is announcing more records than it holds: check the location."
+    )
+
+
+@each_portal
+def test_the_source_byte_cap_stops_paging(portal: PortalServer, case: Case, tmp_path: Path) -> None:
+    """max_source_bytes counts every answer of the source: the pages read before it is passed are kept."""
+    cap = 1000 if case.adapter == "arcgis" else 600  # the seven records take 866 to 1,533 bytes; a page of ArcGIS 600
+    records, error = read_until_error(adapter_for(portal, case, tmp_path, max_source_bytes=cap))
+    assert 0 < len(records) < 7
+    assert f"the source has sent more than its max_source_bytes of {cap:,} bytes in all" in str(error)
+    assert "raise max_source_bytes in the source's [[sources]] entry in place.toml" in str(error)
 
 
 @pytest.mark.parametrize(("adapter", "largest"), [("ckan", 32000), ("opendatasoft", 100), ("socrata", 50000)], ids=str)

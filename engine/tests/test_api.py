@@ -362,6 +362,9 @@ def test_offset_past_the_end_is_an_empty_page(served: Served) -> None:
         ("datetime=2024-01-01/2024-02-01/2024-03-01", ["datetime"]),
         ("datetime=2024-06-30/2024-01-01", ["datetime", "ends before it starts"]),
         ("datetime=2024-01-01&datetime=2024-01-02", ["datetime", "more than once"]),
+        ("datetime=9999-12-31T23:59:59-23:59", ["datetime", "outside the years 0001 to 9999"]),
+        ("near=-2.3,53.45&limit=1000&offset=9001", ["offset", "at most 10,000"]),
+        ("datetime=0001-01-01T00:00:00%2B23:59", ["datetime", "outside the years 0001 to 9999"]),
     ],
 )
 def test_bad_item_parameters_are_400s_naming_the_parameter(served: Served, query: str, words: list[str]) -> None:

@@ -292,6 +292,18 @@ def test_invalid_toml_is_an_error(capsys: pytest.CaptureFixture[str], place_toml
     assert "not valid TOML" in err
 
 
+def test_deeply_nested_place_toml_is_an_error_without_a_traceback(
+    capsys: pytest.CaptureFixture[str], place_toml: Path
+) -> None:
+    """It reports a place.toml nested 100,000 deep (a RecursionError in the TOML parser) as an error naming the file."""
+    place_toml.write_text("extra = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    status, out, err = run(capsys, "--config", str(place_toml), "ingest")
+    assert status == EXIT_ERROR
+    assert out == ""
+    assert err.startswith(f"Error: {place_toml} nests arrays or tables too deeply to be read")
+    assert "Traceback" not in err
+
+
 def test_missing_place_toml_is_an_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """It reports a missing place.toml with exit status 1, saying how to point at one."""
     missing = tmp_path.resolve() / "missing.toml"

@@ -262,6 +262,8 @@ def test_effective_settings_cover_every_setting(place_toml: Path) -> None:
         "areas",
         "sources",
         "export.base_path",
+        "server.public_url",
+        "server.hosts",
         "database_url",
     ]
     assert rows == effective_settings(load_settings(place_toml))
@@ -376,6 +378,29 @@ def test_file_not_utf8(place_toml: Path) -> None:
     """It refuses a place.toml that is not UTF-8 text."""
     place_toml.write_bytes(b'[place]\nname = "Ynys M\xf4n"\n')
     assert "not valid TOML" in config_error(place_toml)
+
+
+NESTED_DEEP = 100_000
+DEEPLY_NESTED = {
+    "arrays": "extra = " + "[" * NESTED_DEEP + "]" * NESTED_DEEP + "\n",
+    "inline-tables": "extra = " + "{ a = " * NESTED_DEEP + "1" + " }" * NESTED_DEEP + "\n",
+    # tomllib reads these without recursing, but slowly (30 s for 100,000), and the settings code recurses on them.
+    "dotted-keys": "[" + ".".join(["a"] * 5_000) + "]\nb = 1\n",
+}
+
+
+@pytest.mark.parametrize("nesting", DEEPLY_NESTED.values(), ids=DEEPLY_NESTED)
+def test_deeply_nested_toml_is_a_config_error_naming_the_file(
+    write_place_toml, place_values: dict[str, Any], nesting: str
+) -> None:
+    """It refuses a place.toml nested thousands deep, which exhausts the stack of the parser or of what reads it."""
+    place_toml = write_place_toml(place_values)
+    text = place_toml.read_text(encoding="utf-8")
+    place_toml.write_text(nesting + text if nesting.startswith("extra") else text + nesting, encoding="utf-8")
+    assert config_error(place_toml) == (
+        f"{place_toml} nests arrays or tables too deeply to be read, where its settings need a few levels at most. "
+        "Look for a long run of [ or { brackets, or of dotted keys (a.b.c...), and remove it."
+    )
 
 
 @pytest.mark.parametrize(

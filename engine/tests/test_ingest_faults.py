@@ -7,14 +7,26 @@ untouched, with no table left behind. A fault that spoils only some rows (a NUL
 byte, a quote inside a cell) loads the file, and every row read is loaded or
 rejected with its reason: read = loaded + rejected. A quote left open that
 the next quote on its own line closes spoils only that row, which is rejected.
+
+The same holds for what no one foresaw: a hostile GeoJSON file, an error no
+adapter turned into words, a database that is read-only, full or damaged. Each
+is the failure of its source, in words and without a traceback; the toilets
+loaded before keep serving and the sources after it still load. Only Ctrl+C
+stops everything.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
-from collections.abc import Callable
+import os
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,8 +35,11 @@ import pytest
 from conftest import MADE_UP_PLACE, opened, tables, toilet_rows, toml_text, write_project
 from portal_server import RESOURCE_ID, Item, PortalServer
 
+from local_data_app.adapters.csv_files import CsvAdapter
 from local_data_app.cli import main
+from local_data_app.ingest import BATCH_SIZE
 from local_data_app.store import Provenance
+from local_data_app.store.sqlite import SQLiteStore
 
 SOURCE = "toilets"
 TOILETS = len(toilet_rows())
@@ -48,11 +63,15 @@ class Project:
     def rejects_folder(self) -> Path:
         return self.config.parent / "data" / "rejects"
 
-    def set_options(self, **options: Any) -> None:
-        """Give the toilets source these adapter options (or another adapter and location) in place.toml."""
+    def set_options(self, *later: dict[str, Any], database_url: str | None = None, **options: Any) -> None:
+        """Give the toilets source these adapter options (or another adapter and location) in place.toml.
+
+        ``later`` are sources ingested after it, and ``database_url`` another URL for the same store.
+        """
         entry = {"name": SOURCE, "adapter": "csv", "location": "data/raw/toilets.csv", "fields": {"id": "Ref"}}
-        text = f"database_url = {json.dumps(self.database_url)}\n\n"
-        self.config.write_text(text + toml_text({**MADE_UP_PLACE, "sources": [{**entry, **options}]}), "utf-8")
+        text = f"database_url = {json.dumps(database_url or self.database_url)}\n\n"
+        sources = [{**entry, **options}, *later]
+        self.config.write_text(text + toml_text({**MADE_UP_PLACE, "sources": sources}), "utf-8")
 
 
 def ingest(project: Project, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -65,6 +84,11 @@ def ingest(project: Project, capsys: pytest.CaptureFixture[str]) -> tuple[int, s
 
 @pytest.fixture
 def project(database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Project:
+    return loaded_project(database_url, tmp_path, capsys)
+
+
+def loaded_project(database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Project:
+    """The toilets ingested into ``database_url`` from a project in ``tmp_path``."""
     config = write_project(tmp_path / "project", database_url=database_url)
     assert main(["--config", str(config), "ingest"]) == 0
     assert capsys.readouterr().out == f"{SOURCE}: read {TOILETS}, loaded {TOILETS}, rejected 0\n"
@@ -187,18 +211,20 @@ REFUSED = [
 ]
 
 
-def assert_still_serving(project: Project, out: str, set_aside: str | None = None) -> None:
+def assert_still_serving(project: Project, out: str, set_aside: str | None = None, later: bool = False) -> None:
     """The toilets loaded first still serve, as they were, and the failed ingest left nothing behind.
 
-    Nothing but the file of rows ``set_aside``, when there is one.
+    Nothing but the file of rows ``set_aside``, when there is one, and the tables of a ``later`` source loaded since.
     """
     assert f"The previous data is still serving: {TOILETS} rows fetched at {project.loaded.fetched_at}." in out
     with opened(project.database_url, project.config.parent) as store:
-        assert store.provenance() == [project.loaded]
+        assert [found for found in store.provenance() if found.collection == SOURCE] == [project.loaded]
         assert store.count(SOURCE) == TOILETS
         assert [feature.id for feature in store.features(SOURCE, limit=100)] == project.ids
         assert store.feature(SOURCE, "T07").properties["LocationText"].startswith("<script>")
-    assert tables(project.database_url) == project.tables
+        assert later or len(store.provenance()) == 1
+    found = tables(project.database_url)
+    assert found > project.tables if later else found == project.tables
     left = [path.name for path in project.rejects_folder.glob("*")]
     assert left == ([set_aside] if set_aside else []), "no scratch file, nor a rejects file for the toilets serving"
 
@@ -398,3 +424,263 @@ def test_a_quote_inside_a_cell_is_only_a_character(project: Project, capsys: pyt
         assert store.feature(SOURCE, "T03").properties["LocationText"] == 'Toilet 3, by the "Market"\nSquare'
         assert store.feature(SOURCE, "T04").properties["LocationText"] == 'Toilet 4 "the old one"'
         assert store.feature(SOURCE, "T04").row == 7  # numbered by its line, after the cell over two lines
+
+
+# What no one foresaw: hostile GeoJSON, errors no adapter put in words, and a database that cannot be written.
+
+LATER = "later"  # a source after the toilets, which loads whatever happens to them
+
+
+def later_source(project: Project) -> dict[str, Any]:
+    """A second source, after the toilets: the same 23 toilets in their own file and collection."""
+    (project.csv_file.parent / f"{LATER}.csv").write_bytes(project.csv_file.read_bytes())
+    return {"name": LATER, "adapter": "csv", "location": f"data/raw/{LATER}.csv", "fields": {"id": "Ref"}}
+
+
+def assert_later_loaded(project: Project, out: str) -> None:
+    assert out.endswith(f"{LATER}: read {TOILETS}, loaded {TOILETS}, rejected 0\n")
+    with opened(project.database_url, project.config.parent) as store:
+        assert store.count(LATER) == TOILETS
+
+
+def toilets_geojson(**members: Any) -> dict[str, Any]:
+    """The 23 toilets as a GeoJSON FeatureCollection of points."""
+    features = []
+    for row in toilet_rows():
+        x, y = float(row.pop("GeoX")), float(row.pop("GeoY"))
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [x, y]}, "properties": row})
+    return {"type": "FeatureCollection", "features": features, **members}
+
+
+def deep_geojson() -> bytes:
+    """A FeatureCollection whose first feature's name is a list nested 100,000 deep: a RecursionError for json."""
+    nested = "[" * 100_000 + "]" * 100_000
+    return json.dumps(toilets_geojson()).replace('"Toilet 0"', nested, 1).encode()
+
+
+HOSTILE_GEOJSON = {
+    "nested-100-000-deep": (
+        deep_geojson,
+        "toilets.geojson nests arrays and objects more than 64 deep, in feature 1, where GeoJSON points need 5, "
+        "so it was not read.",
+    ),
+    "crs-a-string": (
+        lambda: json.dumps(toilets_geojson(crs="EPSG:27700")).encode(),
+        "toilets.geojson has a \"crs\" member 'EPSG:27700', not an object such as",
+    ),
+    "cut-short": (
+        lambda: json.dumps(toilets_geojson()).encode()[:2000],
+        "toilets.geojson is not valid GeoJSON (parse error: premature EOF, in feature 7).",
+    ),
+}
+
+
+@pytest.mark.parametrize(("data", "says"), HOSTILE_GEOJSON.values(), ids=list(HOSTILE_GEOJSON))
+def test_a_hostile_geojson_file_is_refused_in_words_and_the_next_source_loads(
+    project: Project, capsys: pytest.CaptureFixture[str], data: Callable[[], bytes], says: str
+) -> None:
+    """A GeoJSON file that cannot be read fails its source in words; the toilets serve and the next source loads."""
+    (project.csv_file.parent / "toilets.geojson").write_bytes(data())
+    project.set_options(later_source(project), adapter="geojson", location="data/raw/toilets.geojson")
+    status, out = ingest(project, capsys)
+    assert status == 1
+    assert out.startswith(f"{SOURCE}: not loaded. Source {SOURCE!r}: {says}")
+    assert "Traceback" not in out
+    assert_still_serving(project, out, later=True)
+    assert_later_loaded(project, out)
+
+
+def test_malformed_geojson_features_are_rejected_one_by_one(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Properties that are a string or a list, and coordinates that are an object, reject only their feature."""
+    document = toilets_geojson()
+    features = document["features"]
+    features[2]["properties"] = "Toilet 2"
+    features[4]["properties"] = ["Toilet 4"]
+    features[6]["geometry"]["coordinates"] = {"x": -2.28, "y": 53.46}
+    (project.csv_file.parent / "toilets.geojson").write_text(json.dumps(document), encoding="utf-8")
+    project.set_options(adapter="geojson", location="data/raw/toilets.geojson")
+    status, out = ingest(project, capsys)
+    assert (status, out) == (
+        0,
+        f"{SOURCE}: read {TOILETS}, loaded 20, rejected 3 (reasons in data/rejects/toilets.csv)\n",
+    )
+    reasons = {row: found["reasons"] for row, found in rejects(project).items()}
+    assert reasons["3"].startswith("the feature's properties are 'Toilet 2', not an object of values")
+    assert reasons["5"].startswith("the feature's properties are ['Toilet 4'], not an object of values")
+    assert reasons["7"].startswith("the point's coordinates {'x': -2.28, 'y': 53.46} are not two numbers")
+
+
+FailWith = Callable[[BaseException, int], None]
+
+
+@pytest.fixture
+def fail_with(monkeypatch: pytest.MonkeyPatch) -> FailWith:
+    """Make the CSV adapter raise an error for the toilets after reading so many rows, as a bug in an adapter might."""
+
+    def fail(error: BaseException, after: int) -> None:
+        read = CsvAdapter._read
+
+        def failing(self: CsvAdapter, path: Path, encoding: str) -> Iterator[Any]:
+            for index, record in enumerate(read(self, path, encoding)):
+                if self.source.name == SOURCE and index == after:
+                    raise error
+                yield record
+
+        monkeypatch.setattr(CsvAdapter, "_read", failing)
+
+    return fail
+
+
+def test_an_error_no_one_foresaw_fails_its_source_in_words_and_the_next_source_loads(
+    project: Project, capsys: pytest.CaptureFixture[str], fail_with: FailWith
+) -> None:
+    """Not a SourceError but any exception: the toilets' load is rolled back and the next source still loads."""
+    project.set_options(later_source(project))
+    project.csv_file.write_text("".join(csv_lines(toilet_rows()[:20])), encoding="utf-8")
+    fail_with(ZeroDivisionError("float division by zero"), 5)
+    status, out = ingest(project, capsys)
+    assert status == 1
+    assert out.startswith(
+        f"{SOURCE}: not loaded. Source {SOURCE!r}: reading or loading it stopped on an error the app does not "
+        "explain (ZeroDivisionError: float division by zero). Check the source's file or address and its options "
+        "in place.toml; if they look right, report this message with the source so that it can be explained.\n"
+    )
+    assert "Traceback" not in out
+    assert_still_serving(project, out, later=True)
+    assert_later_loaded(project, out)
+
+
+def test_ctrl_c_still_stops_everything(
+    project: Project, capsys: pytest.CaptureFixture[str], fail_with: FailWith
+) -> None:
+    """KeyboardInterrupt is not a source's failure: the ingest stops, no later source loads, no scratch file stays."""
+    project.set_options(later_source(project))
+    project.csv_file.write_text("".join(csv_lines(every_row_spoilt() * 300)), encoding="utf-8")
+    fail_with(KeyboardInterrupt(), BATCH_SIZE + 1000)  # after a batch of rows, rejected, was written to scratch
+    with pytest.raises(KeyboardInterrupt):
+        main(["--config", str(project.config), "ingest"])
+    with opened(project.database_url, project.config.parent) as store:
+        assert store.provenance() == [project.loaded]
+        assert store.count(SOURCE) == TOILETS
+    assert tables(project.database_url) == project.tables
+    assert not list(project.rejects_folder.glob("*")), "no scratch file of rejects"
+
+
+@contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    """The file made read-only: by its mode and, for root (whom modes do not stop), with chattr +i."""
+    mode = path.stat().st_mode
+    path.chmod(0o444)
+    root = hasattr(os, "geteuid") and os.geteuid() == 0
+    chattr = shutil.which("chattr") if root else None
+    immutable = False
+    try:
+        if root:
+            immutable = chattr is not None and not subprocess.run([chattr, "+i", str(path)], check=False).returncode  # noqa: S603
+            if not immutable:
+                pytest.skip("root writes to files whatever their mode, and chattr +i cannot stop it here")
+        yield
+    finally:
+        if immutable and chattr:
+            subprocess.run([chattr, "-i", str(path)], check=True)  # noqa: S603
+        path.chmod(mode)
+
+
+def test_a_read_only_database_is_reported_in_words(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    """A database that cannot be written fails the load with what to fix, and the toilets loaded before serve."""
+    project.csv_file.write_text("".join(csv_lines(toilet_rows()[:20])), encoding="utf-8")
+    if project.database_url.startswith("sqlite:"):
+        database = Path(project.database_url.removeprefix("sqlite:///"))
+        with read_only(database):
+            status, out = ingest(project, capsys)
+        says = "(attempt to write a readonly database), so its load was rolled back. Make the database writable"
+    else:  # the URL's options end with the schema's search_path; a read-only transaction is added to them
+        project.set_options(database_url=project.database_url + "%20-cdefault_transaction_read_only%3Don")
+        status, out = ingest(project, capsys)
+        project.set_options()
+        says = "cannot execute CREATE TABLE in a read-only transaction"
+    assert status == 1
+    assert out.startswith(f"{SOURCE}: not loaded. ")
+    assert says in out
+    assert "Traceback" not in out
+    assert_still_serving(project, out)
+
+
+@pytest.fixture
+def sqlite_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Project:
+    """The toilets loaded into an SQLite file, for the faults of such a file."""
+    return loaded_project(f"sqlite:///{tmp_path.resolve() / 'app.db'}", tmp_path, capsys)
+
+
+def overwrite_page(database: Path, table: str | None = None) -> None:
+    """Fill the first page of a table (by default, the toilets' live table) with bytes SQLite cannot read."""
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        roots = dict(db.execute("SELECT name, rootpage FROM sqlite_master WHERE type = 'table' AND rootpage > 0"))
+        live = db.execute("SELECT table_name FROM _collections WHERE collection = ?", [SOURCE]).fetchone()[0]
+    with database.open("r+b") as file:
+        file.seek((roots[table or live] - 1) * page_size)
+        file.write(b"\xff" * page_size)
+
+
+def test_a_damaged_table_is_reported_in_words(sqlite_project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    """A database damaged where the old load is kept fails the load, saying how to recover."""
+    project = sqlite_project
+    overwrite_page(Path(project.database_url.removeprefix("sqlite:///")))
+    project.csv_file.write_text("".join(csv_lines(toilet_rows()[:20])), encoding="utf-8")
+    status, out = ingest(project, capsys)
+    assert status == 1
+    assert out.startswith(
+        f"{SOURCE}: not loaded. Source {SOURCE!r}: could not load it into the database {project.database_url} "
+        "(database disk image is malformed), so its load was rolled back. The database is damaged: restore it from "
+        "a backup, or start a new one and ingest every source again (it holds nothing that the sources do not).\n"
+    )
+    assert "Traceback" not in out
+
+
+def test_a_damaged_catalogue_stops_the_ingest_in_words(
+    sqlite_project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A catalogue of loads that cannot be read leaves what serves unknown: nothing is loaded, and the CLI says why."""
+    project = sqlite_project
+    overwrite_page(Path(project.database_url.removeprefix("sqlite:///")), "_collections")
+    status, out = ingest(project, capsys)
+    assert status == 1
+    assert out == (
+        f"Error: Could not read the catalogue of loads in the database {project.database_url} (database disk image "
+        "is malformed), so no source was ingested. The database is damaged: restore it from a backup, or start a new "
+        "one and ingest every source again (it holds nothing that the sources do not).\n"
+    )
+
+
+def test_a_full_disk_is_reported_in_words_and_the_next_source_loads(
+    sqlite_project: Project, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database that runs out of room part way fails that load only: rolled back, it frees room for the next."""
+    project = sqlite_project
+    project.set_options(later_source(project))
+    many = [{**row, "Ref": f"X{index}"} for index, row in enumerate(toilet_rows() * 100)]
+    project.csv_file.write_text("".join(csv_lines(many)), encoding="utf-8")
+    replacing = SQLiteStore.replacing
+
+    @contextmanager
+    def cramped(store: SQLiteStore, collection: str, fields: Any) -> Iterator[Any]:
+        if collection == SOURCE:  # the disk has room for a few more pages, not for 2,300 toilets
+            pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+            store.db.execute(f"PRAGMA max_page_count = {pages + 30}")
+        with replacing(store, collection, fields) as staging:
+            yield staging
+        store.db.execute("PRAGMA max_page_count = 1073741823")
+
+    monkeypatch.setattr(SQLiteStore, "replacing", cramped)
+    status, out = ingest(project, capsys)
+    assert status == 1
+    assert out.startswith(
+        f"{SOURCE}: not loaded. Source {SOURCE!r}: could not load it into the database {project.database_url} "
+        "(database or disk is full), so its load was rolled back. Free some space on the disk that holds the "
+        "database, then ingest again.\n"
+    )
+    assert_still_serving(project, out, later=True)
+    assert_later_loaded(project, out)

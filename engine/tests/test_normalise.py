@@ -197,6 +197,26 @@ def test_osgb36_rows_are_converted_to_wgs84(lon: float, lat: float) -> None:
     assert feature.properties["GeoX"] == pytest.approx(easting, abs=0.05)  # the source's own values are kept
 
 
+def test_generic_points_in_british_national_grid_load_and_are_stored_in_degrees() -> None:
+    """A grit-bin export in eastings and northings loads: x and y are checked in degrees after conversion."""
+    easting, northing = TO_GRID.transform(-2.36, 53.42)
+    row = {"id": "G1", "name": "Grit bin", "x": f"{easting:.2f}", "y": f"{northing:.2f}"}
+    features, rejections = normalise(row, schema=POINTS, crs="EPSG:27700")
+    assert rejections == []
+    (feature,) = features
+    assert (feature.lon, feature.lat) == (pytest.approx(-2.36, abs=2e-6), pytest.approx(53.42, abs=2e-6))
+    assert (feature.properties["x"], feature.properties["y"]) == (feature.lon, feature.lat)  # the schema's degrees
+
+
+def test_generic_points_beyond_the_world_are_still_rejected() -> None:
+    """In WGS84, an x of 500 is no longitude: rejected with where it is, after conversion."""
+    features, (rejection,) = normalise(
+        {"id": "P", "name": "Far", "x": "500", "y": "52.5"}, schema=POINTS, crs="EPSG:4326"
+    )
+    assert features == []
+    assert rejection.reasons == ["x, y: (500, 52.5) in WGS84 is outside Great Britain and Northern Ireland"]
+
+
 def test_trafalgar_square_lands_in_london() -> None:
     """An absolute check: grid reference TQ 30003 80424 is Trafalgar Square."""
     feature = one(lga_row(CoordinateReferenceSystem="osgb36", GeoX="530003", GeoY="180424"))

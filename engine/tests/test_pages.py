@@ -248,6 +248,31 @@ def test_word_search_says_when_it_stopped_early(served: Served, monkeypatch: pyt
     assert "use the filters to narrow it" in found.text
 
 
+def test_word_search_stops_when_its_time_is_up(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past its time a word search reads nothing more and says the count is "or more", near a point too."""
+    monkeypatch.setattr(pages, "SEARCH_SECONDS", 0.0)
+    for query in ("q=toilet", "q=toilet&near=53.45,-2.3"):
+        found = home(served, query)
+        assert listed(found) == []
+        assert "The search stopped before it found anything" in found.text
+
+
+def test_word_search_near_a_point_ranks_once(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nearest first, the store ranks the candidates once, not once per batch of the search."""
+    calls: list[int] = []
+    nearest = served.app.state.api.store.nearest
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs.get("offset", 0))
+        return nearest(*args, **kwargs)
+
+    monkeypatch.setattr(pages, "SEARCH_BATCH", 5)
+    monkeypatch.setattr(served.app.state.api.store, "nearest", counted)
+    found = home(served, "q=toilet&near=53.45,-2.3")
+    assert len(listed(found)) == pages.PAGE_SIZE
+    assert calls == [0]
+
+
 def test_near_sorts_by_distance(served: Served) -> None:
     """A point typed as latitude, longitude lists the nearest first, each with its distance."""
     found = home(served, "near=" + quote("53.49, -2.28"))

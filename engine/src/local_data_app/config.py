@@ -78,6 +78,9 @@ NonEmpty = Annotated[str, Field(min_length=1)]
 # A host name or an IP address, perhaps with Leaflet's {s} (the tile server's subdomains) in its first label.
 TILE_HOST = re.compile(r"(?:[a-z0-9-]*\{s\}[a-z0-9-]*\.)?(?:[a-z0-9-]+\.)*[a-z0-9-]+|\[[0-9a-f:.]+\]", re.IGNORECASE)
 # A path on a web server: segments of letters, digits and the characters URLs allow unescaped, each ending in /.
+HOST_NAME = re.compile(
+    r"(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+)
 BASE_PATH = re.compile(r"/(?:[A-Za-z0-9._~!$&'()*+,;=:@-]+/)*")
 
 
@@ -235,6 +238,27 @@ class Export(Section):
     base_path: BasePath | None = None
 
 
+def _host_name(value: str) -> str:
+    if not HOST_NAME.fullmatch(value):
+        raise ValueError("expected a host name such as toilets.example.gov.uk, without a scheme, port or path")
+    return value.lower()
+
+
+HostName = Annotated[str, AfterValidator(_host_name)]
+
+
+class Server(Section):
+    """How the live app is reached: the public address its links start with, and the host names it answers to.
+
+    Links in the API are absolute, so they must not come from a request's Host
+    header, which any client can set. With ``public_url`` every link starts
+    with it; without it the app answers only for the loopback names and ``hosts``.
+    """
+
+    public_url: WebAddress | None = None
+    hosts: tuple[HostName, ...] = ()
+
+
 class Dataset(Section):
     """What kind of data the app serves, and under which licence."""
 
@@ -309,6 +333,7 @@ class Settings(BaseSettings):
     areas: tuple[Area, ...] = ()
     sources: tuple[Source, ...] = ()
     export: Export = Export()
+    server: Server = Server()
     database_url: NonEmpty = Field(
         default="sqlite:///data/app.db",
         validation_alias=AliasChoices(DATABASE_URL_ENV, "database_url"),
@@ -417,6 +442,19 @@ def load_settings(path: str | Path | None = None) -> LoadedSettings:
             f"No configuration file at {config_path}. Run the command from the project folder, "
             f"pass --config PATH, or set {CONFIG_ENV} to the path of your place.toml."
         )
+    try:
+        return _load(config_path)
+    except RecursionError as error:
+        # Arrays, inline tables or dotted keys nested thousands deep exhaust the stack of the recursive TOML
+        # parser, or of the code that walks what it read.
+        raise ConfigError(
+            f"{config_path} nests arrays or tables too deeply to be read, where its settings need a few levels at "
+            "most. Look for a long run of [ or { brackets, or of dotted keys (a.b.c...), and remove it."
+        ) from error
+
+
+def _load(config_path: Path) -> LoadedSettings:
+    """Parse place.toml, apply .env and the environment over it, and validate the result."""
     try:
         from_file = tomllib.loads(config_path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:

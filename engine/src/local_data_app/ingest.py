@@ -13,6 +13,15 @@ still load. Rows of a load refused because all were rejected are set aside in
 A source that has not changed since its last load (the same file, settings,
 schema and app version; see :func:`load_digest`) is not loaded again unless
 forced: the data serving is already what a load would give.
+
+Whatever goes wrong with one source, not only the faults the adapters name
+(a SourceError), is that source's failure, in words, never a traceback: an
+error no one foresaw, in a third-party adapter or on a hostile file, rolls its
+load back like any other, and the later sources still load. So does a fault of
+the database while loading (read-only, full or damaged), said with its fix. A
+database whose catalogue of loads cannot be read stops the ingest with a
+StoreError, since what serves is then unknown. Ctrl+C (KeyboardInterrupt)
+still stops everything at once.
 """
 
 from __future__ import annotations
@@ -20,22 +29,40 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import sqlite3
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, NamedTuple, TextIO, TypeVar
 
 from . import __version__, adapters
 from .config import Area, LoadedSettings, Settings, Source
-from .errors import AppError, ConfigError, SourceError
+from .errors import AppError, ConfigError, SourceError, StoreError
 from .normalise import Normaliser
 from .rejects import RejectsWriter, reasons_in_words
-from .store import AREA_CODE, AREA_FIELDS, AREA_NAME, Provenance, Store, open_store
+from .store import AREA_CODE, AREA_FIELDS, AREA_NAME, Provenance, Store, hide_password, open_store
 
 BATCH_SIZE = 5000
 REJECTS_FOLDER = Path("data") / "rejects"
+SHOWN_ERROR = 200  # characters of an unforeseen error's own message that a report shows
+# What to do about the database faults people meet, by SQLite's error name or PostgreSQL's SQLSTATE (a prefix).
+STORE_FIXES = (
+    (
+        ("SQLITE_READONLY", "25006"),
+        "Make the database writable by the user that runs the ingest (an SQLite file and the folder it is in; "
+        "a PostgreSQL primary server, not a read-only standby).",
+    ),
+    (("SQLITE_FULL", "53100"), "Free some space on the disk that holds the database, then ingest again."),
+    (
+        ("SQLITE_CORRUPT", "SQLITE_NOTADB", "XX001", "XX002"),
+        "The database is damaged: restore it from a backup, or start a new one and ingest every source again "
+        "(it holds nothing that the sources do not).",
+    ),
+    (("SQLITE_IOERR", "08"), "Check that the disk, or the database server, is working and can be reached."),
+)
+STORE_FIX = "Check that the database can be written, has room on its disk and is not damaged."
 
 Item = TypeVar("Item")
 
@@ -97,22 +124,39 @@ def ingest(
         raise ConfigError("place.toml has no [[sources]] to ingest. Add one: see docs/data-sources.md.")
     store = open_store(settings.database_url, loaded.project_dir)
     try:
-        return [ingest_source(store, loaded, source, progress or Progress(), force) for source in sources]
+        try:
+            serving = {provenance.collection: provenance for provenance in store.provenance()}
+        except Exception as error:
+            fault = store_fault(error, settings.database_url)
+            if fault is None:
+                raise
+            raise StoreError(
+                f"Could not read the catalogue of loads in the database {fault.database} ({fault.problem}), "
+                f"so no source was ingested. {fault.fix}"
+            ) from error
+        return [
+            ingest_source(store, loaded, source, serving.get(source.name), progress or Progress(), force)
+            for source in sources
+        ]
     finally:
         store.close()
 
 
 def ingest_source(
-    store: Store, loaded: LoadedSettings, source: Source, progress: Progress, force: bool = False
+    store: Store,
+    loaded: LoadedSettings,
+    source: Source,
+    last: Provenance | None,
+    progress: Progress,
+    force: bool = False,
 ) -> SourceReport:
-    """Load one source into the store, or leave its previous data serving and say why not."""
+    """Load one source into the store, or leave its previous data (``last`` loaded) serving and say why not."""
     settings = loaded.settings
     schema = loaded.schema()
     report = SourceReport(source.name)
     rejects = RejectsWriter(loaded.project_dir / REJECTS_FOLDER, source.name)
     fetched_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     area = settings.area_of(source)
-    last = next((p for p in store.provenance() if p.collection == source.name), None)  # the load serving now
     try:
         spec = adapters.SourceSpec(source.name, source.location, loaded.project_dir)
         adapter = adapters.create(source.adapter, spec, source.options)
@@ -177,9 +221,58 @@ def ingest_source(
             rejects.discard()
         report.error = str(error)
         report.previous = last  # a load that failed changed nothing
+    except Exception as error:  # not foreseen, or the database's: still only this source's failure
+        rejects.discard()
+        report.error = unforeseen(source.name, error, settings.database_url)
+        report.previous = last
+    except BaseException:  # Ctrl+C or an exit stops every source, leaving no scratch file behind
+        rejects.discard()
+        raise
     finally:
         progress.done()
     return report
+
+
+def unforeseen(source: str, error: Exception, database_url: str) -> str:
+    """An error that no one turned into words, in words: the database's with its fix, or any other by its kind."""
+    fault = store_fault(error, database_url)
+    if fault is not None:
+        return (
+            f"Source {source!r}: could not load it into the database {fault.database} ({fault.problem}), so its "
+            f"load was rolled back. {fault.fix}"
+        )
+    text = " ".join(str(error).split())
+    text = text if len(text) <= SHOWN_ERROR else text[:SHOWN_ERROR] + "..."
+    return (
+        f"Source {source!r}: reading or loading it stopped on an error the app does not explain "
+        f"({type(error).__name__}{': ' if text else ''}{text}). Check the source's file or address and its options "
+        "in place.toml; if they look right, report this message with the source so that it can be explained."
+    )
+
+
+class StoreFault(NamedTuple):
+    """A database driver's error in words: which database (its password hidden), what went wrong, the fix."""
+
+    database: str
+    problem: str
+    fix: str
+
+
+def store_fault(error: BaseException, database_url: str) -> StoreFault | None:
+    """The database, what went wrong and the fix, if ``error`` is a database driver's; else None.
+
+    The stores turn the faults they foresee into StoreErrors; this catches the
+    rest, such as a read-only, full or damaged database met part way through
+    a load. psycopg is only looked for if a PostgreSQL store has imported it.
+    """
+    psycopg = sys.modules.get("psycopg")
+    drivers = (sqlite3.Error,) if psycopg is None else (sqlite3.Error, psycopg.Error)
+    if not isinstance(error, drivers):
+        return None
+    code = getattr(error, "sqlite_errorname", None) or getattr(error, "sqlstate", None) or ""
+    fix = next((fix for codes, fix in STORE_FIXES if code.startswith(codes)), STORE_FIX)
+    problem = str(error).strip().split("\n", 1)[0] or type(error).__name__
+    return StoreFault(hide_password(database_url), problem, fix)
 
 
 def load_digest(content: str, source: Source, settings: Settings, schema: dict[str, Any], area: Area) -> str:

@@ -77,7 +77,13 @@ class Normaliser:
         self.id_field = "id" if "id" in fields else schema.get("x-id-field")
         self.explicit = dict(fields)
         self.crs = crs
-        self.parsers: dict[str, Parser] = {spec["name"]: parser_for(spec) for spec in self.fields}
+        # Position fields bounded in degrees (a schema whose x and y are WGS84) are checked after conversion, so a
+        # source in British National Grid can fill them with eastings and northings, which are then stored in degrees.
+        self.in_degrees = {name for name in (self.x_field, self.y_field) if name and _degree_bounds(schema, name)}
+        self.parsers: dict[str, Parser] = {
+            spec["name"]: parser_for(_without_bounds(spec) if spec["name"] in self.in_degrees else spec)
+            for spec in self.fields
+        }
         self.required = {
             spec["name"]
             for spec in self.fields
@@ -115,6 +121,8 @@ class Normaliser:
                 continue
             if self.id_field in self.parsers:
                 properties[self.id_field] = feature_id
+            if self.in_degrees:
+                properties[self.x_field], properties[self.y_field] = lon, lat
             features.append(Feature(feature_id, lon, lat, properties, extra, record.number))
         return features, rejections
 
@@ -251,6 +259,21 @@ class Normaliser:
                 ) from error
             self._transformers[crs] = transformer
         return transformer
+
+
+def _degree_bounds(schema: Mapping[str, Any], name: str) -> bool:
+    """Whether the schema bounds a position field within degrees (at most 180 either way): a WGS84 field."""
+    spec = next((spec for spec in schema["fields"] if spec["name"] == name), {})
+    constraints = spec.get("constraints") or {}
+    return any(key in constraints and abs(constraints[key]) <= 180 for key in ("minimum", "maximum"))
+
+
+def _without_bounds(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """A field's spec without its minimum and maximum, which apply to its value once converted to WGS84."""
+    constraints = {
+        key: value for key, value in (spec.get("constraints") or {}).items() if key not in {"minimum", "maximum"}
+    }
+    return {**spec, "constraints": constraints}
 
 
 def detect_crs(x: float, y: float) -> str | None:

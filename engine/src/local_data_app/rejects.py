@@ -2,7 +2,9 @@
 
 Rows are written as they are found, to a scratch file beside the final one, and
 the CSV is only put in place when the ingest succeeds: a failed ingest leaves
-the previous rejects file, which still describes the data that is serving. A
+the previous rejects file, which still describes the data that is serving.
+Cells are written as the source held them, except that none is a spreadsheet
+formula (see formulas.py). A
 load refused because every row was rejected sets its rows aside in
 ``<source>.refused.csv`` instead, so the reasons can be read while the previous
 data serves; the next load that succeeds removes that file.
@@ -18,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .formulas import neutralised
 from .normalise import Rejection
 
 ROW_COLUMN = "row"
@@ -73,11 +76,12 @@ class RejectsWriter:
         final = self.scratch.with_suffix(".new")
         with self.scratch.open(encoding="utf-8") as lines, final.open("w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out)
-            writer.writerow([ROW_COLUMN, REASONS_COLUMN, *columns])
+            writer.writerow([ROW_COLUMN, REASONS_COLUMN, *(neutralised(column) for column in columns)])
             for line in lines:
                 entry = json.loads(line)
                 values = entry["values"]
-                writer.writerow([entry["row"], "; ".join(entry["reasons"]), *(_cell(values.get(c)) for c in columns)])
+                reasons = neutralised("; ".join(entry["reasons"]))
+                writer.writerow([entry["row"], reasons, *(_cell(values.get(c)) for c in columns)])
         os.replace(final, path)
         self.scratch.unlink()
         return path
@@ -105,8 +109,9 @@ def _columns(scratch: Path) -> list[str]:
 
 
 def _cell(value: Any) -> str:
+    """A source's value as the rejects file shows it: as read, but never as a spreadsheet formula."""
     if value is None:
         return ""
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+        return neutralised(json.dumps(value, ensure_ascii=False))
+    return neutralised(str(value))

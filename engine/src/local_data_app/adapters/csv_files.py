@@ -2,9 +2,14 @@
 
 Spreadsheets save CSV as UTF-8 (with or without a byte-order mark), Windows-1252
 or UTF-16, so ``encoding = "auto"`` (the default) looks at the bytes: a
-byte-order mark, the zero bytes of UTF-16, or a file that is not valid UTF-8
-(then Windows-1252). Each record's number is the line it starts on, so a
-rejected row can be found in a text editor; the header is line 1.
+byte-order mark, the zero bytes of UTF-16, or whether the file is UTF-8. A file
+none of whose non-ASCII bytes is valid UTF-8 is Windows-1252. A file that is
+UTF-8 but for a stray byte or two is refused, naming the line and the byte
+offset of the first: read as Windows-1252, every other accented character in it
+would silently turn to mojibake ("é" to "Ã©"). Setting ``encoding`` in
+place.toml reads the file as that, without looking. Each record's number is the
+line it starts on, so a rejected row can be found in a text editor; the header
+is line 1.
 
 A quote left open is a fault of the whole file, not of one row: the csv module
 would read every line after it into one cell. So a quoted cell that never
@@ -20,7 +25,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
+from collections import Counter
 from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 from typing import Literal, NamedTuple, TextIO
 
@@ -37,6 +45,11 @@ CHUNK_BYTES = 1 << 20
 QUOTE = '"'
 LINE_BREAKS = ("\r", "\n")
 SHOWN_CHARACTERS = 40
+SHOWN_NAMES = 10  # repeated column names an error message lists before saying how many more
+# Decoded with surrogateescape, each byte that is not UTF-8 becomes one of these lone surrogates.
+NOT_UTF_8 = re.compile("[\udc80-\udcff]")
+# A character that valid UTF-8 of two bytes or more decoded to: neither ASCII nor an escaped byte.
+WIDE_CHARACTER = re.compile("[^\x00-\x7f\udc80-\udcff]")
 
 
 class CsvOptions(HttpOptions):
@@ -57,7 +70,16 @@ class CsvAdapter(FileAdapter):
         with local_copy(self.source, self.options, ".csv") as path:
             encoding = self.options.encoding
             if encoding == "auto":
-                encoding = detect_encoding(path)
+                try:
+                    encoding = detect_encoding(path)
+                except StrayByte as stray:
+                    raise SourceError(
+                        f"Source {self.source.name!r}: {self._file()} is UTF-8 but for the byte 0x{stray.value:02X} "
+                        f"on line {stray.line:,} (at byte offset {stray.offset:,} of the file), which is not valid "
+                        "UTF-8, so it was not read: read as Windows-1252, its other accented characters would be "
+                        "garbled. Correct or remove that byte or, if the file is in another encoding, set the "
+                        'source\'s encoding in place.toml (encoding = "cp1252", say).'
+                    ) from stray
             yield from self._read(path, encoding)
 
     def no_records(self) -> str:
@@ -109,8 +131,8 @@ class CsvAdapter(FileAdapter):
                         run_on = run_on_quote("".join(read), self.options.delimiter)
                     yield _record(start, columns, row, run_on)
         except UnicodeError as error:
-            bad_line = first_undecodable_line(path, encoding)
-            where = f" at line {bad_line}" if bad_line else ""
+            bad = first_undecodable(path, encoding)
+            where = f" at line {bad.line}" if bad else ""
             reason = error.reason if isinstance(error, UnicodeDecodeError) else str(error)
             raise SourceError(
                 f"Source {self.source.name!r}: {self._file()} is not valid {encoding}{where} ({reason}). "
@@ -245,12 +267,18 @@ def _shorten(text: str) -> str:
 
 
 def _column_names(header: list[str], source: str) -> list[str]:
+    """The header's names, a blank one named by its place; a SourceError naming those given more than once.
+
+    Counted in one pass, since a header may have hundreds of thousands of columns.
+    """
     names = [cell.strip().lstrip("\ufeff") or f"column_{index}" for index, cell in enumerate(header, start=1)]
-    repeated = sorted({name for name in names if names.count(name) > 1})
+    repeated = sorted(name for name, count in Counter(names).items() if count > 1)
     if repeated:
+        which = ", ".join(_shorten(name) for name in repeated[:SHOWN_NAMES])
+        if len(repeated) > SHOWN_NAMES:
+            which = f"{len(repeated):,} columns ({which} and {len(repeated) - SHOWN_NAMES:,} more)"
         raise SourceError(
-            f"Source {source!r}: the header names {', '.join(repeated)} more than once; "
-            "rename the columns so each is unique."
+            f"Source {source!r}: the header names {which} more than once; rename the columns so each is unique."
         )
     return names
 
@@ -271,8 +299,29 @@ def _record(number: int, columns: list[str], row: list[str], run_on: str | None 
     return RawRecord(number, dict(zip(columns, row, strict=False)))
 
 
+class StrayByte(ValueError):
+    """A file that is UTF-8 but for some bytes: where the first of them is, and its value."""
+
+    def __init__(self, line: int, offset: int, value: int) -> None:
+        super().__init__(f"the byte 0x{value:02X} on line {line} (offset {offset}) is not UTF-8")
+        self.line, self.offset, self.value = line, offset, value
+
+
+class Undecodable(NamedTuple):
+    """The first byte of a file that does not decode: its line (from 1), its offset in the file (from 0), its value."""
+
+    line: int
+    offset: int
+    value: int
+
+
 def detect_encoding(path: Path) -> str:
-    """The encoding of a text file: from its byte-order mark, its zero bytes, or whether it is valid UTF-8."""
+    """The encoding of a text file: from its byte-order mark, its zero bytes, or whether it is valid UTF-8.
+
+    A file with bytes that are not UTF-8 is Windows-1252 only if none of its
+    non-ASCII bytes is: one that holds valid UTF-8 beside them is UTF-8 with
+    stray bytes, and a :class:`StrayByte` says where the first is.
+    """
     with path.open("rb") as file:
         start = file.read(SNIFF_BYTES)
         if start.startswith(codecs.BOM_UTF8):
@@ -284,26 +333,34 @@ def detect_encoding(path: Path) -> str:
             # UTF-16 without a mark: ASCII characters have their zero byte first (big-endian) or second. Zero
             # bytes at both places, such as a run of NUL bytes where a file was cut short, are not UTF-16.
             return "utf-16-be" if even > odd else "utf-16-le"
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        chunk = start
-        try:
-            while chunk:
-                decoder.decode(chunk)
-                chunk = file.read(CHUNK_BYTES)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "cp1252"
-    return "utf-8"
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+        invalid = wide = False
+        for chunk in chain([start], iter(lambda: file.read(CHUNK_BYTES), b""), [None]):
+            text = decoder.decode(b"", final=True) if chunk is None else decoder.decode(chunk)
+            invalid = invalid or NOT_UTF_8.search(text) is not None
+            wide = wide or WIDE_CHARACTER.search(text) is not None
+            if invalid and wide:
+                break
+    if not invalid:
+        return "utf-8"
+    if not wide:
+        return "cp1252"
+    stray = first_undecodable(path, "utf-8")
+    if stray is None:  # not reached: read line by line, the byte the decoder found fails too
+        return "cp1252"
+    raise StrayByte(*stray)
 
 
-def first_undecodable_line(path: Path, encoding: str) -> int | None:
-    """The number of the first line that does not decode (text files are decoded in chunks, not lines)."""
+def first_undecodable(path: Path, encoding: str) -> Undecodable | None:
+    """The first byte that does not decode, with its line (text files are decoded in chunks, not lines)."""
     if encoding.startswith("utf-16"):
         return None  # its line breaks are two bytes; the chunk position is all there is
+    offset = 0
     with path.open("rb") as file:
         for number, line in enumerate(file, start=1):
             try:
                 line.decode(encoding)
-            except UnicodeDecodeError:
-                return number
+            except UnicodeDecodeError as error:
+                return Undecodable(number, offset + error.start, line[error.start])
+            offset += len(line)
     return None

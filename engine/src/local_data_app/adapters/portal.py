@@ -8,6 +8,9 @@ page lost in the middle is reported instead of quietly leaving records out.
 A page whose records are exactly those of an earlier page is refused too: a
 portal (or a cache in front of it) that ignores the paging offset would
 otherwise have the same records loaded again and again, or be paged forever.
+And no more than ``max_pages`` pages are asked for, so a portal that announces
+more records than it could hold (or keeps sending new ones) stops with an
+error instead of being paged for days.
 """
 
 from __future__ import annotations
@@ -45,8 +48,16 @@ class PortalAdapter(Adapter):
         return HttpClient(self.source.name, self.options, headers)
 
     def get(self, client: HttpClient, url: str, params: Mapping[str, Any], page: int | None) -> tuple[str, Any]:
-        """The full URL asked for and the JSON answer."""
+        """The full URL asked for and the JSON answer; a SourceError instead of a page past max_pages."""
         full_url = with_params(url, params)
+        if page is not None and page > self.options.max_pages:
+            announced = f", and the portal says it holds {self.total:,} records" if self.total is not None else ""
+            raise SourceError(
+                f"Source {self.source.name!r}: stopped before page {page} of {hide_secrets(full_url)}: the source's "
+                f"max_pages is {self.options.max_pages:,}{announced}. If the data is that large, raise max_pages "
+                "(or page_size, if the portal allows) in the source's [[sources]] entry in place.toml; if not, "
+                "the portal is announcing more records than it holds: check the location."
+            )
         return full_url, client.get_json(full_url, page=page)
 
     def unexpected(self, url: str, page: int | None, expected: str, got: Any = NOTHING, hint: str = "") -> SourceError:

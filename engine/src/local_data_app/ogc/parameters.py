@@ -24,6 +24,8 @@ from .state import ApiState
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 1000  # a larger limit is clamped to this, as OGC API - Features permits
 MAX_OFFSET = 2**53 - 1  # the largest whole number every JSON client reads exactly
+# Nearest first, the store ranks offset + limit candidates: deeper pages would rank ever more for one request.
+MAX_NEAR_DEPTH = 10_000
 ITEMS_PARAMETERS = ("bbox", "datetime", "limit", "offset", "near", "area", "f")
 # A date, or an RFC 3339 date-time (its offset required; a space for + is how an unencoded + arrives).
 INSTANT = re.compile(
@@ -96,6 +98,12 @@ def items_query(state: ApiState, query: RawQuery, *, limit: int = DEFAULT_LIMIT,
     if not 0 <= offset <= MAX_OFFSET:
         raise bad_parameter("offset", f"{offset} is not between 0 and {MAX_OFFSET}")
     bbox, near = one(query, "bbox"), one(query, "near")
+    if near is not None and offset + min(limit, MAX_LIMIT) > MAX_NEAR_DEPTH:
+        raise bad_parameter(
+            "offset",
+            f"with near, offset + limit may be at most {MAX_NEAR_DEPTH:,}: the nearest {MAX_NEAR_DEPTH:,} features. "
+            "Narrow the search with bbox or a filter instead",
+        )
     return ItemsQuery(
         bbox=parse_bbox(bbox) if bbox is not None else None,
         limit=min(limit, MAX_LIMIT),
@@ -182,7 +190,10 @@ def instant_date(text: str) -> str:
         if hours > 23 or minutes > 59:
             raise ValueError(f"{shown(text)} has no such offset from UTC")
         offset = dt.timedelta(hours=hours, minutes=minutes)
-        moment = moment - offset if found["sign"] != "-" else moment + offset
+        try:
+            moment = moment - offset if found["sign"] != "-" else moment + offset
+        except OverflowError:  # 9999-12-31T23:59:59-23:59 is in the year 10000, which no date holds
+            raise ValueError(f"{shown(text)} is outside the years 0001 to 9999 in UTC") from None
     return moment.date().isoformat()
 
 

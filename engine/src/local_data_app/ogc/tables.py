@@ -1,4 +1,7 @@
-"""Features as CSV: the schema's fields, the area fields, then id, position and (for near) distance."""
+"""Features as CSV: the schema's fields, the area fields, then id, position and (for near) distance.
+
+Text that a spreadsheet would run as a formula is written as text (see formulas.py).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import io
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from ..formulas import neutralised
 from ..store import AREA_FIELDS, Feature
 
 Found = Sequence[tuple[Feature, float | None]]  # features with their distance in metres, for near
@@ -28,11 +32,13 @@ def csv_rows(fields: Sequence[dict[str, Any]], found: Found, with_distance: bool
 
 
 def csv_value(value: Any) -> Any:
-    """Booleans as true and false (Table Schema's default words), missing values as empty cells."""
+    """Booleans as true and false (Table Schema's default words), missing values as empty cells, text formula-safe."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return neutralised(value)
     return value
 
 

@@ -21,6 +21,7 @@ from ..ogc.state import ApiState
 from ..store import open_store
 from . import errors, pages, security
 from .api import router
+from .hosts import HostCheck
 from .openapi import openapi_30
 
 LOGGER = logging.getLogger(__name__)
@@ -51,7 +52,8 @@ def create_app(loaded: LoadedSettings) -> FastAPI:
     )
     app.include_router(router, prefix="/api")
     app.add_api_route("/healthz", healthz, methods=["GET"], summary="Health check")
-    security.install(app, settings.map.tile_source)
+    app.add_middleware(HostCheck, server=settings.server)
+    security.install(app, settings.map.tile_source)  # added after, so it runs outside: refusals carry its headers
     pages.install(app, loaded.project_dir)
     errors.install(app)  # JSON for the API, pages for people
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import html
 import math
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -47,6 +48,7 @@ ENGINE = "local-data-app"  # the engine's distribution
 PAGE_SIZE = 20
 SEARCH_BATCH = 500
 SEARCH_LIMIT = 20_000  # the most features one text search reads
+SEARCH_SECONDS = 2.0  # and the longest it reads for: past either, the count is "or more"
 LONGEST_QUERY = 200
 MOST_WORDS = 10
 # The field that names a feature, by theme: the first of these the schema has; otherwise the id is its name.
@@ -380,14 +382,21 @@ def text_search(
 ) -> tuple[list[tuple[Feature, float | None]], int, bool]:
     """The page of features, from ``offset``, whose text fields hold every word; the count; whether all were read.
 
-    Reads the store's filtered features in batches, nearest first when a point
-    is given, up to :data:`SEARCH_LIMIT` features.
+    Reads the store's filtered features in batches, up to :data:`SEARCH_LIMIT`
+    features and :data:`SEARCH_SECONDS` of reading, so that no request works
+    for long whatever it asks; what was not read makes the count "or more".
+    Nearest first, the candidates are ranked once: a ranking per batch would
+    rank the whole collection again for every batch.
     """
     text_fields = [spec["name"] for spec in state.fields if spec.get("type", "string") == "string"]
     page: list[tuple[Feature, float | None]] = []
     matched = read = 0
-    while read < SEARCH_LIMIT:
-        found = batch(state, name, search, read, SEARCH_BATCH)
+    deadline = time.monotonic() + SEARCH_SECONDS
+    ranked = batch(state, name, search, 0, SEARCH_LIMIT) if search.near else None
+    while read < SEARCH_LIMIT and time.monotonic() < deadline:
+        found = (
+            ranked[read : read + SEARCH_BATCH] if ranked is not None else batch(state, name, search, read, SEARCH_BATCH)
+        )
         for feature, metres in found:
             if matches(feature, text_fields, search.words):
                 if offset <= matched < offset + PAGE_SIZE:
