@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MADE_UP_PLACE, PROJECT_DIR, WritePlaceToml
+from conftest import MADE_UP_PLACE, PROJECT_DIR, WritePlaceToml, toilet_rows, write_project
 
 from local_data_app.cli import main
 from local_data_app.config import load_settings
@@ -291,3 +291,16 @@ def test_an_ingest_killed_part_way_leaves_the_old_data_serving(project: Path) ->
     )  # the catalogue, the live table and its R*Tree
     csv_file.write_text(REAL_SHAPED_CSV, encoding="utf-8")
     assert main(["--config", str(project), "ingest"]) == 0
+
+
+def test_the_summary_names_an_empty_field_beside_a_column_of_a_like_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file with Charge for ChargeAmount loads, and the summary gives the [sources.fields] line that maps it."""
+    rows = [{**row, "Charge": "0.20"} for row in toilet_rows()]
+    config = write_project(tmp_path, rows)
+    assert main(["--config", str(config), "ingest"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "toilets: read 23, loaded 23, rejected 0"
+    assert "ChargeAmount is empty in every row, and the column 'Charge' was kept as an extra property" in out
+    assert 'map it in this source\'s [sources.fields] table: ChargeAmount = "Charge"' in out

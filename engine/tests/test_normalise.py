@@ -311,3 +311,20 @@ def test_detect_crs_by_value_range() -> None:
 def test_nul_bytes_are_dropped_from_text_and_extra_columns() -> None:
     feature = one(lga_row(LocationText="Market\x00 Square", Ward="Cent\x00ral"))
     assert (feature.properties["LocationText"], feature.extra) == ("Market Square", {"Ward": "Central"})
+
+
+def test_an_empty_field_beside_a_column_of_a_like_name_is_a_near_miss() -> None:
+    """Charge and ManagingBy left the schema's ChargeAmount and ManagedBy empty: each is named with its column."""
+    row = lga_row(Charge="0.20", ManagingBy="Testshire Council", Ward="North")
+    normaliser = Normaliser(TOILETS, "toilets", {}, None)
+    features, rejections = normaliser.normalise([RawRecord(2, row)])
+    assert (len(features), rejections) == (1, [])
+    assert normaliser.near_misses() == [("ChargeAmount", "Charge"), ("ManagedBy", "ManagingBy")]
+
+
+def test_a_mapped_or_filled_field_is_no_near_miss() -> None:
+    """Once mapped, or when the schema's own column has values, nothing is suggested."""
+    row = lga_row(Charge="0.20", ChargeAmount="0.30", ManagingBy="Testshire Council")
+    normaliser = Normaliser(TOILETS, "toilets", {"ManagedBy": "ManagingBy"}, None)
+    normaliser.normalise([RawRecord(2, row)])
+    assert normaliser.near_misses() == []

@@ -133,7 +133,13 @@ def describe(report: SourceReport, project_dir: Path) -> str:
         )
     if report.ok:
         line = f"{report.name}: read {report.read:,}, loaded {report.loaded:,}, rejected {report.rejected:,}"
-        return line + (f" (reasons in {shown})" if shown else "")
+        line += f" (reasons in {shown})" if shown else ""
+        for name, column in report.near_misses:
+            line += (
+                f"\n  {name} is empty in every row, and the column {column!r} was kept as an extra property. If it "
+                f"holds {name}, map it in this source's [sources.fields] table: {name} = {json.dumps(column)}"
+            )
+        return line
     if report.previous:
         kept = (
             f"The previous data is still serving: {report.previous.rows_loaded:,} rows "

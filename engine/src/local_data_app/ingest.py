@@ -32,7 +32,7 @@ import json
 import sqlite3
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO, TypeVar
@@ -83,6 +83,7 @@ class SourceReport:
     error: str | None = None
     previous: Provenance | None = None  # what is still serving when the ingest failed
     unchanged: Provenance | None = None  # the load still serving when the source had not changed since
+    near_misses: list[tuple[str, str]] = field(default_factory=list)  # (empty field, unused column of a like name)
 
     @property
     def ok(self) -> bool:
@@ -196,6 +197,7 @@ def ingest_source(
                     "Map the source's columns onto the schema's fields in [sources.fields], or set its crs, in "
                     "place.toml (see docs/data-sources.md)."
                 )
+            report.near_misses = normaliser.near_misses()
             staging.commit(
                 Provenance(
                     collection=source.name,

@@ -11,6 +11,7 @@ a :class:`Rejection` that names every failing field, so nothing is lost.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
 import hashlib
 import math
@@ -32,6 +33,7 @@ from .store import Feature
 COLUMN_CRS = (WGS84, BRITISH_NATIONAL_GRID)
 # Great Britain, Northern Ireland and their islands, with a small margin, in WGS84 degrees.
 GB_AND_NI = (-8.75, 49.8, 1.9, 60.95)
+NEAR_MISS = 0.7  # how alike a column's name and an empty field's must be to suggest mapping one to the other
 # Eastings and northings of the British National Grid.
 GRID_EASTINGS, GRID_NORTHINGS = (0.0, 700_000.0), (0.0, 1_300_000.0)
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y")
@@ -90,11 +92,33 @@ class Normaliser:
             if (spec.get("constraints") or {}).get("required") and spec["name"] != self.id_field
         }
         self.columns_seen: set[str] = set()
+        self.filled: set[str] = set()  # schema fields that some loaded record had a value for
+        self.extra_seen: set[str] = set()  # source columns that fed no schema field
         self._plans: dict[tuple[str, ...], _Plan] = {}
         self._seen_ids: set[int] = set()
         self._transformers: dict[str, Transformer] = {}
         if crs:
             self._transformer(crs)  # a CRS pyproj does not know is a configuration mistake: say so before reading
+
+    def near_misses(self) -> list[tuple[str, str]]:
+        """Schema fields empty in every loaded record beside an unused column of a like name: (field, column).
+
+        A file with ``Charge`` for the schema's ``ChargeAmount`` loads with every
+        charge empty and the column kept only as an extra property; saying so,
+        with the mapping that would fix it, keeps the data from being lost quietly.
+        """
+        found = []
+        unused = sorted(self.extra_seen)
+        by_key = {_name_key(column): column for column in unused}
+        for name in self.names:
+            if name in self.filled or name in self.explicit or name == self.id_field:
+                continue
+            key = _name_key(name)
+            close = difflib.get_close_matches(key, list(by_key), n=1, cutoff=NEAR_MISS)
+            contained = [column for k, column in by_key.items() if len(k) >= 3 and (k in key or key in k)]
+            if contained or close:
+                found.append((name, contained[0] if contained else by_key[close[0]]))
+        return found
 
     def unmatched_columns(self) -> list[str]:
         """Mapped source columns that no record had: a misspelt ``fields`` entry."""
@@ -123,6 +147,8 @@ class Normaliser:
                 properties[self.id_field] = feature_id
             if self.in_degrees:
                 properties[self.x_field], properties[self.y_field] = lon, lat
+            self.filled.update(name for name, value in properties.items() if value is not None)
+            self.extra_seen.update(extra)
             features.append(Feature(feature_id, lon, lat, properties, extra, record.number))
         return features, rejections
 
@@ -259,6 +285,11 @@ class Normaliser:
                 ) from error
             self._transformers[crs] = transformer
         return transformer
+
+
+def _name_key(name: str) -> str:
+    """A column or field name as compared for a near miss: letters and digits only, in lower case."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
 def _degree_bounds(schema: Mapping[str, Any], name: str) -> bool:
