@@ -21,6 +21,7 @@ from conftest import MADE_UP_PLACE, PROJECT_DIR, WritePlaceToml, toilet_rows, wr
 from local_data_app.cli import main
 from local_data_app.config import load_settings
 from local_data_app.ingest import Progress, SourceReport, ingest
+from local_data_app.lock import one_ingest_at_a_time
 from local_data_app.store import open_store
 
 # A council's real-shaped export: Windows-1252, British National Grid and WGS84 mixed, renamed
@@ -304,3 +305,15 @@ def test_the_summary_names_an_empty_field_beside_a_column_of_a_like_name(
     assert out.splitlines()[0] == "toilets: read 23, loaded 23, rejected 0"
     assert "ChargeAmount is empty in every row, and the column 'Charge' was kept as an extra property" in out
     assert 'map it in this source\'s [sources.fields] table: ChargeAmount = "Charge"' in out
+
+
+def test_a_second_ingest_refuses_while_one_is_running(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """While an ingest holds the project's lock, another exits 1 naming the running one; afterwards it loads."""
+    config = write_project(tmp_path, toilet_rows())
+    with one_ingest_at_a_time(load_settings(config).settings.database_url, tmp_path):
+        assert main(["--config", str(config), "ingest"]) == 1
+        error = capsys.readouterr().err
+        assert error.startswith("Error: Another ingest into this project's database is running (process ")
+        assert "Traceback" not in error
+    assert main(["--config", str(config), "ingest"]) == 0
+    assert capsys.readouterr().out.startswith("toilets: read 23, loaded 23, rejected 0")

@@ -40,6 +40,7 @@ from typing import Any, NamedTuple, TextIO, TypeVar
 from . import __version__, adapters
 from .config import Area, LoadedSettings, Settings, Source
 from .errors import AppError, ConfigError, SourceError, StoreError
+from .lock import one_ingest_at_a_time
 from .normalise import Normaliser
 from .rejects import RejectsWriter, reasons_in_words
 from .store import AREA_CODE, AREA_FIELDS, AREA_NAME, Provenance, Store, hide_password, open_store
@@ -123,6 +124,12 @@ def ingest(
     sources = [settings.source(only)] if only is not None else list(settings.sources)
     if not sources:
         raise ConfigError("place.toml has no [[sources]] to ingest. Add one: see docs/data-sources.md.")
+    with one_ingest_at_a_time(settings.database_url, loaded.project_dir):
+        return _ingest(loaded, sources, progress or Progress(), force)
+
+
+def _ingest(loaded: LoadedSettings, sources: list[Source], progress: Progress, force: bool) -> list[SourceReport]:
+    settings = loaded.settings
     store = open_store(settings.database_url, loaded.project_dir)
     try:
         try:
@@ -135,10 +142,7 @@ def ingest(
                 f"Could not read the catalogue of loads in the database {fault.database} ({fault.problem}), "
                 f"so no source was ingested. {fault.fix}"
             ) from error
-        return [
-            ingest_source(store, loaded, source, serving.get(source.name), progress or Progress(), force)
-            for source in sources
-        ]
+        return [ingest_source(store, loaded, source, serving.get(source.name), progress, force) for source in sources]
     finally:
         store.close()
 
