@@ -433,6 +433,15 @@ def about(page: Page, site: Site) -> int:
     return page.goto(urljoin(site.url, "/about")).status
 
 
+def api_docs(page: Page, site: Site) -> int:
+    """The page describing the API, from the navigation."""
+    page.goto(site.url)
+    with page.expect_navigation():
+        page.get_by_role("link", name="API for developers").click()
+    assert urlsplit(page.url).path == "/api.html"
+    return 200
+
+
 def not_found(page: Page, site: Site) -> int:
     return page.goto(urljoin(site.url, "/no-such-page")).status
 
@@ -447,6 +456,7 @@ PAGE_TYPES: dict[str, tuple[Callable[[Page, Site], int], int]] = {
     "home-page-2": (home_page_two, 200),
     "detail": (detail, 200),
     "about": (about, 200),
+    "api-docs": (api_docs, 200),
     "404": (not_found, 404),
     "400": (bad_search, 400),
 }

@@ -70,7 +70,7 @@ def links(body: dict[str, Any]) -> dict[str, dict[str, str]]:
 
 
 def test_landing_page_links_the_api_definition_conformance_and_data(served: Served) -> None:
-    """It answers /api with a title and links to itself, the OpenAPI document, conformance and the collections."""
+    """It answers /api with a title and links to itself, the API's definition and page, conformance and the data."""
     answer = api(served, "")
     assert answer.status == 200
     assert answer.headers["Content-Type"] == "application/json"
@@ -80,6 +80,7 @@ def test_landing_page_links_the_api_definition_conformance_and_data(served: Serv
     assert found["self"]["href"] == served.base + "/api"
     assert found["service-desc"]["href"] == served.base + "/api/openapi.json"
     assert found["service-desc"]["type"] == "application/vnd.oai.openapi+json;version=3.0"
+    assert (found["service-doc"]["href"], found["service-doc"]["type"]) == (served.base + "/api.html", "text/html")
     assert found["conformance"]["href"] == served.base + "/api/conformance"
     assert found["data"]["href"] == served.base + "/api/collections"
     assert api(served, "/").json() == body  # with a trailing slash too, as clients often add one

@@ -76,7 +76,15 @@ def matching(*words: str) -> list[str]:
 # Every page
 
 
-PAGES = ["/", "/?q=toilet&Category=Unisex", "/?near=53.45,-2.3", "/about", "/features/toilets/T03", "/nowhere"]
+PAGES = [
+    "/",
+    "/?q=toilet&Category=Unisex",
+    "/?near=53.45,-2.3",
+    "/about",
+    "/api.html",
+    "/features/toilets/T03",
+    "/nowhere",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -107,7 +115,7 @@ def test_every_form_field_has_a_label(served: Served, path: str) -> None:
             assert attrs.get("id") in labelled, attrs
 
 
-@pytest.mark.parametrize("path", ["/", "/about", "/features/toilets/T03", "/nowhere", "/static/app.js"])
+@pytest.mark.parametrize("path", ["/", "/about", "/api.html", "/features/toilets/T03", "/nowhere", "/static/app.js"])
 def test_pages_carry_the_security_headers(served: Served, path: str) -> None:
     """Pages and static files have the same security policy as the API, which forbids inline scripts."""
     answer = get(served.base + path)

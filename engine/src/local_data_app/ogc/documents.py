@@ -17,7 +17,7 @@ from ..store import Feature, Provenance
 from .parameters import ItemsQuery
 from .state import ApiState, Extent
 from .tables import Found, csv_text
-from .urls import CSV, GEOJSON, JSON, OPENAPI_JSON, ApiUrls, Urls, link
+from .urls import CSV, GEOJSON, HTML, JSON, OPENAPI_JSON, ApiUrls, Urls, link
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
@@ -45,6 +45,7 @@ def landing_page(state: ApiState, urls: ApiUrls) -> dict[str, Any]:
         "links": [
             link(urls.landing(), "self", JSON, "This document"),
             link(urls.openapi(), "service-desc", OPENAPI_JSON, "The API definition"),
+            link(urls.service_doc(), "service-doc", HTML, "The API described for people, with examples"),
             link(urls.conformance(), "conformance", JSON, "The standards this API conforms to"),
             link(urls.collections(), "data", JSON, "The collections of data"),
         ],

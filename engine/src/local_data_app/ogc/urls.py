@@ -55,6 +55,10 @@ class ApiUrls:
     def openapi(self) -> str:
         return self.base + "/openapi.json"
 
+    def service_doc(self) -> str:
+        """The page that describes the API for people, /api.html: beside the API, among the pages."""
+        return self.base + ".html"
+
     def conformance(self) -> str:
         return self.base + "/conformance"
 

@@ -1,4 +1,4 @@
-"""The web app: pages for people, the OGC API - Features under /api, a health check, and security headers.
+"""The web app: pages for people, the OGC API - Features under /api and its page, a health check, security headers.
 
 :func:`create_app` builds the app from loaded settings; it opens the store when
 the server starts and closes it when the server stops, so building an app
@@ -19,9 +19,10 @@ from .. import __version__
 from ..config import LoadedSettings
 from ..ogc.state import ApiState
 from ..store import open_store
-from . import errors, pages, security
+from . import errors, pages, security, service_doc
 from .api import router
 from .hosts import HostCheck
+from .methods import Methods
 from .openapi import openapi_30
 
 LOGGER = logging.getLogger(__name__)
@@ -45,16 +46,18 @@ def create_app(loaded: LoadedSettings) -> FastAPI:
         title=f"{schema['title']} in {settings.place.name}",
         description=f"Open data from {settings.organisation.name} as OGC API - Features. See docs/api.md.",
         version=__version__,  # the engine's: the API's behaviour is the engine's
-        openapi_url="/api/openapi.json",
-        docs_url=None,  # the interactive pages load scripts from a CDN, which the security policy forbids
+        openapi_url=None,  # served by api.py, of the media type the landing page's service-desc link gives it
+        docs_url=None,  # its pages load scripts from a CDN, which the security policy forbids: /api.html instead
         redoc_url=None,
         lifespan=lifespan,
     )
     app.include_router(router, prefix="/api")
     app.add_api_route("/healthz", healthz, methods=["GET"], summary="Health check")
+    app.add_middleware(Methods)  # HEAD as GET and the API's CORS preflight, inside the Host check
     app.add_middleware(HostCheck, server=settings.server)
     security.install(app, settings.map.tile_source)  # added after, so it runs outside: refusals carry its headers
     pages.install(app, loaded.project_dir)
+    app.include_router(service_doc.router)  # /api.html, the API described for people
     errors.install(app)  # JSON for the API, pages for people
 
     def openapi() -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
@@ -21,7 +21,7 @@ from .. import ogc
 from ..errors import bad_parameter, shown
 from ..ogc.parameters import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, RawQuery, only_parameters
 from ..ogc.state import ApiState
-from ..ogc.urls import GEOJSON
+from ..ogc.urls import GEOJSON, OPENAPI_JSON
 
 WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
@@ -35,11 +35,17 @@ def in_digits(value: Any) -> Any:
     return value
 
 
-Count = Annotated[int, BeforeValidator(in_digits)]
+# After the Query that states a count's bounds, so that the OpenAPI document gives them as minimum and maximum:
+# before it, pydantic cannot fold them into the integer's schema and writes its own ge and le, which OpenAPI lacks.
+IN_DIGITS = BeforeValidator(in_digits)
 
 
 class GeoJSONResponse(JSONResponse):
     media_type = GEOJSON
+
+
+class OpenApiResponse(JSONResponse):
+    media_type = OPENAPI_JSON
 
 
 def get_state(request: Request) -> ApiState:
@@ -73,6 +79,8 @@ def json_only(
 
 
 JsonOnly = Depends(json_only)
+CollectionName = Annotated[str, Path(description="A collection's id, as /api/collections lists it.")]
+FeatureId = Annotated[str, Path(description="A feature's id, as the collection's items give it.")]
 router = APIRouter()
 
 
@@ -81,6 +89,12 @@ router = APIRouter()
 def landing_page(request: Request, state: State) -> dict[str, Any]:
     """The API's entry point: what it is and links to the rest."""
     return ogc.landing_page(state, urls(request))
+
+
+@router.get("/openapi.json", include_in_schema=False, response_class=OpenApiResponse)
+def openapi_document(request: Request) -> OpenApiResponse:
+    """The OpenAPI document (web/openapi.py), of the media type the landing page's service-desc link gives it."""
+    return OpenApiResponse(request.app.openapi())
 
 
 @router.get("/conformance", summary="Conformance classes", dependencies=[JsonOnly])
@@ -96,7 +110,7 @@ def collections(request: Request, state: State) -> dict[str, Any]:
 
 
 @router.get("/collections/{name}", summary="A collection", dependencies=[JsonOnly])
-def collection(name: str, request: Request, state: State) -> dict[str, Any]:
+def collection(name: CollectionName, request: Request, state: State) -> dict[str, Any]:
     """One collection: its title, description, provenance, extent and links to its items."""
     return ogc.collection(state, urls(request), name)
 
@@ -105,11 +119,19 @@ def collection(name: str, request: Request, state: State) -> dict[str, Any]:
 Bbox = Annotated[
     str | None, Query(description="Only features inside this box: minlon,minlat,maxlon,maxlat in WGS84 degrees.")
 ]
+# The maximum is declared, not enforced: a larger limit is clamped to it, as OGC API - Features allows, and
+# clients such as GDAL and QGIS read it to ask for the largest pages.
 Limit = Annotated[
-    Count,
-    Query(ge=1, description=f"How many features per page: 1 or more; above {MAX_LIMIT}, {MAX_LIMIT} are returned."),
+    int,
+    Query(
+        ge=1,
+        description=f"How many features per page: 1 or more, {DEFAULT_LIMIT} if left out; above {MAX_LIMIT}, "
+        f"{MAX_LIMIT} are returned.",
+        json_schema_extra={"maximum": MAX_LIMIT},
+    ),
+    IN_DIGITS,
 ]
-Offset = Annotated[Count, Query(ge=0, le=MAX_OFFSET, description="How many matching features to skip.")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="How many matching features to skip."), IN_DIGITS]
 Near = Annotated[
     str | None, Query(description="lon,lat in WGS84: nearest features first, each with its distance in metres.")
 ]
@@ -154,7 +176,7 @@ Items = Annotated[ogc.ItemsQuery, Depends(items_query)]
 
 
 @router.get("/collections/{name}/items", summary="A collection's items", response_class=GeoJSONResponse)
-def items(name: str, request: Request, state: State, query: Items, f: FormatParameter = None) -> Response:
+def items(name: CollectionName, request: Request, state: State, query: Items, f: FormatParameter = None) -> Response:
     """A page of a collection's features as a GeoJSON FeatureCollection, or as CSV with f=csv."""
     if f == "csv":
         return csv_response(name, ogc.items_csv(state, name, query))
@@ -162,7 +184,7 @@ def items(name: str, request: Request, state: State, query: Items, f: FormatPara
 
 
 @router.get("/collections/{name}/items.csv", summary="A collection's items as CSV", response_class=Response)
-def items_csv(name: str, state: State, query: Items, f: FormatParameter = None) -> Response:
+def items_csv(name: CollectionName, state: State, query: Items, f: FormatParameter = None) -> Response:
     """The same as items?f=csv."""
     if f not in {None, "csv"}:
         raise bad_parameter("f", f"{shown(f)} does not fit items.csv; leave f out or use items?f={f}")
@@ -183,6 +205,6 @@ def csv_response(collection: str, text: str) -> Response:
     response_class=GeoJSONResponse,
     dependencies=[JsonOnly],
 )
-def item(name: str, feature_id: str, request: Request, state: State) -> Response:
+def item(name: CollectionName, feature_id: FeatureId, request: Request, state: State) -> Response:
     """One feature as GeoJSON; 404 if the collection has no feature with this id."""
     return GeoJSONResponse(ogc.item(state, urls(request), name, feature_id))

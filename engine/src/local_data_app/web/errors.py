@@ -17,10 +17,10 @@ from starlette.exceptions import HTTPException
 
 from ..errors import ClientError, shown
 from . import pages
-from .security import OPEN_DATA_PATHS
+from .methods import OPEN_DATA_METHODS, READ_METHODS
+from .security import is_open_data
 
 NOTHING_IN_THE_API = "Nothing is published at this address. The API starts at /api."
-GET_ONLY = "This address only answers GET requests."
 
 
 def error_body(code: str, description: str) -> dict[str, str]:
@@ -30,7 +30,13 @@ def error_body(code: str, description: str) -> dict[str, str]:
 
 def for_programs(path: str) -> bool:
     """Whether an address is read by programs (the API, the health check) rather than by people."""
-    return any(path == prefix or path.startswith(prefix + "/") for prefix in OPEN_DATA_PATHS)
+    return is_open_data(path)
+
+
+def methods_answered(api: bool) -> str:
+    """What a 405 says: the methods the address answers (methods.py), as a sentence."""
+    *others, last = OPEN_DATA_METHODS if api else READ_METHODS
+    return f"This address answers only {', '.join(others)} and {last} requests."
 
 
 def client_error(error: Exception, api: bool) -> ClientError:
@@ -51,7 +57,7 @@ def client_error(error: Exception, api: bool) -> ClientError:
     if status == 404:
         return ClientError(404, "NotFound", NOTHING_IN_THE_API if api else pages.NO_PAGE)
     if status == 405:
-        return ClientError(405, "MethodNotAllowed", GET_ONLY)
+        return ClientError(405, "MethodNotAllowed", methods_answered(api))
     return ClientError(status, "HTTPError", "The request could not be answered.")
 
 
@@ -59,7 +65,7 @@ async def answer(request: Request, error: Exception) -> Response:
     """The one handler: JSON for programs, a page for people."""
     api = for_programs(request.url.path)
     found = client_error(error, api)
-    headers = getattr(error, "headers", None)  # Starlette's 405 says which methods are allowed
+    headers = getattr(error, "headers", None)  # Starlette's 405 gives Allow: GET, which methods.py completes
     if api:
         return JSONResponse(error_body(found.code, found.message), status_code=found.status, headers=headers)
     return pages.error_page(request, found.status, found.message)

@@ -39,7 +39,8 @@ class Links:
         return "/about" + (f"#{fragment}" if fragment else "")
 
     def api(self) -> str:
-        return "/api"
+        """Where a developer starts: the page describing the API (service_doc.py), which links the API itself."""
+        return "/api.html"
 
     def list_page(self, collection: str, number: int, parameters: Mapping[str, str]) -> str:
         """A page of a collection's list on the home page, keeping the search's parameters."""

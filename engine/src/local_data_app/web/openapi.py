@@ -33,11 +33,16 @@ def ref(name: str) -> dict[str, str]:
 
 
 def closed(properties: Mapping[str, Any], optional: Iterable[str] = ()) -> dict[str, Any]:
-    """An object with these properties and no others, all of them required but the optional ones."""
+    """An object with these properties and no others, all of them required but the optional ones.
+
+    OpenAPI 3.0 wants ``required`` to list at least one name, so an object
+    whose properties are all optional has none.
+    """
     left_out = set(optional)
+    required = [name for name in properties if name not in left_out]
     return {
         "type": "object",
-        "required": [name for name in properties if name not in left_out],
+        **({"required": required} if required else {}),
         "properties": dict(properties),
         "additionalProperties": False,
     }

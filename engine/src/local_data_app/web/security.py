@@ -34,6 +34,11 @@ OPEN_DATA_HEADERS: Mapping[str, str] = {"Access-Control-Allow-Origin": "*"}
 OPEN_DATA_PATHS = ("/api", "/healthz")
 
 
+def is_open_data(path: str) -> bool:
+    """Whether an address is open data read by programs (the API, the health check) rather than a page for people."""
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in OPEN_DATA_PATHS)
+
+
 def content_security_policy(tile_source: str, in_page: bool = False) -> str:
     """The pages' policy: only the app's own scripts, styles and data, and images from it and the tile server.
 
@@ -79,7 +84,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        open_data = any(path == prefix or path.startswith(prefix + "/") for prefix in OPEN_DATA_PATHS)
+        open_data = is_open_data(path)
         started = False
 
         async def send_with_headers(message: Message) -> None:
