@@ -333,10 +333,17 @@ class Served:
 
 
 @contextmanager
-def serving(folder: Path, rows: list[dict[str, str]], database_url: str) -> Iterator[Served]:
-    """A project of these rows in ``folder``, ingested into ``database_url`` and served on 127.0.0.1."""
+def serving(
+    folder: Path, rows: list[dict[str, str]], database_url: str | None = None, more_toml: str = ""
+) -> Iterator[Served]:
+    """A project of these rows in ``folder``, ingested into ``database_url`` and served on 127.0.0.1.
+
+    ``more_toml`` is added to its place.toml (a [server] table, say); without
+    ``database_url`` the store is the default SQLite file in the project.
+    """
     with clean_settings_environment():
         config = write_project(folder, rows, database_url=database_url)
+        config.write_text(config.read_text(encoding="utf-8") + more_toml, encoding="utf-8")
         loaded = load_settings(config)
         (report,) = ingest(loaded)
         assert (report.loaded, report.rejected) == (len(rows), 0)

@@ -5,16 +5,12 @@ from __future__ import annotations
 import http.client
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import clean_settings_environment, toilet_rows, write_project
+from conftest import clean_settings_environment, serving, toilet_rows, write_project
 
 from local_data_app.config import load_settings
-from local_data_app.ingest import ingest
-from local_data_app.testing import running
-from local_data_app.web import create_app
 from local_data_app.web.hosts import host_name
 
 EVIL = "evil.example"
@@ -31,30 +27,18 @@ def request(base: str, path: str, host: str) -> tuple[int, dict[str, str], bytes
         connection.close()
 
 
-@contextmanager
-def serving(folder: Path, server: str = "") -> Iterator[str]:
-    """The 23 toilets served with this [server] table (TOML lines) in place.toml."""
-    with clean_settings_environment():
-        config = write_project(folder, toilet_rows())
-        config.write_text(config.read_text(encoding="utf-8") + server, encoding="utf-8")
-        loaded = load_settings(config)
-        ingest(loaded)
-        with running(create_app(loaded)) as base:
-            yield base
-
-
 @pytest.fixture(scope="module")
 def public(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with serving(
-        tmp_path_factory.mktemp("public"), '\n[server]\npublic_url = "https://toilets.example.gov.uk"\n'
-    ) as base:
-        yield base
+    server = '\n[server]\npublic_url = "https://toilets.example.gov.uk"\n'
+    with serving(tmp_path_factory.mktemp("public"), toilet_rows(), more_toml=server) as served:
+        yield served.base
 
 
 @pytest.fixture(scope="module")
 def default(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with serving(tmp_path_factory.mktemp("default"), '\n[server]\nhosts = ["toilets.internal"]\n') as base:
-        yield base
+    server = '\n[server]\nhosts = ["toilets.internal"]\n'
+    with serving(tmp_path_factory.mktemp("default"), toilet_rows(), more_toml=server) as served:
+        yield served.base
 
 
 def hrefs(body: bytes) -> list[str]:

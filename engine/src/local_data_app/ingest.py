@@ -29,13 +29,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import sqlite3
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, NamedTuple, TextIO, TypeVar
+from typing import Any, TextIO, TypeVar
 
 from . import __version__, adapters
 from .config import Area, LoadedSettings, Settings, Source
@@ -43,27 +42,13 @@ from .errors import AppError, ConfigError, SourceError, StoreError
 from .lock import one_ingest_at_a_time
 from .normalise import Normaliser
 from .rejects import RejectsWriter, reasons_in_words
-from .store import AREA_CODE, AREA_FIELDS, AREA_NAME, Provenance, Store, hide_password, open_store
+from .store import AREA_CODE, AREA_FIELDS, AREA_NAME, Provenance, Store, open_store
+from .store.faults import store_fault
 
 BATCH_SIZE = 5000
 REJECTS_FOLDER = Path("data") / "rejects"
 SHOWN_ERROR = 200  # characters of an unforeseen error's own message that a report shows
-# What to do about the database faults people meet, by SQLite's error name or PostgreSQL's SQLSTATE (a prefix).
-STORE_FIXES = (
-    (
-        ("SQLITE_READONLY", "25006"),
-        "Make the database writable by the user that runs the ingest (an SQLite file and the folder it is in; "
-        "a PostgreSQL primary server, not a read-only standby).",
-    ),
-    (("SQLITE_FULL", "53100"), "Free some space on the disk that holds the database, then ingest again."),
-    (
-        ("SQLITE_CORRUPT", "SQLITE_NOTADB", "XX001", "XX002"),
-        "The database is damaged: restore it from a backup, or start a new one and ingest every source again "
-        "(it holds nothing that the sources do not).",
-    ),
-    (("SQLITE_IOERR", "08"), "Check that the disk, or the database server, is working and can be reached."),
-)
-STORE_FIX = "Check that the database can be written, has room on its disk and is not damaged."
+
 
 Item = TypeVar("Item")
 
@@ -256,37 +241,15 @@ def unforeseen(source: str, error: Exception, database_url: str) -> str:
     )
 
 
-class StoreFault(NamedTuple):
-    """A database driver's error in words: which database (its password hidden), what went wrong, the fix."""
-
-    database: str
-    problem: str
-    fix: str
-
-
-def store_fault(error: BaseException, database_url: str) -> StoreFault | None:
-    """The database, what went wrong and the fix, if ``error`` is a database driver's; else None.
-
-    The stores turn the faults they foresee into StoreErrors; this catches the
-    rest, such as a read-only, full or damaged database met part way through
-    a load. psycopg is only looked for if a PostgreSQL store has imported it.
-    """
-    psycopg = sys.modules.get("psycopg")
-    drivers = (sqlite3.Error,) if psycopg is None else (sqlite3.Error, psycopg.Error)
-    if not isinstance(error, drivers):
-        return None
-    code = getattr(error, "sqlite_errorname", None) or getattr(error, "sqlstate", None) or ""
-    fix = next((fix for codes, fix in STORE_FIXES if code.startswith(codes)), STORE_FIX)
-    problem = str(error).strip().split("\n", 1)[0] or type(error).__name__
-    return StoreFault(hide_password(database_url), problem, fix)
-
-
 def load_digest(content: str, source: Source, settings: Settings, schema: dict[str, Any], area: Area) -> str:
     """A SHA-256 of everything a load of the source depends on: while it matches the last load's, skip the load.
 
     The content's digest, the source's entry in place.toml (its mapping, crs,
-    licence and options), the dataset's theme and schema, the area and the
-    app's version: a change to any of them may change what would load.
+    licence and options), the dataset's theme and schema, the area, the
+    engine's version and the version of the distribution that provides the
+    adapter (the engine, or a project for its own adapter): a change to any of
+    them may change what would load, so a new engine loads an unchanged file
+    again without --force.
     """
     described = {
         "content": content,

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import AppError
+from .store.sqlite import database_path
 
 try:
     import fcntl
@@ -36,8 +37,8 @@ class IngestRunning(AppError):
 
 def lock_path(database_url: str, project_dir: Path) -> Path:
     """The lock file of a database: an SQLite file by its absolute path, any other store by its address."""
-    if database_url.startswith("sqlite:///"):
-        database_url = "sqlite:///" + str((project_dir / database_url.removeprefix("sqlite:///")).resolve())
+    if database_url.lower().startswith("sqlite:"):
+        database_url = "sqlite:///" + str(database_path(database_url, project_dir).resolve())
     digest = hashlib.sha256(database_url.encode()).hexdigest()[:24]
     return Path(tempfile.gettempdir()) / f"{LOCK_PREFIX}{digest}.lock"
 

@@ -45,34 +45,30 @@ def test_bad_files_and_options_are_named(tmp_path: Path) -> None:
         adapters.create("json_array", adapters.SourceSpec("s", "object.json", tmp_path), {"record_key": "results"})
 
 
-def test_ingest_loads_a_source_that_names_it(tmp_path: Path, settings_only: str) -> None:
-    """A [[sources]] entry with adapter = "json_array" loads through the same ingest as the built-in adapters."""
-    sample = json.loads(sample_as_json(tmp_path))
-    (tmp_path / "place.toml").write_text(
-        settings_only + '[[sources]]\nname = "from_json"\nadapter = "json_array"\nlocation = "sample.json"\n',
-        encoding="utf-8",
-    )
-    (report,) = ingest(load_settings(tmp_path / "place.toml"))
-    assert (report.error, report.loaded, report.rejected) == (None, len(sample), 0)
-
-
-def sample_as_json(folder: Path) -> str:
-    """The project's sample CSV written as a JSON array of objects in ``folder``; returns the JSON text."""
+@pytest.fixture
+def json_project(tmp_path: Path, settings_only: str) -> tuple[Path, int]:
+    """A project whose one source is the sample data as a JSON array read by json_array; its place.toml, its rows."""
     (sample,) = sorted((PROJECT / "data" / "sample").glob("*.csv"))
     with sample.open(encoding="utf-8-sig", newline="") as file:
-        text = json.dumps(list(csv.DictReader(file)))
-    (folder / "sample.json").write_text(text, encoding="utf-8")
-    return text
+        rows = list(csv.DictReader(file))
+    (tmp_path / "sample.json").write_text(json.dumps(rows), encoding="utf-8")
+    place = tmp_path / "place.toml"
+    source = '[[sources]]\nname = "from_json"\nadapter = "json_array"\nlocation = "sample.json"\n'
+    place.write_text(settings_only + source, encoding="utf-8")
+    return place, len(rows)
 
 
-def test_an_unchanged_file_is_not_loaded_again(tmp_path: Path, settings_only: str) -> None:
+def test_ingest_loads_a_source_that_names_it(json_project: tuple[Path, int]) -> None:
+    """A [[sources]] entry with adapter = "json_array" loads through the same ingest as the built-in adapters."""
+    place, rows = json_project
+    (report,) = ingest(load_settings(place))
+    assert (report.error, report.loaded, report.rejected) == (None, rows, 0)
+
+
+def test_an_unchanged_file_is_not_loaded_again(json_project: tuple[Path, int]) -> None:
     """As a file adapter it has a content digest: a second ingest of the same file skips it."""
-    sample = json.loads(sample_as_json(tmp_path))
-    (tmp_path / "place.toml").write_text(
-        settings_only + '[[sources]]\nname = "from_json"\nadapter = "json_array"\nlocation = "sample.json"\n',
-        encoding="utf-8",
-    )
-    (first,) = ingest(load_settings(tmp_path / "place.toml"))
-    (second,) = ingest(load_settings(tmp_path / "place.toml"))
-    assert (first.loaded, first.unchanged) == (len(sample), None)
+    place, rows = json_project
+    (first,) = ingest(load_settings(place))
+    (second,) = ingest(load_settings(place))
+    assert (first.loaded, first.unchanged) == (rows, None)
     assert second.unchanged is not None

@@ -59,6 +59,18 @@ RTREE_ROUNDING = 2**-16
 BUSY_TIMEOUT_MS = 10000  # how long a connection waits for another's lock before giving up
 
 
+def database_path(url: str, project_dir: Path) -> Path:
+    """The file of ``sqlite:///relative/path.db`` (from the project folder) or ``sqlite:////absolute/path.db``."""
+    prefix = "sqlite:///"
+    if not url.lower().startswith(prefix) or len(url) == len(prefix):
+        raise ConfigError(
+            f"database_url: {url!r} is not an SQLite URL with a path. "
+            "Use sqlite:///data/app.db (relative to the project) or sqlite:////srv/app/app.db (absolute)."
+        )
+    path = Path(url[len(prefix) :])
+    return path if path.is_absolute() else project_dir / path
+
+
 class SQLiteStore:
     """A store in one SQLite file: one connection for loads, and one for each thread that reads."""
 
@@ -88,15 +100,7 @@ class SQLiteStore:
 
     @classmethod
     def from_url(cls, url: str, project_dir: Path) -> SQLiteStore:
-        """``sqlite:///relative/path.db`` (from the project folder) or ``sqlite:////absolute/path.db``."""
-        prefix = "sqlite:///"
-        if not url.lower().startswith(prefix) or len(url) == len(prefix):
-            raise ConfigError(
-                f"database_url: {url!r} is not an SQLite URL with a path. "
-                "Use sqlite:///data/app.db (relative to the project) or sqlite:////srv/app/app.db (absolute)."
-            )
-        path = Path(url[len(prefix) :])
-        return cls(path if path.is_absolute() else project_dir / path)
+        return cls(database_path(url, project_dir))
 
     @contextmanager
     def replacing(self, collection: str, fields: Sequence[dict[str, Any]]) -> Iterator[_SQLiteStaging]:

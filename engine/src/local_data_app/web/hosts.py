@@ -12,12 +12,14 @@ names in ``[server] hosts``, and refuses others with a 400 that says what to set
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlsplit
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..config import Server
+from ..errors import shown
+from .errors import error_body
 
 LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
@@ -49,27 +51,14 @@ class HostCheck:
             scheme, netloc = self.public
             scope = {**scope, "scheme": scheme, "headers": [(b"host", netloc), *headers]}
         elif host_name(given) not in self.allowed:
-            await refuse(given, send)
+            await refuse(given, scope, receive, send)
             return
         await self.app(scope, receive, send)
 
 
-async def refuse(host: str, send: Send) -> None:
-    shown = repr(host[:80])
-    body = json.dumps(
-        {
-            "code": "InvalidHost",
-            "description": (
-                f"This app does not answer for the host {shown}. Its owner sets the public address as "
-                "[server] public_url in place.toml (or adds the name to [server] hosts)."
-            ),
-        }
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 400,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-        }
+async def refuse(host: str, scope: Scope, receive: Receive, send: Send) -> None:
+    description = (
+        f"This app does not answer for the host {shown(host)}. Its owner sets the public address as "
+        "[server] public_url in place.toml (or adds the name to [server] hosts)."
     )
-    await send({"type": "http.response.body", "body": body})
+    await JSONResponse(error_body("InvalidHost", description), status_code=400)(scope, receive, send)

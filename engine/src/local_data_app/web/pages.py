@@ -34,6 +34,7 @@ from fastapi.responses import HTMLResponse
 
 from ..config import Area
 from ..errors import ClientError, not_found, shown
+from ..extensions import ENGINE
 from ..normalise import FieldProblem
 from ..ogc.parameters import add_dates, parse_datetime, parse_numbers
 from ..ogc.state import ApiState
@@ -44,7 +45,6 @@ from .overrides import ENGINE_STATIC, page_environment, static_files
 
 STATIC_DIR = ENGINE_STATIC  # the engine's own static files; a project's static/ folder is served over them
 PACKAGE = __package__.rpartition(".")[0]
-ENGINE = "local-data-app"  # the engine's distribution
 PAGE_SIZE = 20
 SEARCH_BATCH = 500
 SEARCH_LIMIT = 20_000  # the most features one text search reads
