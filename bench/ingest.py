@@ -21,8 +21,10 @@
    plus rejected rows add up to the rows it read.
 
 Wall time runs from starting the child to reaping it, so interpreter start-up
-and imports count. Peak memory is the child's own ``ru_maxrss`` from
-``os.wait4``: the app runs as ``.venv/bin/python -m <package> ingest``, not
+and imports count. CPU time is the child's own user plus system time, also
+from ``os.wait4``: on a machine shared with other work, wall time stretches
+with the others' load while CPU time moves far less, so both are shown. Peak
+memory is the child's own ``ru_maxrss`` from ``os.wait4``: the app runs as ``.venv/bin/python -m <package> ingest``, not
 through ``uv run``, so the figure is the ingest's and not uv's. Results are
 also written to build/bench/results-<rows>-<time>.json. ``BENCH_DIR=<folder>``
 keeps every file in that folder instead of build/bench/ (the virtual
@@ -90,6 +92,7 @@ class Measurement:
     rows_in_file: int
     seconds: float
     peak_rss_mib: float
+    cpu_seconds: float = 0.0  # median user + system time of the runs
     loaded: int | None = None
     rejected: int | None = None
     read: int | None = None
@@ -111,6 +114,7 @@ class Run:
     seconds: float
     peak_rss_mib: float
     output: str
+    cpu_seconds: float = 0.0  # user + system
 
 
 def measure(command: Sequence[str], *, cwd: Path, env: dict[str, str], log: Path) -> Run:
@@ -128,7 +132,8 @@ def measure(command: Sequence[str], *, cwd: Path, env: dict[str, str], log: Path
         seconds = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(wait_status)  # reaped here, so Popen must not wait again
     output = log.read_text(encoding="utf-8", errors="replace")
-    return Run(child.returncode, seconds, usage.ru_maxrss / 1024, output)  # ru_maxrss is in KiB on Linux
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(child.returncode, seconds, usage.ru_maxrss / 1024, output, cpu)  # ru_maxrss is in KiB on Linux
 
 
 def shown(path: Path) -> str:
@@ -393,6 +398,7 @@ def summarise(label: str, rows: int, runs: list[Run], command: Sequence[str]) ->
         rows_in_file=rows,
         seconds=statistics.median(run.seconds for run in runs),
         peak_rss_mib=max(run.peak_rss_mib for run in runs),
+        cpu_seconds=statistics.median(run.cpu_seconds for run in runs),
         runs=[round(run.seconds, 2) for run in runs],
         command=list(command),
     )
@@ -451,7 +457,19 @@ def indent(text: str, prefix: str = "    | ") -> str:
 def table(results: list[Measurement]) -> str:
     """The results, one row per tool, with time and memory as multiples of the app's."""
     app = next((r for r in results if r.tool == "app" and r.ok), None)
-    heading = ["tool", "rows", "loaded", "rejected", "seconds", "rows/s", "peak RSS MiB", "time / app", "RSS / app"]
+    heading = [
+        "tool",
+        "rows",
+        "loaded",
+        "rejected",
+        "seconds",
+        "rows/s",
+        "CPU s",
+        "peak RSS MiB",
+        "time / app",
+        "CPU / app",
+        "RSS / app",
+    ]
     lines = [heading]
     for r in results:
         lines.append(
@@ -464,12 +482,14 @@ def table(results: list[Measurement]) -> str:
                     [
                         f"{r.seconds:.1f}",
                         f"{r.rows_per_second:,.0f}",
+                        f"{r.cpu_seconds:.1f}",
                         f"{r.peak_rss_mib:,.0f}",
                         f"{r.seconds / app.seconds:.2f}" if app else "-",
+                        f"{r.cpu_seconds / app.cpu_seconds:.2f}" if app and app.cpu_seconds else "-",
                         f"{r.peak_rss_mib / app.peak_rss_mib:.2f}" if app else "-",
                     ]
                     if r.ok
-                    else ["-"] * 5
+                    else ["-"] * 7
                 ),
             ]
         )

@@ -505,8 +505,9 @@ def run(args: argparse.Namespace, project: Path | None = None) -> dict:
             startup[peer.name] = peer.server.startup_seconds
             print(f"{peer.name} answered {peer.ready} {peer.server.startup_seconds:.1f} s after starting", flush=True)
             for paths_of_scenario in peer.scenarios.values():
-                for path in paths_of_scenario[:WARM_UP]:
-                    get_json(peer.server, path)
+                for path in paths_of_scenario[:WARM_UP]:  # JSON, or the home page's HTML for a word search
+                    with urllib.request.urlopen(peer.server.url(path), timeout=120) as answer:
+                        answer.read()
         # The app's answers for the sampled squares are what the peers' answers are compared with.
         expected, app_problems = app_answers(everyone[0].server, database, sample)
         problems += app_problems

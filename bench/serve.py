@@ -17,6 +17,10 @@
      towns the CSV generator places points near, some anywhere in Great Britain;
    - near: ``items?near=lon,lat&limit=50`` at points picked the same way;
    - item: ``items/<id>`` for ids the database holds;
+   - search: the home page's word search, ``/?q=<word>``, one word of the
+     CSV's location texts (a street, a place, a park);
+   - search-near: ``/?q=<word>&near=lat,lon&Category=Unisex``, the same word
+     search nearest a point picked as above, with a filter;
 
 4. prints requests per second, median and 99th percentile latency and
    errors (non-2xx answers, failed connections, timeouts) per scenario, and
@@ -68,7 +72,9 @@ CHECKS = 20  # answers of each scenario checked against the database
 EARTH_RADIUS = 6_371_008.8  # metres, as the app's store measures
 METRES_PER_DEGREE = 2 * math.pi * EARTH_RADIUS / 360
 STARTUP_SECONDS = 60
-SCENARIOS = ("bbox", "near", "item")
+SCENARIOS = ("bbox", "near", "item", "search", "search-near")
+# Words of the CSV's location texts (make_toilets_csv.STREETS, PLACES and PARKS), common and rare, for word search.
+SEARCH_WORDS = ("station", "park", "library", "pier", "gwledig", "stryd", "high", "victoria", "cemetery", "town")
 
 # wrk's Lua script: each thread reads the list of paths and picks one at random for each request, then the
 # summary is printed as one line of JSON (wrk counts status codes above 399 as errors).
@@ -197,8 +203,13 @@ def loaded_rows(database: Path, csv_path: Path) -> int | None:
             ).fetchone()
     except sqlite3.Error:
         return None
-    if row is None or row[0] != str(csv_path) or row[1] != count_rows(csv_path):
+    # the app records a file outside the project by its name alone (earlier versions, its whole path)
+    if row is None or row[0] not in {str(csv_path), csv_path.name} or row[1] != count_rows(csv_path):
         return None
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:  # loaded by a version with word search?
+        table = live_table(db)
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [f"{table}_fts"]).fetchone() is None:
+            return None
     return row[2]
 
 
@@ -237,6 +248,7 @@ def request_paths(database: Path, seed: int) -> dict[str, list[str]]:
     rng = random.Random(seed)
     boxes = [square(*random_point(rng), BOX_METRES) for _ in range(PATHS_PER_SCENARIO)]
     points = [random_point(rng) for _ in range(PATHS_PER_SCENARIO)]
+    words = [rng.choice(SEARCH_WORDS) for _ in range(PATHS_PER_SCENARIO)]
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
         table = live_table(db)
         (count,) = db.execute(f"SELECT count(*) FROM {table}").fetchone()
@@ -246,6 +258,11 @@ def request_paths(database: Path, seed: int) -> dict[str, list[str]]:
         "bbox": [f"{ITEMS}?bbox={','.join(f'{v:.5f}' for v in box)}&limit={PAGE}" for box in boxes],
         "near": [f"{ITEMS}?near={lon:.5f},{lat:.5f}&limit={PAGE}" for lon, lat in points],
         "item": [f"{ITEMS}/{quote(feature_id, safe='')}" for feature_id in ids],
+        "search": [f"/?q={word}" for word in words],
+        "search-near": [
+            f"/?q={word}&near={lat:.5f},{lon:.5f}&Category=Unisex"
+            for word, (lon, lat) in zip(words, points, strict=True)
+        ],
     }
 
 
@@ -430,6 +447,11 @@ def check_answers(
             body = get_json(server, path)
             if quote(body.get("id", ""), safe="") != path.rsplit("/", 1)[1]:
                 problems.append(f"{path}: answered with id {body.get('id')!r}")
+        for path in rng.sample(paths["search-near"], CHECKS):  # a page of results, nearest first, or none
+            with urllib.request.urlopen(server.url(path), timeout=60) as answer:
+                text = answer.read().decode()
+            if "nearest first" not in text and "Nothing matches this search" not in text:
+                problems.append(f"{path}: no results and no word saying there are none")
     return problems, matched
 
 

@@ -52,7 +52,9 @@ def main(arguments: list[str]) -> int:
     shown = project.relative_to(ROOT)
     print(f"\nGenerated {shown}; building the engine, installing the app and loading its sample data:\n", flush=True)
     environment = {**os.environ, **engine_environment(WHEELS)}
-    status = subprocess.run([*uv(), "run", "--quiet", project.name, "ingest"], cwd=project, env=environment).returncode
+    # The wheel's folder is always the same, so uv would install a cached build of the same version: reinstall it.
+    run = [*uv(), "run", "--quiet", "--reinstall-package", "local-data-app", project.name, "ingest"]
+    status = subprocess.run(run, cwd=project, env=environment).returncode
     if status != 0:
         return status
     print(f"\nThe demo app is in {shown}, its data in {shown}/data/app.db.")

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,3 +25,10 @@ def uv() -> list[str]:
 def run_in_dev_env(*command: str) -> int:
     """Run a command inside the template's development environment (.venv)."""
     return subprocess.run([*uv(), "run", "--locked", "--directory", str(ROOT), *command]).returncode
+
+
+def start_in_dev_env(*command: str, output: IO[bytes]) -> subprocess.Popen[bytes]:
+    """Start a command inside the development environment, its output going to ``output``; it runs on."""
+    return subprocess.Popen(
+        [*uv(), "run", "--locked", "--directory", str(ROOT), *command], stdout=output, stderr=subprocess.STDOUT
+    )

@@ -450,6 +450,47 @@ def bad_search(page: Page, site: Site) -> int:
     return page.goto(urljoin(site.url, "/?near=somewhere")).status
 
 
+def api_landing(page: Page, site: Site) -> int:
+    """The API's landing page as a browser asks for it: its Accept header prefers HTML, so the page comes."""
+    status = page.goto(urljoin(site.url, "/api")).status
+    assert page.locator("link[rel=alternate][type='application/json']").count() == 1
+    return status
+
+
+def api_collection(page: Page, site: Site) -> int:
+    """A collection's page in the API, from the API's list of collections."""
+    page.goto(urljoin(site.url, "/api/collections"))
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile(r"^About the .+ collection$")).first.click()
+    return 200
+
+
+def api_items(page: Page, site: Site) -> int:
+    """A page of items in the API with every row (the hostile ones too): a table, and a map drawn from it."""
+    page.goto(urljoin(site.url, "/api/collections"))
+    link = page.get_by_role("link", name=re.compile(r"^The items of ")).first
+    status = page.goto(urljoin(page.url, link.get_attribute("href") + "&limit=100")).status
+    assert page.locator("table caption").count() == 1
+    assert page.locator(".leaflet-marker-icon").count() >= len(HOSTILE_NAMES)
+    return status
+
+
+def api_item(page: Page, site: Site) -> int:
+    """One item's page in the API, from the table of items."""
+    page.goto(urljoin(site.url, "/api/collections"))
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile(r"^The items of ")).first.click()
+    with page.expect_navigation():
+        page.locator("table th[scope=row] a").first.click()
+    assert "/items/" in page.url
+    return 200
+
+
+def api_bad_parameter(page: Page, site: Site) -> int:
+    """A mistake in an API address, made in a browser: an error page."""
+    return page.goto(urljoin(site.url, "/api/collections?limit=5")).status
+
+
 PAGE_TYPES: dict[str, tuple[Callable[[Page, Site], int], int]] = {
     "home": (home, 200),
     "home-filtered-near": (home_filtered_near, 200),
@@ -459,6 +500,11 @@ PAGE_TYPES: dict[str, tuple[Callable[[Page, Site], int], int]] = {
     "api-docs": (api_docs, 200),
     "404": (not_found, 404),
     "400": (bad_search, 400),
+    "api-landing": (api_landing, 200),
+    "api-collection": (api_collection, 200),
+    "api-items": (api_items, 200),
+    "api-item": (api_item, 200),
+    "api-400": (api_bad_parameter, 400),
 }
 
 

@@ -117,11 +117,25 @@ def test_check_passes_on_the_fresh_project(project) -> None:
     assert outcome.returncode == 0, outcome.stdout + outcome.stderr
     report = json.loads(outcome.stdout)
     statuses = {check["id"]: check["status"] for check in report["checks"]}
-    assert set(statuses) == {"place-literals", "licences", "reuse", "publiccode", "datapackage", "sources", "checklist"}
+    assert set(statuses) == {
+        "place-literals",
+        "licences",
+        "reuse",
+        "publiccode",
+        "datapackage",
+        "sources",
+        "checklist",
+        "placeholders",
+        "code-repository",
+        "area-country",
+        "sample-data",
+    }
     assert set(statuses.values()) <= {"passed", "warning"}, report
+    # Generated with the website as url and the sample data: warnings until published.
+    assert {"code-repository", "sample-data"} <= {i for i, s in statuses.items() if s == "warning"}
     text = _check(project)
     assert text.returncode == 0, text.stdout + text.stderr
-    assert "7 checks: " in text.stdout
+    assert "11 checks: " in text.stdout
 
 
 def test_generated_files_are_what_their_commands_write(project) -> None:

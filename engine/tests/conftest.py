@@ -60,7 +60,7 @@ MADE_UP_PLACE: dict[str, dict[str, Any]] = dict(
 WritePlaceToml = Callable[..., Path]
 
 # Modules whose every test takes seconds (fuzzing, real GIS clients, killed subprocesses): `-m "not slow"` skips them.
-SLOW_MODULES = {"test_openapi_fuzz.py", "test_page_fuzz.py", "test_owslib.py", "test_reingest.py"}
+SLOW_MODULES = {"test_openapi_fuzz.py", "test_page_fuzz.py", "test_owslib.py", "test_gdal.py", "test_reingest.py"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -241,6 +241,17 @@ def tables(database_url: str) -> set[str]:
     with psycopg.connect(database_url, autocommit=True) as db:
         rows = db.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")
         return {name for (name,) in rows}
+
+
+def overwrite_page(database: Path, collection: str, table: str | None = None) -> None:
+    """Fill the first page of a table (by default, the collection's live table) with bytes SQLite cannot read."""
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        roots = dict(db.execute("SELECT name, rootpage FROM sqlite_master WHERE type = 'table' AND rootpage > 0"))
+        live = db.execute("SELECT table_name FROM _collections WHERE collection = ?", [collection]).fetchone()[0]
+    with database.open("r+b") as file:
+        file.seek((roots[table or live] - 1) * page_size)
+        file.write(b"\xff" * page_size)
 
 
 # --- Served projects --------------------------------------------------------------------------------------------

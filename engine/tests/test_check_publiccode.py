@@ -12,7 +12,7 @@ import yaml
 from conftest import PROJECT_DIR
 from project_copy import fresh_copy, line_of, replace_in
 
-from local_data_app.checks import Project, Result, publiccode
+from local_data_app.checks import Project, Result, code_repository, publiccode
 from local_data_app.checks.licences import licence_ids
 from local_data_app.checks.yaml_lines import load
 
@@ -220,14 +220,10 @@ def test_the_licence_must_agree_with_pyproject(project: Path) -> None:
     assert [(finding.line, finding.severity) for finding in licence_findings] == [(line_of(path, "license:"), "error")]
 
 
-def test_the_organisation_website_as_url_is_a_warning(project: Path) -> None:
-    """While url is the organisation's website rather than the code's repository, the check warns."""
+def test_the_organisation_website_as_url_is_left_to_the_code_repository_check(project: Path) -> None:
+    """A website as url is valid here; the code-repository check warns about it, so it is reported once."""
     website = tomllib.loads((project / "place.toml").read_text(encoding="utf-8"))["organisation"]["url"]
     path = write_valid(project, url=website)
-    result = run(project)
-    assert result.status == "warning"
-    (finding,) = result.findings
-    assert (finding.line, finding.severity) == (line_of(path, "url:"), "warning")
-    assert finding.message.startswith("url: still the organisation's website.")
-    write_valid(project)
     assert run(project).status == "passed"
+    repository = code_repository.run(Project.find(project / "place.toml"))
+    assert [(finding.line, finding.severity) for finding in repository.findings] == [(line_of(path, "url:"), "warning")]

@@ -59,7 +59,7 @@ def test_the_text_report_lists_every_check_and_exits_0(capsys: pytest.CaptureFix
     assert status == EXIT_OK
     for check_id in CHECK_IDS:
         assert re.search(rf"^(PASS|WARN)\s+{check_id}: ", out, re.MULTILINE), check_id
-    assert re.search(r"^7 checks: \d+ passed", out, re.MULTILINE)
+    assert re.search(rf"^{len(CHECK_IDS)} checks: \d+ passed", out, re.MULTILINE)
 
 
 def test_the_json_report_has_a_stable_shape(capsys: pytest.CaptureFixture[str], project: Path) -> None:
@@ -80,6 +80,22 @@ def test_the_json_report_has_a_stable_shape(capsys: pytest.CaptureFixture[str], 
         for finding in check["findings"]:
             assert set(finding) == {"severity", "path", "line", "message"}
             assert finding["severity"] in {"error", "warning"}
+
+
+def test_what_to_change_before_publication_warns_until_published(
+    capsys: pytest.CaptureFixture[str], project: Path
+) -> None:
+    """As generated it exits 0 listing warnings; with [service] published = true the same checks fail, exit 1."""
+    before = {"placeholders", "code-repository", "sample-data"}  # what a default project still has to change
+    status, out, _ = run_cli(capsys, "--config", str(project / "place.toml"), "check", "--format", "json")
+    assert status == EXIT_OK
+    statuses = {result["id"]: result["status"] for result in json.loads(out)["checks"]}
+    assert {check_id for check_id, status in statuses.items() if status == "warning"} >= before
+    replace_in(project / "place.toml", "published = false", "published = true")
+    status, out, _ = run_cli(capsys, "--config", str(project / "place.toml"), "check", "--format", "json")
+    assert status == EXIT_ERROR
+    statuses = {result["id"]: result["status"] for result in json.loads(out)["checks"]}
+    assert {check_id for check_id, status in statuses.items() if status == "failed"} == before
 
 
 def test_a_failure_exits_1_and_names_the_file_and_line(capsys: pytest.CaptureFixture[str], project: Path) -> None:

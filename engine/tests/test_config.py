@@ -253,6 +253,7 @@ def test_effective_settings_cover_every_setting(place_toml: Path) -> None:
         "organisation.name",
         "organisation.url",
         "organisation.contact_email",
+        "organisation.report_url",
         "map.centre",
         "map.zoom",
         "map.tile_url",
@@ -264,6 +265,8 @@ def test_effective_settings_cover_every_setting(place_toml: Path) -> None:
         "export.base_path",
         "server.public_url",
         "server.hosts",
+        "server.request_seconds",
+        "service.published",
         "database_url",
     ]
     assert rows == effective_settings(load_settings(place_toml))
@@ -648,3 +651,13 @@ def test_dotenv_variables_for_other_programs_are_left_alone(place_toml: Path) ->
     loaded = load_settings(place_toml)
     assert loaded.settings.map.zoom == 14
     assert loaded.origins["map.zoom"] == ".env (APP_MAP__ZOOM)"
+
+
+def test_the_service_is_not_published_unless_place_toml_says_so(
+    write_place_toml, place_values: dict[str, dict[str, Any]]
+) -> None:
+    """[service] published defaults to false, reads true when set, and refuses what is not true or false."""
+    assert load_settings(write_place_toml()).settings.service.published is False
+    assert load_settings(write_place_toml({**place_values, "service": {"published": True}})).settings.service.published
+    with pytest.raises(ConfigError, match=r"service\.published"):
+        load_settings(write_place_toml({**place_values, "service": {"published": "soon"}}))

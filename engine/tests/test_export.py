@@ -48,7 +48,7 @@ from local_data_app.web.security import content_security_policy
 IDS = [row["Ref"] for row in toilet_rows()]
 NAMES = [row["LocationText"] for row in toilet_rows()]
 LINK_ATTRIBUTES = ("href", "src", "data-href")
-OTHER_SITES = ("https://", "http://", "mailto:", "data:")
+OTHER_SITES = ("https://", "http://", "mailto:", "tel:", "geo:", "data:")  # other sites and programs
 
 
 @dataclass

@@ -287,9 +287,10 @@ def test_an_ingest_killed_part_way_leaves_the_old_data_serving(project: Path) ->
         store.close()
     with sqlite3.connect(database) as db:
         tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    assert (
-        len([name for name in tables if not name.endswith(("_node", "_parent", "_rowid"))]) == 3
-    )  # the catalogue, the live table and its R*Tree
+        (live,) = db.execute("SELECT table_name FROM _collections").fetchone()
+    # The catalogue, and the live table with its R*Tree and word index: nothing of the killed load.
+    assert [name for name in tables if name != "_collections" and not name.startswith(live)] == []
+    assert {live, f"{live}_rtree"} <= set(tables)
     csv_file.write_text(REAL_SHAPED_CSV, encoding="utf-8")
     assert main(["--config", str(project), "ingest"]) == 0
 
@@ -317,3 +318,34 @@ def test_a_second_ingest_refuses_while_one_is_running(tmp_path: Path, capsys: py
         assert "Traceback" not in error
     assert main(["--config", str(config), "ingest"]) == 0
     assert capsys.readouterr().out.startswith("toilets: read 23, loaded 23, rejected 0")
+
+
+def test_no_path_of_the_server_reaches_the_public(tmp_path: Path) -> None:
+    """A source outside the project folder is shown by its file name alone: on the about page and in the API."""
+    from local_data_app.testing import get, running
+    from local_data_app.web import create_app
+
+    config = write_project(tmp_path / "project")
+    hidden = tmp_path / "srv-private-share" / "exports"
+    hidden.mkdir(parents=True)
+    shutil.copy(config.parent / "data" / "raw" / "toilets.csv", hidden / "toilets.csv")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('"data/raw/toilets.csv"', json.dumps(str(hidden / "toilets.csv"))),
+        encoding="utf-8",
+    )
+    loaded = load_settings(config)
+    (report,) = ingest(loaded)
+    assert report.loaded == 23
+    with running(create_app(loaded)) as base:
+        shown = [get(base + path).text for path in ("/about/", "/api/collections/toilets", "/api/collections", "/")]
+    assert all("srv-private-share" not in text for text in shown)
+    assert "toilets.csv" in shown[0]
+    assert get_provenance_location(loaded) == "toilets.csv"
+
+
+def get_provenance_location(loaded: Any) -> str:
+    store = open_store(loaded.settings.database_url, loaded.project_dir)
+    try:
+        return store.provenance()[0].location
+    finally:
+        store.close()

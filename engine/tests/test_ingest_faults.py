@@ -25,6 +25,8 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,7 +34,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MADE_UP_PLACE, opened, tables, toilet_rows, toml_text, write_project
+from conftest import (
+    MADE_UP_PLACE,
+    opened,
+    overwrite_page,
+    postgres_schema,
+    tables,
+    toilet_rows,
+    toml_text,
+    write_project,
+)
 from portal_server import RESOURCE_ID, Item, PortalServer
 
 from local_data_app.adapters.csv_files import CsvAdapter
@@ -614,21 +625,10 @@ def sqlite_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Projec
     return loaded_project(f"sqlite:///{tmp_path.resolve() / 'app.db'}", tmp_path, capsys)
 
 
-def overwrite_page(database: Path, table: str | None = None) -> None:
-    """Fill the first page of a table (by default, the toilets' live table) with bytes SQLite cannot read."""
-    with contextlib.closing(sqlite3.connect(database)) as db:
-        page_size = db.execute("PRAGMA page_size").fetchone()[0]
-        roots = dict(db.execute("SELECT name, rootpage FROM sqlite_master WHERE type = 'table' AND rootpage > 0"))
-        live = db.execute("SELECT table_name FROM _collections WHERE collection = ?", [SOURCE]).fetchone()[0]
-    with database.open("r+b") as file:
-        file.seek((roots[table or live] - 1) * page_size)
-        file.write(b"\xff" * page_size)
-
-
 def test_a_damaged_table_is_reported_in_words(sqlite_project: Project, capsys: pytest.CaptureFixture[str]) -> None:
     """A database damaged where the old load is kept fails the load, saying how to recover."""
     project = sqlite_project
-    overwrite_page(Path(project.database_url.removeprefix("sqlite:///")))
+    overwrite_page(Path(project.database_url.removeprefix("sqlite:///")), SOURCE)
     project.csv_file.write_text("".join(csv_lines(toilet_rows()[:20])), encoding="utf-8")
     status, out = ingest(project, capsys)
     assert status == 1
@@ -645,7 +645,7 @@ def test_a_damaged_catalogue_stops_the_ingest_in_words(
 ) -> None:
     """A catalogue of loads that cannot be read leaves what serves unknown: nothing is loaded, and the CLI says why."""
     project = sqlite_project
-    overwrite_page(Path(project.database_url.removeprefix("sqlite:///")), "_collections")
+    overwrite_page(Path(project.database_url.removeprefix("sqlite:///")), SOURCE, "_collections")
     status, out = ingest(project, capsys)
     assert status == 1
     assert out == (
@@ -684,3 +684,67 @@ def test_a_full_disk_is_reported_in_words_and_the_next_source_loads(
     )
     assert_still_serving(project, out, later=True)
     assert_later_loaded(project, out)
+
+
+def writers_blocked(database_url: str) -> bool:
+    """Whether another writer would wait on a write transaction held open in the store now."""
+    if database_url.startswith("sqlite:"):
+        with contextlib.closing(sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=0)) as db:
+            try:
+                db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:
+                return True
+            db.execute("ROLLBACK")
+            return False
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as db:
+        found = db.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND backend_xid IS NOT NULL"
+        ).fetchone()
+    return bool(found[0])
+
+
+def test_a_slow_portal_is_read_whole_before_the_store_is_locked(project: Project, tmp_path: Path) -> None:
+    """While a portal is slow to send page 2, the ingest holds no write transaction; then all the pages load."""
+    seen: list[bool] = []
+    with PortalServer([Item(row) for row in toilet_rows()]) as portal:
+        portal.fail("delay", endpoint="ckan", page=2, seconds=1.5)
+        project.set_options(adapter="ckan", location=portal.url, resource_id=RESOURCE_ID, page_size=10, timeout=10)
+        loading = threading.Thread(target=main, args=(["--config", str(project.config), "ingest", "--force"],))
+        loading.start()
+        started = time.monotonic()
+        while len(portal.requests_to("ckan")) < 2 and time.monotonic() - started < 10:
+            time.sleep(0.02)
+        time.sleep(0.3)  # page 2 is being held back now
+        seen.append(writers_blocked(project.database_url))
+        loading.join(30)
+    assert seen == [False]
+    assert len(portal.requests_to("ckan")) == 3
+    with opened(project.database_url, project.config.parent) as store:
+        (provenance,) = store.provenance()
+    assert provenance.adapter == "ckan"
+    assert provenance.rows_loaded == TOILETS
+
+
+@pytest.mark.postgres
+def test_an_ingest_on_another_machine_into_the_same_postgresql_is_refused_in_words(
+    postgres_server_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The lock file guards one machine; the server's advisory lock guards them all: the second ingest refuses."""
+    import psycopg
+
+    from local_data_app.store.postgres import ingest_lock_key
+
+    with postgres_schema(postgres_server_url) as database_url:
+        project = loaded_project(database_url, tmp_path, capsys)
+        with psycopg.connect(database_url, autocommit=True) as other_machine:
+            schema = other_machine.execute("SELECT current_schema()").fetchone()[0]
+            other_machine.execute("SELECT pg_advisory_lock(%s)", [ingest_lock_key(schema)])
+            status, out = ingest(project, capsys)
+        assert status == 1
+        assert out.startswith("Error: Another ingest into the PostgreSQL database ")
+        assert "perhaps on another machine. Wait for it to finish" in out
+        assert "Traceback" not in out
+        assert ingest(project, capsys)[0] == 0  # the lock goes with the other machine's connection

@@ -92,7 +92,10 @@ def test_an_item_links_to_itself_and_its_collection(served: Served) -> None:
 
 
 def test_the_export_and_the_live_api_describe_collections_alike(served: Served, tmp_path: Path) -> None:
-    """collections.json is the live /api/collections document, but for its links (files instead of addresses)."""
+    """collections.json is the live /api/collections document, but for its links (files instead of addresses).
+
+    The data files are in CRS84 alone, so each collection lists that CRS only.
+    """
     live = get(served.base + "/api/collections").json()
     with clean_settings_environment():
         export_site(load_settings(served.config), tmp_path / "site")
@@ -101,10 +104,13 @@ def test_the_export_and_the_live_api_describe_collections_alike(served: Served, 
     def without_links(document: dict) -> dict:
         return {
             **{key: value for key, value in document.items() if key != "links"},
-            "collections": [{k: v for k, v in one.items() if k != "links"} for one in document["collections"]],
+            "collections": [
+                {k: v for k, v in one.items() if k not in {"links", "crs"}} for one in document["collections"]
+            ],
         }
 
     assert without_links(exported) == without_links(live)
+    assert [one["crs"] for one in exported["collections"]] == [["http://www.opengis.net/def/crs/OGC/1.3/CRS84"]]
     (collection,) = exported["collections"]
     assert {item["href"] for item in collection["links"] if item["rel"] == "items"} == {
         "toilets.geojson",

@@ -32,7 +32,13 @@ def served_document(served: Served) -> dict[str, Any]:
 
 
 def items_parameter(document: dict[str, Any], path: str, name: str) -> dict[str, Any]:
-    (found,) = [item for item in document["paths"][path]["get"]["parameters"] if item["name"] == name]
+    """The operation's parameter of this name, following a ``$ref`` to ``components/parameters``."""
+    parameters = document["components"].get("parameters", {})
+    declared = [
+        parameters[item["$ref"].rsplit("/", 1)[1]] if "$ref" in item else item
+        for item in document["paths"][path]["get"]["parameters"]
+    ]
+    (found,) = [item for item in declared if item["name"] == name]
     return found
 
 
@@ -90,6 +96,14 @@ def test_limit_declares_its_default_and_its_maximum(served: Served, path: str) -
     assert (DEFAULT_LIMIT, MAX_LIMIT) == (10, 1000)
     offset = items_parameter(served_document(served), path, "offset")["schema"]
     assert (offset["minimum"], offset["maximum"], offset["default"]) == (0, MAX_OFFSET, 0)
+
+
+def test_limit_is_declared_once_where_qgis_reads_its_maximum(served: Served) -> None:
+    """Both items operations refer to components/parameters/limit, the one place QGIS reads the maximum from."""
+    document = served_document(served)
+    for path in ITEMS_PATHS:
+        assert {"$ref": "#/components/parameters/limit"} in document["paths"][path]["get"]["parameters"]
+    assert document["components"]["parameters"]["limit"]["schema"]["maximum"] == MAX_LIMIT
 
 
 def test_no_schema_holds_pydantics_own_constraint_names(served: Served) -> None:

@@ -144,7 +144,7 @@ def test_the_document_declares_every_answer_of_every_operation(served: Served) -
             assert response["content"], (path, status)
             assert all("schema" in body for body in response["content"].values()), (path, status)
         if "400" in responses:  # every operation that takes parameters has its format parameter, f
-            assert "f" in {parameter["name"] for parameter in operations["get"]["parameters"]}, path
+            assert "f" in {parameter.get("name") for parameter in operations["get"]["parameters"]}, path
 
 
 def test_a_features_properties_are_the_data_schemas_fields_typed_as_stored(served: Served) -> None:

@@ -32,6 +32,8 @@ from conftest import (
 )
 
 from local_data_app.config import load_settings
+from local_data_app.errors import ConfigError
+from local_data_app.ingest import ingest
 from local_data_app.schemas import load_schema
 from local_data_app.store import AREA_FIELDS, Provenance, open_store
 from local_data_app.web import create_app, pages
@@ -54,21 +56,55 @@ def home(served: Served, query: str = "") -> Page:
     return page(answer)
 
 
+HOSTILE_LINK = "javascript:alert(1)"
+REPORTS = {  # what a few toilets hold beyond the wards' rows: an address, a charge, and ways to report a problem
+    0: {
+        "StreetAddress": "High Street",
+        "Postcode": "AB1 3CD",
+        "ChargeAmount": "0.2",
+        "AccessibleCategory": "Unisex",
+        "RADARKeyNeeded": "yes",
+        "ReportEmail": "report@council.example",
+        "ReportTel": "0161 496 0000",
+        "OpeningHours": "24 hours",
+    },
+    1: {"ChargeAmount": "0", "OpeningHours": "Dawn till dusk"},
+    3: {"ReportEmail": HOSTILE_LINK + "//@x.example", "ReportTel": HOSTILE_LINK, "InfoURL": HOSTILE_LINK},
+    5: {"ReportEmail": '"><b>x</b>@evil.example', "ReportTel": '+44 161 496 0000" onclick="x'},
+}
+
+
+def page_rows() -> list[dict[str, str]]:
+    """The wards' toilets, the few in REPORTS with their extra values (every row has every column)."""
+    columns = {key: "" for values in REPORTS.values() for key in values}
+    return [{**row, **columns, **REPORTS.get(index, {})} for index, row in enumerate(ward_rows())]
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, web_database_url: str) -> Iterator[Served]:
     """The app for an ingested project of 23 toilets, one named with HTML, on each kind of store, on 127.0.0.1."""
-    with serving(tmp_path_factory.mktemp("project"), ward_rows(), web_database_url) as served:
+    with serving(tmp_path_factory.mktemp("project"), page_rows(), web_database_url) as served:
         yield served
 
 
-def matching(*words: str) -> list[str]:
-    """The rows whose id or text holds every word, in any case, as the search should find them."""
+def matching(*words: str, anywhere: bool = False) -> list[str]:
+    """The rows whose id or text has a word beginning with each word typed, in any case, as the search finds them.
+
+    A word is a run of letters and digits, so ``t/22`` asks for a word
+    beginning ``t`` and one beginning ``22``. With ``anywhere``, each word
+    typed may appear anywhere in the text instead, as a collection loaded
+    without the store's word index is searched.
+    """
     found = []
-    for row in toilet_rows():
-        text = " ".join(
-            row[key] for key in ("Ref", "OrganisationLabel", "ServiceTypeLabel", "LocationText", "Category")
-        )
-        if all(word.casefold() in text.casefold() for word in words):
+    texts = [spec["name"] for spec in FIELDS if spec.get("type", "string") == "string"]
+    for row in page_rows():
+        text = " ".join([row["Ref"], *(row[key] for key in texts if key in row)]).casefold()
+        if anywhere:
+            held = all(word.casefold() in text for word in words)
+        else:
+            parts = [part for word in words for part in re.findall(r"[^\W_]+", word.casefold())]
+            held = all(re.search(r"(?<![^\W_])" + re.escape(part), text) for part in parts)
+        if held:
             found.append(row["LocationText"])
     return found
 
@@ -158,7 +194,10 @@ def test_list_items_carry_what_the_map_draws(served: Served) -> None:
     first = found.find("li", data_feature="")[0]
     assert (first["data-lat"], first["data-lon"]) == ("53.45", "-2.3")
     assert first["data-href"] == "/features/toilets/T00"
-    assert first["data-summary"] == "Category: Unisex"
+    assert first["data-summary"] == (
+        "High Street, AB1 3CD; \N{POUND SIGN}0.20; "
+        "Toilets: Unisex, Accessible toilet: Unisex, RADAR key needed, Baby change"
+    )
     (map_element,) = found.find("div", data_map="")
     assert map_element["data-tile-url"] == "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     assert map_element["data-tile-attribution"] == "\N{COPYRIGHT SIGN} OpenStreetMap contributors"
@@ -230,10 +269,13 @@ def test_dates_narrow_the_list(served: Served, query: str, expected: int) -> Non
     assert "Extract date (optional)" in found.text
 
 
-@pytest.mark.parametrize("words", [("toilet", "2"), ("TOILET",), ("t/22",), ("testshire", "Unisex")])
+@pytest.mark.parametrize(
+    "words", [("toilet", "2"), ("TOILET",), ("t/22",), ("testshire", "Unisex"), ("toi", "UNI"), ("oilet",)]
+)
 def test_word_search_finds_every_word_in_any_case(served: Served, words: tuple[str, ...]) -> None:
-    """q matches features whose id or text fields hold every word, in any case."""
+    """q matches features whose id or text fields have a word beginning with each word typed, in any case."""
     expected = matching(*words)
+    assert words == ("oilet",) or expected  # the words find something, but not the inside of a word
     names: list[str] = []
     query = "q=" + quote(" ".join(words))
     while query is not None:
@@ -247,13 +289,18 @@ def test_word_search_finds_every_word_in_any_case(served: Served, words: tuple[s
 
 
 def test_word_search_says_when_it_stopped_early(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A word search reads a bounded number of features, and says so when there were more to read."""
+    """A word search counts a bounded number of features, and says so when there were more to count."""
     monkeypatch.setattr(pages, "SEARCH_LIMIT", 5)
-    monkeypatch.setattr(pages, "SEARCH_BATCH", 5)
     found = home(served, "q=toilet")
+    assert listed(found) == [row["LocationText"] for row in toilet_rows()][: pages.PAGE_SIZE]
+    assert f"Showing 1 to {pages.PAGE_SIZE} of {pages.PAGE_SIZE} or more." in found.text
+    assert "use the filters to narrow it" in found.text
+    monkeypatch.setattr(served.app.state.api.store, "search", lambda *args, **kwargs: None)
+    monkeypatch.setattr(pages, "SEARCH_BATCH", 5)
+    monkeypatch.setattr(pages, "SCAN_LIMIT", 5)
+    found = home(served, "q=toilet")  # without the word index, it reads at most SCAN_LIMIT features
     assert listed(found) == [row["LocationText"] for row in toilet_rows()][:5]
     assert "Showing 1 to 5 of 5 or more." in found.text
-    assert "use the filters to narrow it" in found.text
 
 
 def test_word_search_stops_when_its_time_is_up(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -265,27 +312,41 @@ def test_word_search_stops_when_its_time_is_up(served: Served, monkeypatch: pyte
         assert "The search stopped before it found anything" in found.text
 
 
-def test_word_search_near_a_point_ranks_once(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nearest first, the store ranks the candidates once, not once per batch of the search."""
-    calls: list[int] = []
+def test_word_search_without_the_index_reads_features(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    """For a collection loaded before the store indexed words, q matches words anywhere in the text, in batches."""
+    monkeypatch.setattr(served.app.state.api.store, "search", lambda *args, **kwargs: None)
+    monkeypatch.setattr(pages, "SEARCH_BATCH", 5)
+    found = home(served, "q=oilet+2")
+    assert listed(found) == matching("oilet", "2", anywhere=True)
+    assert listed(found) != matching("oilet", "2")
+
+
+def test_word_search_near_a_point_ranks_twice_as_many_each_time(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the word index, the store ranks 5, 10, 20, ... candidates, not once per batch: at most twice the work."""
+    calls: list[tuple[int, int]] = []
     nearest = served.app.state.api.store.nearest
 
     def counted(*args, **kwargs):
-        calls.append(kwargs.get("offset", 0))
+        calls.append((kwargs.get("offset", 0), kwargs["limit"]))
         return nearest(*args, **kwargs)
 
     monkeypatch.setattr(pages, "SEARCH_BATCH", 5)
+    monkeypatch.setattr(served.app.state.api.store, "search", lambda *args, **kwargs: None)
     monkeypatch.setattr(served.app.state.api.store, "nearest", counted)
     found = home(served, "q=toilet&near=53.45,-2.3")
     assert len(listed(found)) == pages.PAGE_SIZE
-    assert calls == [0]
+    assert calls == [(0, 5), (0, 10), (0, 20), (0, 40)]  # 23 toilets: the last ranking holds them all
 
 
 def test_near_sorts_by_distance(served: Served) -> None:
     """A point typed as latitude, longitude lists the nearest first, each with its distance."""
     found = home(served, "near=" + quote("53.49, -2.28"))
     assert listed(found)[:2] == ["Toilet 22", "Toilet 21"]
-    assert re.search(r"Toilet 22 Category: [A-Za-z ]+ 0 m away Toilet 21 Category: [A-Za-z ]+ 6\d\d m away", found.text)
+    assert re.search(
+        r"Toilet 22 Toilets: [A-Za-z ]+, Baby change 0 m away Toilet 21 Toilets: [A-Za-z ]+ 6\d\d m away", found.text
+    )
     assert "nearest first" in found.text
     filtered = home(served, "near=53.49,-2.28&Category=Unisex&q=toilet")
     assert listed(filtered)[0] == "Toilet 21"
@@ -329,14 +390,16 @@ def test_odd_page_numbers_fall_back_to_the_first_page(served: Served) -> None:
 
 
 def test_feature_page_shows_every_field_with_its_title(served: Served) -> None:
-    """Every schema field is labelled with its title; flags read Yes or No and blanks Not recorded."""
+    """The full record, folded in a details element, labels every schema field with its title; flags read Yes or No
+    and blanks Not recorded."""
     found = page(get(served.base + "/features/toilets/T00"))
     assert found.title == "Toilet 0 - Public toilets in Testshire"
-    terms = [text for text in re.findall(r"<dt>(.*?)</dt>", get(served.base + "/features/toilets/T00").text)]
+    record = get(served.base + "/features/toilets/T00").text.split('<details class="record">', 1)[1]
+    terms = re.findall(r"<dt>(.*?)</dt>", record.split("</details>", 1)[0])
     assert terms[: len(FIELDS)] == [spec["title"] for spec in FIELDS]
     text = found.text
     assert "Baby change Yes" in text
-    assert "Opening hours Not recorded" in text
+    assert "Opening hours 24 hours" in text
     assert "Extract date 2024-01-05" in text
     assert "Position Latitude 53.45, longitude -2.3" in text
     assert "Identifier T00" in text
@@ -344,6 +407,125 @@ def test_feature_page_shows_every_field_with_its_title(served: Served) -> None:
     assert "Ward Ward 0" in text
     assert found.find("a", href="/api/collections/toilets/items/T00")
     assert "No" in page(get(served.base + "/features/toilets/T01")).text.split("Baby change", 1)[1][:4]
+
+
+def back_link(found: Page) -> str:
+    """Where a record page's back link goes."""
+    index = found.elements.index(("p", {"class": "back"}))
+    tag, attrs = found.elements[index + 1]
+    assert tag == "a"
+    return attrs["href"]
+
+
+def test_a_record_page_answers_a_resident_first(served: Served) -> None:
+    """Name, charge, facilities as words and address come first, in the theme's x-page order, then the rest."""
+    answer = get(served.base + "/features/toilets/T00")
+    found = page(answer)
+    start = found.text.index("Toilet 0 Opening hours")
+    assert found.text[start:].startswith(
+        "Toilet 0 Opening hours Open 24 hours. 24 hours Charge \N{POUND SIGN}0.20 Facilities Toilets: Unisex "
+        "Accessible toilet: Unisex RADAR key needed Baby change Address High Street, AB1 3CD Get directions"
+    )
+    assert found.text.index("Get directions") < found.text.index("Report a problem with this place")
+    assert found.text.index("Report a problem with this place") < found.text.index("Extract date 2024-01-05")
+    assert found.find("details", **{"class": "record"})
+    assert found.find("summary")
+    assert "Charge Free" in page(get(served.base + "/features/toilets/T01")).text
+    assert "Charge" not in page(get(served.base + "/features/toilets/T02")).text.split("Get directions")[0]
+
+
+def test_opening_hours_say_whether_a_place_is_open_now(served: Served) -> None:
+    """Hours the app reads give "Open 24 hours"; hours kept as text, or none, are "not known", never guessed."""
+    assert "Opening hours Hours not known. Dawn till dusk" in page(get(served.base + "/features/toilets/T01")).text
+    assert "Opening hours Hours not known Charge" not in page(get(served.base + "/features/toilets/T02")).text
+    assert "Opening hours Hours not known" in page(get(served.base + "/features/toilets/T02")).text
+    listed = home(served)
+    items = [item for item in listed.find("li") if "data-feature" in item]
+    assert len(items) == 20
+    assert "Toilet 0 Open 24 hours" in listed.text
+    assert listed.text.count("Hours not known") == 1  # only toilet 1's, whose hours are written but not read
+
+
+def test_a_record_page_links_directions_without_loading_anything(served: Served) -> None:
+    """Directions are two plain links: a geo: URI and OpenStreetMap's route planner to the place."""
+    found = page(get(served.base + "/features/toilets/T03"))
+    assert found.find("a", href="geo:53.45,-2.27")
+    assert found.find("a", href="https://www.openstreetmap.org/directions?to=53.45,-2.27")
+
+
+def test_a_record_page_makes_valid_contacts_tappable(served: Served) -> None:
+    """A valid report e-mail and telephone become mailto: and tel: (digits and + only) links."""
+    found = page(get(served.base + "/features/toilets/T00"))
+    assert len(found.find("a", href="tel:01614960000")) == 1
+    assert "Telephone: 0161 496 0000" in found.text
+    assert found.find("a", href="mailto:report@council.example")
+
+
+@pytest.mark.parametrize("toilet", ["T03", "T05"])
+def test_hostile_contacts_are_never_links(served: Served, toilet: str) -> None:
+    """javascript:, quotes and markup in e-mail, telephone and web address fields stay text, never an href."""
+    answer = get(served.base + f"/features/toilets/{toilet}")
+    found = page(answer)
+    hrefs = [attrs["href"] for tag, attrs in found.elements if "href" in attrs]
+    assert not [href for href in hrefs if href.lower().startswith(("javascript:", "tel:"))]
+    assert not [href for href in hrefs if "evil" in href or "x.example" in href]
+    assert "<b>" not in answer.text
+    assert ' onclick="' not in answer.text
+    values = REPORTS[int(toilet[1:])]
+    assert f"Telephone: {values['ReportTel']}" in found.text  # shown as text
+    mailto = next(href for href in hrefs if href.startswith("mailto:"))
+    assert mailto.startswith("mailto:open-data@testshire.example?")  # the report goes to the organisation
+
+
+def test_report_a_problem_writes_the_email(served: Served) -> None:
+    """The report link e-mails the record's report address, with its id and page address in the subject and body."""
+    found = page(get(served.base + "/features/toilets/T%2F22"))
+    (report,) = [attrs for attrs in found.find("a") if attrs["href"].startswith("mailto:open-data@testshire.example?")]
+    query = parse_qs(urlsplit(report["href"]).query)
+    assert query["subject"] == ["Problem with Toilet 22 (T/22)"]
+    assert "the record T/22 in toilets, " + served.base + "/features/toilets/T%2F22." in query["body"][0]
+    assert "%20" in report["href"]
+    assert " " not in report["href"]
+    own = page(get(served.base + "/features/toilets/T00"))
+    assert [a for a in own.find("a") if a["href"].startswith("mailto:report@council.example?subject=Problem")]
+
+
+def test_back_to_results_keeps_the_search(served: Served) -> None:
+    """A record opened from a page of results links back to that same page, search and all."""
+    listed_page = home(served, "q=toilet&Category=Unisex&page-toilets=1")
+    item = listed_page.find("li", data_feature="")[0]
+    detail = page(get(served.base + item["data-href"]))
+    assert back_link(detail) == "/?q=toilet&Category=Unisex&page-toilets=1#toilets"
+    assert "Back to results" in detail.text
+    again = home(served, urlsplit(back_link(detail)).query)
+    assert listed(again) == listed(listed_page)
+    assert home(served).find("li", data_feature="")[0]["data-href"] == "/features/toilets/T00"  # nothing to keep
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "/about",
+        "/?q=x&next=https://evil.example",
+        '/?q="><script>alert(1)</script>',
+        "/#<script>",
+    ],
+)
+def test_the_back_link_goes_nowhere_but_the_list(served: Served, value: str) -> None:
+    """A from parameter that is not the home page with its own parameters leaves the back link at the home page."""
+    answer = get(served.base + "/features/toilets/T00?from=" + quote(value, safe=""))
+    found = page(answer)
+    assert "evil" not in answer.text
+    assert "<script>alert" not in answer.text
+    if value.startswith('/?q="'):  # the home page with its own parameter: rebuilt, encoded
+        assert back_link(found) == "/?q=%22%3E%3Cscript%3Ealert%281%29%3C%2Fscript%3E"
+    else:
+        assert back_link(found) == "/"
+        assert "Back to the list" in found.text
 
 
 def test_feature_page_has_a_map_of_its_position(served: Served) -> None:
@@ -359,7 +541,7 @@ def test_an_id_with_a_slash_has_its_own_page(served: Served) -> None:
     """The list links a feature whose id holds a slash to its page, and the page links its JSON."""
     found = home(served, "q=t%2F22")
     (item,) = found.find("li", data_feature="")
-    assert item["data-href"] == "/features/toilets/T%2F22"
+    assert item["data-href"] == "/features/toilets/T%2F22?from=%2F%3Fq%3Dt%252F22%26page-toilets%3D1%23toilets"
     detail = page(get(served.base + item["data-href"]))
     assert "Identifier T/22" in detail.text
     (json_link,) = detail.find("a", href="/api/collections/toilets/items/T%2F22")
@@ -545,6 +727,75 @@ def test_an_empty_collection_says_so(tmp_path: Path) -> None:
         assert "There is nothing in this collection yet" in found.text
         assert not found.find("div", data_map="")
         assert "Rows read 3 Rows loaded 0 Rows rejected 3" in page(get(base + "/about")).text
+
+
+def test_a_generic_points_project_gets_its_page_from_its_annotation(tmp_path: Path) -> None:
+    """A generic_points project's list and record pages put its address and category first, from x-page alone."""
+    rows = [
+        {
+            "Ref": "P1",
+            "name": "Central Library",
+            "category": "Library",
+            "address": "Market Place",
+            "postcode": "AB1 3CD",
+            "url": "https://library.example/central",
+            "x": "-2.3",
+            "y": "53.45",
+        }
+    ]
+    loaded = load_settings(write_project(tmp_path / "project", rows, name="places", theme="generic_points"))
+    assert ingest(loaded)[0].loaded == 1
+    with running(create_app(loaded)) as base:
+        (item,) = page(get(base + "/")).find("li", data_feature="")
+        assert item["data-summary"] == "Market Place, AB1 3CD; Category: Library"
+        found = page(get(base + item["data-href"]))
+        start = found.text.index("Central Library Category")
+        assert found.text[start:].startswith(
+            "Central Library Category Library Address Market Place, AB1 3CD "
+            "Web page https://library.example/central Get directions"
+        )
+        assert found.find("a", href="https://library.example/central")
+        assert found.find("a", href="https://www.openstreetmap.org/directions?to=53.45,-2.3")
+
+
+def test_a_report_form_from_settings_is_linked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """[organisation] report_url adds a link to the organisation's own form; only a web address is taken."""
+    config = write_project(tmp_path / "project", toilet_rows()[:2])
+    monkeypatch.setenv("APP_ORGANISATION__REPORT_URL", "javascript:alert(1)")
+    with pytest.raises(ConfigError, match=r"organisation\.report_url"):
+        load_settings(config)
+    monkeypatch.setenv("APP_ORGANISATION__REPORT_URL", "https://testshire.example/report?kind=toilet")
+    loaded = load_settings(config)
+    ingest(loaded)
+    with running(create_app(loaded)) as base:
+        found = page(get(base + "/features/toilets/T00"))
+        assert found.find("a", href="https://testshire.example/report?kind=toilet")
+        assert "Report it online" in found.text
+
+
+def test_pages_say_which_of_how_many(served: Served) -> None:
+    """The pager says "Page 1 of 2" and its links keep the search."""
+    found = home(served, "q=toilet")
+    assert "Page 1 of 2" in found.text
+    second = home(served, urlsplit(found.find("a", rel="next")[0]["href"]).query)
+    assert "Page 2 of 2" in second.text
+
+
+def test_errors_follow_the_error_summary_pattern(served: Served) -> None:
+    """The title starts "Error: ", a summary at the top links the field, and the message sits by the field."""
+    answer = get(served.base + "/?Category=Palace&near=abc")
+    found = page(answer)
+    assert answer.status == 400
+    assert found.title.startswith("Error: ")
+    assert "There is a problem" in found.text
+    for field in ("Category", "near"):
+        assert found.find("a", href=f"#field-{field}")
+        (message,) = found.find("p", id=f"{field}-error")
+        assert message["class"] == "error-message"
+        (control,) = [attrs for tag, attrs in found.elements if attrs.get("id") == f"field-{field}"]
+        assert f"{field}-error" in control["aria-describedby"].split()
+        assert control["aria-invalid"] == "true"
+    assert answer.text.index('class="error-summary"') < answer.text.index("<form")
 
 
 def test_paging_keeps_every_choice_of_the_search(served: Served) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from local_data_app import config, schemas
+from local_data_app.schemas.layout import layout, layout_problems
 
 # What the Table Schema specification (https://specs.frictionlessdata.io/table-schema/) allows.
 FIELD_TYPES = {
@@ -362,3 +363,47 @@ def test_a_broken_project_theme_is_named(tmp_path: Path) -> None:
         schemas.load_schema("broken", tmp_path)
     with pytest.raises(ValueError, match="'empty' is not a Table Schema"):
         schemas.load_schema("empty", tmp_path)
+
+
+@pytest.mark.parametrize("theme", ENGINE_THEMES)
+def test_every_theme_says_what_its_pages_show_first(theme: str) -> None:
+    """Each engine theme has a well-formed x-page annotation naming an address and what its list and record show."""
+    schema = schemas.load_schema(theme)
+    assert layout_problems(schema) == []
+    shape = layout(schema)
+    assert shape.summary
+    assert shape.record
+    assert shape.address
+
+
+@pytest.mark.parametrize(
+    ("annotation", "words"),
+    [
+        ({"summary": ["Nowhere"]}, "summary names no field: 'Nowhere'"),
+        ({"money": ["name"]}, "money field 'name' must be a number"),
+        ({"record": "name"}, "record must be a list of field names"),
+        ({"colour": []}, "unknown keys ['colour']"),
+        ({"labels": {"name": ""}}, "labels must map field names to words"),
+        ({"report": {"fax": "name"}}, "report must map email and telephone to field names"),
+        ([], "x-page must be an object"),
+    ],
+)
+def test_a_broken_page_annotation_is_named(tmp_path: Path, annotation: object, words: str) -> None:
+    """A theme whose x-page names a field it lacks, or is not shaped as documented, is refused with the mistake."""
+    (tmp_path / "themes").mkdir()
+    bins = {**schemas.load_schema("generic_points"), "name": "bins", "x-page": annotation}
+    (tmp_path / "themes" / "bins.json").write_text(json.dumps(bins), encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(words)) as raised:
+        schemas.load_schema("bins", tmp_path)
+    assert "x-page annotation of the dataset theme 'bins'" in str(raised.value)
+
+
+def test_a_theme_without_a_page_annotation_gets_a_sensible_one() -> None:
+    """Without x-page, the yes/no fields are features and the summary is the fixed-list fields and those."""
+    schema = schemas.load_schema("public_toilets")
+    del schema["x-page"]
+    shape = layout(schema)
+    assert shape.features == tuple(spec["name"] for spec in schema["fields"] if spec["type"] == "boolean")
+    assert shape.summary[:2] == ("Category", "AccessibleCategory")  # not the coordinate system
+    assert shape.money == ()
+    assert shape.record == ()

@@ -13,7 +13,7 @@ from local_data_app.ogc.parameters import MAX_LIMIT
 from local_data_app.web import create_app
 from local_data_app.web.links import LIVE
 from local_data_app.web.pages import render_text
-from local_data_app.web.service_doc import accepts, example, service_doc_context
+from local_data_app.web.service_doc import accepts, example, resolved, service_doc_context
 
 
 def service_doc_link(base: str) -> dict[str, str]:
@@ -38,7 +38,8 @@ def test_the_page_lists_every_route_of_the_document_with_its_parameters(served: 
     for path, operations in document["paths"].items():
         assert operations["get"]["summary"] in headings, path
         assert f"GET {path}" in found.text
-        for parameter in operations["get"].get("parameters", []):
+        for declared in operations["get"].get("parameters", []):
+            parameter = resolved(document, declared)  # limit is a $ref to components/parameters
             assert parameter["name"] in found.text, (path, parameter["name"])
     assert f"a whole number, from 1 to {MAX_LIMIT}, default 10" in found.text
 

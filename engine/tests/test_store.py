@@ -12,6 +12,7 @@ import contextlib
 import datetime
 import math
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -1068,3 +1069,204 @@ def test_hide_password_hides_a_password_holding_at_signs_whole() -> None:
     assert postgres.hide_password("postgresql://app:s@cr@t@db/app?password=x") == (
         "postgresql://app:***@db/app?password=***"
     )
+
+
+# --- Word search ------------------------------------------------------------------------------------------------
+
+SEARCH_TEXTS = [
+    "Tŷ Bach, Stryd Fawr",
+    "TŶ GWYN public toilet",
+    "Ŵyl Ddewi toilets (closed)",
+    "Llanfairpwllgwyngyll station",
+    'The "Harbour" toilet: NEAR(the pier) OR -beach*',
+    "Café 24/7",
+    "north-west car park",
+    "Tŷ-bach Cymraeg; DROP TABLE x; --",
+    "Straße toilets",
+]
+
+
+def searchable() -> list[Any]:
+    """Features whose text (LocationText, the share field and the id) has Welsh letters, punctuation and syntax."""
+    return [
+        make_feature(number, -1.5 + number * 0.01, 52.5 + number * 0.005, LocationText=text)
+        for number, text in enumerate(SEARCH_TEXTS)
+    ]
+
+
+def holding(features: Sequence[Any], *typed: str) -> list[Any]:
+    """The features with a word beginning with each word typed, in any case: what a search should find.
+
+    Written apart from the stores' own splitting: a word is a run of letters and digits, compared case folded.
+    """
+    parts = [part for word in typed for part in re.findall(r"[^\W_]+", word.casefold())]
+    found = []
+    for feature in features:
+        text = " ".join(
+            value for value in (feature.id, *feature.properties.values()) if isinstance(value, str)
+        ).casefold()
+        if all(re.search(r"(?<![^\W_])" + re.escape(part), text) for part in parts):
+            found.append(feature)
+    return found
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["toilet"],
+        ["TOILET"],
+        ["tŷ"],
+        ["TŶ"],
+        ["tŷ", "bach"],
+        ["ŵyl"],
+        ["llanfair"],
+        ["west"],
+        ["north-west"],
+        ["caf"],
+        ["café", "24"],
+        ["strasse"],
+        ["share", "1"],
+        ["id-4"],
+        ["harbour", "pier", "beach"],
+        ["toilet", "nowhere"],
+        ["oilet"],  # inside a word: not found
+    ],
+)
+def test_search_finds_a_word_beginning_with_each_word_in_any_case(store, words) -> None:
+    """Each word must begin a word of the id or a string field, in any case (Welsh letters and ß too)."""
+    features = searchable()
+    load(store, features)
+    found = store.search(COLLECTION, words, limit=100)
+    expected = holding(features, *words)
+    assert [feature for feature, metres in found.page] == expected
+    assert all(metres is None for _, metres in found.page)
+    assert (found.matched, found.complete) == (len(expected), True)
+    assert expected or words in (["toilet", "nowhere"], ["oilet"])
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ['"'],
+        ['"toilet'],
+        ["NEAR("],
+        ["NEAR(the", "pier)"],
+        ["*"],
+        ["beach*"],
+        ["OR"],
+        ["-beach"],
+        [":"],
+        ["LocationText:toilet"],
+        ["^toilet"],
+        ["\0"],
+        ["toi\0let"],
+        ["'"],
+        ["\\"],
+        ["'; DROP TABLE x; --"],
+        ["100%", "{table}"],
+        ["&", "|", "!", "<->"],
+        ["AND", "NOT"],
+        ["x" * 500],
+    ],
+)
+def test_search_treats_every_word_as_text_never_as_query_syntax(store, words) -> None:
+    """Quotes, FTS5's and tsquery's operators, NUL and long words find what their letters and digits find."""
+    features = searchable()
+    load(store, features)
+    found = store.search(COLLECTION, words, limit=100)
+    expected = holding(features, *words)
+    assert [feature for feature, _ in found.page] == expected
+    assert found.matched == len(expected)
+    assert store.count(COLLECTION) == len(features)  # nothing was dropped
+
+
+def test_search_without_words_finds_every_feature(store) -> None:
+    """No words, or words with no letter or digit, match every feature, in load order."""
+    features = searchable()
+    load(store, features)
+    for words in ([], ["", " "], ["--", "*"]):
+        found = store.search(COLLECTION, words, limit=4, offset=2)
+        assert [feature for feature, _ in found.page] == features[2:6]
+        assert (found.matched, found.complete) == (len(features), True)
+
+
+def test_search_takes_ten_words_and_pages_them(store) -> None:
+    """Ten words all apply; offset and limit page the matches in load order, and the count covers them all."""
+    features = [
+        make_feature(number, -1.5, 52.5, LocationText=f"alpha bravo charlie delta echo foxtrot golf hotel {number}")
+        for number in range(30)
+    ]
+    load(store, features)
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "share", "2"]
+    expected = holding(features, *words)
+    assert 3 < len(expected) < 20  # the last two words narrow the others' 30
+    found = store.search(COLLECTION, words, limit=2, offset=1)
+    assert [feature for feature, _ in found.page] == expected[1:3]
+    assert (found.matched, found.complete) == (len(expected), True)
+
+
+def test_search_counts_up_to_most(store) -> None:
+    """Past ``most`` matches the count stops there and says it is not complete; the page still comes."""
+    features = spread(12)
+    load(store, features)
+    found = store.search(COLLECTION, ["toilet"], limit=5, offset=8, most=10)
+    assert [feature for feature, _ in found.page] == features[8:12]
+    assert (found.matched, found.complete) == (10, False)
+    assert store.search(COLLECTION, ["toilet"], limit=5, most=12).complete
+
+
+def test_search_applies_filters_a_bbox_and_nearest_first(store) -> None:
+    """Filters and a bbox narrow the words' matches; with a point they come nearest first, as nearest() ranks."""
+    features = spread(40)
+    load(store, features)
+    words = ["toilet", "share"]
+    filters = {"BabyChange": True}
+    point = features[20].lon + 0.0001, features[20].lat
+    found = store.search(COLLECTION, words, limit=6, offset=2, filters=filters, near=point)
+    expected = [(f, m) for f, m in store.nearest(COLLECTION, *point, limit=100, filters=filters)][2:8]
+    assert found.page == expected
+    assert (found.matched, found.complete) == (20, True)
+    bbox = (features[5].lon, features[5].lat, features[15].lon, features[15].lat)
+    found = store.search(COLLECTION, ["toilet", "1"], limit=100, filters=filters, bbox=bbox)
+    assert [feature for feature, _ in found.page] == [features[10], features[12], features[14]]
+    near = store.search(COLLECTION, ["toilet", "1"], limit=100, filters=filters, bbox=bbox, near=point)
+    assert [feature for feature, _ in near.page] == [features[14], features[12], features[10]]
+    assert [m for _, m in near.page] == sorted(m for _, m in near.page)
+
+
+def test_search_nearest_first_over_many_features_finds_the_nearest_matches(store) -> None:
+    """Past the features nearest() ranks all at once, the boxes it grows hold the nearest matching features."""
+    features = [
+        make_feature(number, -1.5 + (number % 50) * 0.001, 52.5 + (number // 50) * 0.001)
+        for number in range(sqlite_store.RANK_ALL_UP_TO + 500)
+    ]
+    load(store, features, batch=500)
+    point = (-1.47, 52.52)
+    found = store.search(COLLECTION, ["toilet", "7"], limit=5, near=point, most=100_000)
+    expected = sorted(
+        ((distance(*point, f.lon, f.lat), f.row) for f in holding(features, "toilet", "7")),
+    )[:5]
+    assert [(round(m, 6), f.row) for f, m in found.page] == [(round(m, 6), row) for m, row in expected]
+    assert found.matched == len(holding(features, "toilet", "7"))
+
+
+def test_search_is_none_for_a_collection_loaded_without_the_word_index(store, database_url, tmp_path) -> None:
+    """A collection loaded by an earlier version has no word index: search says so with None, other reads work."""
+    features = spread(5)
+    load(store, features)
+    if database_url.startswith("sqlite:"):
+        with contextlib.closing(sqlite3.connect(database_url.removeprefix("sqlite:///"))) as db:
+            (table,) = db.execute("SELECT table_name FROM _collections").fetchone()
+            db.execute(f"DROP TABLE {table}_fts")
+            db.execute(f"DROP TABLE {table}_terms")
+            db.commit()
+    else:
+        import psycopg
+
+        with psycopg.connect(database_url, autocommit=True) as db:
+            (table,) = db.execute("SELECT table_name FROM _collections").fetchone()
+            db.execute(f"ALTER TABLE {table} DROP COLUMN _words")
+    assert store.search(COLLECTION, ["toilet"]) is None
+    assert store.features(COLLECTION, limit=10) == features
+    load(store, features)  # loading again builds the index, and drops the old table
+    assert store.search(COLLECTION, ["toilet"]).matched == 5

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, metadata
@@ -73,7 +74,15 @@ def serve(args: argparse.Namespace) -> int:
     loaded = load_settings(args.config)
     open_store(loaded.settings.database_url, loaded.project_dir).close()  # a bad database_url fails here, plainly
     print(f"Serving the app at http://{args.host}:{args.port}/ and its API at /api (press Ctrl+C to stop)", flush=True)
-    uvicorn.run(create_app(loaded), host=args.host, port=args.port, server_header=False, log_level="info")
+    uvicorn.run(
+        create_app(loaded),
+        host=args.host,
+        port=args.port,
+        server_header=False,
+        log_level="info",
+        # On SIGTERM or Ctrl+C, requests under way get their own deadline to finish, then the server stops.
+        timeout_graceful_shutdown=math.ceil(loaded.settings.server.request_seconds) + 1,
+    )
     return EXIT_OK
 
 
@@ -242,7 +251,10 @@ def build_parser(project: str | None = None) -> argparse.ArgumentParser:
         help="check what stops the project from spreading to other areas (see docs/checks.md)",
         description=(
             "Run the design-to-scale checks: place-specific values in the code, licences and REUSE, "
-            "publiccode.yml, datapackage.json, a dry run of each source, and the checklist in design-to-scale.yml. "
+            "publiccode.yml, datapackage.json, a dry run of each source, the checklist in design-to-scale.yml, and "
+            "what must change before publication (placeholder addresses, a publiccode.yml url that is not a "
+            "repository, a map centre outside the area's country, the sample data as the only source), which "
+            "only warns until [service] published = true in place.toml. "
             "Each problem is reported with its file and line. Exits with status 1 if any check fails. "
             "docs/checks.md says what each check looks at and how to fix what it finds."
         ),

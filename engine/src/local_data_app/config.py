@@ -26,6 +26,7 @@ from pydantic_settings import (
 )
 
 from . import adapters
+from .deadline import DEFAULT_REQUEST_SECONDS
 from .errors import ConfigError
 from .schemas import load_schema, themes, validating
 
@@ -216,6 +217,7 @@ class Organisation(Section):
     name: NonEmpty
     url: WebAddress
     contact_email: Email
+    report_url: WebAddress | None = None  # a form for reporting a problem with a place, beside the e-mail
 
 
 class MapView(Section):
@@ -257,6 +259,18 @@ class Server(Section):
 
     public_url: WebAddress | None = None
     hosts: tuple[HostName, ...] = ()
+    # How long one request may work before it is stopped with a 503 (see deadline.py).
+    request_seconds: Annotated[float, Field(gt=0, le=600)] = DEFAULT_REQUEST_SECONDS
+
+
+class Service(Section):
+    """The service as the public sees it: whether it is published yet.
+
+    Until it is, ``check`` warns about what still has to change before it can
+    be (placeholder addresses, the sample data); once it is, they fail it.
+    """
+
+    published: bool = False
 
 
 class Dataset(Section):
@@ -334,6 +348,7 @@ class Settings(BaseSettings):
     sources: tuple[Source, ...] = ()
     export: Export = Export()
     server: Server = Server()
+    service: Service = Service()
     database_url: NonEmpty = Field(
         default="sqlite:///data/app.db",
         validation_alias=AliasChoices(DATABASE_URL_ENV, "database_url"),

@@ -29,6 +29,10 @@ class StoreError(AppError):
     """The database could not be opened or written."""
 
 
+class IngestRunning(AppError):
+    """Another ingest into the same database holds its lock."""
+
+
 class ExportError(AppError):
     """The static site could not be written: the message names the folder and what to do."""
 

@@ -7,7 +7,8 @@ the site works under any sub-path (GitHub Pages project sites) and from
 file://. It writes, for each collection, the list in pages of
 :data:`~.web.pages.PAGE_SIZE` (the first pages on index.html), a page per
 record, the about page and 404.html; the whole collection as GeoJSON and CSV
-with the API's fields; collections.json; and the static files. Maps draw
+with the API's fields; collections.json; catalogue.jsonld, the DCAT description
+for catalogues; and the static files. Maps draw
 their markers from the list on the same page, as in the live app, so they
 need no fetch() (which browsers refuse on file://). Every page carries the
 app's Content-Security-Policy in a ``<meta>`` element, since a static host
@@ -33,6 +34,8 @@ from typing import Any
 from . import ogc
 from .config import LoadedSettings
 from .errors import ExportError
+from .ogc.catalogue import catalogue
+from .ogc.crs import CRS84
 from .ogc.documents import feature_json, time_stamp
 from .ogc.state import ApiState
 from .ogc.tables import csv_columns, csv_rows
@@ -43,6 +46,7 @@ from .web.links import Links, StaticLinks, data_file, list_file
 from .web.overrides import copy_static
 from .web.security import content_security_policy
 
+CATALOGUE_FILE = "catalogue.jsonld"  # the DCAT description, as the live API's /api/catalogue
 MARKER = ".static-export"  # written in every export, so that --force only ever replaces an export
 BATCH = 1000
 
@@ -152,7 +156,9 @@ def write_site(state: ApiState, root: Path) -> ExportReport:
     write_page("404.html", "error.html", "", pages.error_context(state, 404, pages.NO_PAGE), here=missing)
     report.other_pages += 2
     write_collections(state, root, links)
-    report.data_files.append("collections.json")
+    document = catalogue(state, ExportUrls(links), home="index.html", own=CATALOGUE_FILE, api=None)
+    (root / CATALOGUE_FILE).write_text(dumps(document, indent=2) + "\n", encoding="utf-8")
+    report.data_files += ["collections.json", CATALOGUE_FILE]
     copy_static(state.project_dir, root / "static")
     report.static_files = sum(1 for path in (root / "static").rglob("*") if path.is_file())
     (root / MARKER).write_text(
@@ -232,7 +238,7 @@ class ExportUrls:
 
 def write_collections(state: ApiState, root: Path, links: StaticLinks) -> None:
     """collections.json: the live API's /collections document, linking to the data files and the about page."""
-    document = ogc.collections(state, ExportUrls(links))
+    document = ogc.collections(state, ExportUrls(links), crs=[CRS84])  # the data files are in CRS84 only
     document["links"].append(link(links.about(), "about", HTML, "Where the data comes from"))
     (root / "collections.json").write_text(dumps(document, indent=2) + "\n", encoding="utf-8")
 

@@ -12,7 +12,9 @@ still load. Rows of a load refused because all were rejected are set aside in
 
 A source that has not changed since its last load (the same file, settings,
 schema and app version; see :func:`load_digest`) is not loaded again unless
-forced: the data serving is already what a load would give.
+forced: the data serving is already what a load would give. A source at a
+web address is read whole into a temporary file before its load starts, so the
+store's write lock is held only while loading (see spool.py).
 
 Whatever goes wrong with one source, not only the faults the adapters name
 (a SourceError), is that source's failure, in words, never a traceback: an
@@ -31,6 +33,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -42,6 +45,7 @@ from .errors import AppError, ConfigError, SourceError, StoreError
 from .lock import one_ingest_at_a_time
 from .normalise import Normaliser
 from .rejects import RejectsWriter, reasons_in_words
+from .spool import spooled
 from .store import AREA_CODE, AREA_FIELDS, AREA_NAME, Provenance, Store, open_store
 from .store.faults import store_fault
 
@@ -127,7 +131,10 @@ def _ingest(loaded: LoadedSettings, sources: list[Source], progress: Progress, f
                 f"Could not read the catalogue of loads in the database {fault.database} ({fault.problem}), "
                 f"so no source was ingested. {fault.fix}"
             ) from error
-        return [ingest_source(store, loaded, source, serving.get(source.name), progress, force) for source in sources]
+        with store.ingesting():
+            return [
+                ingest_source(store, loaded, source, serving.get(source.name), progress, force) for source in sources
+            ]
     finally:
         store.close()
 
@@ -156,9 +163,11 @@ def ingest_source(
             report.unchanged = last
             report.read, report.loaded, report.rejected = last.rows_read, last.rows_loaded, last.rows_rejected
             return report
-        normaliser = Normaliser(schema, source.name, source.fields, source.crs)
-        with store.replacing(source.name, [*schema["fields"], *AREA_FIELDS]) as staging:
-            for batch in batched(adapter.records(), BATCH_SIZE):
+        normaliser = Normaliser(schema, source.name, {**adapter.implied_fields, **source.fields}, source.crs)
+        # A web source is read whole before the load's write transaction opens (see spool.py).
+        reading = spooled(adapter.records()) if spec.is_url() else nullcontext(adapter.records())
+        with reading as records, store.replacing(source.name, [*schema["fields"], *AREA_FIELDS]) as staging:
+            for batch in batched(records, BATCH_SIZE):
                 features, rejections = normaliser.normalise(batch)
                 for feature in features:
                     feature.properties[AREA_CODE], feature.properties[AREA_NAME] = area.code, area.name
@@ -192,9 +201,9 @@ def ingest_source(
                     collection=source.name,
                     theme=settings.dataset.theme,
                     adapter=source.adapter,
-                    location=source.location,
-                    licence=source.licence or settings.dataset.licence,
-                    attribution=source.attribution,
+                    location=spec.public_location(),  # shown on the about page and in the API
+                    licence=source.licence or adapter.remote_licence or settings.dataset.licence,
+                    attribution=source.attribution or adapter.remote_attribution,
                     fetched_at=fetched_at,
                     rows_read=report.read,
                     rows_loaded=report.loaded,

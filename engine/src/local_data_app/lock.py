@@ -7,7 +7,9 @@ digest of the database's address, is held for the whole ingest with an
 advisory lock that the operating system releases when the process ends,
 however it ends, so a killed ingest never leaves a stale lock and nothing is
 written in the project. Where the platform has no ``fcntl`` (Windows) there is
-no lock, and the store's own lock is the only guard.
+no lock, and the store's own lock is the only guard. Ingests on other machines
+into one PostgreSQL database are kept apart by the store's own ingest lock
+(:meth:`~local_data_app.store.Store.ingesting`), an advisory lock on the server.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import AppError
+from .errors import IngestRunning
 from .store.sqlite import database_path
 
 try:
@@ -29,10 +31,6 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 LOCK_PREFIX = "local-data-app-ingest-"
-
-
-class IngestRunning(AppError):
-    """Another ingest of the same project holds the lock."""
 
 
 def lock_path(database_url: str, project_dir: Path) -> Path:

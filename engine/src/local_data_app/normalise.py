@@ -6,6 +6,14 @@ schema's own names), dates with and without times, yes/no in any case, enum
 values in any case, stray spaces, UPRNs kept as text, and coordinates in
 British National Grid or WGS84. A record becomes either a :class:`Feature` or
 a :class:`Rejection` that names every failing field, so nothing is lost.
+
+A batch is worked through by columns, not by cells: each field's values for
+the whole batch go through one column parser (see :func:`column_parser`),
+which parses each distinct value once (a file's dates, flags, categories and
+coordinate systems repeat) and trims plain text in one list comprehension;
+coordinates are converted with one pyproj call per coordinate system. The
+answers are those of the per-cell parser, which still handles any column
+holding values of mixed kinds (a portal's numbers beside text, say).
 """
 
 from __future__ import annotations
@@ -18,7 +26,8 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from pyproj import Transformer
 from pyproj.exceptions import CRSError
@@ -55,6 +64,20 @@ class Rejection:
 
 
 Parser = Callable[[Any], Any]
+# A batch's values of one field in, their parsed values and {position: what is wrong} out.
+ColumnParser = Callable[[list[Any]], tuple[list[Any], dict[int, str]]]
+NONE_TYPE = type(None)
+TEXT_OR_BLANK = frozenset({str, NONE_TYPE})
+
+
+class _Step(NamedTuple):
+    """How one schema field is filled for records with one set of columns."""
+
+    name: str
+    column: str | None  # the source column that feeds it; None when no column does
+    parse: ColumnParser
+    required: bool
+    label: str  # how a reason names it
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +86,10 @@ class _Plan:
 
     sources: dict[str, str]  # schema field (or id) -> source column
     extra_columns: list[str]
-    steps: list[tuple[str, str | None, Parser, bool, str]]  # field, column, parser, required, label
+    steps: list[_Step]
+    fetch: Callable[[dict[str, Any]], Any] | None  # a record's values of the steps' columns, in their order
+    hash_text: str  # what row_hash hashes, as a str.format template for the record's values in sorted column order
+    hash_columns: Callable[[dict[str, Any]], Any]  # a record's values in that order
 
 
 class Normaliser:
@@ -82,9 +108,12 @@ class Normaliser:
         # Position fields bounded in degrees (a schema whose x and y are WGS84) are checked after conversion, so a
         # source in British National Grid can fill them with eastings and northings, which are then stored in degrees.
         self.in_degrees = {name for name in (self.x_field, self.y_field) if name and _degree_bounds(schema, name)}
-        self.parsers: dict[str, Parser] = {
-            spec["name"]: parser_for(_without_bounds(spec) if spec["name"] in self.in_degrees else spec)
-            for spec in self.fields
+        specs = {
+            spec["name"]: _without_bounds(spec) if spec["name"] in self.in_degrees else spec for spec in self.fields
+        }
+        self.parsers: dict[str, Parser] = {name: parser_for(spec) for name, spec in specs.items()}
+        self.column_parsers: dict[str, ColumnParser] = {
+            name: column_parser(specs[name], self.parsers[name]) for name in self.names
         }
         self.required = {
             spec["name"]
@@ -127,84 +156,148 @@ class Normaliser:
         )
 
     def normalise(self, records: Sequence[RawRecord]) -> tuple[list[Feature], list[Rejection]]:
-        """Check and convert a batch of records; coordinates are converted for the whole batch at once."""
-        parsed: list[tuple[RawRecord, dict[str, Any], dict[str, Any], list[str]]] = []
-        for record in records:
-            properties, extra, reasons = self._parse(record)
-            parsed.append((record, properties, extra, reasons))
-        positions = self._positions(parsed)
+        """Check and convert a batch of records, field by field over the whole batch, then place each in WGS84."""
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for index, record in enumerate(records):
+            groups.setdefault(tuple(record.values), []).append(index)
+        properties: list[dict[str, Any]] = [{}] * len(records)
+        reasons: dict[int, list[str]] = {}
+        plans: dict[int, _Plan] = {}  # each record's, by its place in the batch
+        for key, members in groups.items():
+            plan = self._plan(key)
+            plans.update(dict.fromkeys(members, plan))
+            self._parse(plan, [records[index] for index in members], members, properties, reasons)
+        positions = self._positions(records, properties, reasons)
         features: list[Feature] = []
         rejections: list[Rejection] = []
-        for (record, properties, extra, reasons), position in zip(parsed, positions, strict=True):
-            lon, lat, problem = position
+        for index, record in enumerate(records):
+            found = reasons.get(index)
+            lon, lat, problem = positions[index]
             if problem:
-                reasons.append(problem)
-            feature_id = None if reasons else self._identify(record, properties, reasons)
-            if reasons or feature_id is None:
-                rejections.append(Rejection(record.number, record.values, reasons))
+                found = reasons.setdefault(index, [])
+                found.append(problem)
+            feature_id = None
+            if not found:
+                found = []
+                feature_id = self._identify(plans[index], record, found)
+            if found or feature_id is None:
+                rejections.append(Rejection(record.number, record.values, found))
                 continue
+            feature_properties = properties[index]
             if self.id_field in self.parsers:
-                properties[self.id_field] = feature_id
+                feature_properties[self.id_field] = feature_id
             if self.in_degrees:
-                properties[self.x_field], properties[self.y_field] = lon, lat
-            self.filled.update(name for name, value in properties.items() if value is not None)
-            self.extra_seen.update(extra)
-            features.append(Feature(feature_id, lon, lat, properties, extra, record.number))
+                feature_properties[self.x_field], feature_properties[self.y_field] = lon, lat
+            values = record.values
+            extra = {column: _without_nul(values[column]) for column in plans[index].extra_columns}
+            features.append(Feature(feature_id, lon, lat, feature_properties, extra, record.number))
+        self._note_filled(features)
         return features, rejections
 
-    def _plan(self, record: RawRecord) -> _Plan:
+    def _note_filled(self, features: list[Feature]) -> None:
+        """Remember which schema fields, and which extra columns, some loaded record had a value for."""
+        for name in self.names:
+            if name not in self.filled and any(feature.properties[name] is not None for feature in features):
+                self.filled.add(name)
+        for feature in features:
+            if not feature.extra.keys() <= self.extra_seen:
+                self.extra_seen.update(feature.extra)
+
+    def _plan(self, key: tuple[str, ...]) -> _Plan:
         """Which source column feeds each schema field, and which columns are extra, for this set of columns."""
-        key = tuple(record.values)
         plan = self._plans.get(key)
         if plan is None:
             self.columns_seen.update(key)
+            present = set(key)
             by_lower = {column.strip().lower(): column for column in key}
             sources: dict[str, str] = {}
             for name in [*self.names, "id"]:
                 column = self.explicit.get(name)
                 if column is None and name not in self.explicit:
-                    column = name if name in record.values else by_lower.get(name.lower())
-                if column is not None and column in record.values:
+                    column = name if name in present else by_lower.get(name.lower())
+                if column is not None and column in present:
                     sources[name] = column
             used = set(sources.values())
             steps = [
-                (name, sources.get(name), self.parsers[name], name in self.required, _label(name, sources.get(name)))
+                _Step(
+                    name,
+                    sources.get(name),
+                    self.column_parsers[name],
+                    name in self.required,
+                    _label(name, sources.get(name)),
+                )
                 for name in self.names
             ]
-            plan = self._plans[key] = _Plan(sources, [column for column in key if column not in used], steps)
+            fed = [step.column for step in steps if step.column is not None]
+            ordered = sorted(key)
+            plan = self._plans[key] = _Plan(
+                sources,
+                [column for column in key if column not in used],
+                steps,
+                _getter(fed),
+                "\x1e".join(column.replace("{", "{{").replace("}", "}}") + "\x1f{}" for column in ordered),
+                _getter(ordered) or (lambda values: ()),
+            )
         return plan
 
-    def _parse(self, record: RawRecord) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
-        plan = self._plan(record)
-        values = record.values
-        filled: dict[str, Any] = {}
-        if record.point is not None and self.x_field and _blank(values.get(plan.sources.get(self.x_field))):
-            # A geometry gives the position when the columns do not.
-            filled[self.x_field], filled[self.y_field] = record.point
-            if self.crs_field and _blank(values.get(plan.sources.get(self.crs_field))):
-                filled[self.crs_field] = _crs_label(record.point_crs or WGS84)
-        reasons = [record.problem] if record.problem else []
-        properties: dict[str, Any] = {}
-        for name, column, parse, required, label in plan.steps:
-            raw = filled[name] if name in filled else values.get(column)
-            try:
-                value = properties[name] = parse(raw)
-            except FieldProblem as problem:
-                properties[name] = None
-                reasons.append(f"{label}: {problem}")
-                continue
-            if value is None and required:
-                reasons.append(f"{label}: required, but blank")
-        extra = {column: _without_nul(values[column]) for column in plan.extra_columns}
-        return properties, extra, reasons
+    def _parse(
+        self,
+        plan: _Plan,
+        records: list[RawRecord],
+        members: list[int],
+        properties: list[dict[str, Any]],
+        reasons: dict[int, list[str]],
+    ) -> None:
+        """Parse the records that share one set of columns, field by field; fill their properties and reasons."""
+        count = len(records)
+        fed = [step.column for step in plan.steps if step.column is not None]
+        if plan.fetch is None:
+            columns: dict[str, list[Any]] = {}
+        elif len(fed) == 1:
+            columns = {fed[0]: [plan.fetch(record.values) for record in records]}
+        else:
+            rows = [plan.fetch(record.values) for record in records]
+            columns = dict(zip(fed, map(list, zip(*rows, strict=True)), strict=True))
+        raw_columns = {step.name: columns[step.column] if step.column else [None] * count for step in plan.steps}
+        self._fill_from_points(plan, records, raw_columns)
+        for position, record in enumerate(records):
+            if record.problem:
+                reasons[members[position]] = [record.problem]
+        parsed: list[list[Any]] = []
+        for step in plan.steps:
+            values, problems = step.parse(raw_columns[step.name])
+            parsed.append(values)
+            for position, problem in problems.items():
+                reasons.setdefault(members[position], []).append(f"{step.label}: {problem}")
+            if step.required and None in values:
+                for position, value in enumerate(values):
+                    if value is None and position not in problems:
+                        reasons.setdefault(members[position], []).append(f"{step.label}: required, but blank")
+        names = self.names
+        for position, row in enumerate(zip(*parsed, strict=True)):
+            properties[members[position]] = dict(zip(names, row, strict=True))
 
-    def _identify(self, record: RawRecord, properties: dict[str, Any], reasons: list[str]) -> str | None:
+    def _fill_from_points(self, plan: _Plan, records: list[RawRecord], raw: dict[str, list[Any]]) -> None:
+        """A geometry gives the position when the columns do not: its x and y (and CRS) in place of blank cells."""
+        if not self.x_field or not any(record.point is not None for record in records):
+            return
+        x_column, crs_column = plan.sources.get(self.x_field), plan.sources.get(self.crs_field or "")
+        for position, record in enumerate(records):
+            if record.point is None or not _blank(record.values.get(x_column)):
+                continue
+            raw[self.x_field][position], raw[self.y_field][position] = record.point
+            if self.crs_field and _blank(record.values.get(crs_column)):
+                raw[self.crs_field][position] = _crs_label(record.point_crs or WGS84)
+
+    def _identify(self, plan: _Plan, record: RawRecord, reasons: list[str]) -> str | None:
         """The record's id: from the id column when there is one, else a hash of its values (stable across ingests)."""
-        column = self._plan(record).sources.get(self.id_field) if self.id_field else None
+        column = plan.sources.get(self.id_field) if self.id_field else None
         raw = record.values.get(column) if column else None
         feature_id = str(raw).strip() if raw is not None else ""
         if not feature_id:
-            feature_id = row_hash(record.values)
+            values = plan.hash_columns(record.values)
+            text = plan.hash_text.format(*values) if len(record.values) > 1 else plan.hash_text.format(values)
+            feature_id = hashlib.blake2b(text.encode(), digest_size=10).hexdigest()  # as row_hash makes it
             label = "the row"
         else:
             label = f"{_label(self.id_field, column)} {feature_id!r}"
@@ -219,18 +312,22 @@ class Normaliser:
         return feature_id
 
     def _positions(
-        self, parsed: list[tuple[RawRecord, dict[str, Any], dict[str, Any], list[str]]]
+        self, records: Sequence[RawRecord], properties: list[dict[str, Any]], reasons: dict[int, list[str]]
     ) -> list[tuple[float | None, float | None, str | None]]:
         """WGS84 longitude and latitude for each record, converted per coordinate system for the whole batch."""
-        results: list[tuple[float | None, float | None, str | None]] = [(None, None, None)] * len(parsed)
-        groups: dict[str, list[tuple[int, float, float]]] = {}
-        for index, (record, properties, _, reasons) in enumerate(parsed):
-            if reasons or not self.x_field:
+        results: list[tuple[float | None, float | None, str | None]] = [(None, None, None)] * len(records)
+        if not self.x_field:
+            return results
+        groups: dict[str, tuple[list[int], list[float], list[float]]] = {}
+        x_field, y_field = self.x_field, self.y_field
+        for index, record in enumerate(records):
+            if index in reasons:
                 continue
-            x, y = properties.get(self.x_field), properties.get(self.y_field)
+            values = properties[index]
+            x, y = values.get(x_field), values.get(y_field)
             if x is None or y is None:
                 continue
-            crs = self.crs or self._row_crs(record, properties, x, y)
+            crs = self.crs or self._row_crs(record, values, x, y)
             if crs is None:
                 results[index] = (
                     None,
@@ -239,12 +336,15 @@ class Normaliser:
                     "set crs for the source in place.toml",
                 )
                 continue
-            groups.setdefault(crs, []).append((index, x, y))
-        for crs, members in groups.items():
-            xs = [x for _, x, _ in members]
-            ys = [y for _, _, y in members]
+            group = groups.get(crs)
+            if group is None:
+                group = groups[crs] = ([], [], [])
+            group[0].append(index)
+            group[1].append(x)
+            group[2].append(y)
+        for crs, (indexes, xs, ys) in groups.items():
             lons, lats = (xs, ys) if crs == WGS84 else self._transformer(crs).transform(xs, ys)
-            for (index, x, y), lon, lat in zip(members, lons, lats, strict=True):
+            for index, x, y, lon, lat in zip(indexes, xs, ys, lons, lats, strict=True):
                 results[index] = self._checked(x, y, crs, lon, lat)
         return results
 
@@ -254,15 +354,14 @@ class Normaliser:
         if self.crs_field:
             stated = properties.get(self.crs_field)
             if stated:
-                code = crs_code(str(stated))
-                return code if code in COLUMN_CRS else None
+                return _column_crs(str(stated))
         return detect_crs(x, y)
 
     def _checked(
         self, x: float, y: float, crs: str, lon: float, lat: float
     ) -> tuple[float | None, float | None, str | None]:
         west, south, east, north = GB_AND_NI
-        if math.isfinite(lon) and math.isfinite(lat) and west <= lon <= east and south <= lat <= north:
+        if west <= lon <= east and south <= lat <= north:  # false for NaN; infinities are outside
             return round(lon, 7), round(lat, 7), None
         where = f"{self.x_field}, {self.y_field}: ({x:g}, {y:g}) in {_crs_label(crs)}"
         if crs == WGS84 and west <= y <= east and south <= x <= north:
@@ -285,6 +384,18 @@ class Normaliser:
                 ) from error
             self._transformers[crs] = transformer
         return transformer
+
+
+def _getter(columns: list[str]) -> Callable[[dict[str, Any]], Any] | None:
+    """A function giving a record's values of these columns (one value alone when there is one), or None."""
+    return itemgetter(*columns) if columns else None
+
+
+@functools.lru_cache(maxsize=256)
+def _column_crs(stated: str) -> str | None:
+    """The coordinate system a row's coordinate system cell names, if it is one a row is trusted with."""
+    code = crs_code(stated)
+    return code if code in COLUMN_CRS else None
 
 
 def _name_key(name: str) -> str:
@@ -320,6 +431,60 @@ def row_hash(values: Mapping[str, Any]) -> str:
     """A stable identifier made from a record's values: the same row gets the same id on every ingest."""
     text = "\x1e".join(f"{column}\x1f{value}" for column, value in sorted(values.items()))
     return hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
+
+
+def column_parser(spec: Mapping[str, Any], parse: Parser) -> ColumnParser:
+    """A function that parses a batch's values of one field at once, giving what ``parse`` gives for each.
+
+    Text in a column of text and blanks (every CSV column) takes a short path:
+    plain text is trimmed in one list comprehension, and any other field parses
+    each distinct value once, so a file's repeated dates, flags and categories
+    cost one parse each. A column of whole numbers or of booleans alone (a
+    portal's) is parsed by distinct values too. Anything else, such as floats
+    (0.0 and -0.0 are equal keys but not the same text) or mixed kinds, is
+    parsed cell by cell.
+    """
+    kind = spec.get("type", "string")
+    plain = kind not in {"number", "integer", "boolean", "date"} and _text(spec.get("constraints") or {}) is None
+
+    def by_cell(raw: list[Any]) -> tuple[list[Any], dict[int, str]]:
+        values: list[Any] = []
+        problems: dict[int, str] = {}
+        for position, value in enumerate(raw):
+            try:
+                values.append(parse(value))
+            except FieldProblem as problem:
+                values.append(None)
+                problems[position] = str(problem)
+        return values, problems
+
+    def by_value(raw: list[Any]) -> tuple[list[Any], dict[int, str]]:
+        parsed: dict[Any, Any] = {}
+        failed: dict[Any, str] = {}
+        for value in dict.fromkeys(raw):
+            try:
+                parsed[value] = parse(value)
+            except FieldProblem as problem:
+                parsed[value] = None
+                failed[value] = str(problem)
+        values = list(map(parsed.__getitem__, raw))
+        if not failed:
+            return values, {}
+        return values, {position: failed[value] for position, value in enumerate(raw) if value in failed}
+
+    def parse_column(raw: list[Any]) -> tuple[list[Any], dict[int, str]]:
+        kinds = set(map(type, raw))
+        if kinds <= TEXT_OR_BLANK:
+            if plain and "\x00" not in "".join(filter(None, raw)):  # a NUL byte takes parse's longer path
+                if NONE_TYPE in kinds:
+                    return [None if value is None else value.strip() or None for value in raw], {}
+                return [value or None for value in map(str.strip, raw)], {}
+            return by_value(raw)
+        if len(kinds - {NONE_TYPE}) == 1 and kinds & {int, bool}:
+            return by_value(raw)
+        return by_cell(raw)
+
+    return parse_column
 
 
 def parser_for(spec: Mapping[str, Any]) -> Parser:
@@ -436,7 +601,10 @@ def _date(schema_format: str | None) -> Parser:
     def parse(value: Any) -> str:
         if isinstance(value, int | float) and not isinstance(value, bool):
             # Portals such as ArcGIS send dates as milliseconds since 1970.
-            return dt.datetime.fromtimestamp(value / 1000, tz=dt.UTC).date().isoformat()
+            try:
+                return dt.datetime.fromtimestamp(value / 1000, tz=dt.UTC).date().isoformat()
+            except (ValueError, OverflowError, OSError):  # NaN, infinite, or beyond the years a date can hold
+                raise FieldProblem(f"{value!r} is not a date in milliseconds since 1970") from None
         text = str(value).strip()
         day = re.split(r"[ T]", text, maxsplit=1)[0]  # a time after the date is dropped
         for date_format in formats:

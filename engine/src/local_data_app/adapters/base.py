@@ -9,6 +9,7 @@ adapter stays small and a new one is easy to write.
 
 from __future__ import annotations
 
+import urllib.parse
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
+
+from .connection import hide_secrets
 
 
 class AdapterOptions(BaseModel):
@@ -59,12 +62,37 @@ class SourceSpec:
         path = Path(self.location).expanduser()
         return path if path.is_absolute() else self.project_dir / path
 
+    def public_location(self) -> str:
+        """The location as the public may see it (the about page, the API): never a path or a secret of the server.
+
+        A web address loses its user name, password and any parameter that
+        looks like a key or token; a file is named by its path within the
+        project folder, or by its name alone when it lies outside it.
+        """
+        if self.is_url():
+            parts = urllib.parse.urlsplit(hide_secrets(self.location))
+            host = parts.hostname or ""
+            host = f"[{host}]" if ":" in host else host
+            return urllib.parse.urlunsplit(parts._replace(netloc=host + (f":{parts.port}" if parts.port else "")))
+        path = self.path().resolve()
+        try:
+            return path.relative_to(self.project_dir.resolve()).as_posix()
+        except ValueError:
+            return path.name
+
 
 class Adapter(ABC):
     """Reads every record of one source. Subclasses set ``name`` and, if they take options, ``Options``."""
 
     name: ClassVar[str]
     Options: ClassVar[type[AdapterOptions]] = AdapterOptions
+    # Columns the adapter's records always map onto schema fields, under a source's own ``fields``: an OGC API
+    # feature's id, say, which the records carry as their ``id`` column.
+    implied_fields: ClassVar[dict[str, str]] = {}
+    # What the source says of its own licence (an SPDX id) and attribution, once read: ingest records them when
+    # the source's entry in place.toml gives none.
+    remote_licence: str | None = None
+    remote_attribution: str | None = None
 
     def __init__(self, source: SourceSpec, options: AdapterOptions) -> None:
         self.source = source

@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
-from typing import Literal, NamedTuple, TextIO
+from typing import BinaryIO, Literal, NamedTuple, TextIO
 
 from pydantic import Field
 
@@ -117,6 +117,7 @@ class CsvAdapter(FileAdapter):
                     )
                 columns = _column_names(header, self.source.name)
                 self.header = columns
+                width = len(columns)
                 line = reader.line_num
                 for row in reader:
                     start, line = line + 1, reader.line_num
@@ -124,12 +125,13 @@ class CsvAdapter(FileAdapter):
                     if len(read) > 1 or not read[-1].endswith(LINE_BREAKS) or (row and row[-1].endswith(LINE_BREAKS)):
                         # A cell over several lines, the file's last line, or a cell that ran to the file's end.
                         self._check_quotes(read, start)
+                    if len(row) == width and (width > 1 or row[0]):  # the common case, as _record makes it
+                        yield RawRecord(start, dict(zip(columns, row, strict=True)))
+                        continue
                     if not row or (len(row) == 1 and not row[0]):
                         continue  # a blank line holds no record
-                    run_on = None
-                    if len(row) != len(columns):  # cells may have run together at a quote
-                        run_on = run_on_quote("".join(read), self.options.delimiter)
-                    yield _record(start, columns, row, run_on)
+                    # cells may have run together at a quote
+                    yield _record(start, columns, row, run_on_quote("".join(read), self.options.delimiter))
         except UnicodeError as error:
             bad = first_undecodable(path, encoding)
             where = f" at line {bad.line}" if bad else ""
@@ -172,23 +174,32 @@ class CsvAdapter(FileAdapter):
 
 
 class RecordLines:
-    """A text file's lines as the csv reader takes them, keeping those of the record being read."""
+    """A text file's lines as the csv reader takes them, keeping those of the record being read.
+
+    The reader iterates a generator, which costs less per line than a
+    ``__next__`` method written in Python.
+    """
 
     def __init__(self, file: TextIO) -> None:
-        self._lines = iter(file)
         self._record: list[str] = []
+        self._lines = self._reading(file)
 
-    def __iter__(self) -> RecordLines:
-        return self
+    def _reading(self, file: TextIO) -> Iterator[str]:
+        record = self._record
+        for line in file:
+            record.append(line)
+            yield line
+
+    def __iter__(self) -> Iterator[str]:
+        return self._lines
 
     def __next__(self) -> str:
-        line = next(self._lines)
-        self._record.append(line)
-        return line
+        return next(self._lines)
 
     def take(self) -> list[str]:
         """The lines read since the last call: the lines of the record the reader just returned."""
-        record, self._record = self._record, []
+        record = self._record[:]
+        self._record.clear()
         return record
 
 
@@ -333,6 +344,9 @@ def detect_encoding(path: Path) -> str:
             # UTF-16 without a mark: ASCII characters have their zero byte first (big-endian) or second. Zero
             # bytes at both places, such as a run of NUL bytes where a file was cut short, are not UTF-16.
             return "utf-16-be" if even > odd else "utf-16-le"
+        if _is_utf_8(start, file):
+            return "utf-8"
+        file.seek(len(start))
         decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
         invalid = wide = False
         for chunk in chain([start], iter(lambda: file.read(CHUNK_BYTES), b""), [None]):
@@ -349,6 +363,25 @@ def detect_encoding(path: Path) -> str:
     if stray is None:  # not reached: read line by line, the byte the decoder found fails too
         return "cp1252"
     raise StrayByte(*stray)
+
+
+def _is_utf_8(start: bytes, file: BinaryIO) -> bool:
+    """Whether a file (its first bytes read into ``start``, the rest from ``file``) is all valid UTF-8.
+
+    The C decoder answers this for most files, which are UTF-8, many times
+    faster than searching the decoded text for escaped bytes; only a file
+    with a byte that is not UTF-8 needs that search, to tell Windows-1252
+    from UTF-8 with stray bytes.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(start)
+        while chunk := file.read(CHUNK_BYTES):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def first_undecodable(path: Path, encoding: str) -> Undecodable | None:

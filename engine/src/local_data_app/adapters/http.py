@@ -74,12 +74,18 @@ class HttpClient:
 
     def get_json(self, url: str, params: Mapping[str, Any] | None = None, page: int | None = None) -> Any:
         """The JSON answer to a GET request, checked to be JSON; one larger than max_answer_bytes is not parsed."""
+        return self.get_json_and_headers(url, params, page)[0]
+
+    def get_json_and_headers(
+        self, url: str, params: Mapping[str, Any] | None = None, page: int | None = None
+    ) -> tuple[Any, Message]:
+        """The JSON answer to a GET request and the answer's headers (its ETag, say), as :meth:`get_json` checks it."""
         full_url = with_params(url, params)
-        body, content_type = self._request(full_url, page, "application/json", Body.read_all)
+        body, content_type, headers = self._request(full_url, page, "application/json", _with_headers)
         if "html" in content_type:
             raise self.error(full_url, page, f"the answer is a web page ({content_type}), not JSON. Check the URL")
         try:
-            return json.loads(body)
+            return json.loads(body), headers
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             if content_type and "json" not in content_type:  # JSON sent as text/plain, say, is read all the same
                 start = body[:40].decode("utf-8", "replace")
@@ -174,6 +180,10 @@ class HttpClient:
         return SourceError(
             f"Source {self.source_name!r}: could not read {where}{hide_secrets(url)}{attempts}: {reason}."
         )
+
+
+def _with_headers(body: Body) -> tuple[bytearray, str, Message]:
+    return (*body.read_all(), body.headers)
 
 
 def with_params(url: str, params: Mapping[str, Any] | None) -> str:

@@ -4,8 +4,8 @@ publiccode.yml (https://yml.publiccode.tools) is how software catalogues for
 public bodies find and describe reusable code. This check follows the core
 schema of the standard's versions 0.2 to 0.5: the keys it requires, their
 types, the values its enumerations allow and the lengths of the descriptions.
-Each problem names the key and the line. It also warns while ``url`` is still
-the organisation's website rather than the code's repository.
+Each problem names the key and the line. Whether ``url`` is the code's
+repository rather than a website is the code-repository check's question.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable, Collection
 from typing import Any
 
-from ..errors import AppError
 from .base import Check, Finding, Project, Result, Severity, count
 from .licences import declared_licence, licence_ids
 from .yaml_lines import Key, LinedYaml, YamlProblem, load
@@ -371,7 +370,7 @@ def run(project: Project) -> Result:
 
 
 def _consistency(project: Project, document: LinedYaml) -> list[Finding]:
-    """Agreement with the rest of the project: the code licence, and a repository address rather than a website."""
+    """Agreement with the rest of the project: the code licence (whether url is a repository: code_repository.py)."""
     data = document.data if isinstance(document.data, dict) else {}
     findings: list[Finding] = []
     legal = data.get("legal") if isinstance(data.get("legal"), dict) else {}
@@ -388,20 +387,6 @@ def _consistency(project: Project, document: LinedYaml) -> list[Finding]:
                     document.line("legal", "license"),
                 )
             )
-    try:
-        website = project.loaded.settings.organisation.url
-    except AppError:
-        website = None
-    if website is not None and data.get("url") == website:
-        findings.append(
-            Finding(
-                "url: still the organisation's website. Once the code is published, set it to the repository's "
-                "address (for example https://github.com/<owner>/<repository>).",
-                FILE,
-                document.line("url"),
-                "warning",
-            )
-        )
     return findings
 
 

@@ -8,23 +8,27 @@ JSON; a collection or feature that does not exist is a 404 ClientError.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from ..errors import ClientError, not_found, shown
 from ..store import Feature, Provenance
+from .crs import CONFORMANCE_CRS, CRS84, DEFAULT, STORAGE_CRS, URIS, Crs, coordinates
+from .html import HTML_CONFORMANCE
 from .parameters import ItemsQuery
 from .state import ApiState, Extent
 from .tables import Found, csv_text
 from .urls import CSV, GEOJSON, HTML, JSON, OPENAPI_JSON, ApiUrls, Urls, link
 
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 CONFORMANCE = (
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    HTML_CONFORMANCE,  # every document has its page: see html.py
+    CONFORMANCE_CRS,
 )
 
 
@@ -48,6 +52,7 @@ def landing_page(state: ApiState, urls: ApiUrls) -> dict[str, Any]:
             link(urls.service_doc(), "service-doc", HTML, "The API described for people, with examples"),
             link(urls.conformance(), "conformance", JSON, "The standards this API conforms to"),
             link(urls.collections(), "data", JSON, "The collections of data"),
+            link(urls.catalogue(), "describedby", "application/ld+json", "The data described in DCAT, for catalogues"),
         ],
     }
 
@@ -57,14 +62,14 @@ def conformance() -> dict[str, Any]:
     return {"conformsTo": list(CONFORMANCE)}
 
 
-def collections(state: ApiState, urls: Urls) -> dict[str, Any]:
-    """Every collection with data, one per ingested source."""
+def collections(state: ApiState, urls: Urls, crs: Sequence[str] = URIS) -> dict[str, Any]:
+    """Every collection with data, one per ingested source; ``crs``, the CRSs its items are served in."""
     found = state.collections()
     return {
         "title": title(state),
         "description": description(state),
         "links": [link(urls.collections(), "self", JSON, "The collections")],
-        "collections": [describe_collection(state, urls, provenance, len(found)) for provenance in found],
+        "collections": [describe_collection(state, urls, provenance, len(found), crs) for provenance in found],
     }
 
 
@@ -73,7 +78,9 @@ def collection(state: ApiState, urls: Urls, name: str) -> dict[str, Any]:
     return describe_collection(state, urls, state.collection(name), len(state.collections()))
 
 
-def describe_collection(state: ApiState, urls: Urls, provenance: Provenance, how_many: int) -> dict[str, Any]:
+def describe_collection(
+    state: ApiState, urls: Urls, provenance: Provenance, how_many: int, crs: Sequence[str] = URIS
+) -> dict[str, Any]:
     name = provenance.collection
     # With several areas a collection is one area's; with one, it is the place's (as named now).
     several = len(state.settings.all_areas) > 1 and provenance.area_name
@@ -98,8 +105,8 @@ def describe_collection(state: ApiState, urls: Urls, provenance: Provenance, how
             f"{provenance.rows_loaded:,} rows. Licence: {provenance.licence}.{credit}{covers}"
         ),
         "itemType": "feature",
-        "crs": [CRS84],
-        "storageCrs": CRS84,
+        "crs": list(crs),  # listed in full rather than as Part 2's "#/crs", which not every client follows
+        "storageCrs": STORAGE_CRS,
         "provenance": {
             "source": provenance.location,
             "licence": provenance.licence,
@@ -183,7 +190,11 @@ def items(state: ApiState, urls: Urls, name: str, query: ItemsQuery) -> dict[str
         links.append(link(at(offset=query.offset + query.limit), "next", GEOJSON, "Next page"))
     if query.offset > 0:
         links.append(link(at(offset=max(0, query.offset - query.limit)), "prev", GEOJSON, "Previous page"))
-    features = [feature_json(feature, urls.feature_link(name, feature.id), metres) for feature, metres in page.found]
+    positions = coordinates(query.crs, [feature for feature, _ in page.found])
+    features = [
+        feature_json(feature, urls.feature_link(name, feature.id), metres, position)
+        for (feature, metres), position in zip(page.found, positions, strict=True)
+    ]
     return {
         "type": "FeatureCollection",
         "features": features,
@@ -197,7 +208,7 @@ def items(state: ApiState, urls: Urls, name: str, query: ItemsQuery) -> dict[str
 def items_csv(state: ApiState, name: str, query: ItemsQuery) -> str:
     """A page of a collection's features as CSV."""
     page = items_page(state, name, query)
-    return csv_text(state.fields, page.found, query.near is not None)
+    return csv_text(state.fields, page.found, query.near is not None, query.crs)
 
 
 def paging_parameters(query: ItemsQuery, changes: dict[str, Any]) -> dict[str, Any]:
@@ -211,6 +222,10 @@ def paging_parameters(query: ItemsQuery, changes: dict[str, Any]) -> dict[str, A
         parameters["near"] = query.near_text
     if query.area is not None:
         parameters["area"] = query.area
+    if query.bbox_crs_text is not None:
+        parameters["bbox-crs"] = query.bbox_crs_text
+    if query.crs_text is not None:
+        parameters["crs"] = query.crs_text
     parameters.update(query.raw_filters)
     parameters["limit"] = query.limit
     parameters["offset"] = query.offset
@@ -220,30 +235,38 @@ def paging_parameters(query: ItemsQuery, changes: dict[str, Any]) -> dict[str, A
     return parameters
 
 
-def item(state: ApiState, urls: Urls, name: str, feature_id: str) -> dict[str, Any]:
-    """One feature as GeoJSON, linking to its collection; a 404 if the collection has no feature with this id."""
+def item(state: ApiState, urls: Urls, name: str, feature_id: str, crs: Crs = DEFAULT) -> dict[str, Any]:
+    """One feature as GeoJSON (its coordinates in ``crs``), linking to its collection; a 404 if there is none."""
     state.collection(name)
     feature = None
     if "\x00" not in feature_id:  # no stored id holds a NUL byte, and PostgreSQL refuses to compare one
         feature = state.store.feature(name, feature_id)
     if feature is None:
         raise not_found(f"Collection {name!r} has no item with the id {shown(feature_id)}.")
-    body = feature_json(feature, urls.feature_link(name, feature.id))
+    (position,) = coordinates(crs, [feature])
+    body = feature_json(feature, urls.feature_link(name, feature.id), coordinates=position)
     if (own := urls.collection(name)) is not None:
         body["links"].append(link(own, "collection", JSON, "The collection"))
     return body
 
 
-def feature_json(feature: Feature, own_link: dict[str, str], metres: float | None = None) -> dict[str, Any]:
-    """A feature as GeoJSON: a point (or no geometry), its schema fields and, for near, its distance."""
+def feature_json(
+    feature: Feature, own_link: dict[str, str], metres: float | None = None, coordinates: list[float] | None = None
+) -> dict[str, Any]:
+    """A feature as GeoJSON: a point (or no geometry), its schema fields and, for near, its distance.
+
+    ``coordinates`` are its position converted by crs.coordinates; without
+    them it is given as stored, in CRS84.
+    """
     properties = dict(feature.properties)
     if metres is not None:
         properties["distance"] = round(metres, 1)
-    located = feature.lon is not None and feature.lat is not None
+    if coordinates is None and feature.lon is not None and feature.lat is not None:
+        coordinates = [feature.lon, feature.lat]
     return {
         "type": "Feature",
         "id": feature.id,
-        "geometry": {"type": "Point", "coordinates": [feature.lon, feature.lat]} if located else None,
+        "geometry": {"type": "Point", "coordinates": coordinates} if coordinates is not None else None,
         "properties": properties,
         "links": [own_link],
     }

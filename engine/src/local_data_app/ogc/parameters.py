@@ -1,6 +1,7 @@
 """The items request's parameters, checked: each mistake is a 400 ClientError that names the parameter.
 
 ``bbox``, ``datetime``, ``limit`` and ``offset`` are OGC API - Features Part 1's;
+``crs`` and ``bbox-crs`` Part 2's (see crs.py);
 any schema field filters by its value, read the way ingest reads it (so
 ``BabyChange=YES`` means true); ``area`` keeps one area's features by its GSS
 code; ``near=lon,lat`` sorts by distance. The web framework checks that
@@ -19,6 +20,7 @@ from typing import Any
 from ..errors import bad_parameter, shown
 from ..normalise import FieldProblem
 from ..store import AREA_CODE, BBox, Between
+from .crs import DEFAULT, Crs, bbox_in_crs84, parse_crs
 from .state import ApiState
 
 DEFAULT_LIMIT = 10
@@ -26,7 +28,7 @@ MAX_LIMIT = 1000  # a larger limit is clamped to this, as OGC API - Features per
 MAX_OFFSET = 2**53 - 1  # the largest whole number every JSON client reads exactly
 # Nearest first, the store ranks offset + limit candidates: deeper pages would rank ever more for one request.
 MAX_NEAR_DEPTH = 10_000
-ITEMS_PARAMETERS = ("bbox", "datetime", "limit", "offset", "near", "area", "f")
+ITEMS_PARAMETERS = ("bbox", "bbox-crs", "crs", "datetime", "limit", "offset", "near", "area", "f")
 # A date, or an RFC 3339 date-time (its offset required; a space for + is how an unencoded + arrives).
 INSTANT = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})"
@@ -52,6 +54,9 @@ class ItemsQuery:
     near_text: str | None
     datetime_text: str | None = None
     area: str | None = None  # the GSS code given, checked; its filter is in filters
+    crs: Crs = DEFAULT  # the coordinate system of the answer's coordinates
+    crs_text: str | None = None
+    bbox_crs_text: str | None = None
 
 
 def only_parameters(query: RawQuery, allowed: Sequence[str]) -> None:
@@ -98,6 +103,8 @@ def items_query(state: ApiState, query: RawQuery, *, limit: int = DEFAULT_LIMIT,
     if not 0 <= offset <= MAX_OFFSET:
         raise bad_parameter("offset", f"{offset} is not between 0 and {MAX_OFFSET}")
     bbox, near = one(query, "bbox"), one(query, "near")
+    crs_text, bbox_crs_text = one(query, "crs"), one(query, "bbox-crs")
+    crs, bbox_crs = parse_crs("crs", crs_text), parse_crs("bbox-crs", bbox_crs_text)
     if near is not None and offset + min(limit, MAX_LIMIT) > MAX_NEAR_DEPTH:
         raise bad_parameter(
             "offset",
@@ -105,7 +112,7 @@ def items_query(state: ApiState, query: RawQuery, *, limit: int = DEFAULT_LIMIT,
             "Narrow the search with bbox or a filter instead",
         )
     return ItemsQuery(
-        bbox=parse_bbox(bbox) if bbox is not None else None,
+        bbox=parse_bbox(bbox, bbox_crs) if bbox is not None else None,
         limit=min(limit, MAX_LIMIT),
         offset=offset,
         near=parse_point(near) if near is not None else None,
@@ -115,6 +122,9 @@ def items_query(state: ApiState, query: RawQuery, *, limit: int = DEFAULT_LIMIT,
         near_text=near,
         datetime_text=datetime,
         area=area,
+        crs=crs,
+        crs_text=crs_text,
+        bbox_crs_text=bbox_crs_text,
     )
 
 
@@ -130,11 +140,18 @@ def parse_numbers(name: str, text: str, counts: Sequence[int], expected: str) ->
     return numbers
 
 
-def parse_bbox(text: str) -> BBox:
-    """minlon,minlat,maxlon,maxlat (or six numbers with heights, which are ignored) in WGS84 degrees."""
-    expected = "four numbers minlon,minlat,maxlon,maxlat in WGS84 degrees, such as -2.4,53.4,-2.2,53.5"
+def parse_bbox(text: str, crs: Crs = DEFAULT) -> BBox:
+    """minlon,minlat,maxlon,maxlat (or six numbers with heights, which are ignored) in WGS84 degrees.
+
+    With ``bbox-crs``, the four numbers are in that CRS and its axis order
+    (see crs.py), and the box returned is the CRS84 box the store searches.
+    """
+    expected = f"four numbers {crs.bbox_order}"
+    if not crs.geographic:
+        return bbox_in_crs84(crs, parse_numbers("bbox", text, (4,), expected), text)
     numbers = parse_numbers("bbox", text, (4, 6), expected)
-    west, south, east, north = numbers if len(numbers) == 4 else (numbers[0], numbers[1], numbers[3], numbers[4])
+    four = numbers if len(numbers) == 4 else [numbers[0], numbers[1], numbers[3], numbers[4]]
+    west, south, east, north = bbox_in_crs84(crs, four, text)
     if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90):
         raise bad_parameter("bbox", f"{shown(text)} is outside the world: longitudes -180 to 180, latitudes -90 to 90")
     if south > north:

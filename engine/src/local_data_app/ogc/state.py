@@ -14,6 +14,8 @@ from ..normalise import Parser, parser_for
 from ..store import BBox, Provenance, Store
 
 GSS_CODE = re.compile(GSS_PATTERN)
+# The field that names a feature, by theme: the first of these the schema has; otherwise the id is its name.
+NAME_FIELDS = ("name", "LocationText", "title", "Name")
 
 
 @dataclass(frozen=True)

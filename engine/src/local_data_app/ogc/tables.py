@@ -1,5 +1,8 @@
 """Features as CSV: the schema's fields, the area fields, then id, position and (for near) distance.
 
+The position is lon and lat (WGS84 degrees), or easting and northing (metres)
+when the British National Grid is asked for with ``crs`` (see crs.py).
+
 Text that a spreadsheet would run as a formula is written as text (see formulas.py).
 """
 
@@ -12,23 +15,29 @@ from typing import Any
 
 from ..formulas import neutralised
 from ..store import AREA_FIELDS, Feature
+from .crs import DEFAULT, Crs, coordinates
 
 Found = Sequence[tuple[Feature, float | None]]  # features with their distance in metres, for near
 
 
-def csv_columns(fields: Sequence[dict[str, Any]], with_distance: bool) -> list[str]:
+def csv_columns(fields: Sequence[dict[str, Any]], with_distance: bool, crs: Crs = DEFAULT) -> list[str]:
     """The schema's fields, the area fields every record carries, then id, position and (for near) distance."""
     names = [spec["name"] for spec in [*fields, *AREA_FIELDS]]
-    columns = names + [name for name in ("id", "lon", "lat") if name not in names]
+    columns = names + [name for name in ("id", *crs.columns) if name not in names]
     return [*columns, "distance"] if with_distance else columns
 
 
-def csv_rows(fields: Sequence[dict[str, Any]], found: Found, with_distance: bool) -> Iterator[list[Any]]:
-    for feature, metres in found:
-        values = {**feature.properties, "id": feature.id, "lon": feature.lon, "lat": feature.lat}
+def csv_rows(
+    fields: Sequence[dict[str, Any]], found: Found, with_distance: bool, crs: Crs = DEFAULT
+) -> Iterator[list[Any]]:
+    x_column, y_column = crs.columns
+    positions = coordinates(crs, [feature for feature, _ in found])
+    for (feature, metres), position in zip(found, positions, strict=True):
+        x, y = (None, None) if position is None else (position[::-1] if crs.lat_first else position)
+        values = {**feature.properties, "id": feature.id, x_column: x, y_column: y}
         if with_distance and metres is not None:
             values["distance"] = round(metres, 1)
-        yield [csv_value(values.get(column)) for column in csv_columns(fields, with_distance)]
+        yield [csv_value(values.get(column)) for column in csv_columns(fields, with_distance, crs)]
 
 
 def csv_value(value: Any) -> Any:
@@ -42,10 +51,10 @@ def csv_value(value: Any) -> Any:
     return value
 
 
-def csv_text(fields: Sequence[dict[str, Any]], found: Found, with_distance: bool) -> str:
+def csv_text(fields: Sequence[dict[str, Any]], found: Found, with_distance: bool, crs: Crs = DEFAULT) -> str:
     """A header row, then one row per feature, with CRLF line ends as RFC 4180 has them."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(csv_columns(fields, with_distance))
-    writer.writerows(csv_rows(fields, found, with_distance))
+    writer.writerow(csv_columns(fields, with_distance, crs))
+    writer.writerows(csv_rows(fields, found, with_distance, crs))
     return buffer.getvalue()

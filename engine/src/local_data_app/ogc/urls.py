@@ -62,6 +62,10 @@ class ApiUrls:
     def conformance(self) -> str:
         return self.base + "/conformance"
 
+    def catalogue(self) -> str:
+        """The DCAT description of the data, for catalogues (catalogue.py)."""
+        return self.base + "/catalogue"
+
     def collections(self) -> str:
         return self.base + "/collections"
 

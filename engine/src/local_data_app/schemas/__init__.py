@@ -18,6 +18,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from .layout import layout_problems
+
 _SUFFIX = ".json"
 PROJECT_THEMES = "themes"  # the folder of a project's own themes, beside place.toml
 
@@ -49,6 +51,9 @@ def load_schema(theme: str, project_dir: Path | None = None) -> dict[str, Any]:
         raise ValueError(f"The schema of the dataset theme {theme!r} is not valid JSON: {error}.") from error
     if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
         raise ValueError(f"The schema of the dataset theme {theme!r} is not a Table Schema: it has no list of fields.")
+    problems = layout_problems(schema)
+    if problems:
+        raise ValueError(f"The x-page annotation of the dataset theme {theme!r}: {'; '.join(problems)}.")
     return schema
 
 

@@ -14,9 +14,11 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, fields
+from itertools import chain
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -43,6 +45,11 @@ MATCHABLE = {
 EARTH_RADIUS = 6_371_008.8  # metres: the mean radius, for distances on a sphere
 # The kinds of field whose values have an order that both databases compare alike (text by code point).
 ORDERED = {"text", "number", "integer"}
+# Word search: a word is a run of letters and digits (any script); each is kept to this many characters, so that
+# no word is too long for PostgreSQL's tsvector (2,047 bytes), and a search takes at most this many words.
+WORD = re.compile(r"[^\W_]+")
+LONGEST_WORD = 64
+MOST_SEARCH_WORDS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +91,15 @@ class Feature:
     properties: dict[str, Any]
     extra: dict[str, Any]
     row: int  # where the record was in its source (see adapters.base.RawRecord.number)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A page of a word search, with how many features match in all (counted up to a limit)."""
+
+    page: list[tuple[Feature, float | None]]  # each feature with its distance in metres from ``near``, if given
+    matched: int  # at most the search's ``most``
+    complete: bool  # False when more than ``most`` features match: the count is "or more"
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +204,45 @@ class Store(Protocol):
         narrow the features as in :meth:`features`.
         """
 
+    def search(
+        self,
+        collection: str,
+        words: Sequence[str],
+        limit: int = 10,
+        offset: int = 0,
+        filters: Filters | None = None,
+        near: tuple[float, float] | None = None,
+        bbox: BBox | None = None,
+        most: int = 10_000,
+    ) -> Found | None:
+        """A page of the features holding every word, and how many do, up to ``most``; None without a word index.
+
+        Words are split and compared as :func:`search_words` has them: each
+        must begin a word of the feature's id or of one of its string fields,
+        in any case. No words match every feature. In load order, or nearest
+        ``near`` (lon, lat) first with distances in metres, ties in load
+        order; ``bbox`` and ``filters`` narrow the features as in
+        :meth:`features`. The index is built as a load commits: a collection
+        loaded by a version without it answers None until it is loaded again.
+        """
+
+    def ingesting(self) -> AbstractContextManager[None]:
+        """Hold the database's ingest lock for the block: IngestRunning at once if another process holds it.
+
+        On PostgreSQL an advisory lock on the server, so that app servers on
+        several machines never ingest into one database at once; on SQLite
+        nothing more than the lock file every ingest takes (lock.py), since a
+        file shared between machines is not a setup SQLite supports.
+        """
+
+    def check(self) -> str | None:
+        """What is wrong with the database, in words, or None when a quick look finds it whole.
+
+        SQLite checks its file's structure (``PRAGMA quick_check``: seconds on
+        a file of millions of rows, so the app runs it once, as it starts);
+        PostgreSQL, which guards its own files, needs only to answer.
+        """
+
     def close(self) -> None:
         """Release the connection."""
 
@@ -213,6 +268,80 @@ def column_type(field: dict[str, Any]) -> str:
     """The kind of value a schema field holds once normalised: text, number, integer or boolean."""
     kind = field.get("type", "string")
     return kind if kind in {"number", "integer", "boolean"} else "text"
+
+
+def search_words(text: str) -> list[str]:
+    """The words of ``text`` as word search compares them: case folded, in NFC, each once, in order.
+
+    A word is a run of letters and digits in any script (so ``T/22`` is two
+    words, ``t`` and ``22``), cut to :data:`LONGEST_WORD` characters. Both
+    stores index the words made here at load time and split a search the same
+    way, so they answer alike whatever the database's own text rules.
+    """
+    folded = unicodedata.normalize("NFC", text.casefold())
+    return list(dict.fromkeys(word[:LONGEST_WORD] for word in WORD.findall(folded)))
+
+
+def searched_fields(fields: Sequence[dict[str, Any]]) -> list[str]:
+    """The names of the fields whose words a search finds: the string fields (an id is searched too)."""
+    return [field["name"] for field in fields if field.get("type", "string") == "string"]
+
+
+def feature_words(feature: Feature, names: Sequence[str]) -> list[str]:
+    """The words of a feature's id and of its ``names`` fields, as :func:`search_words` makes them."""
+    values = [feature.id, *(feature.properties.get(name) for name in names)]
+    return search_words(" ".join(value for value in values if isinstance(value, str)))
+
+
+class FeatureWords:
+    """:func:`feature_words` for the many features of one load, made faster by working value by value.
+
+    A search word never spans two values (they are joined with a space), so a
+    feature's words are its values' words in order, each kept once. A load's
+    values repeat (an organisation, a category, a town), so each value's words
+    are made once and remembered, and a feature's are put together in C
+    (``chain`` and ``dict.fromkeys``) rather than word by word; an ASCII value,
+    most of them, is split by ``str.translate`` rather than the Unicode
+    pattern, which gives the same words for ASCII text. The words are those
+    :func:`feature_words` gives.
+    """
+
+    REMEMBERED = 10_000  # distinct values remembered at most (a few MB of words); cleared when full
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = list(names)
+        self.known: dict[Any, tuple[str, ...]] = {None: ()}
+
+    def __call__(self, feature: Feature) -> list[str]:
+        values = [feature.id, *map(feature.properties.get, self.names)]
+        known = self.known
+        try:
+            unseen = set(values).difference(known)
+        except TypeError:  # a value that cannot be remembered, such as a list
+            return feature_words(feature, self.names)
+        if unseen:
+            if len(known) + len(unseen) > self.REMEMBERED:
+                known.clear()
+                known[None] = ()
+                unseen = set(values)
+            for value in unseen:
+                known[value] = _value_words(value) if isinstance(value, str) else ()
+        return list(dict.fromkeys(chain.from_iterable(map(known.__getitem__, values))))
+
+
+# Every ASCII character that is not a letter or a digit, as a space: a search word is a run of the others.
+_ASCII_BREAKS = str.maketrans({chr(code): " " for code in range(128) if not chr(code).isalnum()})
+
+
+def _value_words(value: str) -> tuple[str, ...]:
+    """The words of one value, in order, repeats kept, as :func:`search_words` finds and cuts them."""
+    if value.isascii():
+        words = value.lower().translate(_ASCII_BREAKS).split()
+    else:
+        words = WORD.findall(unicodedata.normalize("NFC", value.casefold()))
+    if words and max(map(len, words)) > LONGEST_WORD:
+        return tuple(word[:LONGEST_WORD] for word in words)
+    return tuple(words)
 
 
 def check_filters(collection: str, fields: Sequence[dict[str, Any]], filters: Filters | None) -> list[tuple[str, Any]]:

@@ -19,6 +19,7 @@ import queue
 import re
 import threading
 import uuid
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -30,15 +31,19 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.copy import QueuedLibpqWriter
 from psycopg.types.json import Jsonb
 
-from ..errors import ConfigError, StoreError
+from .. import deadline
+from ..errors import ConfigError, IngestRunning, StoreError
 from . import (
     EARTH_RADIUS,
     LATER_COLUMNS,
+    MOST_SEARCH_WORDS,
     PROVENANCE_COLUMNS,
     BBox,
     Between,
     Feature,
+    FeatureWords,
     Filters,
+    Found,
     Provenance,
     T,
     bbox_around,
@@ -48,11 +53,14 @@ from . import (
     distance,
     hide_password,
     quote,
+    search_words,
+    searched_fields,
     table_name,
 )
 
 SQL_TYPES = {"text": "text", "number": "double precision", "integer": "bigint", "boolean": "boolean"}
 CATALOGUE = "_collections"
+INGEST_LOCK = "ingest"  # the name of the advisory lock that one ingest at a time holds
 to_json = json.JSONEncoder(ensure_ascii=False, default=str).encode  # as SQLiteStore writes extra columns
 SCHEMES = ("postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2")
 CONNECT_TIMEOUT = 10  # seconds, unless the URL says otherwise
@@ -80,6 +88,8 @@ class PostgresStore:
         self._free = threading.BoundedSemaphore(READ_CONNECTIONS)
         self._guard = threading.Lock()
         self._local = threading.local()  # the connection of a consistent() read in progress in this thread
+        # Each read connection's statement_timeout in milliseconds (0: none), so that it is set only when it changes.
+        self._timeouts: weakref.WeakKeyDictionary[psycopg.Connection[Any], int] = weakref.WeakKeyDictionary()
         self._closed = False
         db = self._connect(autocommit=True)
         try:
@@ -132,7 +142,7 @@ class PostgresStore:
             try:
                 db.execute(
                     f"CREATE TABLE {table} (_rowid bigint NOT NULL, _id text NOT NULL, geom point, "
-                    f"_row bigint NOT NULL, _extra jsonb NOT NULL, {columns})"
+                    f"_row bigint NOT NULL, _extra jsonb NOT NULL, {columns}, _words tsvector NOT NULL)"
                 )
             except psycopg.Error as error:
                 raise StoreError(
@@ -193,17 +203,19 @@ class PostgresStore:
     ) -> list[Feature]:
         def query(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
             where, params = _where(collection, fields, bbox, filters)
-            return f"SELECT * FROM {table}{where} ORDER BY {_load_order(bbox)} LIMIT %s OFFSET %s", [
+            return f"SELECT {_columns(fields)} FROM {table}{where} ORDER BY {_load_order(bbox)} LIMIT %s OFFSET %s", [
                 *params,
                 limit,
                 offset,
             ]
 
         rows, fields = self._read(collection, query)
-        return [_feature(row, fields) for row in rows]
+        return [_feature(row, fields) for row in deadline.paced(rows)]
 
     def feature(self, collection: str, feature_id: str) -> Feature | None:
-        rows, fields = self._read(collection, lambda table, _: (f"SELECT * FROM {table} WHERE _id = %s", [feature_id]))
+        rows, fields = self._read(
+            collection, lambda table, fields: (f"SELECT {_columns(fields)} FROM {table} WHERE _id = %s", [feature_id])
+        )
         return _feature(rows[0], fields) if rows else None
 
     def nearest(
@@ -224,10 +236,24 @@ class PostgresStore:
         bound the search radius; the matching features within that radius are
         then ranked by true distance (ties in load order).
         """
+        return self._nearest(collection, lon, lat, limit, offset, bbox, filters, [])
+
+    def _nearest(
+        self,
+        collection: str,
+        lon: float,
+        lat: float,
+        limit: int,
+        offset: int,
+        bbox: BBox | None,
+        filters: Filters | None,
+        words: list[str],
+    ) -> list[tuple[Feature, float]]:
+        """:meth:`nearest`, of the features holding every word too (none: every feature)."""
         wanted = offset + limit
 
         def by_degrees(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
-            where, params = _where(collection, fields, bbox, filters, located=True)
+            where, params = _where(collection, fields, bbox, filters, located=True, words=words)
             return f"SELECT geom[0], geom[1] FROM {table}{where} ORDER BY geom <-> point(%s, %s) LIMIT %s", [
                 *params,
                 lon,
@@ -241,14 +267,106 @@ class PostgresStore:
         around = bbox_around(lon, lat, max(distance(lon, lat, x, y) for x, y in rows))
 
         def by_metres(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
-            where, params = _where(collection, fields, around, filters, also=bbox)
+            where, params = _where(collection, fields, around, filters, also=bbox, words=words)
             return (
-                f"SELECT *, {HAVERSINE} AS _distance FROM {table}{where} ORDER BY _distance, _rowid LIMIT %s OFFSET %s",
+                f"SELECT {_columns(fields)}, {HAVERSINE} AS _distance FROM {table}{where} "
+                "ORDER BY _distance, _rowid LIMIT %s OFFSET %s",
                 [2 * EARTH_RADIUS, lat, lat, lon, *params, limit, offset],
             )
 
         rows, fields = self._read(collection, by_metres)
-        return [(_feature(row[:-1], fields), row[-1]) for row in rows]
+        return [(_feature(row[:-1], fields), row[-1]) for row in deadline.paced(rows)]
+
+    def search(
+        self,
+        collection: str,
+        words: Sequence[str],
+        limit: int = 10,
+        offset: int = 0,
+        filters: Filters | None = None,
+        near: tuple[float, float] | None = None,
+        bbox: BBox | None = None,
+        most: int = 10_000,
+    ) -> Found | None:
+        """A page of the features holding every word, and their count up to ``most``, from the GIN index.
+
+        Each load stores its features' words (store.search_words) as a
+        ``tsvector`` of those words as they are, so no text search
+        configuration stems or drops them, and a ``tsquery`` of prefixes
+        (``'word':*``, all of them) finds them through the GIN index. Nearest
+        first, the words narrow :meth:`nearest`'s two queries.
+        """
+        wanted = search_words(" ".join(words))[:MOST_SEARCH_WORDS]
+
+        def indexed(table: str, _: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+            return (
+                "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(%s) "
+                "AND attname = '_words' AND NOT attisdropped)",
+                [table],
+            )
+
+        def counted(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+            where, params = _where(collection, fields, bbox, filters, words=wanted)
+            return f"SELECT count(*) FROM (SELECT 1 FROM {table}{where} LIMIT %s) AS found", [*params, most + 1]
+
+        def page(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+            where, params = _where(collection, fields, bbox, filters, words=wanted)
+            order = _load_order(bbox)  # without a box the planner weighs the words' index against load order
+            return f"SELECT {_columns(fields)} FROM {table}{where} ORDER BY {order} LIMIT %s OFFSET %s", [
+                *params,
+                limit,
+                offset,
+            ]
+
+        def read() -> Found | None:
+            deadline.check()
+            if not self._read(collection, indexed)[0][0][0]:
+                return None
+            matched = self._read(collection, counted)[0][0][0]
+            if near is not None:
+                found: list[tuple[Feature, float | None]] = [
+                    *self._nearest(collection, *near, limit, offset, bbox, filters, wanted)
+                ]
+            else:
+                rows, fields = self._read(collection, page)
+                found = [(_feature(row, fields), None) for row in deadline.paced(rows)]
+            return Found(found, min(matched, most), matched <= most)
+
+        return self.consistent(read)
+
+    @contextmanager
+    def ingesting(self) -> Iterator[None]:
+        """The ingest lock: an advisory lock held by a connection of its own, which the server frees if it drops."""
+        db = self._connect(autocommit=True)
+        try:
+            key = ingest_lock_key(db.execute("SELECT current_schema()").fetchone()[0])
+            if not db.execute("SELECT pg_try_advisory_lock(%s)", [key]).fetchone()[0]:
+                holder = db.execute(
+                    "SELECT a.client_addr, a.backend_start FROM pg_locks AS l JOIN pg_stat_activity AS a "
+                    "ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.objid = %s",
+                    [key & 0xFFFFFFFF],
+                ).fetchone()
+                where = (
+                    f" (connected from {holder[0] or 'this machine'} since {holder[1]:%Y-%m-%d %H:%M})"
+                    if holder
+                    else ""
+                )
+                raise IngestRunning(
+                    f"Another ingest into the PostgreSQL database {self.shown_url} is running{where}, perhaps on "
+                    "another machine. Wait for it to finish, then run ingest again: what it loads serves as soon as "
+                    "each source commits."
+                )
+            yield
+        finally:
+            db.close()
+
+    def check(self) -> str | None:
+        try:
+            with self._reader() as db:
+                db.execute("SELECT 1").fetchone()
+        except psycopg.Error as error:
+            return f"{self.shown_url}: {self._safe(error)}"
+        return None
 
     def close(self) -> None:
         """Close every read connection, those in use too; reading afterwards is a StoreError."""
@@ -279,7 +397,8 @@ class PostgresStore:
                         raise StoreError(closed) from None
                     self._readers.append(db)
             try:
-                yield db
+                with self._within_deadline(db):
+                    yield db
             finally:
                 if db.broken or db.closed:
                     with self._guard:
@@ -288,6 +407,28 @@ class PostgresStore:
                     db.close()
                 else:
                     self._idle.put(db)
+
+    @contextmanager
+    def _within_deadline(self, db: psycopg.Connection[Any]) -> Iterator[None]:
+        """Give the connection's statements the request's time left, and cancel them if its client goes.
+
+        A statement stopped by either ends the request with TooSlow. Outside a
+        request the connection has no statement_timeout.
+        """
+        limit = deadline.current()
+        timeout = 0 if limit is None else max(1, int(limit.left() * 1000))
+        if self._timeouts.get(db, 0) != timeout:
+            db.execute("SELECT set_config('statement_timeout', %s, false)", [f"{timeout}ms"])
+            self._timeouts[db] = timeout
+        if limit is None:
+            yield
+            return
+        limit.check()
+        try:
+            with limit.stopping(db.cancel_safe):
+                yield
+        except errors.QueryCanceled:
+            raise deadline.TooSlow(limit.seconds) from None
 
     def consistent(self, read: Callable[[], T]) -> T:
         """Run ``read``, which calls this store's read methods, so that all its reads see the same load.
@@ -378,26 +519,31 @@ class _PostgresStaging:
     ) -> None:
         self.db, self.collection, self.table, self.fields, self.safe = db, collection, table, fields, safe
         self.names = [field["name"] for field in fields]
-        columns = ", ".join(["_rowid", "_id", "geom", "_row", "_extra", *(quote(name) for name in self.names)])
+        self.words = FeatureWords(searched_fields(fields))
+        columns = ", ".join(
+            ["_rowid", "_id", "geom", "_row", "_extra", *(quote(name) for name in self.names), "_words"]
+        )
         self.copy = f"COPY {table} ({columns}) FROM STDIN"
         self.next_rowid = 1
 
     def add(self, features: Sequence[Feature]) -> None:
         start = self.next_rowid
         self.next_rowid += len(features)
-        names = self.names
+        names, words = self.names, self.words
         try:
             # The queued writer sends rows from a thread while Python formats the next ones.
             with self.db.cursor() as cursor, cursor.copy(self.copy, writer=QueuedLibpqWriter(cursor)) as copy:
+                write_row = copy.write_row
                 for rowid, feature in enumerate(features, start):
-                    copy.write_row(
+                    write_row(
                         (
                             rowid,
                             feature.id,
                             _point_text(feature),
                             feature.row,
                             to_json(feature.extra),
-                            *(feature.properties.get(name) for name in names),
+                            *map(feature.properties.get, names),
+                            _tsvector(words(feature)),
                         )
                     )
         except psycopg.Error as error:
@@ -412,6 +558,7 @@ class _PostgresStaging:
                 cursor.execute(f"ALTER TABLE {table} ADD PRIMARY KEY (_rowid)")
                 cursor.execute(f"CREATE UNIQUE INDEX {table}_id ON {table} (_id)")
                 cursor.execute(f"CREATE INDEX {table}_geom ON {table} USING gist (geom)")
+                cursor.execute(f"CREATE INDEX {table}_words ON {table} USING gin (_words)")
                 cursor.execute(f"ANALYZE {table}")
                 # One commit at a time per collection, so each drops the table the one before it made.
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(self.collection)])
@@ -474,6 +621,11 @@ def _add_later_columns(db: psycopg.Connection[Any]) -> None:
         db.execute(f"ALTER TABLE {CATALOGUE} {added}")
 
 
+def ingest_lock_key(schema: str) -> int:
+    """The key of the ingest lock of the app whose tables are in ``schema``: apps in other schemas are not held up."""
+    return _lock_key(f"{INGEST_LOCK} {schema}")
+
+
 def _lock_key(name: str) -> int:
     """A signed 64-bit key for PostgreSQL's advisory locks."""
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
@@ -486,6 +638,7 @@ def _where(
     filters: Filters | None,
     located: bool = False,
     also: BBox | None = None,
+    words: Sequence[str] = (),
 ) -> tuple[str, list[Any]]:
     """A WHERE clause and its parameters for features inside ``bbox`` (and ``also``) that match ``filters``.
 
@@ -493,9 +646,13 @@ def _where(
     edges are inside. A box whose minimum exceeds its maximum holds nothing,
     as in SQLite (PostgreSQL would swap its corners). Field names are the
     collection's own, checked and quoted (``%`` doubled for psycopg); every
-    value is a parameter.
+    value is a parameter. Each of ``words`` (from store.search_words) must
+    begin a word of the feature's.
     """
     clauses, params = ["geom IS NOT NULL"] if located else [], []
+    if words:
+        clauses.append("_words @@ %s::tsquery")
+        params.append(" & ".join(_lexeme(word) + ":*" for word in words))
     for box in (bbox, also):
         if box is None:
             continue
@@ -515,6 +672,22 @@ def _where(
             clauses.append(f"{column} = %s")
             params.append(value)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _lexeme(word: str) -> str:
+    """A word as a lexeme of tsvector's and tsquery's text forms: quoted, its quotes and backslashes doubled."""
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _tsvector(words: Sequence[str]) -> str:
+    """Words as COPY reads a ``tsvector``: each lexeme taken as it is, with no text search configuration."""
+    return " ".join(_lexeme(word) for word in words)
+
+
+def _columns(fields: list[dict[str, Any]]) -> str:
+    """The columns :func:`_feature` reads, in its order (not the words), quoted with ``%`` doubled for psycopg."""
+    names = (quote(field["name"]).replace("%", "%%") for field in fields)
+    return ", ".join(["_rowid", "_id", "geom", "_row", "_extra", *names])
 
 
 def _load_order(bbox: BBox | None) -> str:

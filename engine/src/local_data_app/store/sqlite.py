@@ -14,6 +14,7 @@ load that commits meanwhile cannot drop the table under it.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 import sqlite3
@@ -21,19 +22,24 @@ import struct
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import deadline
 from ..errors import ConfigError, StoreError
 from . import (
     LATER_COLUMNS,
+    MOST_SEARCH_WORDS,
     PROVENANCE_COLUMNS,
     WORLD,
     BBox,
     Between,
     Feature,
+    FeatureWords,
     Filters,
+    Found,
     Provenance,
     T,
     bbox_around,
@@ -43,6 +49,8 @@ from . import (
     distance,
     intersection,
     quote,
+    search_words,
+    searched_fields,
     table_name,
 )
 
@@ -50,6 +58,9 @@ SQL_TYPES = {"text": "TEXT", "number": "REAL", "integer": "INTEGER", "boolean": 
 CATALOGUE = "_collections"
 FIRST_SEARCH_RADIUS = 1000.0  # metres; nearest() doubles it until the box holds enough features
 SEARCH_REFINEMENTS = 10  # then halves the gap this many times, to within 1/1024 of the radius
+# ... or this many when each step reads rows (filters, words, an exact box) rather than R*Tree entries alone: a
+# step then costs more than the few more rows a box within 1/8 of the radius holds.
+ROW_REFINEMENTS = 3
 RANK_ALL_UP_TO = 2000  # matching features nearest() ranks all at once rather than search for with boxes
 RTREE_OVERLAPS = "r.max_lon >= ? AND r.min_lon <= ? AND r.max_lat >= ? AND r.min_lat <= ?"
 RTREE_ROOT = 1  # the node number of an R*Tree's root in its _node table
@@ -57,6 +68,19 @@ RTREE_ROOT = 1  # the node number of an R*Tree's root in its _node table
 # outwards is within two units in its last place (2**-22 of the value); this allows 64 times as much.
 RTREE_ROUNDING = 2**-16
 BUSY_TIMEOUT_MS = 10000  # how long a connection waits for another's lock before giving up
+QUICK_CHECK_PROBLEMS = 5  # how many problems check() names at most
+DEADLINE_STEPS = 1000  # how many steps of SQLite's virtual machine a read takes between looks at its deadline
+# The word index: FTS5 over the _words column that each load fills with store.search_words' words, one space
+# between them. The ascii tokenizer splits only at ASCII spaces and punctuation, so it keeps those words whole
+# (any other character is part of a word), and detail=none keeps only which rows hold a word: enough for words
+# that begin a word, which is all a search asks.
+FTS_OPTIONS = "tokenize='ascii', detail='none'"
+# FTS5 answers a prefix query ("stat"*) by merging every matching word's list of rows before the first row comes:
+# tens of milliseconds for a common word. So a word typed is looked up in the load's list of words instead, and
+# the words beginning with it are asked for by name, (station OR stations), which FTS5 streams in load order. A
+# word that begins more than this many words (one or two letters, say) is common: it is looked for in each row.
+MOST_TERMS = 64
+LAST_CHARACTER = "\U0010ffff"  # after every character: a word and this bound the words beginning with it
 
 
 def database_path(url: str, project_dir: Path) -> Path:
@@ -80,6 +104,7 @@ class SQLiteStore:
         self._local = threading.local()
         self._opening = threading.Lock()
         self._closed = False
+        self._indexed: dict[str, bool] = {}  # live table -> whether it has a word index (a table never changes)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -110,7 +135,7 @@ class SQLiteStore:
         try:
             self.db.execute(
                 f"CREATE TABLE {table} (_rowid INTEGER PRIMARY KEY, _id TEXT NOT NULL, _lon REAL, _lat REAL, "
-                f"_row INTEGER NOT NULL, _extra TEXT NOT NULL, {columns})"
+                f"_row INTEGER NOT NULL, _extra TEXT NOT NULL, {columns}, _words TEXT NOT NULL)"
             )
             staging = _SQLiteStaging(self.db, collection, table, list(fields))
             yield staging
@@ -188,21 +213,22 @@ class SQLiteStore:
             if bbox is not None and not checked:  # pick the page's ids from the R*Tree, then read only those rows
                 sql, params = _inside(table, bbox)
                 rows = db.execute(
-                    f"SELECT {table}.* FROM (SELECT id FROM ({sql}) ORDER BY id LIMIT ? OFFSET ?) AS page "
-                    f"JOIN {table} ON {table}._rowid = page.id ORDER BY {table}._rowid",
+                    f"SELECT {_columns(table, fields)} FROM (SELECT id FROM ({sql}) ORDER BY id LIMIT ? OFFSET ?) "
+                    f"AS page JOIN {table} ON {table}._rowid = page.id ORDER BY {table}._rowid",
                     [*params, limit, offset],
                 ).fetchall()
             else:
                 source, params = _matching(table, bbox, checked)
                 rows = db.execute(
-                    f"SELECT {table}.*{source} ORDER BY {table}._rowid LIMIT ? OFFSET ?", [*params, limit, offset]
+                    f"SELECT {_columns(table, fields)}{source} ORDER BY {table}._rowid LIMIT ? OFFSET ?",
+                    [*params, limit, offset],
                 ).fetchall()
-        return [_feature(row, fields) for row in rows]
+        return [_feature(row, fields) for row in deadline.paced(rows)]
 
     def feature(self, collection: str, feature_id: str) -> Feature | None:
         with self._reading() as db:
             table, fields = _live(db, collection)
-            row = db.execute(f"SELECT * FROM {table} WHERE _id = ?", [feature_id]).fetchone()
+            row = db.execute(f"SELECT {_columns(table, fields)} FROM {table} WHERE _id = ?", [feature_id]).fetchone()
         return _feature(row, fields) if row else None
 
     def nearest(
@@ -225,26 +251,102 @@ class SQLiteStore:
         with self._reading() as db:
             table, fields = _live(db, collection)
             checked = check_filters(collection, fields, filters)
-            within = intersection(bbox, WORLD) if bbox else WORLD
-            if limit <= 0 or within is None:
-                return []
-            wanted = offset + limit
-            located = None
-            if bbox or checked:  # when they leave few features, ranking them all is quicker than growing boxes
-                source, params = _matching(table, within if bbox else None, checked, located=True)
-                located = db.execute(
-                    f"SELECT {table}._rowid, {table}._lon, {table}._lat{source} LIMIT ?",
-                    [*params, RANK_ALL_UP_TO + 1],
+            return self._nearest(db, table, fields, (lon, lat), limit, offset, bbox, checked, None)
+
+    def _nearest(
+        self,
+        db: sqlite3.Connection,
+        table: str,
+        fields: list[dict[str, Any]],
+        point: tuple[float, float],
+        limit: int,
+        offset: int,
+        bbox: BBox | None,
+        checked: list[tuple[str, Any]],
+        plan: _Plan | None,
+        few: bool | None = None,
+    ) -> list[tuple[Feature, float]]:
+        """:meth:`nearest`, of the features holding the words of a search's ``plan`` too.
+
+        ``few`` says whether at most RANK_ALL_UP_TO features match, when a count
+        has said already (None: find out).
+        """
+        lon, lat = point
+        within = intersection(bbox, WORLD) if bbox else WORLD
+        if limit <= 0 or within is None:
+            return []
+        wanted = offset + limit
+        located = None
+        narrowed = bbox or checked or plan
+        if few or (narrowed and few is None):  # few features are ranked all at once, quicker than growing boxes
+            match, words = (plan.match, plan.scan) if plan else (None, ())
+            source, params = _matching(table, within if bbox else None, checked, True, True, words, match)
+            located = db.execute(
+                f"SELECT {table}._rowid, {table}._lon, {table}._lat{source} LIMIT ?",
+                [*params, RANK_ALL_UP_TO + 1],
+            ).fetchall()
+        if located is None or len(located) > RANK_ALL_UP_TO:
+            every = plan.words if plan else ()
+            located = self._around(db, table, point, wanted, within, checked, bbox is not None, every)
+        ranked = heapq.nsmallest(wanted, ((distance(lon, lat, x, y), rowid) for rowid, x, y in located))[offset:]
+        rows = db.execute(
+            f"SELECT {_columns(table, fields)} FROM {table} WHERE _rowid IN ({', '.join('?' * len(ranked))})",
+            [rowid for _, rowid in ranked],
+        )
+        by_rowid = {row[0]: row for row in rows}
+        return [(_feature(by_rowid[rowid], fields), metres) for metres, rowid in deadline.paced(ranked)]
+
+    def search(
+        self,
+        collection: str,
+        words: Sequence[str],
+        limit: int = 10,
+        offset: int = 0,
+        filters: Filters | None = None,
+        near: tuple[float, float] | None = None,
+        bbox: BBox | None = None,
+        most: int = 10_000,
+    ) -> Found | None:
+        """A page of the features holding every word, and their count up to ``most``, from the FTS5 index.
+
+        The index finds the features holding the words, in load order, and the
+        count stops at ``most``. Nearest first, a point is ranked as
+        :meth:`nearest` ranks it: all the matching features at once when there
+        are few, else growing boxes on the R*Tree, in which the words are
+        looked for in each box's rows (a prefix query on the index costs the
+        same whichever rows it is asked about).
+        """
+        wanted = search_words(" ".join(words))[:MOST_SEARCH_WORDS]
+        with self._reading() as db:
+            table, fields = _live(db, collection)
+            if not self._has_index(db, table):
+                return None
+            checked = check_filters(collection, fields, filters)
+            plan = _plan(db, table, wanted)
+            if plan is None:  # a word begins no word of any feature
+                return Found([], 0, True)
+            source, params = _matching(table, bbox, checked, words=plan.scan, match=plan.match)
+            (matched,) = db.execute(f"SELECT count(*) FROM (SELECT 1{source} LIMIT ?)", [*params, most + 1]).fetchone()
+            if near is not None:
+                few = matched <= min(most, RANK_ALL_UP_TO)  # past the count's limit, too many to rank all
+                page: list[tuple[Feature, float | None]] = [
+                    *self._nearest(db, table, fields, near, limit, offset, bbox, checked, plan if wanted else None, few)
+                ]
+            else:
+                order = f"{table}_fts.rowid" if plan.match else f"{table}._rowid"
+                rows = db.execute(
+                    f"SELECT {_columns(table, fields)}{source} ORDER BY {order} LIMIT ? OFFSET ?",
+                    [*params, limit, offset],
                 ).fetchall()
-            if located is None or len(located) > RANK_ALL_UP_TO:
-                located = self._around(db, table, (lon, lat), wanted, within, checked, exact=bbox is not None)
-            ranked = heapq.nsmallest(wanted, ((distance(lon, lat, x, y), rowid) for rowid, x, y in located))[offset:]
-            rows = db.execute(
-                f"SELECT * FROM {table} WHERE _rowid IN ({', '.join('?' * len(ranked))})",
-                [rowid for _, rowid in ranked],
-            )
-            by_rowid = {row[0]: row for row in rows}
-        return [(_feature(by_rowid[rowid], fields), metres) for metres, rowid in ranked]
+                page = [(_feature(row, fields), None) for row in deadline.paced(rows)]
+        return Found(page, min(matched, most), matched <= most)
+
+    def _has_index(self, db: sqlite3.Connection, table: str) -> bool:
+        """Whether a live table has a word index (a table loaded by an earlier version has none)."""
+        if table not in self._indexed:
+            found = db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [f"{table}_terms"]).fetchone()
+            self._indexed[table] = found is not None
+        return self._indexed[table]
 
     def _around(
         self,
@@ -255,6 +357,7 @@ class SQLiteStore:
         within: BBox,
         checked: list[tuple[str, Any]],
         exact: bool,
+        words: Sequence[str],
     ) -> Iterable[tuple[int, float, float]]:
         """Each matching feature's _rowid and position in a box around the point holding the ``wanted`` nearest.
 
@@ -262,16 +365,21 @@ class SQLiteStore:
         ``within``) grows, then shrinks, until it just holds ``wanted`` matching
         features; the distance to the farthest of the ``wanted`` nearest of
         those bounds the radius in which the ``wanted`` nearest of all must lie.
+        When that radius is no more than the box's, the box holds them all
+        already (a box holds the circle it is drawn around) and is not read again.
         """
         lon, lat = point
-        radius = self._radius_holding(db, table, point, wanted, within, checked, exact)
+        radius = self._radius_holding(db, table, point, wanted, within, checked, exact, words)
         if radius is None:
             return []
-        source, params = _matching(table, intersection(bbox_around(lon, lat, radius), within), checked, exact)
-        inside = db.execute(f"SELECT {table}._lon, {table}._lat{source}", params).fetchall()
-        distances = sorted(distance(lon, lat, x, y) for x, y in inside)
-        around = intersection(bbox_around(lon, lat, distances[min(wanted, len(distances)) - 1]), within)
-        source, params = _matching(table, around, checked)
+        box = intersection(bbox_around(lon, lat, radius), within)
+        source, params = _matching(table, box, checked, exact, words=words)
+        inside = db.execute(f"SELECT {table}._rowid, {table}._lon, {table}._lat{source}", params).fetchall()
+        distances = sorted(distance(lon, lat, x, y) for _, x, y in inside)
+        reach = distances[min(wanted, len(distances)) - 1]
+        if reach <= radius:
+            return inside
+        source, params = _matching(table, intersection(bbox_around(lon, lat, reach), within), checked, words=words)
         return db.execute(f"SELECT {table}._rowid, {table}._lon, {table}._lat{source}", params)
 
     def _radius_holding(
@@ -283,6 +391,7 @@ class SQLiteStore:
         within: BBox,
         checked: list[tuple[str, Any]],
         exact: bool,
+        words: Sequence[str],
     ) -> float | None:
         """A radius whose box (inside ``within``) just holds ``wanted`` matching features, or all there are.
 
@@ -296,8 +405,8 @@ class SQLiteStore:
         def holds(box: BBox | None) -> int:
             if box is None:
                 return 0
-            if exact or checked:
-                source, params = _matching(table, box, checked, exact)
+            if exact or checked or words:
+                source, params = _matching(table, box, checked, exact, words=words)
             else:
                 source, params = f" FROM {table}_rtree AS r WHERE {RTREE_OVERLAPS}", [box[0], box[2], box[1], box[3]]
             return db.execute(f"SELECT count(*) FROM (SELECT 1{source} LIMIT ?)", [*params, wanted]).fetchone()[0]
@@ -311,13 +420,24 @@ class SQLiteStore:
             if box == WORLD or intersection(box, within) == within:
                 return high if found else None
             low, high = high, high * 2
-        for _ in range(SEARCH_REFINEMENTS):
+        for _ in range(ROW_REFINEMENTS if exact or checked or words else SEARCH_REFINEMENTS):
             middle = (low + high) / 2
             if holds(intersection(bbox_around(*point, middle), within)) >= wanted:
                 high = middle
             else:
                 low = middle
         return high
+
+    def ingesting(self) -> AbstractContextManager[None]:
+        return nullcontext()
+
+    def check(self) -> str | None:
+        try:
+            with self._reading() as db:
+                found = [row[0] for row in db.execute(f"PRAGMA quick_check({QUICK_CHECK_PROBLEMS})")]
+        except sqlite3.DatabaseError as error:
+            return f"{self.path}: {error}"
+        return None if found == ["ok"] else f"{self.path}: {'; '.join(found)}"
 
     def close(self) -> None:
         """Close the load connection and every thread's read connection; reading afterwards is a StoreError."""
@@ -352,14 +472,20 @@ class SQLiteStore:
         :meth:`consistent` read, inside which blocks share its transaction).
         """
         db = self._reader()
-        if getattr(self._local, "together", False):
-            yield db
-            return
-        db.execute("BEGIN")
+        deadline.check()
+        together = getattr(self._local, "together", False)
+        if not together:
+            db.execute("BEGIN")
         try:
             yield db
+        except sqlite3.OperationalError as error:
+            stopped = deadline.current()  # a block's own deadline, which may be shorter than its request's
+            if stopped is not None and stopped.passed() and "interrupt" in str(error):
+                raise deadline.TooSlow(stopped.seconds) from None
+            raise
         finally:
-            db.execute("COMMIT")
+            if not together and db.in_transaction:
+                db.execute("COMMIT")
 
     def _reader(self) -> sqlite3.Connection:
         """This thread's read-only connection, opened on its first read."""
@@ -374,35 +500,42 @@ class SQLiteStore:
                 self._readers.append(db)  # before the pragmas, so that close() closes it whatever happens
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             db.execute("PRAGMA query_only = ON")
+            db.set_progress_handler(_past_deadline, DEADLINE_STEPS)
             self._local.db = db
         return db
 
 
 class _SQLiteStaging:
+    """A load's new table, filled by one prepared INSERT per batch; its indexes are built once, at commit."""
+
     def __init__(self, db: sqlite3.Connection, collection: str, table: str, fields: list[dict[str, Any]]) -> None:
         self.db, self.collection, self.table, self.fields = db, collection, table, fields
         self.names = [field["name"] for field in fields]
-        placeholders = ", ".join("?" * (6 + len(fields)))
+        self.words = FeatureWords(searched_fields(fields))
+        self.extra_json = json.JSONEncoder(ensure_ascii=False, default=str).encode  # json.dumps's, made once
+        placeholders = ", ".join("?" * (7 + len(fields)))
         self.insert = f"INSERT INTO {table} VALUES ({placeholders})"
         self.next_rowid = 1
 
     def add(self, features: Sequence[Feature]) -> None:
         start = self.next_rowid
         self.next_rowid += len(features)
+        names, words, extra_json = self.names, self.words, self.extra_json
         self.db.executemany(
             self.insert,
-            (
+            [
                 (
-                    start + index,
+                    rowid,
                     feature.id,
                     feature.lon,
                     feature.lat,
                     feature.row,
-                    json.dumps(feature.extra, ensure_ascii=False, default=str),
-                    *(feature.properties.get(name) for name in self.names),
+                    extra_json(feature.extra),
+                    *map(feature.properties.get, names),
+                    " ".join(words(feature)),
                 )
-                for index, feature in enumerate(features)
-            ),
+                for rowid, feature in enumerate(features, start)
+            ],
         )
 
     def commit(self, provenance: Provenance) -> None:
@@ -419,6 +552,16 @@ class _SQLiteStaging:
         self.db.execute(
             f"INSERT INTO {table}_rtree SELECT _rowid, _lon, _lon, _lat, _lat FROM {table} WHERE _lon IS NOT NULL"
         )
+        self.db.execute(
+            f"CREATE VIRTUAL TABLE {table}_fts USING fts5(_words, content='{table}', content_rowid='_rowid', "
+            f"{FTS_OPTIONS})"
+        )
+        self.db.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')")
+        # Each word the index holds, once, in order: a search finds the words that begin with each word typed.
+        self.db.execute(f"CREATE VIRTUAL TABLE temp.{table}_vocab USING fts5vocab(main, {table}_fts, 'row')")
+        self.db.execute(f"CREATE TABLE {table}_terms (term TEXT PRIMARY KEY) WITHOUT ROWID")
+        self.db.execute(f"INSERT INTO {table}_terms SELECT term FROM temp.{table}_vocab")
+        self.db.execute(f"DROP TABLE temp.{table}_vocab")
         old = self.db.execute(f"SELECT table_name FROM {CATALOGUE} WHERE collection = ?", [self.collection]).fetchone()
         values = [getattr(provenance, name) for name in PROVENANCE_COLUMNS]
         self.db.execute(
@@ -427,23 +570,48 @@ class _SQLiteStaging:
             [self.collection, table, json.dumps(self.fields), *values],
         )
         if old:
+            self.db.execute(f"DROP TABLE IF EXISTS {old[0]}_fts")  # none for a table loaded before word search
+            self.db.execute(f"DROP TABLE IF EXISTS {old[0]}_terms")
             self.db.execute(f"DROP TABLE {old[0]}_rtree")
             self.db.execute(f"DROP TABLE {old[0]}")
         self.db.execute("COMMIT")
 
 
+def _past_deadline() -> int:
+    """SQLite's progress handler: non-zero, which interrupts the query, once the request's deadline has passed."""
+    stopped = deadline.current()
+    return 1 if stopped is not None and stopped.passed() else 0
+
+
 def _matching(
-    table: str, bbox: BBox | None, checked: list[tuple[str, Any]], exact: bool = True, located: bool = False
+    table: str,
+    bbox: BBox | None,
+    checked: list[tuple[str, Any]],
+    exact: bool = True,
+    located: bool = False,
+    words: Sequence[str] = (),
+    match: str | None = None,
 ) -> tuple[str, list[Any]]:
     """The FROM and WHERE clauses, and their parameters, for a collection's features inside ``bbox`` matching filters.
 
     The R*Tree finds the box's features. Its bounds are 32-bit floats rounded
     outwards, so the positions are tested exactly after it, unless ``exact``
     is False. ``located`` keeps only features with a position (as a box
-    does). Field names are the collection's own, checked and quoted; every
-    value is a parameter.
+    does). ``match``, an FTS5 query, has the word index find the features
+    first, in load order (CROSS JOIN keeps it first); ``words`` (from
+    store.search_words) must each begin a word of the feature's, looked for
+    in each row's words. Field names are the collection's own, checked and
+    quoted; every value is a parameter.
     """
     source, clauses, params = f" FROM {table}", [f"{table}._lon IS NOT NULL"] if located else [], []
+    if match is not None:
+        source = f" FROM {table}_fts CROSS JOIN {table} ON {table}._rowid = {table}_fts.rowid"
+        clauses.append(f"{table}_fts MATCH ?")
+        params.append(match)
+    if words:
+        for word in words:  # letters and digits only, so no character of LIKE's own
+            clauses.append(f"(' ' || {table}._words) LIKE ?")
+            params.append(f"% {word}%")
     if bbox is not None:
         min_lon, min_lat, max_lon, max_lat = bbox
         source += f" JOIN {table}_rtree AS r ON r.id = {table}._rowid"
@@ -461,6 +629,47 @@ def _matching(
             clauses.append(f"{table}.{quote(name)} = ?")
             params.append(value)
     return source + (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How a search looks for its words: ``match`` through the FTS5 index, ``scan`` in each row's words."""
+
+    words: tuple[str, ...]  # every word searched for
+    match: str | None  # an FTS5 query for the words that begin few words of the load
+    scan: tuple[str, ...]  # the words that begin many: looked for in the rows the index (or the filters) gives
+
+
+def _plan(db: sqlite3.Connection, table: str, words: Sequence[str]) -> _Plan | None:
+    """The plan for finding features with a word beginning with each of ``words``; None if a word begins none.
+
+    Each word's list of the load's words beginning with it comes from the
+    ``_terms`` table; each is a quoted string in the FTS5 query, so never syntax.
+    """
+    groups, scan = [], []
+    for word in words:
+        terms = [
+            term
+            for (term,) in db.execute(
+                f"SELECT term FROM {table}_terms WHERE term >= ? AND term < ? LIMIT ?",
+                [word, word + LAST_CHARACTER, MOST_TERMS + 1],
+            )
+        ]
+        if not terms:
+            return None
+        if len(terms) > MOST_TERMS:
+            scan.append(word)
+        else:
+            groups.append("(" + " OR ".join('"' + term.replace('"', '""') + '"' for term in terms) + ")")
+    return _Plan(tuple(words), " AND ".join(groups) or None, tuple(scan))
+
+
+def _columns(table: str, fields: list[dict[str, Any]]) -> str:
+    """The columns :func:`_feature` reads, in its order (not the word index's)."""
+    names = ", ".join(f"{table}.{quote(field['name'])}" for field in fields)
+    return f"{table}._rowid, {table}._id, {table}._lon, {table}._lat, {table}._row, {table}._extra" + (
+        f", {names}" if names else ""
+    )
 
 
 def _inside(table: str, bbox: BBox) -> tuple[str, list[Any]]:
@@ -500,12 +709,27 @@ def _add_later_columns(db: sqlite3.Connection) -> None:
             db.execute("ROLLBACK")
 
 
-def _live(db: sqlite3.Connection, collection: str) -> tuple[str, list[dict[str, Any]]]:
+class _Fields(list[dict[str, Any]]):
+    """A collection's fields, with what :func:`_feature` needs of them worked out once rather than once a row."""
+
+    def __init__(self, fields: list[dict[str, Any]]) -> None:
+        super().__init__(fields)
+        self.names = tuple(field["name"] for field in fields)
+        self.booleans = tuple(index for index, field in enumerate(fields) if column_type(field) == "boolean")
+
+
+@functools.lru_cache(maxsize=64)
+def _decoded(text: str) -> _Fields:
+    """The fields of a catalogue row, decoded once for every read of the same load (treat them as read-only)."""
+    return _Fields(json.loads(text))
+
+
+def _live(db: sqlite3.Connection, collection: str) -> tuple[str, _Fields]:
     """The name of a collection's live table and its fields; KeyError if there is no such collection."""
     row = db.execute(f"SELECT table_name, fields FROM {CATALOGUE} WHERE collection = ?", [collection]).fetchone()
     if row is None:
         raise KeyError(collection)
-    return row[0], json.loads(row[1])
+    return row[0], _decoded(row[1])
 
 
 def _root_box(db: sqlite3.Connection, table: str) -> BBox | None:
@@ -533,13 +757,14 @@ def _margin(bound: float) -> float:
     return abs(bound) * RTREE_ROUNDING + 1e-9
 
 
-def _feature(row: sqlite3.Row | tuple[Any, ...], fields: list[dict[str, Any]]) -> Feature:
+def _feature(row: sqlite3.Row | tuple[Any, ...], fields: _Fields) -> Feature:
+    """A feature from a row of :func:`_columns` (SQLite keeps a boolean as 0 or 1)."""
     _, feature_id, lon, lat, source_row, extra, *values = row
-    properties = {
-        field["name"]: bool(value) if value is not None and column_type(field) == "boolean" else value
-        for field, value in zip(fields, values, strict=True)
-    }
-    return Feature(feature_id, lon, lat, properties, json.loads(extra), source_row)
+    for index in fields.booleans:
+        if values[index] is not None:
+            values[index] = bool(values[index])
+    properties = dict(zip(fields.names, values, strict=True))
+    return Feature(feature_id, lon, lat, properties, {} if extra == "{}" else json.loads(extra), source_row)
 
 
 def _require_rtree(db: sqlite3.Connection) -> None:

@@ -12,15 +12,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from .. import __version__
 from ..config import LoadedSettings
 from ..ogc.state import ApiState
 from ..store import open_store
-from . import errors, pages, security, service_doc
+from . import errors, health, pages, security, service_doc
 from .api import router
+from .deadlines import Deadlines
 from .hosts import HostCheck
 from .methods import Methods
 from .openapi import openapi_30
@@ -36,6 +36,9 @@ def create_app(loaded: LoadedSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = open_store(settings.database_url, loaded.project_dir)
+        app.state.damage = store.check()
+        if app.state.damage:
+            LOGGER.error("The database is damaged: %s. Restore it from a backup, or ingest again.", app.state.damage)
         app.state.api = ApiState(store=store, settings=settings, schema=schema, project_dir=loaded.project_dir)
         try:
             yield
@@ -52,7 +55,8 @@ def create_app(loaded: LoadedSettings) -> FastAPI:
         lifespan=lifespan,
     )
     app.include_router(router, prefix="/api")
-    app.add_api_route("/healthz", healthz, methods=["GET"], summary="Health check")
+    app.include_router(health.router)  # /healthz and /readyz
+    app.add_middleware(Deadlines, seconds=settings.server.request_seconds)  # each request's time, and its client
     app.add_middleware(Methods)  # HEAD as GET and the API's CORS preflight, inside the Host check
     app.add_middleware(HostCheck, server=settings.server)
     security.install(app, settings.map.tile_source)  # added after, so it runs outside: refusals carry its headers
@@ -67,14 +71,3 @@ def create_app(loaded: LoadedSettings) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
-
-
-def healthz(request: Request) -> JSONResponse:
-    """200 with each collection's count when the store answers; 503 when it cannot be read."""
-    state: ApiState = request.app.state.api
-    try:
-        counts = {p.collection: state.store.count(p.collection) for p in state.store.provenance()}
-    except Exception:
-        LOGGER.exception("Health check: the store could not be read")
-        return JSONResponse({"status": "unavailable"}, status_code=503)
-    return JSONResponse({"status": "ok", "collections": counts})

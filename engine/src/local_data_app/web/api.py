@@ -10,6 +10,7 @@ returns in a response. docs/api.md describes every route.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -19,13 +20,18 @@ from pydantic_core import PydanticCustomError
 
 from .. import ogc
 from ..errors import bad_parameter, shown
+from ..ogc import html
+from ..ogc.catalogue import JSON_LD, catalogue
+from ..ogc.crs import URIS, content_crs, parse_crs
+from ..ogc.html import HTML_FORMAT
 from ..ogc.parameters import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, RawQuery, only_parameters
 from ..ogc.state import ApiState
 from ..ogc.urls import GEOJSON, OPENAPI_JSON
+from .api_pages import represent
 
 WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
-Format = Literal["json", "geojson", "csv"]
+Format = Literal["json", "geojson", "csv", "html"]
 
 
 def in_digits(value: Any) -> Any:
@@ -65,30 +71,34 @@ def urls(request: Request) -> ogc.ApiUrls:
     return ogc.ApiUrls(str(request.base_url).rstrip("/") + "/api")
 
 
-def json_only(
+def json_or_html(
     request: Request,
     f: Annotated[
         str | None,
-        Query(description="json, the only format here, or left out.", json_schema_extra={"enum": ["json"]}),
+        Query(
+            description="json or html; left out, the Accept header decides (JSON unless it prefers text/html).",
+            json_schema_extra={"enum": ["json", HTML_FORMAT]},
+        ),
     ] = None,
 ) -> None:
-    """The routes other than items answer in JSON only: f may be json, nothing else."""
-    only_parameters(raw_query(request), ["f"])
-    if f is not None and f != "json":
-        raise bad_parameter("f", f"{shown(f)} is not a format of this address; use f=json or leave f out")
+    """The routes other than items answer in JSON or HTML: f may be json or html, nothing else (an item takes crs)."""
+    only_parameters(raw_query(request), ["f", "crs"] if "feature_id" in request.path_params else ["f"])
+    if f is not None and f not in {"json", HTML_FORMAT}:
+        raise bad_parameter("f", f"{shown(f)} is not a format of this address; use f=json, f=html or leave f out")
 
 
-JsonOnly = Depends(json_only)
+JsonOrHtml = Depends(json_or_html)
 CollectionName = Annotated[str, Path(description="A collection's id, as /api/collections lists it.")]
 FeatureId = Annotated[str, Path(description="A feature's id, as the collection's items give it.")]
 router = APIRouter()
 
 
-@router.get("", summary="Landing page", dependencies=[JsonOnly])
-@router.get("/", include_in_schema=False, dependencies=[JsonOnly])
-def landing_page(request: Request, state: State) -> dict[str, Any]:
+@router.get("", summary="Landing page", dependencies=[JsonOrHtml])
+@router.get("/", include_in_schema=False, dependencies=[JsonOrHtml])
+def landing_page(request: Request, state: State) -> Response:
     """The API's entry point: what it is and links to the rest."""
-    return ogc.landing_page(state, urls(request))
+    here = urls(request)
+    return represent(request, ogc.landing_page(state, here), "api/landing.html", partial(html.landing_view, urls=here))
 
 
 @router.get("/openapi.json", include_in_schema=False, response_class=OpenApiResponse)
@@ -97,22 +107,41 @@ def openapi_document(request: Request) -> OpenApiResponse:
     return OpenApiResponse(request.app.openapi())
 
 
-@router.get("/conformance", summary="Conformance classes", dependencies=[JsonOnly])
-def conformance() -> dict[str, Any]:
+class JsonLdResponse(JSONResponse):
+    media_type = JSON_LD
+
+
+@router.get("/catalogue", include_in_schema=False, response_class=JsonLdResponse)
+def catalogue_document(request: Request, state: State) -> JsonLdResponse:
+    """The data described in DCAT (ogc/catalogue.py), for the catalogues that harvest it."""
+    only_parameters(raw_query(request), [])
+    here = urls(request)
+    home = str(request.base_url)
+    return JsonLdResponse(catalogue(state, here, home=home, own=here.catalogue(), api=here.landing()))
+
+
+@router.get("/conformance", summary="Conformance classes", dependencies=[JsonOrHtml])
+def conformance(request: Request) -> Response:
     """The OGC API - Features conformance classes the API implements."""
-    return ogc.conformance()
+    here = urls(request)
+    view = partial(html.conformance_view, urls=here)
+    return represent(request, ogc.conformance(), "api/conformance.html", view, self_href=here.conformance())
 
 
-@router.get("/collections", summary="Collections", dependencies=[JsonOnly])
-def collections(request: Request, state: State) -> dict[str, Any]:
+@router.get("/collections", summary="Collections", dependencies=[JsonOrHtml])
+def collections(request: Request, state: State) -> Response:
     """Every collection with data, one per ingested source."""
-    return ogc.collections(state, urls(request))
+    here = urls(request)
+    view = partial(html.collections_view, urls=here)
+    return represent(request, ogc.collections(state, here), "api/collections.html", view)
 
 
-@router.get("/collections/{name}", summary="A collection", dependencies=[JsonOnly])
-def collection(name: CollectionName, request: Request, state: State) -> dict[str, Any]:
+@router.get("/collections/{name}", summary="A collection", dependencies=[JsonOrHtml])
+def collection(name: CollectionName, request: Request, state: State) -> Response:
     """One collection: its title, description, provenance, extent and links to its items."""
-    return ogc.collection(state, urls(request), name)
+    here = urls(request)
+    view = partial(html.collection_view, urls=here)
+    return represent(request, ogc.collection(state, here, name), "api/collection.html", view)
 
 
 # The items parameters, declared for the OpenAPI document; the OGC layer checks their values.
@@ -155,7 +184,35 @@ Area = Annotated[
         )
     ),
 ]
-FormatParameter = Annotated[Format | None, Query(description="json (GeoJSON, the default) or csv.")]
+FormatParameter = Annotated[
+    Format | None,
+    Query(
+        description="json or geojson (GeoJSON), csv, or html (a page with a table and a map); left out, the Accept "
+        "header decides (GeoJSON unless it prefers text/html)."
+    ),
+]
+CsvFormat = Annotated[
+    str | None,
+    Query(description="csv, or left out: this address answers in CSV only.", json_schema_extra={"enum": ["csv"]}),
+]
+CrsParameter = Annotated[
+    str | None,
+    Query(
+        description="The coordinate system of the answer's coordinates (OGC API - Features Part 2): CRS84 "
+        "(longitude, latitude; the default), EPSG:4326 (latitude, longitude) or EPSG:27700 (British National "
+        "Grid easting, northing in metres). The Content-Crs header names it.",
+        json_schema_extra={"enum": list(URIS)},
+    ),
+]
+BboxCrs = Annotated[
+    str | None,
+    Query(
+        alias="bbox-crs",
+        description="The coordinate system of bbox, in its axis order: CRS84 (the default), EPSG:4326 "
+        "(minlat,minlon,maxlat,maxlon) or EPSG:27700 (eastings and northings in metres).",
+        json_schema_extra={"enum": list(URIS)},
+    ),
+]
 
 
 def items_query(
@@ -167,6 +224,8 @@ def items_query(
     near: Near = None,
     datetime: Datetime = None,
     area: Area = None,
+    crs: CrsParameter = None,
+    bbox_crs: BboxCrs = None,
 ) -> ogc.ItemsQuery:
     """The items parameters, typed by FastAPI (whole numbers) and checked by the OGC layer."""
     return ogc.items_query(state, raw_query(request), limit=limit, offset=offset)
@@ -177,25 +236,33 @@ Items = Annotated[ogc.ItemsQuery, Depends(items_query)]
 
 @router.get("/collections/{name}/items", summary="A collection's items", response_class=GeoJSONResponse)
 def items(name: CollectionName, request: Request, state: State, query: Items, f: FormatParameter = None) -> Response:
-    """A page of a collection's features as a GeoJSON FeatureCollection, or as CSV with f=csv."""
+    """A page of a collection's features as a GeoJSON FeatureCollection, as CSV with f=csv, or as a page with f=html."""
     if f == "csv":
-        return csv_response(name, ogc.items_csv(state, name, query))
-    return GeoJSONResponse(ogc.items(state, urls(request), name, query))
+        return csv_response(name, ogc.items_csv(state, name, query), query)
+    here = urls(request)
+    view = partial(html.items_view, urls=here, name=name, fields=state.fields, offset=query.offset, crs=query.crs)
+    document = ogc.items(state, here, name, query)
+    return represent(request, document, "api/items.html", view, media_type=GEOJSON, headers=crs_header(query))
 
 
 @router.get("/collections/{name}/items.csv", summary="A collection's items as CSV", response_class=Response)
-def items_csv(name: CollectionName, state: State, query: Items, f: FormatParameter = None) -> Response:
+def items_csv(name: CollectionName, state: State, query: Items, f: CsvFormat = None) -> Response:
     """The same as items?f=csv."""
     if f not in {None, "csv"}:
         raise bad_parameter("f", f"{shown(f)} does not fit items.csv; leave f out or use items?f={f}")
-    return csv_response(name, ogc.items_csv(state, name, query))
+    return csv_response(name, ogc.items_csv(state, name, query), query)
 
 
-def csv_response(collection: str, text: str) -> Response:
+def crs_header(query: ogc.ItemsQuery) -> dict[str, str]:
+    """Content-Crs, naming the coordinate system of the answer's coordinates, as OGC API - Features Part 2 asks."""
+    return {"Content-Crs": content_crs(query.crs)}
+
+
+def csv_response(collection: str, text: str, query: ogc.ItemsQuery) -> Response:
     return Response(
         text,
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{collection}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{collection}.csv"', **crs_header(query)},
     )
 
 
@@ -203,8 +270,15 @@ def csv_response(collection: str, text: str) -> Response:
     "/collections/{name}/items/{feature_id:path}",
     summary="One item",
     response_class=GeoJSONResponse,
-    dependencies=[JsonOnly],
+    dependencies=[JsonOrHtml],
 )
-def item(name: CollectionName, feature_id: FeatureId, request: Request, state: State) -> Response:
-    """One feature as GeoJSON; 404 if the collection has no feature with this id."""
-    return GeoJSONResponse(ogc.item(state, urls(request), name, feature_id))
+def item(
+    name: CollectionName, feature_id: FeatureId, request: Request, state: State, crs: CrsParameter = None
+) -> Response:
+    """One feature as GeoJSON, its coordinates in crs; 404 if the collection has no feature with this id."""
+    chosen = parse_crs("crs", crs)
+    here = urls(request)
+    view = partial(html.item_view, urls=here, name=name, fields=state.fields, crs=chosen)
+    document = ogc.item(state, here, name, feature_id, chosen)
+    headers = {"Content-Crs": content_crs(chosen)}
+    return represent(request, document, "api/item.html", view, media_type=GEOJSON, headers=headers)

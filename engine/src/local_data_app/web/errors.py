@@ -1,5 +1,8 @@
 """Every error a client sees, mapped in one place: an OGC API exception in JSON under /api, a page elsewhere.
 
+Under /api, a request that asks for HTML (``f=html``, or a browser's Accept
+header: see negotiation.py) is shown the same message as a page.
+
 The OGC layer, the store and the pages raise :class:`ClientError`; FastAPI
 raises its own for a parameter of the wrong type, and Starlette for an address
 or method it does not serve. Each becomes one status, one OGC exception code
@@ -16,7 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from ..errors import ClientError, shown
-from . import pages
+from . import api_pages, pages
 from .methods import OPEN_DATA_METHODS, READ_METHODS
 from .security import is_open_data
 
@@ -62,13 +65,18 @@ def client_error(error: Exception, api: bool) -> ClientError:
 
 
 async def answer(request: Request, error: Exception) -> Response:
-    """The one handler: JSON for programs, a page for people."""
+    """The one handler: JSON for programs, a page for people, and under /api a page when HTML was asked for."""
     api = for_programs(request.url.path)
     found = client_error(error, api)
-    headers = getattr(error, "headers", None)  # Starlette's 405 gives Allow: GET, which methods.py completes
-    if api:
-        return JSONResponse(error_body(found.code, found.message), status_code=found.status, headers=headers)
-    return pages.error_page(request, found.status, found.message)
+    if not api:
+        return pages.error_page(request, found.status, found.message)
+    # Starlette's 405 gives Allow: GET, which methods.py completes; Vary when the Accept header chose the form.
+    headers = {**(getattr(error, "headers", None) or {}), **api_pages.vary(request)}
+    if api_pages.wants_html(request):
+        page = pages.error_page(request, found.status, found.message)
+        page.headers.update(headers)
+        return page
+    return JSONResponse(error_body(found.code, found.message), status_code=found.status, headers=headers)
 
 
 def install(app: FastAPI) -> None:

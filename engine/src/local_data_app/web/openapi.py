@@ -3,10 +3,12 @@
 FastAPI knows the routes and their parameters but not what they answer (they
 return plain dicts), and it writes OpenAPI 3.1. :func:`openapi_30` turns its
 document into OpenAPI 3.0, as the oas30 conformance class asks, lists the
-field filters of the items routes, and declares each status an operation
+field filters of the items routes, declares ``limit`` once under
+``components/parameters`` (where QGIS reads its maximum), and declares each status an operation
 answers with and the JSON Schema of each body: the landing page, conformance,
 the collections, a page of items as a GeoJSON FeatureCollection (or CSV), one
-feature, the health check and the error body. A feature's properties are the
+feature, the health check and the error body, with the HTML page beside the
+JSON wherever one can be asked for (api_pages.py). A feature's properties are the
 data schema's fields, typed as the store holds them, so the document says
 exactly what a client gets. tests/test_openapi_fuzz.py sends every operation
 generated requests and fails on any answer the document does not describe.
@@ -17,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ..ogc.crs import URIS
 from ..store import AREA_FIELDS
 
 OPENAPI_VERSION = "3.0.3"
@@ -26,6 +29,7 @@ CSV = "text/csv"
 # The JSON type of each Table Schema type, as the store gives its values back; any other type is kept as text.
 JSON_TYPES = {"number": "number", "integer": "integer", "boolean": "boolean"}
 ITEMS_PATHS = ("/api/collections/{name}/items", "/api/collections/{name}/items.csv")
+SHARED_PARAMETERS = ("limit",)  # declared once under components/parameters, where GIS clients look for them
 
 
 def ref(name: str) -> dict[str, str]:
@@ -93,7 +97,7 @@ EXTENT = closed(
 SCHEMAS: dict[str, dict[str, Any]] = {
     "Link": closed({"href": STRING, "rel": STRING, "type": STRING, "title": STRING}),
     "LandingPage": closed({"title": STRING, "description": STRING, "links": LINKS}),
-    "Conformance": closed({"conformsTo": {**STRINGS, "minItems": 1}}),
+    "Conformance": closed({"conformsTo": {**STRINGS, "minItems": 1}, "links": LINKS}),
     "Collection": closed(
         {
             "id": STRING,
@@ -141,11 +145,14 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         {"status": {"type": "string", "enum": ["ok"]}, "collections": {"type": "object", "additionalProperties": COUNT}}
     ),
     "Unavailable": closed({"status": {"type": "string", "enum": ["unavailable"]}}),
+    "Ready": closed({"status": {"type": "string", "enum": ["ready"]}}),
+    "NotReady": closed({"status": {"type": "string", "enum": ["not ready"]}}),
     # The error bodies: an OGC API exception, its code fixed by the status.
     "InvalidParameterValue": closed(
         {"code": {"type": "string", "enum": ["InvalidParameterValue"]}, "description": STRING}
     ),
     "NotFound": closed({"code": {"type": "string", "enum": ["NotFound"]}, "description": STRING}),
+    "ServiceUnavailable": closed({"code": {"type": "string", "enum": ["ServiceUnavailable"]}, "description": STRING}),
 }
 
 
@@ -163,36 +170,74 @@ BAD_REQUEST = answer(
     json=ref("InvalidParameterValue"),
 )
 NOT_FOUND = answer("There is no collection, or no feature, by this name.", json=ref("NotFound"))
+TOO_SLOW = answer(  # any address that reads the store (see deadline.py)
+    "The request needed more than the server's time for one request ([server] request_seconds), or its client "
+    "went away, so it was stopped; the description says how to ask for less.",
+    json=ref("ServiceUnavailable"),
+)
 CSV_TEXT = {"type": "string", "description": "A header row, then one row per feature."}
+# OGC API - Features Part 2: the coordinate system of an answer's coordinates, the crs asked for (CRS84 by default).
+CONTENT_CRS = {
+    "Content-Crs": {
+        "description": "The URI of the coordinate system of the coordinates, in angle brackets.",
+        "schema": {"type": "string", "enum": [f"<{uri}>" for uri in URIS]},
+    }
+}
+HTML = "text/html"
+PAGE = {"type": "string", "description": "An HTML page, for f=html or an Accept header preferring text/html."}
+# The operations with an HTML representation (api_pages.py); any error under /api is a page when HTML is asked for.
+PAGE_PATHS = (
+    "/api",
+    "/api/conformance",
+    "/api/collections",
+    "/api/collections/{name}",
+    "/api/collections/{name}/items",
+    "/api/collections/{name}/items/{feature_id}",
+)
 
 # Every status each operation answers with (besides an unexpected 500), by path.
 RESPONSES: dict[str, dict[str, dict[str, Any]]] = {
     "/api": {"200": answer("The landing page.", json=ref("LandingPage")), "400": BAD_REQUEST},
     "/api/conformance": {"200": answer("The conformance classes.", json=ref("Conformance")), "400": BAD_REQUEST},
-    "/api/collections": {"200": answer("Every collection.", json=ref("Collections")), "400": BAD_REQUEST},
+    "/api/collections": {
+        "200": answer("Every collection.", json=ref("Collections")),
+        "400": BAD_REQUEST,
+        "503": TOO_SLOW,
+    },
     "/api/collections/{name}": {
         "200": answer("The collection.", json=ref("Collection")),
         "400": BAD_REQUEST,
         "404": NOT_FOUND,
+        "503": TOO_SLOW,
     },
     "/api/collections/{name}/items": {
-        "200": answer("A page of features, or CSV with f=csv.", geojson=ref("FeatureCollection"), csv=CSV_TEXT),
+        "200": {
+            **answer("A page of features, or CSV with f=csv.", geojson=ref("FeatureCollection"), csv=CSV_TEXT),
+            "headers": CONTENT_CRS,
+        },
         "400": BAD_REQUEST,
         "404": NOT_FOUND,
+        "503": TOO_SLOW,
     },
     "/api/collections/{name}/items.csv": {
-        "200": answer("A page of features as CSV.", csv=CSV_TEXT),
+        "200": {**answer("A page of features as CSV.", csv=CSV_TEXT), "headers": CONTENT_CRS},
         "400": BAD_REQUEST,
         "404": NOT_FOUND,
+        "503": TOO_SLOW,
     },
     "/api/collections/{name}/items/{feature_id}": {
-        "200": answer("The feature.", geojson=ref("Feature")),
+        "200": {**answer("The feature.", geojson=ref("Feature")), "headers": CONTENT_CRS},
         "400": BAD_REQUEST,
         "404": NOT_FOUND,
+        "503": TOO_SLOW,
     },
     "/healthz": {
         "200": answer("The store answers: each collection's count.", json=ref("Health")),
         "503": answer("The store cannot be read.", json=ref("Unavailable")),
+    },
+    "/readyz": {
+        "200": answer("Healthy, and every source in place.toml has a load serving.", json=ref("Ready")),
+        "503": answer("Not healthy, or a source has no load serving yet.", json=ref("NotReady")),
     },
 }
 
@@ -214,14 +259,44 @@ def openapi_30(document: dict[str, Any], fields: Sequence[Mapping[str, Any]]) ->
             if declared is not None:
                 responses.clear()
                 responses.update(declared)
+            with_pages(path, responses)
             if path in ITEMS_PATHS:
-                operation.setdefault("parameters", []).extend(filter_parameters(fields))
+                operation["parameters"] = shared(document, operation.get("parameters", []), SHARED_PARAMETERS)
+                operation["parameters"].extend(filter_parameters(fields))
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
     schemas.update(SCHEMAS)
     schemas.update(feature_schemas(fields))
     return document
+
+
+def shared(document: dict[str, Any], parameters: list[dict[str, Any]], names: Iterable[str]) -> list[dict[str, Any]]:
+    """The parameters, those named in ``names`` moved to ``components/parameters`` and replaced by a ``$ref``.
+
+    QGIS reads the largest page it may ask for from
+    ``components/parameters/limit/schema/maximum`` and nowhere else: with an
+    inline ``limit`` it pages by 100, whatever the maximum. GDAL 3.8 and later
+    also read ``limit`` only through a ``$ref``.
+    """
+    moved = set(names)
+    components = document.setdefault("components", {}).setdefault("parameters", {})
+    kept = []
+    for parameter in parameters:
+        name = parameter.get("name")
+        if name in moved and parameter.get("in") == "query":
+            components[name] = parameter
+            kept.append({"$ref": f"#/components/parameters/{name}"})
+        else:
+            kept.append(parameter)
+    return kept
+
+
+def with_pages(path: str, responses: dict[str, Any]) -> None:
+    """Declare the HTML page beside the JSON: a success of the operations that have one, any 4xx under /api."""
+    for status, response in responses.items():
+        if path.startswith("/api") and (status.startswith("4") or (status == "200" and path in PAGE_PATHS)):
+            responses[status] = {**response, "content": {**response.get("content", {}), HTML: {"schema": PAGE}}}
 
 
 def filter_parameters(fields: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -10,11 +10,19 @@ Each page's content comes from a ``*_context`` function that needs no request,
 and every link is built by a :class:`~.links.Links`, so ``export`` (export.py)
 renders the same pages, through the same templates, as static files.
 
-Text search (``q``) is done here, over the store's filtered (or nearest-first)
-features in batches: each word must appear, in any case, in one of the
-schema's string fields or its id. It reads at most :data:`SEARCH_LIMIT` features per
-request and says so when it stopped early, so a large collection costs a
-bounded amount of work; the filters, which the store applies, narrow it first.
+What a list item's summary line and a record page's first answers hold is
+the theme's ``x-page`` annotation (schemas/layout.py), written for people
+by answers.py. A record opened from a page of results carries that page's
+address in ``from``, checked by :func:`back_href`, for its back link.
+
+Word search (``q``) is the store's (:meth:`~..store.Store.search`): each word
+must begin a word, in any case, of one of the schema's string fields or of the
+id, found through a word index the store builds at load time, with the
+filters and the point applied in the same query. The count stops at
+:data:`SEARCH_LIMIT` and the search at :data:`SEARCH_SECONDS` (less when the
+request's deadline is nearer), and the page says so. A collection loaded
+before the index existed is searched here instead, by reading its features in
+batches (:func:`scan_search`), until it is loaded again.
 """
 
 from __future__ import annotations
@@ -25,20 +33,27 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
+from .. import deadline
 from ..config import Area
 from ..errors import ClientError, not_found, shown
 from ..extensions import ENGINE
+from ..hours import LONDON
 from ..normalise import FieldProblem
+from ..ogc.html import feature_name as named
 from ..ogc.parameters import add_dates, parse_datetime, parse_numbers
 from ..ogc.state import ApiState
+from ..schemas.layout import Layout, layout
 from ..store import AREA_CODE, AREA_NAME, Feature, Provenance
+from . import answers
 from .api import State
 from .links import LIVE, Links, page_parameter
 from .overrides import ENGINE_STATIC, page_environment, static_files
@@ -47,17 +62,21 @@ STATIC_DIR = ENGINE_STATIC  # the engine's own static files; a project's static/
 PACKAGE = __package__.rpartition(".")[0]
 PAGE_SIZE = 20
 SEARCH_BATCH = 500
-SEARCH_LIMIT = 20_000  # the most features one text search reads
-SEARCH_SECONDS = 2.0  # and the longest it reads for: past either, the count is "or more"
+# The most features one word search counts: "1,000 or more" past it. Counting is most of a search's work once the
+# index has found the words (each match with a filter is a row to read), so this bounds its time.
+SEARCH_LIMIT = 1_000
+SCAN_LIMIT = 20_000  # the most features a search without the store's word index reads
+SEARCH_SECONDS = 2.0  # and the longest it works for: past either, the count is "or more"
+SEARCH_SHARE = 0.6  # at most this share of the request's time left (see deadline.py)
 LONGEST_QUERY = 200
 MOST_WORDS = 10
-# The field that names a feature, by theme: the first of these the schema has; otherwise the id is its name.
-NAME_FIELDS = ("name", "LocationText", "title", "Name")
 NOT_RECORDED = "Not recorded"
 ANY = ""
 YES_NO = {"true": "Yes", "false": "No"}
 INGEST_COMMAND = f"python -m {PACKAGE} ingest"
 NO_PAGE = "There is no page at this address."
+FROM = "from"  # a record page's parameter holding the list page it was opened from, for its back link
+LONGEST_FROM = 2000
 
 router = APIRouter(include_in_schema=False)
 
@@ -125,6 +144,7 @@ class Item:
     lon: float | None
     summary: str
     distance: str | None
+    hours: str | None = None  # open or closed now, in words (live pages only)
 
 
 @dataclass
@@ -135,8 +155,9 @@ class Listing:
     items: list[Item]
     first: int
     matched: int
-    complete: bool  # False when a text search stopped at SEARCH_LIMIT before reading every feature
+    complete: bool  # False when a word search stopped counting at SEARCH_LIMIT, or stopped for time
     page: int
+    pages: int  # how many pages the count makes (at least 1)
     first_href: str
     previous_href: str | None
     next_href: str | None
@@ -216,7 +237,7 @@ def home_context(state: ApiState, search: Search, page_of: Callable[[str], int],
     listings = [] if search.errors else [listing(state, search, p, page_of(p.collection), links) for p in collections]
     missing = sorted({s.name for s in sources} - {p.collection for p in collections})
     return {
-        "title": ("Search results: " if search.active and not search.errors else "") + page_site(state),
+        "title": ("Error: " if search.errors else "Search results: " if search.active else "") + page_site(state),
         "search": search,
         "areas": area_choices(state),
         "form_filters": form_filters(state, search),
@@ -335,11 +356,13 @@ def listing(state: ApiState, search: Search, provenance: Provenance, page: int, 
     else:
         found, matched = state.store.consistent(lambda: page_and_count(state, name, search, offset))
         complete = True
-    items = [as_item(state, name, feature, metres, links) for feature, metres in found]
 
     def page_href(number: int) -> str:
         return links.list_page(name, number, search.parameters())
 
+    # A record opened from a search, or from a later page, links back to this page of results.
+    back = page_href(page) if (search.active or page > 1) and not links.static_site else None
+    items = [as_item(state, name, feature, metres, links, back) for feature, metres in found]
     more = offset + len(items) < matched or not complete
     return Listing(
         provenance=provenance,
@@ -348,6 +371,7 @@ def listing(state: ApiState, search: Search, provenance: Provenance, page: int, 
         matched=matched,
         complete=complete,
         page=page,
+        pages=max(1, math.ceil(matched / PAGE_SIZE)),
         first_href=page_href(1),
         previous_href=page_href(page - 1) if page > 1 else None,
         next_href=page_href(page + 1) if more and len(items) == PAGE_SIZE else None,
@@ -380,30 +404,75 @@ def batch(state: ApiState, name: str, search: Search, offset: int, limit: int) -
 def text_search(
     state: ApiState, name: str, search: Search, offset: int
 ) -> tuple[list[tuple[Feature, float | None]], int, bool]:
-    """The page of features, from ``offset``, whose text fields hold every word; the count; whether all were read.
+    """The page of features, from ``offset``, holding every word; the count; whether it counted them all.
 
-    Reads the store's filtered features in batches, up to :data:`SEARCH_LIMIT`
-    features and :data:`SEARCH_SECONDS` of reading, so that no request works
-    for long whatever it asks; what was not read makes the count "or more".
-    Nearest first, the candidates are ranked once: a ranking per batch would
-    rank the whole collection again for every batch.
+    The store's word index answers, within :data:`SEARCH_SECONDS` or the
+    share of the request's time left, whichever is less: past it, the page is
+    empty and the count "or more" rather than the request failing (unless the
+    request's own time is up). A collection loaded without the index is read
+    through by :func:`scan_search`.
+    """
+    request = deadline.current()
+    seconds = SEARCH_SECONDS if request is None else min(SEARCH_SECONDS, request.left() * SEARCH_SHARE)
+    try:
+        with deadline.within(seconds):
+            found = state.store.search(
+                name,
+                search.words,
+                limit=PAGE_SIZE,
+                offset=offset,
+                filters=search.filters or None,
+                near=search.near,
+                most=SEARCH_LIMIT,
+            )
+    except deadline.TooSlow:
+        if request is not None and request.passed():
+            raise
+        return [], 0, False
+    if found is None:
+        return scan_search(state, name, search, offset)
+    # past the count's limit the page may run beyond it: the count is "or more" of at least what is shown
+    return found.page, max(found.matched, offset + len(found.page)), found.complete
+
+
+def scan_search(
+    state: ApiState, name: str, search: Search, offset: int
+) -> tuple[list[tuple[Feature, float | None]], int, bool]:
+    """:func:`text_search` by reading features, for a collection loaded before the store indexed words.
+
+    Each word must appear anywhere, in any case, in the text fields or the id.
+
+    Reads the store's filtered features in batches, up to :data:`SCAN_LIMIT`
+    features and :data:`SEARCH_SECONDS` of reading (less when the request's
+    deadline is nearer), so that no request works for long whatever it asks;
+    what was not read makes the count "or more".
+    Nearest first, the store ranks twice as many candidates each time the
+    ranked ones run out (500, 1,000, 2,000, ...): a ranking per batch would
+    rank the collection again for every batch, and one of all 20,000 at once
+    could outlast the request's time before a word is matched.
     """
     text_fields = [spec["name"] for spec in state.fields if spec.get("type", "string") == "string"]
     page: list[tuple[Feature, float | None]] = []
     matched = read = 0
-    deadline = time.monotonic() + SEARCH_SECONDS
-    ranked = batch(state, name, search, 0, SEARCH_LIMIT) if search.near else None
-    while read < SEARCH_LIMIT and time.monotonic() < deadline:
-        found = (
-            ranked[read : read + SEARCH_BATCH] if ranked is not None else batch(state, name, search, read, SEARCH_BATCH)
-        )
+    seconds = SEARCH_SECONDS
+    if (request := deadline.current()) is not None:  # leave the request time to answer with what was found
+        seconds = min(seconds, request.left() * SEARCH_SHARE)
+    stop = time.monotonic() + seconds
+    ranked: list[tuple[Feature, float | None]] = []
+    ranked_all = False
+    while read < SCAN_LIMIT and time.monotonic() < stop:
+        if search.near and read == len(ranked):  # rank twice as many: the work grows with what is read
+            asked = min(max(2 * read, SEARCH_BATCH), SCAN_LIMIT)
+            ranked = batch(state, name, search, 0, asked)
+            ranked_all = len(ranked) < asked
+        found = ranked[read : read + SEARCH_BATCH] if search.near else batch(state, name, search, read, SEARCH_BATCH)
         for feature, metres in found:
             if matches(feature, text_fields, search.words):
                 if offset <= matched < offset + PAGE_SIZE:
                     page.append((feature, metres))
                 matched += 1
         read += len(found)
-        if len(found) < SEARCH_BATCH:
+        if (ranked_all and read == len(ranked)) if search.near else len(found) < SEARCH_BATCH:
             return page, matched, True
     return page, matched, False
 
@@ -416,29 +485,41 @@ def matches(feature: Feature, text_fields: Sequence[str], words: Sequence[str]) 
 
 
 def feature_name(state: ApiState, feature: Feature) -> str:
-    """What a feature is called: its name field (see NAME_FIELDS), or its id when that is blank."""
-    names = {spec["name"] for spec in state.fields}
-    for name in NAME_FIELDS:
-        if name in names and feature.properties.get(name) not in {None, ""}:
-            return str(feature.properties[name])
-    return feature.id
+    """What a feature is called: its name field, or its id when that is blank, as the API's own pages name it."""
+    return named(state.fields, feature.properties, feature.id)
 
 
-def as_item(state: ApiState, collection: str, feature: Feature, metres: float | None, links: Links) -> Item:
-    summary = [
-        f"{spec.get('title', spec['name'])}: {feature.properties[spec['name']]}"
-        for spec in described_fields(state)
-        if (spec.get("constraints") or {}).get("enum") and feature.properties.get(spec["name"]) not in {None, ""}
-    ]
+def page_layout(state: ApiState) -> Layout:
+    """What the theme's x-page annotation puts first (checked when the schema was loaded)."""
+    return layout(state.schema)
+
+
+def fields_by_name(state: ApiState) -> dict[str, dict[str, Any]]:
+    return {spec["name"]: spec for spec in described_fields(state)}
+
+
+def as_item(
+    state: ApiState, collection: str, feature: Feature, metres: float | None, links: Links, back: str | None = None
+) -> Item:
+    """A feature as the list shows it; its link carries the list page (``back``) for the record's back link."""
+    href = links.feature(collection, feature.id)
+    shape = page_layout(state)
+    listed_hours = answers.filled(feature.properties.get(shape.hours or ""))  # "not known" only on its page
     return Item(
         id=feature.id,
         name=feature_name(state, feature),
-        href=links.feature(collection, feature.id),
+        href=href + ("?" + urlencode({FROM: back}) if back else ""),
         lat=feature.lat,
         lon=feature.lon,
-        summary="; ".join(summary),
+        summary=answers.summary_line(page_layout(state), fields_by_name(state), feature.properties),
         distance=describe_distance(metres) if metres is not None else None,
+        hours=answers.opening(shape, feature.properties, moment(links)) if listed_hours else None,
     )
+
+
+def moment(links: Links) -> datetime | None:
+    """Now, in the place's time, for "open now"; None for the static export, whose pages would say it for ever."""
+    return None if links.static_site else datetime.now(LONDON)
 
 
 def describe_distance(metres: float) -> str:
@@ -485,11 +566,63 @@ def feature_page(collection: str, feature_id: str, request: Request, state: Stat
             f"There is nothing with the id {shown(feature_id)} in {collection}. "
             "It may have gone when the data was last loaded."
         )
-    return render(request, "feature.html", **feature_context(state, provenance, feature, LIVE))
+    back = back_href(state, first_value(request, FROM))
+    page_url = str(request.base_url).rstrip("/") + LIVE.feature(collection, feature.id)
+    context = feature_context(state, provenance, feature, LIVE, back=back, page_url=page_url)
+    return render(request, "feature.html", **context)
 
 
-def feature_context(state: ApiState, provenance: Provenance, feature: Feature, links: Links) -> dict[str, Any]:
-    """What a feature's page shows: every field with its title, the extra source columns and its links."""
+def back_href(state: ApiState, text: str) -> str | None:
+    """The list page a record was opened from, when ``from`` holds one; None for anything else.
+
+    Only the home page's own address (``/?...#collection``) with its own
+    parameters passes, rebuilt from its parts: never another site
+    (``https://...``, ``//...``), another scheme (``javascript:``) or markup.
+    """
+    if not text or len(text) > LONGEST_FROM or "\\" in text or not text.isprintable():
+        return None
+    parts = urlsplit(text)
+    if parts.scheme or parts.netloc or parts.path != "/":
+        return None
+    names = {p.collection for p in state.collections()}
+    allowed = {"q", "area", "datetime", "near", *state.parsers(), *(page_parameter(name) for name in names)}
+    try:
+        pairs = parse_qsl(parts.query, strict_parsing=bool(parts.query), max_num_fields=len(allowed))
+    except ValueError:
+        return None
+    if any(name not in allowed for name, _ in pairs):
+        return None
+    query = "?" + urlencode(pairs) if pairs else ""
+    return ("/" + query + (f"#{parts.fragment}" if parts.fragment in names else "")) if query else None
+
+
+@dataclass(frozen=True)
+class Report:
+    """How to report a problem with a place: an e-mail with its subject and body written, and perhaps a form."""
+
+    address: str
+    mailto: str
+
+
+def feature_context(
+    state: ApiState,
+    provenance: Provenance,
+    feature: Feature,
+    links: Links,
+    back: str | None = None,
+    page_url: str | None = None,
+) -> dict[str, Any]:
+    """What a feature's page shows: the resident's first answers, then every field, the extra columns and links.
+
+    ``back`` is the list page it was opened from (see :func:`back_href`);
+    ``page_url`` the page's own address, written into a problem report.
+    """
+    shape = page_layout(state)
+    properties = feature.properties
+    organisation = state.settings.organisation
+    email = answers.email_address(properties.get(shape.report_email)) if shape.report_email else None
+    telephone = properties.get(shape.report_telephone) if shape.report_telephone else None
+    telephone = telephone.strip() if isinstance(telephone, str) and telephone.strip() else None
     rows = [
         Row(spec.get("title", spec["name"]), *shown_value(spec, feature.properties.get(spec["name"])))
         for spec in state.fields
@@ -499,9 +632,22 @@ def feature_context(state: ApiState, provenance: Provenance, feature: Feature, l
     extra = [Row(str(key), *shown_value({}, value)) for key, value in sorted(feature.extra.items())]
     name = feature_name(state, feature)
     collection = provenance.collection
+    report_to = email or organisation.contact_email
+    about = f"the record {feature.id} in {collection}" + (f", {page_url}" if page_url else "")
+    body = f"I would like to report a problem with {name}, {about}.\n\nThe problem:\n"
     return {
         "title": f"{name} - {page_site(state)}",
         "name": name,
+        "back_href": back or links.home(),
+        "back_is_search": back is not None,
+        "answers": answers.first_answers(shape, fields_by_name(state), properties, shown_value, moment(links)),
+        "directions": answers.directions(feature.lat, feature.lon),
+        "email": email,
+        "email_href": answers.mailto(email) if email else None,
+        "telephone": telephone,
+        "telephone_href": answers.telephone_href(telephone),
+        "report": Report(report_to, answers.mailto(report_to, f"Problem with {name} ({feature.id})", body)),
+        "report_url": organisation.report_url,
         "feature": feature,
         "provenance": provenance,
         "rows": rows,

@@ -29,13 +29,17 @@ OTHER_HEADERS: Mapping[str, str] = {
     "Permissions-Policy": "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), interest-cohort=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-# Open data is meant to be read by other sites' scripts: the API answers any origin, without credentials.
-OPEN_DATA_HEADERS: Mapping[str, str] = {"Access-Control-Allow-Origin": "*"}
-OPEN_DATA_PATHS = ("/api", "/healthz")
+# Open data is meant to be read by other sites' scripts: the API answers any origin, without credentials, and lets
+# them read Content-Crs (OGC API - Features Part 2), which a browser otherwise hides from a script of another site.
+OPEN_DATA_HEADERS: Mapping[str, str] = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "Content-Crs",
+}
+OPEN_DATA_PATHS = ("/api", "/healthz", "/readyz")
 
 
 def is_open_data(path: str) -> bool:
-    """Whether an address is open data read by programs (the API, the health check) rather than a page for people."""
+    """Whether an address is open data read by programs (the API, the health checks) rather than a page for people."""
     return any(path == prefix or path.startswith(prefix + "/") for prefix in OPEN_DATA_PATHS)
 
 

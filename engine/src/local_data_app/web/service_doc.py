@@ -106,7 +106,7 @@ def routes(document: Mapping[str, Any], base: str, values: Mapping[str, str]) ->
                 path=path,
                 summary=operation.get("summary", path),
                 description=operation.get("description", ""),
-                parameters=tuple(parameter(item) for item in operation.get("parameters", [])),
+                parameters=tuple(parameter(resolved(document, item)) for item in operation.get("parameters", [])),
                 statuses=tuple(
                     Status(code, answer.get("description", "")) for code, answer in operation["responses"].items()
                 ),
@@ -114,6 +114,14 @@ def routes(document: Mapping[str, Any], base: str, values: Mapping[str, str]) ->
             )
         )
     return found
+
+
+def resolved(document: Mapping[str, Any], item: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A parameter as declared, following a ``$ref`` to ``components/parameters`` (where ``limit`` is)."""
+    target = item.get("$ref")
+    if not isinstance(target, str) or not target.startswith("#/components/parameters/"):
+        return item
+    return document["components"]["parameters"][target.rsplit("/", 1)[1]]
 
 
 def parameter(declared: Mapping[str, Any]) -> Parameter:

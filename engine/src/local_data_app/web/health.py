@@ -1,0 +1,64 @@
+"""What a load balancer or an orchestrator asks: is this process healthy (/healthz), and ready for traffic (/readyz)?
+
+``/healthz`` answers 200 while the database answers real reads: the catalogue
+of loads and one feature of each collection, cheap on any size of data (a
+count of millions of rows is not). It answers 503 when a read fails, or when
+the check the app made of the database as it started (see
+:meth:`~local_data_app.store.Store.check`) found it damaged: queries would
+fail on the damaged pages while the rest still answered.
+
+``/readyz`` answers 200 only when, besides, every source in place.toml has a
+load serving: a new replica whose database has not been loaded yet, or one
+pointed at the wrong database, gets no traffic. The reasons are logged, not
+shown: the answers say only the status.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from ..ogc.state import ApiState
+
+LOGGER = logging.getLogger(__name__)
+
+router = APIRouter()
+
+
+def damage(request: Request) -> str | None:
+    """What the start-up check found wrong with the database, if anything."""
+    found: str | None = getattr(request.app.state, "damage", None)
+    return found
+
+
+@router.get("/healthz", summary="Health check")
+def healthz(request: Request) -> JSONResponse:
+    """200 with each collection's count of features loaded while the store reads; 503 when it cannot."""
+    state: ApiState = request.app.state.api
+    if damage(request):
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    try:
+        loads = state.store.provenance()
+        for provenance in loads:
+            state.store.features(provenance.collection, limit=1)
+    except Exception:
+        LOGGER.exception("Health check: the store could not be read")
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok", "collections": {p.collection: p.rows_loaded for p in loads}})
+
+
+@router.get("/readyz", summary="Readiness check")
+def readyz(request: Request) -> JSONResponse:
+    """200 when healthy and every configured source has a load serving; 503 otherwise."""
+    health = healthz(request)
+    if health.status_code != 200:
+        return JSONResponse({"status": "not ready"}, status_code=503)
+    state: ApiState = request.app.state.api
+    serving = {provenance.collection for provenance in state.store.provenance()}
+    waiting = [source.name for source in state.settings.sources if source.name not in serving]
+    if waiting:
+        LOGGER.warning("Not ready: no load serving yet for %s; run ingest", ", ".join(waiting))
+        return JSONResponse({"status": "not ready"}, status_code=503)
+    return JSONResponse({"status": "ready"})
