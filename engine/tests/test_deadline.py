@@ -152,8 +152,7 @@ def test_an_api_request_past_its_deadline_is_a_503_that_says_what_to_do(hurried:
     assert body["code"] == "ServiceUnavailable"
     assert "0.05 seconds" in body["description"]
     assert "bbox" in body["description"]
-    tiny = f"{CENTRE[0]},{CENTRE[1]},{CENTRE[0] + 0.01},{CENTRE[1] + 0.01}"
-    assert get(f"{hurried}/api/collections/{COLLECTION}/items?bbox={tiny}").status == 200  # free for the next
+    assert get(f"{hurried}/api/conformance").status == 200  # the server is free for the next request
 
 
 def test_a_page_past_its_deadline_is_a_503_page(large_project: Path) -> None:
