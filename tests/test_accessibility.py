@@ -397,6 +397,17 @@ def home_filtered_near(page: Page, site: Site) -> int:
     return 200
 
 
+def home_near_postcode(page: Page, site: Site) -> int:
+    """A postcode of the sample gazetteer typed in the Postcode or place box, any case and spacing, submitted."""
+    page.goto(site.url)
+    page.fill("#field-near", "zz11aa")
+    with page.expect_navigation():
+        page.click("form.search button[type=submit]")
+    assert "Showing places nearest ZZ1 1AA." in page.inner_text("main")
+    assert page.locator("li[data-feature]").count() > 0
+    return 200
+
+
 def narrow(page: Page) -> None:
     """Choose the first filter's first value; a theme without set lists of values gets a word instead."""
     filters = page.locator("form.search select")
@@ -433,12 +444,39 @@ def about(page: Page, site: Site) -> int:
     return page.goto(urljoin(site.url, "/about")).status
 
 
+def quality(page: Page, site: Site) -> int:
+    """The data quality page, from the about page's link."""
+    page.goto(urljoin(site.url, "/about"))
+    with page.expect_navigation():
+        page.get_by_role("link", name="Data quality").click()
+    assert urlsplit(page.url).path == "/quality"
+    return 200
+
+
 def api_docs(page: Page, site: Site) -> int:
-    """The page describing the API, from the navigation."""
+    """The page describing the API, from the footer."""
     page.goto(site.url)
     with page.expect_navigation():
-        page.get_by_role("link", name="API for developers").click()
+        page.get_by_role("link", name="For developers: data and API").click()
     assert urlsplit(page.url).path == "/api.html"
+    return 200
+
+
+def accessibility_statement(page: Page, site: Site) -> int:
+    """The accessibility statement, from the footer."""
+    page.goto(site.url)
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Support links").get_by_role("link", name="Accessibility statement").click()
+    assert urlsplit(page.url).path == "/accessibility"
+    return 200
+
+
+def privacy_notice(page: Page, site: Site) -> int:
+    """The privacy notice, from the footer."""
+    page.goto(site.url)
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Support links").get_by_role("link", name="Privacy notice").click()
+    assert urlsplit(page.url).path == "/privacy"
     return 200
 
 
@@ -494,10 +532,14 @@ def api_bad_parameter(page: Page, site: Site) -> int:
 PAGE_TYPES: dict[str, tuple[Callable[[Page, Site], int], int]] = {
     "home": (home, 200),
     "home-filtered-near": (home_filtered_near, 200),
+    "home-near-postcode": (home_near_postcode, 200),
     "home-page-2": (home_page_two, 200),
     "detail": (detail, 200),
     "about": (about, 200),
+    "quality": (quality, 200),
     "api-docs": (api_docs, 200),
+    "accessibility": (accessibility_statement, 200),
+    "privacy": (privacy_notice, 200),
     "404": (not_found, 404),
     "400": (bad_search, 400),
     "api-landing": (api_landing, 200),
@@ -726,10 +768,30 @@ def exported_about(page: Page, exported: Export) -> None:
         page.get_by_role("navigation", name="Main").get_by_role("link", name="About the data").click()
 
 
+def exported_quality(page: Page, exported: Export) -> None:
+    exported_about(page, exported)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Data quality").click()
+
+
+def exported_footer_page(name: str) -> Callable[[Page, Export], None]:
+    """A page the export's footer links (the statement, the notice), reached by its link from the home page."""
+
+    def open_page(page: Page, exported: Export) -> None:
+        page.goto(exported.url())
+        with page.expect_navigation():
+            page.get_by_role("navigation", name="Support links").get_by_role("link", name=name).click()
+
+    return open_page
+
+
 EXPORTED_PAGES: dict[str, Callable[[Page, Export], None]] = {
     "home": exported_home,
     "detail": exported_detail,
     "about": exported_about,
+    "quality": exported_quality,
+    "accessibility": exported_footer_page("Accessibility statement"),
+    "privacy": exported_footer_page("Privacy notice"),
 }
 
 
@@ -742,4 +804,34 @@ def test_the_exported_pages_are_accessible_from_disk(
     visit = watch(page)
     EXPORTED_PAGES[kind](page, exported)
     check_export_page(page, visit, exported)
+    check_axe(page, axe)
+
+
+def test_the_home_map_adds_every_place_found_grouped_and_gives_focus_back(
+    site: Site, context: BrowserContext, axe: str
+) -> None:
+    """Numbered markers for the list's page, the rest of the search clustered from the API; popups keep focus."""
+    page = context.new_page()
+    visit = watch(page)
+    page.goto(site.url)
+    page.wait_for_function("() => (document.querySelector('.map-status') || {}).textContent")
+    drawn = page.locator("[data-map][data-items]").first
+    listed = page.locator(f"[id='{drawn.get_attribute('data-list')}'] li[data-feature]")
+    placed = listed.and_(page.locator("[data-lat][data-lon]")).count()
+    assert drawn.locator(".marker-number").count() == placed >= 1
+    listed_ids = {item.get_attribute("data-id") for item in listed.all()}
+    with urllib.request.urlopen(urljoin(site.url, drawn.get_attribute("data-items")), timeout=20) as answer:
+        features = json.load(answer)["features"]
+    others = [feature for feature in features if feature["geometry"] and feature["id"] not in listed_ids]
+    assert others, "the sample data has more places than one page lists"
+    assert f"the other {len(others):,} places found" in page.locator(".map-status").inner_text()
+    # From the keyboard: a numbered marker opens its popup with focus on its link, and Escape gives focus back.
+    drawn.locator(".marker-number").first.press("Enter")
+    popup = page.locator(".leaflet-popup")
+    popup.wait_for()
+    assert page.evaluate("() => document.activeElement.closest('.leaflet-popup') !== null")
+    page.keyboard.press("Escape")
+    popup.wait_for(state="detached")
+    assert page.evaluate("() => document.activeElement.classList.contains('marker-number')")
+    check_visit(page, visit)
     check_axe(page, axe)

@@ -87,15 +87,18 @@ def test_a_bad_place_toml_is_reported_without_a_traceback(project) -> None:
 
 
 def test_ingest_loads_the_sample_data_into_an_ignored_database(project) -> None:
-    """`ingest` loads every sample row into data/app.db, which git ignores."""
+    """`ingest` loads every sample row (the dataset's, then the gazetteers') into data/app.db, which git ignores."""
     outcome = uv_in(project, "run", "--no-sync", "python", "-m", package_of(project), "ingest")
-    (line,) = outcome.stdout.splitlines()
-    found = re.fullmatch(r"([a-z_-]+): read ([0-9,]+), loaded ([0-9,]+), rejected ([0-9,]+)", line)
-    assert found, line
-    name, read, loaded, rejected = found.group(1), *(int(n.replace(",", "")) for n in found.groups()[1:])
-    assert (loaded, rejected) == (read, 0)
-    assert read > 0
-    assert f'name = "{name}"' in (project / "place.toml").read_text(encoding="utf-8")
+    names = []
+    for line in outcome.stdout.splitlines():
+        found = re.fullmatch(r"([a-z_-]+): read ([0-9,]+), loaded ([0-9,]+), rejected ([0-9,]+)", line)
+        assert found, line
+        name, read, loaded, rejected = found.group(1), *(int(n.replace(",", "")) for n in found.groups()[1:])
+        assert (loaded, rejected) == (read, 0)
+        assert read > 0
+        assert f'name = "{name}"' in (project / "place.toml").read_text(encoding="utf-8")
+        names.append(name)
+    assert names[1:] == ["postcodes", "place-names"]
     assert (project / "data" / "app.db").is_file()
     status = subprocess.run(
         ["git", "status", "--porcelain", "--", "data"], cwd=project, capture_output=True, text=True, check=True
@@ -124,6 +127,7 @@ def test_check_passes_on_the_fresh_project(project) -> None:
         "publiccode",
         "datapackage",
         "sources",
+        "quality",
         "checklist",
         "placeholders",
         "code-repository",
@@ -135,7 +139,7 @@ def test_check_passes_on_the_fresh_project(project) -> None:
     assert {"code-repository", "sample-data"} <= {i for i, s in statuses.items() if s == "warning"}
     text = _check(project)
     assert text.returncode == 0, text.stdout + text.stderr
-    assert "11 checks: " in text.stdout
+    assert "12 checks: " in text.stdout
 
 
 def test_generated_files_are_what_their_commands_write(project) -> None:

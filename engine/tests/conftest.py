@@ -395,7 +395,8 @@ class Page(HTMLParser):
         self.elements.append((tag, {name: value or "" for name, value in attrs}))
         if tag == "title":
             self._title = []
-        self._open_script = tag == "script"
+        # A JSON-LD data block is data, never run: it is not an inline script (the about page carries one).
+        self._open_script = tag == "script" and dict(attrs).get("type") != "application/ld+json"
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "title" and self._title is not None:

@@ -95,9 +95,12 @@ def test_the_export_writes_every_page(exported: Exported) -> None:
     site = exported.site
     names = {path.relative_to(site).as_posix() for path in html_files(site)}
     assert {"index.html", "list/toilets/2.html", "about.html", "404.html"} <= names
+    assert {"accessibility.html", "privacy.html", "quality.html"} <= names
     assert len([name for name in names if name.startswith("features/toilets/")]) == 23
-    assert len(names) == 27
-    assert "27 pages: 2 of lists, 23 of records, the about page and 404.html" in exported.output
+    assert len(names) == 30
+    assert "30 pages: 2 of lists, 23 of records, the about, accessibility and privacy pages and 404.html" in (
+        exported.output
+    )
     assert "data files: toilets.geojson, toilets.csv, collections.json" in exported.output
     assert " MB in all" in exported.output
 
@@ -372,7 +375,7 @@ def test_force_replaces_an_earlier_export(exported: Exported, tmp_path: Path) ->
     (site / "features" / "toilets" / "stale.html").write_text("old", encoding="utf-8")
     status, output, _ = export(exported.config, str(site), "--force")
     assert status == 0
-    assert "27 pages" in output
+    assert "30 pages" in output
     assert not (site / "features" / "toilets" / "stale.html").exists()
     assert (site / "index.html").is_file()
 

@@ -44,3 +44,13 @@ def test_owslib_reads_items_with_bbox_and_limit(client: Features) -> None:
     assert [feature["id"] for feature in rest["features"]] == ["T06"]
     one = client.collection_item("toilets", "T05")
     assert one["properties"]["LocationText"] == "Toilet 5"
+
+
+def test_owslib_reads_queryables_and_sends_filter_and_sortby(client: Features) -> None:
+    """OWSLib reads the queryables, sends a CQL2 text filter and sortby, and gets the features they select."""
+    assert {"geometry", "Category", "BabyChange"} <= set(client.collection_queryables("toilets")["properties"])
+    page = client.collection_items(
+        "toilets", filter="Category = 'Unisex' AND BabyChange = true", sortby=("LocationText", "desc"), limit=100
+    )
+    # Unisex is every third toilet and baby changing every other: 0, 6, 12 and 18, by name descending.
+    assert [feature["id"] for feature in page["features"]] == ["T06", "T18", "T12", "T00"]

@@ -35,7 +35,7 @@ from local_data_app.config import load_settings
 from local_data_app.errors import ConfigError
 from local_data_app.ingest import ingest
 from local_data_app.schemas import load_schema
-from local_data_app.store import AREA_FIELDS, Provenance, open_store
+from local_data_app.store import AREA_FIELDS, Provenance, open_store, searched_fields
 from local_data_app.web import create_app, pages
 from local_data_app.web.security import security_headers
 
@@ -96,7 +96,7 @@ def matching(*words: str, anywhere: bool = False) -> list[str]:
     without the store's word index is searched.
     """
     found = []
-    texts = [spec["name"] for spec in FIELDS if spec.get("type", "string") == "string"]
+    texts = searched_fields(FIELDS)
     for row in page_rows():
         text = " ".join([row["Ref"], *(row[key] for key in texts if key in row)]).casefold()
         if anywhere:
@@ -207,12 +207,16 @@ def test_list_items_carry_what_the_map_draws(served: Served) -> None:
 
 
 def test_filters_come_from_the_schema(served: Served) -> None:
-    """The form has a select for every enum field and a yes/no select for every boolean field."""
+    """The theme's resident filters are boxes to tick, first; every other enum and boolean field a select after."""
     found = home(served)
     selects = {attrs["name"] for attrs in found.find("select")}
     booleans = {spec["name"] for spec in FIELDS if spec["type"] == "boolean"}
     enums = {spec["name"] for spec in FIELDS if "enum" in spec.get("constraints", {})}
-    assert selects == booleans | enums - {"CoordinateReferenceSystem"}
+    boxes = [(attrs["name"], attrs["value"]) for attrs in found.find("input", type="checkbox")]
+    resident = [("BabyChange", "true"), ("ChangingPlace", "true"), ("ChargeAmount", "0"), ("RADARKeyNeeded", "false")]
+    assert boxes == [("open_now", "true"), *resident, ("FamilyToilet", "true")]
+    assert selects == (booleans | enums) - {"CoordinateReferenceSystem", "FamilyToilet", *dict(resident)}
+    assert found.find("details", **{"class": "more-filters"})
     assert found.find("input", name="q", type="search")
     assert found.find("input", name="near")
     assert found.find("button", data_near_me="", hidden="")  # shown by app.js where the browser can locate
@@ -236,9 +240,12 @@ def test_filters_narrow_the_list(served: Served, query: str, expected: int) -> N
         assert f" of {expected}." in found.text
     else:
         assert "Nothing matches this search" in found.text
-    value = query.partition("&")[0].partition("=")[2]
+    name, _, value = query.partition("&")[0].partition("=")
     answer = get(served.base + "/?" + query)
-    if value:
+    if name == "BabyChange":  # a resident filter: its box is ticked for the value it stands for
+        (box,) = page(answer).find("input", id="field-BabyChange")
+        assert ("checked" in box) == (value == "true")
+    elif value:
         canonical = {"unisex": "Unisex", "Children+only": "Children only"}.get(value, value)
         assert f'<option value="{canonical}" selected>' in answer.text
     else:
@@ -677,7 +684,20 @@ def test_leaflet_is_vendored_with_its_licence() -> None:
     reuse = tomllib.loads((ENGINE_DIR / "REUSE.toml").read_text(encoding="utf-8"))
     (note,) = [note for note in reuse["annotations"] if "leaflet" in note["path"]]
     assert note["SPDX-License-Identifier"] == "BSD-2-Clause"
-    assert reuse["annotations"][-1] == note  # the last matching annotation applies
+    assert reuse["annotations"].index(note) > 0  # after the engine's own "**": the last matching annotation applies
+
+
+def test_markercluster_is_vendored_with_its_licence() -> None:
+    """Leaflet.markercluster 1.5.3 is shipped with its MIT licence, carried by the wheel and recorded for REUSE."""
+    cluster = STATIC / "vendor" / "markercluster"
+    assert "L.MarkerClusterGroup" in (cluster / "leaflet.markercluster.js").read_text(encoding="utf-8")
+    assert "Copyright 2012 David Leaver" in (cluster / "LICENSE").read_text(encoding="utf-8")
+    engine = tomllib.loads((ENGINE_DIR / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert "src/local_data_app/web/static/vendor/markercluster/LICENSE" in engine["license-files"]
+    reuse = tomllib.loads((ENGINE_DIR / "REUSE.toml").read_text(encoding="utf-8"))
+    (note,) = [note for note in reuse["annotations"] if "markercluster" in note["path"]]
+    assert (note["SPDX-License-Identifier"], note["SPDX-FileCopyrightText"]) == ("MIT", "2012 David Leaver")
+    assert reuse["annotations"].index(note) > 0
 
 
 # Before and without data

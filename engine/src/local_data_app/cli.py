@@ -95,11 +95,13 @@ def export(args: argparse.Namespace) -> int:
     print(f"Exported the site to {report.directory}:")
     print(
         f"  {report.pages:,} pages: {report.list_pages:,} of lists, {report.feature_pages:,} of records, "
-        "the about page and 404.html"
+        "the about, accessibility and privacy pages and 404.html"
     )
     print(f"  data files: {', '.join(report.data_files)}")
     print(f"  {report.static_files:,} static files (styles, script and Leaflet)")
     print(f"  {report.size / 1_000_000:,.1f} MB in all")
+    for note in report.notes:
+        print(f"  {note}")
     print(f"Open {report.directory / 'index.html'} in a browser, or publish the folder (see docs/deployment.md).")
     return EXIT_OK
 

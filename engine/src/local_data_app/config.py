@@ -12,8 +12,9 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -28,7 +29,7 @@ from pydantic_settings import (
 from . import adapters
 from .deadline import DEFAULT_REQUEST_SECONDS
 from .errors import ConfigError
-from .schemas import load_schema, themes, validating
+from .schemas import GAZETTEER_ROLES, gazetteer_schema, load_schema, themes, validating
 
 CONFIG_FILE = "place.toml"
 ID_FIELD = "id"  # in [sources.fields], the source column that holds each record's identifier
@@ -238,6 +239,8 @@ class Export(Section):
     """How the static export is published."""
 
     base_path: BasePath | None = None
+    # The exported site's own address, for sitemap.xml and the about page's links: an export has no request to ask.
+    public_url: WebAddress | None = None
 
 
 def _host_name(value: str) -> str:
@@ -273,6 +276,48 @@ class Service(Section):
     published: bool = False
 
 
+class Accessibility(Section):
+    """What the accessibility statement says (web/public_pages.py), in the model format the 2018 regulations ask for.
+
+    The defaults describe the site as the engine ships it: tested by machine
+    on every build, with the map's known limits, so "partially" compliant
+    until a team has tested it by hand and says so here.
+    """
+
+    status: Literal["fully", "partially", "not"] = "partially"
+    prepared: date | None = None  # when the statement was first prepared
+    reviewed: date | None = None  # when it was last reviewed
+    tested: date | None = None  # when the team last tested the site itself
+    manual_testing: NonEmpty | None = None  # how the team tested by hand: who, with which tools
+    known_issues: tuple[NonEmpty, ...] = ()  # problems beyond the map's, each a sentence
+    contact_email: Email | None = None  # where to report a problem; the organisation's contact_email without it
+    reply_days: int = Field(default=5, ge=1, le=90)  # working days to answer a report
+
+    @model_validator(mode="after")
+    def _check_dates(self) -> Accessibility:
+        if self.prepared and self.reviewed and self.reviewed < self.prepared:
+            raise ValueError(
+                f"reviewed ({self.reviewed}) is before prepared ({self.prepared}): a statement is reviewed after it "
+                "is first prepared, so set reviewed to the later date"
+            )
+        return self
+
+
+IcoRegistration = Annotated[
+    str, _matching(r"Z[A-Z0-9]{7}", "an ICO registration number: Z and 7 letters or digits", "Z1234567")
+]
+
+
+class Privacy(Section):
+    """What the privacy notice says (web/public_pages.py): who controls the data, and how long logs are kept."""
+
+    controller: NonEmpty | None = None  # the data controller; the organisation without it
+    contact_email: Email | None = None  # the data protection officer; the organisation's contact_email without it
+    log_days: int = Field(default=30, ge=0, le=3650)  # how long the server's logs of requests are kept
+    policy_url: WebAddress | None = None  # the organisation's own, fuller privacy notice
+    ico_registration: IcoRegistration | None = None
+
+
 class Dataset(Section):
     """What kind of data the app serves, and under which licence."""
 
@@ -297,6 +342,8 @@ class Source(BaseModel):
     licence: NonEmpty | None = None
     attribution: NonEmpty | None = None
     area: GssCode | None = None  # the GSS code of the area the data covers: one of [[areas]]
+    # A gazetteer, not a collection: postcodes or place names that near= looks up (see gazetteer.py).
+    role: Literal["postcodes", "places"] | None = None
 
     @property
     def options(self) -> dict[str, Any]:
@@ -349,6 +396,8 @@ class Settings(BaseSettings):
     export: Export = Export()
     server: Server = Server()
     service: Service = Service()
+    accessibility: Accessibility = Accessibility()
+    privacy: Privacy = Privacy()
     database_url: NonEmpty = Field(
         default="sqlite:///data/app.db",
         validation_alias=AliasChoices(DATABASE_URL_ENV, "database_url"),
@@ -372,7 +421,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"two [[areas]] have the code {code!r}: each area needs its own code")
         allowed = ", ".join(codes)
         for source in self.sources:
-            if source.area is None and len(codes) > 1:
+            if source.area is None and len(codes) > 1 and source.role is None:  # a gazetteer may cover every area
                 raise ValueError(
                     f"source {source.name!r} has no area, and with several [[areas]] each source needs one: "
                     f'add area = "<code>" to it, one of {allowed}'
@@ -388,19 +437,28 @@ class Settings(BaseSettings):
     def _check_sources(self) -> Settings:
         """Source names are unique, and field mappings name fields of the theme's schema."""
         seen: set[str] = set()
-        fields = {field["name"] for field in load_schema(self.dataset.theme)["fields"]} | {ID_FIELD}
+        theme_fields = {field["name"] for field in load_schema(self.dataset.theme)["fields"]} | {ID_FIELD}
         for source in self.sources:
             if source.name in seen:
                 raise ValueError(f"two sources are named {source.name!r}: each needs its own name")
             seen.add(source.name)
+            fields, schema = theme_fields, f"the {self.dataset.theme} schema"
+            if source.role is not None:
+                fields = {field["name"] for field in gazetteer_schema(source.role)["fields"]} | {ID_FIELD}
+                schema = f"the {source.role} gazetteer's schema ({', '.join(sorted(fields - {ID_FIELD}))})"
             unknown = sorted(set(source.fields) - fields)
             if unknown:
                 raise ValueError(
-                    f"source {source.name!r} maps {', '.join(unknown)}, which the {self.dataset.theme} schema "
+                    f"source {source.name!r} maps {', '.join(unknown)}, which {schema} "
                     f"does not have. The left side of [sources.fields] is a schema field (or id); "
                     f"see docs/data-sources.md"
                 )
         return self
+
+    @property
+    def collection_sources(self) -> tuple[Source, ...]:
+        """The sources that become collections of the dataset: all but the gazetteers."""
+        return tuple(source for source in self.sources if source.role is None)
 
     def source(self, name: str) -> Source:
         """The source with this name; ConfigError listing the names if there is none."""
@@ -441,6 +499,10 @@ class LoadedSettings:
     def schema(self) -> dict[str, Any]:
         """The Table Schema of the dataset's theme: the engine's, or the project's own in themes/."""
         return load_schema(self.settings.dataset.theme, self.project_dir)
+
+    def schema_of(self, source: Source) -> dict[str, Any]:
+        """The Table Schema a source's rows are read with: its gazetteer's, or the dataset's theme."""
+        return gazetteer_schema(source.role) if source.role in GAZETTEER_ROLES else self.schema()
 
 
 def find_config(path: str | Path | None = None) -> Path:

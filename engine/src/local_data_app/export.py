@@ -6,9 +6,14 @@ through the same templates and the same functions of :mod:`.web.pages`, with
 the site works under any sub-path (GitHub Pages project sites) and from
 file://. It writes, for each collection, the list in pages of
 :data:`~.web.pages.PAGE_SIZE` (the first pages on index.html), a page per
-record, the about page and 404.html; the whole collection as GeoJSON and CSV
+record, the about page, the accessibility statement, the privacy notice and
+404.html; robots.txt, and sitemap.xml when ``[export] public_url`` gives the
+site's address (web/sitemap.py); the whole collection as GeoJSON and CSV
 with the API's fields; collections.json; catalogue.jsonld, the DCAT description
-for catalogues; and the static files. Maps draw
+for catalogues; quality.html and quality/<collection>.json, each collection's
+data quality as the live app's /quality and /api/collections/{id}/quality;
+datapackage.json, the CSV files described as a Frictionless Data Package that
+``frictionless validate`` passes; and the static files. Maps draw
 their markers from the list on the same page, as in the live app, so they
 need no fetch() (which browsers refuse on file://). Every page carries the
 app's Content-Security-Policy in a ``<meta>`` element, since a static host
@@ -36,17 +41,24 @@ from .config import LoadedSettings
 from .errors import ExportError
 from .ogc.catalogue import catalogue
 from .ogc.crs import CRS84
+from .ogc.datapackage import data_package
 from .ogc.documents import feature_json, time_stamp
+from .ogc.quality import quality_document
 from .ogc.state import ApiState
 from .ogc.tables import csv_columns, csv_rows
 from .ogc.urls import CSV, GEOJSON, HTML, link
+from .quality import quality_of
 from .store import Feature, Provenance, open_store
-from .web import pages
-from .web.links import Links, StaticLinks, data_file, list_file
+from .web import pages, quality_pages, sitemap
+from .web.links import Links, StaticLinks, data_file, list_file, quality_file
 from .web.overrides import copy_static
+from .web.public_pages import accessibility_context, privacy_context
 from .web.security import content_security_policy
+from .web.structured_data import dataset
 
 CATALOGUE_FILE = "catalogue.jsonld"  # the DCAT description, as the live API's /api/catalogue
+DATAPACKAGE_FILE = "datapackage.json"  # the CSV files described as a Frictionless Data Package (ogc/datapackage.py)
+QUALITY_PAGE = "quality.html"  # each collection's data quality, as the live app's /quality
 MARKER = ".static-export"  # written in every export, so that --force only ever replaces an export
 BATCH = 1000
 
@@ -62,6 +74,7 @@ class ExportReport:
     data_files: list[str] = field(default_factory=list)
     static_files: int = 0
     size: int = 0
+    notes: list[str] = field(default_factory=list)  # what was left out and why, for the person exporting
 
     @property
     def pages(self) -> int:
@@ -148,7 +161,14 @@ def write_site(state: ApiState, root: Path) -> ExportReport:
             file = links.feature_file(name, feature.id)
             write_page(file, "feature.html", "", pages.feature_context(state, provenance, feature, links.at(file)))
             report.feature_pages += 1
-    write_page("about.html", "about.html", "/about", pages.about_context(state))
+    site_url = state.settings.export.public_url
+    site_url = site_url.rstrip("/") + "/" if site_url else None
+    json_ld = dataset(state, links.at("about.html"), site_url, api=None)
+    write_page("about.html", "about.html", "/about", {**pages.about_context(state), "json_ld": json_ld})
+    write_page("accessibility.html", "accessibility.html", "/accessibility", accessibility_context(state))
+    write_page("privacy.html", "privacy.html", "/privacy", privacy_context(state))
+    report.other_pages += 2
+    report.notes += write_discovery(state, root, links, site_url)
     # Static hosts answer a missing address at any depth with 404.html, so its links start from the path the
     # site is published under, when that is known; otherwise they are relative to the top, as the file is.
     base = state.settings.export.base_path
@@ -159,6 +179,13 @@ def write_site(state: ApiState, root: Path) -> ExportReport:
     document = catalogue(state, ExportUrls(links), home="index.html", own=CATALOGUE_FILE, api=None)
     (root / CATALOGUE_FILE).write_text(dumps(document, indent=2) + "\n", encoding="utf-8")
     report.data_files += ["collections.json", CATALOGUE_FILE]
+    write_page(QUALITY_PAGE, "quality.html", "/quality", quality_pages.quality_context(state))
+    report.other_pages += 1
+    report.data_files += write_quality(state, root, collections, links)
+    paths = {provenance.collection: data_file(provenance.collection, "csv") for provenance in collections}
+    package = data_package(state, collections, paths)
+    (root / DATAPACKAGE_FILE).write_text(dumps(package, indent=2) + "\n", encoding="utf-8")
+    report.data_files.append(DATAPACKAGE_FILE)
     copy_static(state.project_dir, root / "static")
     report.static_files = sum(1 for path in (root / "static").rglob("*") if path.is_file())
     (root / MARKER).write_text(
@@ -166,6 +193,22 @@ def write_site(state: ApiState, root: Path) -> ExportReport:
     )
     report.size = sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
     return report
+
+
+def write_discovery(state: ApiState, root: Path, links: StaticLinks, site_url: str | None) -> list[str]:
+    """robots.txt, and sitemap.xml when the site's address is known (a sitemap lists full addresses); notes to show.
+
+    ``links`` has named every record's file by now, so the sitemap names the same files.
+    """
+    (root / "robots.txt").write_text(sitemap.robots(site_url, live=False), encoding="utf-8")
+    if site_url is None:
+        return [
+            "No sitemap.xml: a sitemap lists each page's full address, and the site's address is not known. "
+            "Set [export] public_url (or APP_EXPORT__PUBLIC_URL) to the address the site is published at."
+        ]
+    for name, text in sitemap.sitemap_files(state, links.at("index.html"), site_url).items():
+        (root / name).write_text(text, encoding="utf-8")
+    return []
 
 
 def features(state: ApiState, collection: str) -> Iterator[Feature]:
@@ -234,6 +277,31 @@ class ExportUrls:
 
     def feature_link(self, name: str, feature_id: str) -> dict[str, str]:
         return link(self.links.feature_file(name, feature_id), "alternate", HTML, "Its page")
+
+    def quality(self, name: str) -> str:
+        return quality_file(name)
+
+    def queryables(self, name: str) -> None:
+        """None: the exported files cannot be filtered, so they have no queryables."""
+        return None
+
+
+def write_quality(state: ApiState, root: Path, collections: list[Provenance], links: StaticLinks) -> list[str]:
+    """Each collection's data quality document, as the live API's /collections/{id}/quality; the files written."""
+    written = []
+    for provenance in collections:
+        file = quality_file(provenance.collection)
+        here = links.at(file)
+        document = quality_document(
+            quality_of(provenance, state.fields),
+            here.quality_json(provenance.collection),
+            here.quality(provenance.collection),
+            None,  # the export has no document per collection: collections.json holds them
+        )
+        (root / file).parent.mkdir(parents=True, exist_ok=True)
+        (root / file).write_text(dumps(document, indent=2) + "\n", encoding="utf-8")
+        written.append(file)
+    return written
 
 
 def write_collections(state: ApiState, root: Path, links: StaticLinks) -> None:

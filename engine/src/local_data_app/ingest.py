@@ -39,15 +39,18 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
-from . import __version__, adapters
+from . import __version__, adapters, gazetteer
 from .config import Area, LoadedSettings, Settings, Source
 from .errors import AppError, ConfigError, SourceError, StoreError
 from .lock import one_ingest_at_a_time
 from .normalise import Normaliser
+from .quality import Measure
 from .rejects import RejectsWriter, reasons_in_words
+from .schemas.layout import layout
 from .spool import spooled
 from .store import AREA_CODE, AREA_FIELDS, AREA_NAME, Provenance, Store, open_store
 from .store.faults import store_fault
+from .store.opening import marked
 
 BATCH_SIZE = 5000
 REJECTS_FOLDER = Path("data") / "rejects"
@@ -149,7 +152,7 @@ def ingest_source(
 ) -> SourceReport:
     """Load one source into the store, or leave its previous data (``last`` loaded) serving and say why not."""
     settings = loaded.settings
-    schema = loaded.schema()
+    schema = loaded.schema_of(source)  # a gazetteer's (role = "postcodes" or "places") or the theme's
     report = SourceReport(source.name)
     rejects = RejectsWriter(loaded.project_dir / REJECTS_FOLDER, source.name)
     fetched_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
@@ -164,15 +167,21 @@ def ingest_source(
             report.read, report.loaded, report.rejected = last.rows_read, last.rows_loaded, last.rows_rejected
             return report
         normaliser = Normaliser(schema, source.name, {**adapter.implied_fields, **source.fields}, source.crs)
+        measure = Measure(schema["fields"])  # the load's quality, stored with it (see quality.py)
         # A web source is read whole before the load's write transaction opens (see spool.py).
         reading = spooled(adapter.records()) if spec.is_url() else nullcontext(adapter.records())
-        with reading as records, store.replacing(source.name, [*schema["fields"], *AREA_FIELDS]) as staging:
+        fields = marked([*schema["fields"], *AREA_FIELDS], layout(schema).hours)  # hours indexed for "open now"
+        with reading as records, store.replacing(source.name, fields) as staging:
             for batch in batched(records, BATCH_SIZE):
                 features, rejections = normaliser.normalise(batch)
                 for feature in features:
                     feature.properties[AREA_CODE], feature.properties[AREA_NAME] = area.code, area.name
+                if source.role is not None:  # written for lookup; rows outside the app's areas are rejected
+                    features, outside = gazetteer.narrow(source.role, features, batch, settings)
+                    rejections = [*rejections, *outside]
                 staging.add(features)
                 rejects.add(rejections)
+                measure.add(features, rejections)
                 report.read += len(batch)
                 report.loaded += len(features)
                 report.rejected += len(rejections)
@@ -199,7 +208,7 @@ def ingest_source(
             staging.commit(
                 Provenance(
                     collection=source.name,
-                    theme=settings.dataset.theme,
+                    theme=source.role or settings.dataset.theme,  # a gazetteer's role keeps it out of the API
                     adapter=source.adapter,
                     location=spec.public_location(),  # shown on the about page and in the API
                     licence=source.licence or adapter.remote_licence or settings.dataset.licence,
@@ -211,6 +220,7 @@ def ingest_source(
                     area_code=area.code,
                     area_name=area.name,
                     source_digest=digest,
+                    quality=measure.stored(adapter.remote_quality),
                 )
             )
         report.rejects_file = rejects.finish()
@@ -270,6 +280,8 @@ def load_digest(content: str, source: Source, settings: Settings, schema: dict[s
         "engine": __version__,
         "adapter": adapters.origin(source.adapter),
     }
+    if source.role is not None:  # a gazetteer keeps the rows inside every one of the app's areas
+        described["areas"] = [[each.code, each.name] for each in settings.all_areas]
     return hashlib.sha256(json.dumps(described, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -93,6 +93,9 @@ class Adapter(ABC):
     # the source's entry in place.toml gives none.
     remote_licence: str | None = None
     remote_attribution: str | None = None
+    # What the source's own app reports of its data's quality (quality.remote_quality's shape), when it links such
+    # a report: ingest keeps it with the load, beside the app's own measure (the ogcapi adapter reads it).
+    remote_quality: dict[str, Any] | None = None
 
     def __init__(self, source: SourceSpec, options: AdapterOptions) -> None:
         self.source = source

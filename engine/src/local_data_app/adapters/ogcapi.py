@@ -14,7 +14,9 @@ their points are WGS84 longitude and latitude (CRS84); a feature of another
 geometry is rejected with a reason. Each feature's ``id`` is kept as its
 record's ``id`` column, which is mapped as the record's id unless the source's
 ``fields`` says otherwise. The collection's licence and attribution, when it
-gives them, are recorded with the load when the source's entry gives none.
+gives them, are recorded with the load when the source's entry gives none, and
+the data quality its app reports (the document it links as ``describedby``,
+as apps made from this template do) is kept beside the load's own measure.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ SPDX_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+-]{0,63}$")
 MAX_ATTRIBUTION = 500  # characters: an attribution is a line of credit, not a document
 # The area fields are the app's own, set from the source's area at ingest; a remote app's are not kept twice.
 AREA_COLUMNS = frozenset({"area_code", "area_name"})
+QUALITY_REL = "describedby"  # the link from a collection to its data quality document, as ogc/quality.py makes it
 
 
 class OgcapiOptions(HttpOptions):
@@ -70,11 +73,13 @@ class OgcapiAdapter(PortalAdapter):
     options: OgcapiOptions
     location_example = "https://toilets.example.gov.uk/api/collections/toilets"
     implied_fields: ClassVar[dict[str, str]] = {"id": "id"}
+    _quality_href: str | None = None  # the collection's link to its quality document, once described
 
     def records(self) -> Iterator[RawRecord]:
         collection, items = self.addresses()
         client = self.client()
         self._describe(client, collection)
+        self.remote_quality = self._remote_quality(client, collection)
         url: str | None = with_params(items, {"limit": self.options.page_size})
         read = page = 0
         pages: dict[bytes, int] = {}
@@ -161,6 +166,37 @@ class OgcapiAdapter(PortalAdapter):
         attribution = document.get("attribution") or provenance.get("attribution")
         if isinstance(attribution, str) and attribution.strip():
             self.remote_attribution = " ".join(attribution.split())[:MAX_ATTRIBUTION]
+        self._quality_href = next(
+            (
+                link["href"]
+                for link in document.get("links") or []
+                if isinstance(link, dict) and link.get("rel") == QUALITY_REL and isinstance(link.get("href"), str)
+            ),
+            None,
+        )
+
+    def _remote_quality(self, client: HttpClient, collection: str) -> dict[str, Any] | None:
+        """What the remote app reports of its data's quality, from the document its collection links; else None.
+
+        An app made from this template links it as ``describedby``
+        (ogc/quality.py). It is read only at the collection's origin, and a
+        report that cannot be read or is not one leaves the load as it is:
+        the data does not depend on it.
+        """
+        from ..quality import remote_quality  # quality.py builds on normalise.py, which builds on the adapters
+
+        href = self._quality_href
+        if not href:
+            return None
+        target = urllib.parse.urljoin(collection, href.strip())
+        web = urllib.parse.urlsplit(target).scheme.lower() in ("http", "https")
+        if not web or origin(target) != origin(collection):
+            return None
+        try:
+            _, document = self.get(client, target, {}, None)
+        except SourceError:
+            return None
+        return remote_quality(document)
 
     def _page(self, url: str, page: int, answer: Any, items: str) -> tuple[list[dict[str, Any]], str | None]:
         """One page's features and the address of the next page, if any; a SourceError for any other answer."""

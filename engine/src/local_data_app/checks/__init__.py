@@ -28,6 +28,7 @@ REPORT_ORDER = (
     "publiccode",
     "datapackage",
     "sources",
+    "quality",
     "checklist",
     # What has to change before the service is published: warnings until then (see publication.py).
     "placeholders",

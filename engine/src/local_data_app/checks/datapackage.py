@@ -55,7 +55,8 @@ def build(loaded: LoadedSettings, metadata: dict[str, Any]) -> dict[str, Any]:
             "email": settings.organisation.contact_email,
         }
     ]
-    package["resources"] = [_resource(source, loaded, theme) for source in settings.sources]
+    # What the app publishes: its collections, not the gazetteers it looks postcodes and place names up in.
+    package["resources"] = [_resource(source, loaded, theme) for source in settings.collection_sources]
     return package
 
 

@@ -15,7 +15,7 @@ from collections import Counter
 from contextlib import closing
 from itertools import islice
 
-from .. import adapters
+from .. import adapters, gazetteer
 from ..config import LoadedSettings, Source
 from ..errors import AppError
 from ..normalise import Normaliser
@@ -56,7 +56,7 @@ def run(project: Project) -> Result:
 
 def dry_run(loaded: LoadedSettings, source: Source) -> tuple[str, list[tuple[Severity, str]]]:
     """Read and normalise up to SAMPLE_ROWS rows of one source: a line about it, and its problems."""
-    schema = loaded.schema()
+    schema = loaded.schema_of(source)  # a gazetteer's own, or the theme's
     where = f"source {source.name!r} ({source.adapter}, {source.location})"
 
     def problem(message: str, severity: Severity = "error") -> tuple[Severity, str]:
@@ -69,6 +69,9 @@ def dry_run(loaded: LoadedSettings, source: Source) -> tuple[str, list[tuple[Sev
         with closing(adapter.records()) as records:
             sample = list(islice(records, SAMPLE_ROWS))
         features, rejections = normaliser.normalise(sample) if sample else ([], [])
+        if source.role is not None:  # a gazetteer's rows outside the app's areas are rejected, as ingest does
+            features, outside = gazetteer.narrow(source.role, features, sample, loaded.settings)
+            rejections = [*rejections, *outside]
     except (AppError, OSError, ValueError) as error:
         return f"{source.name}: could not be read", [problem(f"cannot be read. {error}")]
 

@@ -62,7 +62,7 @@ def catalogue(state: ApiState, urls: Urls, home: str, own: str, api: str | None)
             "dct:conformsTo": {"@id": OGC_API_FEATURES},
         }
     datasets = [
-        dataset(state, urls, provenance, home, publisher, contact, service) for provenance in state.store.provenance()
+        dataset(state, urls, provenance, home, publisher, contact, service) for provenance in state.collections()
     ]
     document: dict[str, Any] = {
         "@context": CONTEXT,

@@ -14,10 +14,14 @@ from typing import Any
 from urllib.parse import quote
 
 from ..errors import ClientError, not_found, shown
-from ..store import Feature, Provenance
+from ..store import BBox, Feature, Provenance, intersection
 from .crs import CONFORMANCE_CRS, CRS84, DEFAULT, STORAGE_CRS, URIS, Crs, coordinates
+from .filters import FILTER_CONFORMANCE, lifted_box
 from .html import HTML_CONFORMANCE
 from .parameters import ItemsQuery
+from .quality import QUALITY_REL, QUALITY_TITLE
+from .queryables import QUERYABLES_REL, SCHEMA_JSON
+from .selection import SORTING_CONFORMANCE, Selection
 from .state import ApiState, Extent
 from .tables import Found, csv_text
 from .urls import CSV, GEOJSON, HTML, JSON, OPENAPI_JSON, ApiUrls, Urls, link
@@ -29,6 +33,8 @@ CONFORMANCE = (
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     HTML_CONFORMANCE,  # every document has its page: see html.py
     CONFORMANCE_CRS,
+    *FILTER_CONFORMANCE,  # filter in CQL2, and each collection's queryables: see filters.py
+    SORTING_CONFORMANCE,  # sortby: see selection.py
 )
 
 
@@ -96,7 +102,10 @@ def describe_collection(
         link(urls.items(name, {}), "items", GEOJSON, "Its items as GeoJSON"),
         link(urls.items(name, {"f": "csv"}), "items", CSV, "Its items as CSV"),
         link(f"https://spdx.org/licenses/{quote(provenance.licence)}.html", "license", "text/html", "Licence"),
+        link(urls.quality(name), QUALITY_REL, JSON, QUALITY_TITLE),
     ]
+    if (queryables := urls.queryables(name)) is not None:
+        links.append(link(queryables, QUERYABLES_REL, SCHEMA_JSON, "What its items may be filtered by"))
     body: dict[str, Any] = {
         "id": name,
         "title": named,
@@ -158,19 +167,47 @@ def items_page(state: ApiState, name: str, query: ItemsQuery) -> Page:
         )
     store = state.store
     filters = query.filters or None
+    where, order = query.selection.where, query.selection.sortby
+    bbox = narrowed_box(query)
 
     def count_and_page() -> tuple[int, list[tuple[Feature, float | None]]]:
-        matched = store.count(name, bbox=query.bbox, filters=filters)
+        matched = store.count(name, bbox=bbox, filters=filters, where=where)
         if query.near:
             near = store.nearest(
-                name, *query.near, limit=query.limit, offset=query.offset, bbox=query.bbox, filters=filters
+                name, *query.near, limit=query.limit, offset=query.offset, bbox=bbox, filters=filters, where=where
             )
             return matched, list(near)
-        page = store.features(name, bbox=query.bbox, limit=query.limit, offset=query.offset, filters=filters)
+        page = store.features(
+            name, bbox=bbox, limit=query.limit, offset=query.offset, filters=filters, where=where, order=order
+        )
         return matched, [(feature, None) for feature in page]
 
     matched, found = store.consistent(count_and_page)
     return Page(provenance, matched, found)
+
+
+def narrowed_box(query: ItemsQuery) -> BBox | None:
+    """``bbox``, narrowed by a box the whole filter requires, so that the store's spatial index finds the features.
+
+    The filter still tests its box, so where the two do not meet nothing
+    matches whichever box the store is given.
+    """
+    lifted = lifted_box(query.selection.where)
+    if lifted is None:
+        return query.bbox
+    if query.bbox is None:
+        return lifted
+    return intersection(query.bbox, lifted) or query.bbox
+
+
+def selected(document: dict[str, Any], selection: Selection) -> dict[str, Any]:
+    """A feature with only the properties ``properties`` keeps (and distance, with near), and no geometry if skipped."""
+    if selection.properties is not None:
+        kept = set(selection.properties) | {"distance"}
+        document["properties"] = {key: value for key, value in document["properties"].items() if key in kept}
+    if selection.skip_geometry:
+        document["geometry"] = None
+    return document
 
 
 def items(state: ApiState, urls: Urls, name: str, query: ItemsQuery) -> dict[str, Any]:
@@ -192,10 +229,10 @@ def items(state: ApiState, urls: Urls, name: str, query: ItemsQuery) -> dict[str
         links.append(link(at(offset=max(0, query.offset - query.limit)), "prev", GEOJSON, "Previous page"))
     positions = coordinates(query.crs, [feature for feature, _ in page.found])
     features = [
-        feature_json(feature, urls.feature_link(name, feature.id), metres, position)
+        selected(feature_json(feature, urls.feature_link(name, feature.id), metres, position), query.selection)
         for (feature, metres), position in zip(page.found, positions, strict=True)
     ]
-    return {
+    document = {
         "type": "FeatureCollection",
         "features": features,
         "links": links,
@@ -203,12 +240,18 @@ def items(state: ApiState, urls: Urls, name: str, query: ItemsQuery) -> dict[str
         "numberReturned": len(page.found),
         "timeStamp": time_stamp(),
     }
+    if query.near_place is not None:  # near= named a postcode or a place: say which one the distances are from
+        document["near"] = query.near_place.as_json()
+    return document
 
 
 def items_csv(state: ApiState, name: str, query: ItemsQuery) -> str:
     """A page of a collection's features as CSV."""
     page = items_page(state, name, query)
-    return csv_text(state.fields, page.found, query.near is not None, query.crs)
+    selection = query.selection
+    return csv_text(
+        state.fields, page.found, query.near is not None, query.crs, selection.properties, selection.skip_geometry
+    )
 
 
 def paging_parameters(query: ItemsQuery, changes: dict[str, Any]) -> dict[str, Any]:
@@ -227,6 +270,9 @@ def paging_parameters(query: ItemsQuery, changes: dict[str, Any]) -> dict[str, A
     if query.crs_text is not None:
         parameters["crs"] = query.crs_text
     parameters.update(query.raw_filters)
+    parameters.update(query.selection.texts)
+    if query.open_now:
+        parameters["open_now"] = "true"
     parameters["limit"] = query.limit
     parameters["offset"] = query.offset
     parameters.update(changes)

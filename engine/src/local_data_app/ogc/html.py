@@ -37,6 +37,15 @@ CLASS_NAMES = {
     "geojson": "GeoJSON",
     "html": "HTML",
     "crs": "OGC API - Features Part 2: Coordinate Reference Systems by Reference",
+    "queryables": "OGC API - Features Part 3: Queryables",
+    "filter": "OGC API - Features Part 3: Filter",
+    "features-filter": "OGC API - Features Part 3: Features Filter",
+    "cql2-text": "CQL2 Text encoding",
+    "cql2-json": "CQL2 JSON encoding",
+    "basic-cql2": "Basic CQL2",
+    "advanced-comparison-operators": "CQL2 Advanced Comparison Operators (LIKE, BETWEEN, IN)",
+    "basic-spatial-functions": "CQL2 Basic Spatial Functions (S_INTERSECTS with a box or a point)",
+    "sorting": "Sorting (sortby)",
 }
 
 
@@ -406,3 +415,39 @@ def cell(value: Any) -> Cell:
 def web_cell(text: str) -> Cell:
     """Text, linked when it is a web address (http or https only: never javascript: or data:)."""
     return Cell(text, text if text.lower().startswith(WEB_ADDRESS) and "\n" not in text else None)
+
+
+@dataclass(frozen=True)
+class QueryableRow:
+    """A queryable as its page lists it: its name, what it holds, its title and the values it is limited to."""
+
+    name: str
+    kind: str
+    title: str
+    values: str
+
+
+def queryables_view(document: Mapping[str, Any], urls: ApiUrls, name: str) -> dict[str, Any]:
+    """A collection's queryables: a table of the names a filter, sortby and properties may use."""
+    rows = [
+        QueryableRow(
+            key,
+            spec.get("format") or spec.get("type", ""),
+            spec.get("title", ""),
+            ", ".join(str(value) for value in spec.get("enum", [])),
+        )
+        for key, spec in document["properties"].items()
+    ]
+    return {
+        "heading": f"Queryables of {name}",
+        "name": name,
+        "rows": rows,
+        "items_href": with_format(urls.items(name, {}), HTML_FORMAT),
+        "json_href": with_format(first_link(document, "self") or urls.queryables(name), JSON_FORMAT),
+        "crumbs": crumbs(
+            urls,
+            collections_crumb(urls),
+            Anchor(with_format(urls.collection(name), HTML_FORMAT), name),
+            Anchor(with_format(urls.queryables(name), HTML_FORMAT), "Queryables"),
+        ),
+    }

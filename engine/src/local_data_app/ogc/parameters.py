@@ -4,8 +4,11 @@
 ``crs`` and ``bbox-crs`` Part 2's (see crs.py);
 any schema field filters by its value, read the way ingest reads it (so
 ``BabyChange=YES`` means true); ``area`` keeps one area's features by its GSS
-code; ``near=lon,lat`` sorts by distance. The web framework checks that
-``limit`` and ``offset`` are whole numbers; everything else is checked here.
+code; ``near=lon,lat`` sorts by distance, and so does ``near=`` a postcode
+or a place name, looked up in the project's gazetteers (gazetteer.py). The web framework checks that
+``limit`` and ``offset`` are whole numbers; everything else is checked here,
+but for Part 3's ``filter`` and the choice of order and properties
+(``sortby``, ``properties``, ``skipGeometry``), which selection.py checks.
 """
 
 from __future__ import annotations
@@ -14,13 +17,17 @@ import datetime as dt
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import bad_parameter, shown
+from ..gazetteer import Located, looks_like_a_point
 from ..normalise import FieldProblem
+from ..schemas.layout import layout
 from ..store import AREA_CODE, BBox, Between
+from ..store.opening import OpenAt
 from .crs import DEFAULT, Crs, bbox_in_crs84, parse_crs
+from .selection import SELECTION_PARAMETERS, Selection, parse_selection
 from .state import ApiState
 
 DEFAULT_LIMIT = 10
@@ -28,7 +35,10 @@ MAX_LIMIT = 1000  # a larger limit is clamped to this, as OGC API - Features per
 MAX_OFFSET = 2**53 - 1  # the largest whole number every JSON client reads exactly
 # Nearest first, the store ranks offset + limit candidates: deeper pages would rank ever more for one request.
 MAX_NEAR_DEPTH = 10_000
-ITEMS_PARAMETERS = ("bbox", "bbox-crs", "crs", "datetime", "limit", "offset", "near", "area", "f")
+OPEN_NOW = "open_now"
+ITEMS_PARAMETERS = ("bbox", "bbox-crs", "crs", "datetime", "limit", "offset", "near", "area", OPEN_NOW, "f")
+ITEMS_PARAMETERS += SELECTION_PARAMETERS
+YES_OR_NO = {"true": True, "false": False}
 # A date, or an RFC 3339 date-time (its offset required; a space for + is how an unencoded + arrives).
 INSTANT = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})"
@@ -57,6 +67,9 @@ class ItemsQuery:
     crs: Crs = DEFAULT  # the coordinate system of the answer's coordinates
     crs_text: str | None = None
     bbox_crs_text: str | None = None
+    near_place: Located | None = None  # the postcode or place near= named, when it was not a point
+    open_now: bool = False  # only the features open now (the filter is in filters, on the theme's hours field)
+    selection: Selection = field(default_factory=Selection)  # filter, sortby, properties, skipGeometry: selection.py
 
 
 def only_parameters(query: RawQuery, allowed: Sequence[str]) -> None:
@@ -93,6 +106,7 @@ def items_query(state: ApiState, query: RawQuery, *, limit: int = DEFAULT_LIMIT,
         filters[name], raw_filters[name] = value, text
     if (datetime := one(query, "datetime")) is not None:
         add_dates(filters, state.temporal_field, parse_datetime(datetime))
+    open_now = (text := one(query, OPEN_NOW)) is not None and add_open_now(state, filters, text)
     if (area := one(query, "area")) is not None:
         try:
             area = filters[AREA_CODE] = state.area_code(area)
@@ -111,11 +125,12 @@ def items_query(state: ApiState, query: RawQuery, *, limit: int = DEFAULT_LIMIT,
             f"with near, offset + limit may be at most {MAX_NEAR_DEPTH:,}: the nearest {MAX_NEAR_DEPTH:,} features. "
             "Narrow the search with bbox or a filter instead",
         )
+    near_point = parse_near(state, near) if near is not None else None
     return ItemsQuery(
         bbox=parse_bbox(bbox, bbox_crs) if bbox is not None else None,
         limit=min(limit, MAX_LIMIT),
         offset=offset,
-        near=parse_point(near) if near is not None else None,
+        near=near_point[:2] if near_point is not None else None,
         filters=filters,
         raw_filters=raw_filters,
         bbox_text=bbox,
@@ -125,6 +140,9 @@ def items_query(state: ApiState, query: RawQuery, *, limit: int = DEFAULT_LIMIT,
         crs=crs,
         crs_text=crs_text,
         bbox_crs_text=bbox_crs_text,
+        near_place=near_point[2] if near_point is not None else None,
+        open_now=open_now,
+        selection=parse_selection(state, query, near is not None),
     )
 
 
@@ -231,6 +249,38 @@ def add_dates(filters: dict[str, Any], temporal_field: str | None, dates: tuple[
     filters[temporal_field] = Between(
         value if first is None else max(value, first), value if last is None else min(value, last)
     )
+
+
+def add_open_now(state: ApiState, filters: dict[str, Any], text: str) -> bool:
+    """Narrow ``filters`` to the features open at the state's time, for ``open_now=true``; whether it was true.
+
+    The filter goes on the theme's hours field (``x-page`` ``hours``), whose
+    hours the store indexed at load time (store/opening.py). A 400 names
+    ``open_now`` for a value other than true or false, a theme without hours,
+    or a filter on the hours field's text given as well.
+    """
+    wanted = YES_OR_NO.get(text.strip().lower())
+    if wanted is None:
+        raise bad_parameter(OPEN_NOW, f"{shown(text)} is not true or false; give open_now=true, or leave it out")
+    if not wanted:
+        return False
+    hours = layout(state.schema).hours
+    if hours is None:
+        raise bad_parameter(
+            OPEN_NOW, f"the theme {state.schema.get('name')!r} names no opening hours field, so leave open_now out"
+        )
+    if hours in filters:
+        raise bad_parameter(OPEN_NOW, f"give either open_now or a filter on {hours}, not both")
+    filters[hours] = OpenAt(state.clock())
+    return True
+
+
+def parse_near(state: ApiState, text: str) -> tuple[float, float, Located | None]:
+    """lon, lat of a point given as numbers, or of a postcode or place name found in the gazetteers, and which."""
+    if looks_like_a_point(text):
+        return (*parse_point(text), None)
+    found = state.locate(text)
+    return found.lon, found.lat, found
 
 
 def parse_point(text: str) -> tuple[float, float]:

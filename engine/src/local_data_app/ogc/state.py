@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..config import GSS_PATTERN, Settings
 from ..errors import not_found, shown
+from ..gazetteer import Located, locate
 from ..normalise import Parser, parser_for
+from ..schemas import GAZETTEER_ROLES
 from ..store import BBox, Provenance, Store
 
 GSS_CODE = re.compile(GSS_PATTERN)
@@ -40,6 +44,8 @@ class ApiState:
     project_dir: Path | None = None  # where the project's own templates/ and static/ are
     extents: dict[str, tuple[Provenance, Extent]] = field(default_factory=dict)
     extents_lock: threading.Lock = field(default_factory=threading.Lock)
+    # What time it is, for "open now": a test gives a fixed time here rather than change the system's clock.
+    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 
     @property
     def fields(self) -> list[dict[str, Any]]:
@@ -66,7 +72,16 @@ class ApiState:
         return {spec["name"]: parser_for(spec) for spec in self.fields}
 
     def collections(self) -> list[Provenance]:
-        return self.store.provenance()
+        """The collections the app serves: every load but the gazetteers', which only answer near= (gazetteer.py)."""
+        return [provenance for provenance in self.store.provenance() if provenance.theme not in GAZETTEER_ROLES]
+
+    def gazetteers(self) -> list[Provenance]:
+        """The loads of the gazetteers, postcodes and place names, that near= looks words up in."""
+        return [provenance for provenance in self.store.provenance() if provenance.theme in GAZETTEER_ROLES]
+
+    def locate(self, text: str) -> Located:
+        """Where a postcode or a place name typed for near= is; a 400 naming near when the gazetteers do not know it."""
+        return locate(self.store, self.gazetteers(), text, self.settings.place.name)
 
     def collection(self, name: str) -> Provenance:
         """A collection's provenance; a 404 ClientError if no collection has this name."""

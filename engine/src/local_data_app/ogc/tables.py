@@ -20,16 +20,34 @@ from .crs import DEFAULT, Crs, coordinates
 Found = Sequence[tuple[Feature, float | None]]  # features with their distance in metres, for near
 
 
-def csv_columns(fields: Sequence[dict[str, Any]], with_distance: bool, crs: Crs = DEFAULT) -> list[str]:
-    """The schema's fields, the area fields every record carries, then id, position and (for near) distance."""
+def csv_columns(
+    fields: Sequence[dict[str, Any]],
+    with_distance: bool,
+    crs: Crs = DEFAULT,
+    properties: Sequence[str] | None = None,
+    skip_geometry: bool = False,
+) -> list[str]:
+    """The schema's fields, the area fields every record carries, then id, position and (for near) distance.
+
+    ``properties`` keeps only those fields (the id stays); ``skip_geometry`` leaves out the position.
+    """
     names = [spec["name"] for spec in [*fields, *AREA_FIELDS]]
-    columns = names + [name for name in ("id", *crs.columns) if name not in names]
+    if properties is not None:
+        names = [name for name in names if name in properties]
+    position = () if skip_geometry else crs.columns
+    columns = names + [name for name in ("id", *position) if name not in names]
     return [*columns, "distance"] if with_distance else columns
 
 
 def csv_rows(
-    fields: Sequence[dict[str, Any]], found: Found, with_distance: bool, crs: Crs = DEFAULT
+    fields: Sequence[dict[str, Any]],
+    found: Found,
+    with_distance: bool,
+    crs: Crs = DEFAULT,
+    properties: Sequence[str] | None = None,
+    skip_geometry: bool = False,
 ) -> Iterator[list[Any]]:
+    columns = csv_columns(fields, with_distance, crs, properties, skip_geometry)
     x_column, y_column = crs.columns
     positions = coordinates(crs, [feature for feature, _ in found])
     for (feature, metres), position in zip(found, positions, strict=True):
@@ -37,7 +55,7 @@ def csv_rows(
         values = {**feature.properties, "id": feature.id, x_column: x, y_column: y}
         if with_distance and metres is not None:
             values["distance"] = round(metres, 1)
-        yield [csv_value(values.get(column)) for column in csv_columns(fields, with_distance, crs)]
+        yield [csv_value(values.get(column)) for column in columns]
 
 
 def csv_value(value: Any) -> Any:
@@ -51,10 +69,17 @@ def csv_value(value: Any) -> Any:
     return value
 
 
-def csv_text(fields: Sequence[dict[str, Any]], found: Found, with_distance: bool, crs: Crs = DEFAULT) -> str:
+def csv_text(
+    fields: Sequence[dict[str, Any]],
+    found: Found,
+    with_distance: bool,
+    crs: Crs = DEFAULT,
+    properties: Sequence[str] | None = None,
+    skip_geometry: bool = False,
+) -> str:
     """A header row, then one row per feature, with CRLF line ends as RFC 4180 has them."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(csv_columns(fields, with_distance, crs))
-    writer.writerows(csv_rows(fields, found, with_distance, crs))
+    writer.writerow(csv_columns(fields, with_distance, crs, properties, skip_geometry))
+    writer.writerows(csv_rows(fields, found, with_distance, crs, properties, skip_geometry))
     return buffer.getvalue()

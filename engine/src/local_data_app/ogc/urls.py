@@ -42,6 +42,14 @@ class Urls(Protocol):
         """The link a feature carries to itself, or to its page."""
         ...
 
+    def quality(self, name: str) -> str:
+        """The collection's data quality document (quality.py)."""
+        ...
+
+    def queryables(self, name: str) -> str | None:
+        """The collection's queryables (queryables.py), or None where it cannot be filtered (the export)."""
+        ...
+
 
 class ApiUrls:
     """The live API's addresses under ``base`` (such as ``http://127.0.0.1:8000/api``)."""
@@ -75,6 +83,12 @@ class ApiUrls:
     def items(self, name: str, parameters: Mapping[str, Any]) -> str:
         query = f"?{urlencode(parameters)}" if parameters else ""
         return f"{self.collection(name)}/items{query}"
+
+    def quality(self, name: str) -> str:
+        return f"{self.collection(name)}/quality"
+
+    def queryables(self, name: str) -> str:
+        return f"{self.collection(name)}/queryables"
 
     def feature_link(self, name: str, feature_id: str) -> dict[str, str]:
         href = f"{self.collection(name)}/items/{quote(feature_id, safe=FEATURE_LINK_ID_SAFE)}"

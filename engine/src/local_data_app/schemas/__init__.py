@@ -21,6 +21,9 @@ from typing import Any
 from .layout import layout_problems
 
 _SUFFIX = ".json"
+# The gazetteers a source can be marked as (``role`` in place.toml), each with its own schema in gazetteers/: data
+# the app loads to answer near= with a postcode or a place name, never served as a collection of the dataset.
+GAZETTEER_ROLES = ("postcodes", "places")
 PROJECT_THEMES = "themes"  # the folder of a project's own themes, beside place.toml
 
 # The project whose settings are being validated: the settings' validators ask for its themes.
@@ -55,6 +58,13 @@ def load_schema(theme: str, project_dir: Path | None = None) -> dict[str, Any]:
     if problems:
         raise ValueError(f"The x-page annotation of the dataset theme {theme!r}: {'; '.join(problems)}.")
     return schema
+
+
+def gazetteer_schema(role: str) -> dict[str, Any]:
+    """The Table Schema of a gazetteer (see GAZETTEER_ROLES), as a fresh dict the caller may change."""
+    if role not in GAZETTEER_ROLES:
+        raise ValueError(f"No gazetteer has the role {role!r}. The roles are: {', '.join(GAZETTEER_ROLES)}.")
+    return json.loads(files(__name__).joinpath("gazetteers", role + _SUFFIX).read_text(encoding="utf-8"))
 
 
 @contextmanager

@@ -18,11 +18,16 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, fields
+from datetime import datetime
 from itertools import chain
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ..errors import ClientError, ConfigError
+from .opening import OpenAt, indexed_table
+
+if TYPE_CHECKING:  # conditions.py builds on this module
+    from . import conditions
 
 T = TypeVar("T")  # what a consistent() read returns
 
@@ -50,6 +55,7 @@ ORDERED = {"text", "number", "integer"}
 WORD = re.compile(r"[^\W_]+")
 LONGEST_WORD = 64
 MOST_SEARCH_WORDS = 20
+SEARCH_KEY = "x-search"  # a schema field's annotation: a word search looks in it (see searched_fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +73,9 @@ class Between:
     or_missing: bool = False
 
 
-# Schema field name -> a value of the field's type (the field equals it), or a range of such values.
-Filters = Mapping[str, str | float | int | bool | Between]
+# Schema field name -> a value of the field's type (the field equals it), a range of such values, or, on the
+# theme's hours field, the moment its features must be open (opening.OpenAt).
+Filters = Mapping[str, str | float | int | bool | Between | OpenAt]
 
 
 # The fields every record carries beside its schema's: the area (of place.toml) its source covers. Ingest fills
@@ -121,10 +128,13 @@ class Provenance:
     # what the load depended on (the file's bytes, the source's settings, the schema and the app's version) as a
     # SHA-256, when the source can say without being read through; a later ingest that matches it skips the load
     source_digest: str | None = None
+    # what the load's rows were like (reasons for rejection, how full each field is, dates), as quality.py measures
+    # it, in JSON; None for a load made before the app measured
+    quality: str | None = None
 
 
 # Catalogue columns added since the first release; a catalogue made before them gains them when a store opens it.
-LATER_COLUMNS = ("area_code", "area_name", "source_digest")
+LATER_COLUMNS = ("area_code", "area_name", "source_digest", "quality")
 # The columns that hold a collection's provenance beside its name, in the stores' catalogues.
 PROVENANCE_COLUMNS = tuple(field.name for field in fields(Provenance) if field.name != "collection")
 
@@ -155,8 +165,14 @@ class Store(Protocol):
         counts must come from the same one, even when a load commits between them.
         """
 
-    def count(self, collection: str, bbox: BBox | None = None, filters: Filters | None = None) -> int:
-        """How many features a collection holds (inside ``bbox`` and matching ``filters``, if given)."""
+    def count(
+        self,
+        collection: str,
+        bbox: BBox | None = None,
+        filters: Filters | None = None,
+        where: conditions.Condition | None = None,
+    ) -> int:
+        """How many features a collection holds (inside ``bbox``, matching ``filters`` and ``where``, if given)."""
 
     def extent(self, collection: str) -> BBox | None:
         """The smallest box holding a collection's located features, or None if none has a position."""
@@ -174,14 +190,21 @@ class Store(Protocol):
         limit: int = 10,
         offset: int = 0,
         filters: Filters | None = None,
+        where: conditions.Condition | None = None,
+        order: conditions.Order = (),
     ) -> list[Feature]:
         """A page of a collection's features in load order, inside ``bbox`` and matching ``filters`` if given.
 
         ``filters`` maps schema field names to values of the field's type; a
         feature matches when each field equals its value exactly (text as
-        stored, case and all), or lies in its :class:`Between` range. An
-        unknown field or a value of the wrong type raises a 400 ClientError (see
-        :func:`check_filters`).
+        stored, case and all), or lies in its :class:`Between` range, or, for
+        an :class:`~.opening.OpenAt` on the theme's hours field, when its
+        hours say open at that moment (found through the load's hours index,
+        opening.py). An unknown field or a value of the wrong type raises a
+        400 ClientError (see :func:`check_filters`). ``where`` is a condition of store/conditions.py
+        that must hold too, checked the same way. ``order`` sorts by fields
+        first, (field, descending) pairs, missing values last either way and
+        ties in load order, so pages by ``offset`` neither skip nor repeat.
         """
 
     def feature(self, collection: str, feature_id: str) -> Feature | None:
@@ -196,12 +219,13 @@ class Store(Protocol):
         offset: int = 0,
         bbox: BBox | None = None,
         filters: Filters | None = None,
+        where: conditions.Condition | None = None,
     ) -> list[tuple[Feature, float]]:
         """A page of the located features nearest a WGS84 point, with their great-circle distance in metres.
 
         Nearest first; features at the same distance keep their load order, so
-        pages by ``offset`` neither skip nor repeat. ``bbox`` and ``filters``
-        narrow the features as in :meth:`features`.
+        pages by ``offset`` neither skip nor repeat. ``bbox``, ``filters`` and
+        ``where`` narrow the features as in :meth:`features`.
         """
 
     def search(
@@ -214,6 +238,7 @@ class Store(Protocol):
         near: tuple[float, float] | None = None,
         bbox: BBox | None = None,
         most: int = 10_000,
+        where: conditions.Condition | None = None,
     ) -> Found | None:
         """A page of the features holding every word, and how many do, up to ``most``; None without a word index.
 
@@ -221,7 +246,7 @@ class Store(Protocol):
         must begin a word of the feature's id or of one of its string fields,
         in any case. No words match every feature. In load order, or nearest
         ``near`` (lon, lat) first with distances in metres, ties in load
-        order; ``bbox`` and ``filters`` narrow the features as in
+        order; ``bbox``, ``filters`` and ``where`` narrow the features as in
         :meth:`features`. The index is built as a load commits: a collection
         loaded by a version without it answers None until it is loaded again.
         """
@@ -283,8 +308,16 @@ def search_words(text: str) -> list[str]:
 
 
 def searched_fields(fields: Sequence[dict[str, Any]]) -> list[str]:
-    """The names of the fields whose words a search finds: the string fields (an id is searched too)."""
-    return [field["name"] for field in fields if field.get("type", "string") == "string"]
+    """The names of the fields whose words a search finds (an id is searched too).
+
+    A theme marks them with ``"x-search": true`` (names, addresses,
+    postcodes: what a resident types), so that long free text such as notes
+    or opening hours neither costs the word index its time at every load nor
+    answers a search for a street with every place whose notes mention it.
+    A theme that marks none has every string field searched.
+    """
+    marked = [field["name"] for field in fields if field.get(SEARCH_KEY) is True]
+    return marked or [field["name"] for field in fields if field.get("type", "string") == "string"]
 
 
 def feature_words(feature: Feature, names: Sequence[str]) -> list[str]:
@@ -351,7 +384,9 @@ def check_filters(collection: str, fields: Sequence[dict[str, Any]], filters: Fi
     or ``int`` (returned as ``float``); a value no stored one can equal (None,
     NaN, an integer beyond 64 bits, text holding a NUL character) is refused
     too, so both stores answer alike. A :class:`Between` is checked end by
-    end, on a text, number or integer field. Raises a 400 ClientError naming
+    end, on a text, number or integer field. An :class:`~.opening.OpenAt` must
+    be on a field whose hours the load indexed (a 400 naming ``open_now``
+    otherwise). Raises a 400 ClientError naming
     the field, the value and what was expected: a filter comes from a client.
     """
     kinds = {field["name"]: column_type(field) for field in fields}
@@ -364,6 +399,9 @@ def check_filters(collection: str, fields: Sequence[dict[str, Any]], filters: Fi
                 f"Collection {collection!r} has no field {name!r} to filter on. Its fields are: "
                 f"{', '.join(repr(known) for known in kinds) or 'none'}",
             )
+        if isinstance(value, OpenAt):
+            checked.append((name, _open_at(collection, fields, name, value)))
+            continue
         if isinstance(value, Between):
             if kind not in ORDERED:
                 raise refused(
@@ -378,6 +416,20 @@ def check_filters(collection: str, fields: Sequence[dict[str, Any]], filters: Fi
         else:
             checked.append((name, _checked_value(collection, name, kind, value)))
     return checked
+
+
+def _open_at(collection: str, fields: Sequence[dict[str, Any]], name: str, value: OpenAt) -> OpenAt:
+    """An "open now" filter, on a field whose opening hours the load indexed (see opening.py)."""
+    spec = next(spec for spec in fields if spec["name"] == name)
+    if indexed_table(spec) is None or not isinstance(value.moment, datetime):
+        raise ClientError(
+            400,
+            "InvalidParameterValue",
+            f"open_now: collection {collection!r} has no opening hours indexed in its field {name!r}: it was "
+            "loaded before the app indexed them, or its theme names no hours field. Load it again with ingest",
+            parameter="open_now",
+        )
+    return value
 
 
 def _checked_value(collection: str, name: str, kind: str, value: Any) -> Any:

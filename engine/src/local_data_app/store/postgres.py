@@ -57,6 +57,8 @@ from . import (
     searched_fields,
     table_name,
 )
+from .conditions import POSTGRES, Condition, Order, order_sql, render
+from .opening import HoursStaging, OpenAt, indexed_table, open_hours, remember
 
 SQL_TYPES = {"text": "text", "number": "double precision", "integer": "bigint", "boolean": "boolean"}
 CATALOGUE = "_collections"
@@ -142,7 +144,7 @@ class PostgresStore:
             try:
                 db.execute(
                     f"CREATE TABLE {table} (_rowid bigint NOT NULL, _id text NOT NULL, geom point, "
-                    f"_row bigint NOT NULL, _extra jsonb NOT NULL, {columns}, _words tsvector NOT NULL)"
+                    f"_row bigint NOT NULL, _extra jsonb NOT NULL, {columns}, _words tsvector NOT NULL, _hours integer)"
                 )
             except psycopg.Error as error:
                 raise StoreError(
@@ -163,9 +165,13 @@ class PostgresStore:
             ).fetchall()
         return [Provenance(*row) for row in rows]
 
-    def count(self, collection: str, bbox: BBox | None = None, filters: Filters | None = None) -> int:
+    def count(
+        self, collection: str, bbox: BBox | None = None, filters: Filters | None = None, where: Condition | None = None
+    ) -> int:
+        condition = where
+
         def query(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
-            where, params = _where(collection, fields, bbox, filters)
+            where, params = _where(collection, fields, bbox, filters, condition=condition)
             return f"SELECT count(*) FROM {table}{where}", params
 
         rows, _ = self._read(collection, query)
@@ -200,10 +206,16 @@ class PostgresStore:
         limit: int = 10,
         offset: int = 0,
         filters: Filters | None = None,
+        where: Condition | None = None,
+        order: Order = (),
     ) -> list[Feature]:
+        condition = where
+
         def query(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
-            where, params = _where(collection, fields, bbox, filters)
-            return f"SELECT {_columns(fields)} FROM {table}{where} ORDER BY {_load_order(bbox)} LIMIT %s OFFSET %s", [
+            where, params = _where(collection, fields, bbox, filters, condition=condition)
+            sort = order_sql(collection, fields, order, POSTGRES) + ", " if order else ""
+            columns = _columns(fields)
+            return f"SELECT {columns} FROM {table}{where} ORDER BY {sort}{_load_order(bbox)} LIMIT %s OFFSET %s", [
                 *params,
                 limit,
                 offset,
@@ -227,6 +239,7 @@ class PostgresStore:
         offset: int = 0,
         bbox: BBox | None = None,
         filters: Filters | None = None,
+        where: Condition | None = None,
     ) -> list[tuple[Feature, float]]:
         """A page of the features nearest a point, by great-circle distance in metres, nearest first.
 
@@ -236,7 +249,7 @@ class PostgresStore:
         bound the search radius; the matching features within that radius are
         then ranked by true distance (ties in load order).
         """
-        return self._nearest(collection, lon, lat, limit, offset, bbox, filters, [])
+        return self._nearest(collection, lon, lat, limit, offset, bbox, filters, [], where)
 
     def _nearest(
         self,
@@ -248,12 +261,13 @@ class PostgresStore:
         bbox: BBox | None,
         filters: Filters | None,
         words: list[str],
+        condition: Condition | None = None,
     ) -> list[tuple[Feature, float]]:
         """:meth:`nearest`, of the features holding every word too (none: every feature)."""
         wanted = offset + limit
 
         def by_degrees(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
-            where, params = _where(collection, fields, bbox, filters, located=True, words=words)
+            where, params = _where(collection, fields, bbox, filters, located=True, words=words, condition=condition)
             return f"SELECT geom[0], geom[1] FROM {table}{where} ORDER BY geom <-> point(%s, %s) LIMIT %s", [
                 *params,
                 lon,
@@ -267,7 +281,7 @@ class PostgresStore:
         around = bbox_around(lon, lat, max(distance(lon, lat, x, y) for x, y in rows))
 
         def by_metres(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
-            where, params = _where(collection, fields, around, filters, also=bbox, words=words)
+            where, params = _where(collection, fields, around, filters, also=bbox, words=words, condition=condition)
             return (
                 f"SELECT {_columns(fields)}, {HAVERSINE} AS _distance FROM {table}{where} "
                 "ORDER BY _distance, _rowid LIMIT %s OFFSET %s",
@@ -287,6 +301,7 @@ class PostgresStore:
         near: tuple[float, float] | None = None,
         bbox: BBox | None = None,
         most: int = 10_000,
+        where: Condition | None = None,
     ) -> Found | None:
         """A page of the features holding every word, and their count up to ``most``, from the GIN index.
 
@@ -297,6 +312,7 @@ class PostgresStore:
         first, the words narrow :meth:`nearest`'s two queries.
         """
         wanted = search_words(" ".join(words))[:MOST_SEARCH_WORDS]
+        condition = where
 
         def indexed(table: str, _: list[dict[str, Any]]) -> tuple[str, list[Any]]:
             return (
@@ -306,11 +322,11 @@ class PostgresStore:
             )
 
         def counted(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
-            where, params = _where(collection, fields, bbox, filters, words=wanted)
+            where, params = _where(collection, fields, bbox, filters, words=wanted, condition=condition)
             return f"SELECT count(*) FROM (SELECT 1 FROM {table}{where} LIMIT %s) AS found", [*params, most + 1]
 
         def page(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
-            where, params = _where(collection, fields, bbox, filters, words=wanted)
+            where, params = _where(collection, fields, bbox, filters, words=wanted, condition=condition)
             order = _load_order(bbox)  # without a box the planner weighs the words' index against load order
             return f"SELECT {_columns(fields)} FROM {table}{where} ORDER BY {order} LIMIT %s OFFSET %s", [
                 *params,
@@ -325,7 +341,7 @@ class PostgresStore:
             matched = self._read(collection, counted)[0][0][0]
             if near is not None:
                 found: list[tuple[Feature, float | None]] = [
-                    *self._nearest(collection, *near, limit, offset, bbox, filters, wanted)
+                    *self._nearest(collection, *near, limit, offset, bbox, filters, wanted, condition)
                 ]
             else:
                 rows, fields = self._read(collection, page)
@@ -472,6 +488,7 @@ class PostgresStore:
             row = found.fetchone()
             if row is None:
                 raise KeyError(collection)
+            _remember_hours(together, row[1])
             return together.execute(*query(*row)).fetchall(), row[1]
         with self._reader() as db:
             for attempt in range(1, READ_ATTEMPTS + 1):
@@ -481,6 +498,7 @@ class PostgresStore:
                     raise KeyError(collection)
                 table, fields = found
                 try:
+                    _remember_hours(db, fields)
                     return db.execute(*query(table, fields)).fetchall(), fields
                 except errors.UndefinedTable:
                     if attempt == READ_ATTEMPTS:
@@ -517,11 +535,12 @@ class _PostgresStaging:
         fields: list[dict[str, Any]],
         safe: Callable[[psycopg.Error], str],
     ) -> None:
-        self.db, self.collection, self.table, self.fields, self.safe = db, collection, table, fields, safe
+        self.hours = HoursStaging(fields, table)  # the catalogue keeps its fields, which name the hours' tables
+        self.db, self.collection, self.table, self.fields, self.safe = db, collection, table, self.hours.fields, safe
         self.names = [field["name"] for field in fields]
         self.words = FeatureWords(searched_fields(fields))
         columns = ", ".join(
-            ["_rowid", "_id", "geom", "_row", "_extra", *(quote(name) for name in self.names), "_words"]
+            ["_rowid", "_id", "geom", "_row", "_extra", *(quote(name) for name in self.names), "_words", "_hours"]
         )
         self.copy = f"COPY {table} ({columns}) FROM STDIN"
         self.next_rowid = 1
@@ -529,7 +548,7 @@ class _PostgresStaging:
     def add(self, features: Sequence[Feature]) -> None:
         start = self.next_rowid
         self.next_rowid += len(features)
-        names, words = self.names, self.words
+        names, words, hours = self.names, self.words, self.hours.number
         try:
             # The queued writer sends rows from a thread while Python formats the next ones.
             with self.db.cursor() as cursor, cursor.copy(self.copy, writer=QueuedLibpqWriter(cursor)) as copy:
@@ -544,6 +563,7 @@ class _PostgresStaging:
                             to_json(feature.extra),
                             *map(feature.properties.get, names),
                             _tsvector(words(feature)),
+                            hours(feature.properties),
                         )
                     )
         except psycopg.Error as error:
@@ -559,6 +579,7 @@ class _PostgresStaging:
                 cursor.execute(f"CREATE UNIQUE INDEX {table}_id ON {table} (_id)")
                 cursor.execute(f"CREATE INDEX {table}_geom ON {table} USING gist (geom)")
                 cursor.execute(f"CREATE INDEX {table}_words ON {table} USING gin (_words)")
+                _stage_hours(cursor, table, self.hours)
                 cursor.execute(f"ANALYZE {table}")
                 # One commit at a time per collection, so each drops the table the one before it made.
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(self.collection)])
@@ -581,6 +602,8 @@ class _PostgresStaging:
                 )
                 if old:
                     cursor.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(old[0])))
+                    for side in ("_hours", "_open"):  # none for a table loaded before "open now"
+                        cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(old[0] + side)))
             self.db.commit()
         except errors.UniqueViolation as error:
             found = re.search(r"=\((.*)\)", error.diag.message_detail or "")
@@ -639,6 +662,7 @@ def _where(
     located: bool = False,
     also: BBox | None = None,
     words: Sequence[str] = (),
+    condition: Condition | None = None,
 ) -> tuple[str, list[Any]]:
     """A WHERE clause and its parameters for features inside ``bbox`` (and ``also``) that match ``filters``.
 
@@ -647,7 +671,7 @@ def _where(
     as in SQLite (PostgreSQL would swap its corners). Field names are the
     collection's own, checked and quoted (``%`` doubled for psycopg); every
     value is a parameter. Each of ``words`` (from store.search_words) must
-    begin a word of the feature's.
+    begin a word of the feature's. ``condition`` (store/conditions.py) must hold too.
     """
     clauses, params = ["geom IS NOT NULL"] if located else [], []
     if words:
@@ -668,10 +692,52 @@ def _where(
             clause, values = between_clause(column, value, "%s", TEXT_ORDER if kinds[name] == "text" else "")
             clauses.append(clause)
             params += values
+        elif isinstance(value, OpenAt):
+            clause, values = _open_clause(fields, value)
+            clauses.append(clause)
+            params += values
         else:
             clauses.append(f"{column} = %s")
             params.append(value)
+    if condition is not None:
+        clause, values = render(collection, fields, condition, POSTGRES)
+        clauses.append(clause)
+        params += values
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _stage_hours(cursor: psycopg.Cursor[Any], table: str, hours: HoursStaging) -> None:
+    """A load's opening hours beside its table, and the index that finds its features by their hours (opening.py)."""
+    numbered, spans = hours.rows()
+    cursor.execute(
+        f"CREATE TABLE {table}_hours (hours integer PRIMARY KEY, osm text NOT NULL, weekly boolean NOT NULL)"
+    )
+    cursor.executemany(f"INSERT INTO {table}_hours VALUES (%s, %s, %s)", numbered)
+    cursor.execute(f"CREATE TABLE {table}_open (start integer NOT NULL, stop integer NOT NULL, hours integer NOT NULL)")
+    cursor.executemany(f"INSERT INTO {table}_open (hours, start, stop) VALUES (%s, %s, %s)", spans)
+    cursor.execute(f"CREATE INDEX {table}_open_start ON {table}_open (start, stop, hours)")
+    cursor.execute(f"CREATE INDEX {table}_by_hours ON {table} (_hours) WHERE _hours IS NOT NULL")
+    cursor.execute(f"ANALYZE {table}_open")
+
+
+def _open_clause(fields: list[dict[str, Any]], value: OpenAt) -> tuple[str, list[Any]]:
+    """The features open at the moment: weekly hours whose span holds its minute, and the others open then."""
+    table = next(filter(None, map(indexed_table, fields)))  # check_filters saw the field's hours indexed
+    minute, others = open_hours(table, value.moment)
+    # = ANY of an array, not IN a subquery: the planner then weighs the index on _hours against the table's
+    # rows as for a short list of values, rather than hash the whole table against the subquery.
+    return (
+        f"_hours = ANY(ARRAY(SELECT hours FROM {table}_open WHERE start <= %s AND stop > %s "
+        "UNION ALL SELECT unnest(%s::integer[])))",
+        [minute, minute, others],
+    )
+
+
+def _remember_hours(db: psycopg.Connection[Any], fields: list[dict[str, Any]]) -> None:
+    """Read a load's sometimes-true hours, once per load, in the transaction that reads its table (opening.py)."""
+    table = next(filter(None, map(indexed_table, fields)), None)
+    if table is not None:
+        remember(table, lambda: db.execute(f"SELECT hours, osm FROM {table}_hours WHERE NOT weekly").fetchall())
 
 
 def _lexeme(word: str) -> str:

@@ -53,6 +53,8 @@ from . import (
     searched_fields,
     table_name,
 )
+from .conditions import Condition, Order, Rendered, order_sql, render, sqlite_dialect
+from .opening import HoursStaging, OpenAt, indexed_table, open_hours, remember
 
 SQL_TYPES = {"text": "TEXT", "number": "REAL", "integer": "INTEGER", "boolean": "INTEGER"}
 CATALOGUE = "_collections"
@@ -135,7 +137,7 @@ class SQLiteStore:
         try:
             self.db.execute(
                 f"CREATE TABLE {table} (_rowid INTEGER PRIMARY KEY, _id TEXT NOT NULL, _lon REAL, _lat REAL, "
-                f"_row INTEGER NOT NULL, _extra TEXT NOT NULL, {columns}, _words TEXT NOT NULL)"
+                f"_row INTEGER NOT NULL, _extra TEXT NOT NULL, {columns}, _words TEXT NOT NULL, _hours INTEGER)"
             )
             staging = _SQLiteStaging(self.db, collection, table, list(fields))
             yield staging
@@ -150,10 +152,12 @@ class SQLiteStore:
             ).fetchall()
         return [Provenance(*row) for row in rows]
 
-    def count(self, collection: str, bbox: BBox | None = None, filters: Filters | None = None) -> int:
+    def count(
+        self, collection: str, bbox: BBox | None = None, filters: Filters | None = None, where: Condition | None = None
+    ) -> int:
         with self._reading() as db:
             table, fields = _live(db, collection)
-            checked = check_filters(collection, fields, filters)
+            checked = _checked(collection, table, fields, filters, where)
             if bbox is not None and not checked:
                 sql, params = _inside(table, bbox)
                 return db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
@@ -206,11 +210,14 @@ class SQLiteStore:
         limit: int = 10,
         offset: int = 0,
         filters: Filters | None = None,
+        where: Condition | None = None,
+        order: Order = (),
     ) -> list[Feature]:
         with self._reading() as db:
             table, fields = _live(db, collection)
-            checked = check_filters(collection, fields, filters)
-            if bbox is not None and not checked:  # pick the page's ids from the R*Tree, then read only those rows
+            checked = _checked(collection, table, fields, filters, where)
+            sort = order_sql(collection, fields, order, sqlite_dialect(table)) + ", " if order else ""
+            if bbox is not None and not checked and not sort:  # the page's ids from the R*Tree, then only those rows
                 sql, params = _inside(table, bbox)
                 rows = db.execute(
                     f"SELECT {_columns(table, fields)} FROM (SELECT id FROM ({sql}) ORDER BY id LIMIT ? OFFSET ?) "
@@ -220,7 +227,7 @@ class SQLiteStore:
             else:
                 source, params = _matching(table, bbox, checked)
                 rows = db.execute(
-                    f"SELECT {_columns(table, fields)}{source} ORDER BY {table}._rowid LIMIT ? OFFSET ?",
+                    f"SELECT {_columns(table, fields)}{source} ORDER BY {sort}{table}._rowid LIMIT ? OFFSET ?",
                     [*params, limit, offset],
                 ).fetchall()
         return [_feature(row, fields) for row in deadline.paced(rows)]
@@ -240,6 +247,7 @@ class SQLiteStore:
         offset: int = 0,
         bbox: BBox | None = None,
         filters: Filters | None = None,
+        where: Condition | None = None,
     ) -> list[tuple[Feature, float]]:
         """A page of the features nearest a point, by great-circle distance in metres, nearest first.
 
@@ -250,7 +258,7 @@ class SQLiteStore:
         """
         with self._reading() as db:
             table, fields = _live(db, collection)
-            checked = check_filters(collection, fields, filters)
+            checked = _checked(collection, table, fields, filters, where)
             return self._nearest(db, table, fields, (lon, lat), limit, offset, bbox, checked, None)
 
     def _nearest(
@@ -306,6 +314,7 @@ class SQLiteStore:
         near: tuple[float, float] | None = None,
         bbox: BBox | None = None,
         most: int = 10_000,
+        where: Condition | None = None,
     ) -> Found | None:
         """A page of the features holding every word, and their count up to ``most``, from the FTS5 index.
 
@@ -321,7 +330,7 @@ class SQLiteStore:
             table, fields = _live(db, collection)
             if not self._has_index(db, table):
                 return None
-            checked = check_filters(collection, fields, filters)
+            checked = _checked(collection, table, fields, filters, where)
             plan = _plan(db, table, wanted)
             if plan is None:  # a word begins no word of any feature
                 return Found([], 0, True)
@@ -509,18 +518,19 @@ class _SQLiteStaging:
     """A load's new table, filled by one prepared INSERT per batch; its indexes are built once, at commit."""
 
     def __init__(self, db: sqlite3.Connection, collection: str, table: str, fields: list[dict[str, Any]]) -> None:
-        self.db, self.collection, self.table, self.fields = db, collection, table, fields
+        self.hours = HoursStaging(fields, table)  # the catalogue keeps its fields, which name the hours' tables
+        self.db, self.collection, self.table, self.fields = db, collection, table, self.hours.fields
         self.names = [field["name"] for field in fields]
         self.words = FeatureWords(searched_fields(fields))
         self.extra_json = json.JSONEncoder(ensure_ascii=False, default=str).encode  # json.dumps's, made once
-        placeholders = ", ".join("?" * (7 + len(fields)))
+        placeholders = ", ".join("?" * (8 + len(fields)))
         self.insert = f"INSERT INTO {table} VALUES ({placeholders})"
         self.next_rowid = 1
 
     def add(self, features: Sequence[Feature]) -> None:
         start = self.next_rowid
         self.next_rowid += len(features)
-        names, words, extra_json = self.names, self.words, self.extra_json
+        names, words, extra_json, hours = self.names, self.words, self.extra_json, self.hours.number
         self.db.executemany(
             self.insert,
             [
@@ -533,6 +543,7 @@ class _SQLiteStaging:
                     extra_json(feature.extra),
                     *map(feature.properties.get, names),
                     " ".join(words(feature)),
+                    hours(feature.properties),
                 )
                 for rowid, feature in enumerate(features, start)
             ],
@@ -562,6 +573,7 @@ class _SQLiteStaging:
         self.db.execute(f"CREATE TABLE {table}_terms (term TEXT PRIMARY KEY) WITHOUT ROWID")
         self.db.execute(f"INSERT INTO {table}_terms SELECT term FROM temp.{table}_vocab")
         self.db.execute(f"DROP TABLE temp.{table}_vocab")
+        _stage_hours(self.db, table, self.hours)
         old = self.db.execute(f"SELECT table_name FROM {CATALOGUE} WHERE collection = ?", [self.collection]).fetchone()
         values = [getattr(provenance, name) for name in PROVENANCE_COLUMNS]
         self.db.execute(
@@ -572,6 +584,8 @@ class _SQLiteStaging:
         if old:
             self.db.execute(f"DROP TABLE IF EXISTS {old[0]}_fts")  # none for a table loaded before word search
             self.db.execute(f"DROP TABLE IF EXISTS {old[0]}_terms")
+            self.db.execute(f"DROP TABLE IF EXISTS {old[0]}_hours")  # none for a table loaded before "open now"
+            self.db.execute(f"DROP TABLE IF EXISTS {old[0]}_open")
             self.db.execute(f"DROP TABLE {old[0]}_rtree")
             self.db.execute(f"DROP TABLE {old[0]}")
         self.db.execute("COMMIT")
@@ -621,7 +635,14 @@ def _matching(
             clauses.append(f"{table}._lon BETWEEN ? AND ? AND {table}._lat BETWEEN ? AND ?")
             params += [min_lon, max_lon, min_lat, max_lat]
     for name, value in checked:
-        if isinstance(value, Between):
+        if isinstance(value, OpenAt):
+            clause, values = _open_clause(table, value)
+            clauses.append(clause)
+            params += values
+        elif isinstance(value, Rendered):
+            clauses.append(value.sql)
+            params += value.params
+        elif isinstance(value, Between):
             clause, values = between_clause(f"{table}.{quote(name)}", value, "?")
             clauses.append(clause)
             params += values
@@ -629,6 +650,47 @@ def _matching(
             clauses.append(f"{table}.{quote(name)} = ?")
             params.append(value)
     return source + (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _checked(
+    collection: str, table: str, fields: list[dict[str, Any]], filters: Filters | None, where: Condition | None
+) -> list[tuple[str, Any]]:
+    """The field filters checked (store.check_filters) and ``where`` rendered, as :func:`_matching` takes them.
+
+    ``where`` goes in as one more narrowing entry, so that every query of a
+    read (the count, the page, nearest's boxes) holds it, and each choice
+    made on whether a read is narrowed treats it as a filter.
+    """
+    checked = check_filters(collection, fields, filters)
+    if where is not None:
+        rendered = render(collection, fields, where, sqlite_dialect(table))
+        checked.append(("", Rendered(*rendered)))
+    return checked
+
+
+def _stage_hours(db: sqlite3.Connection, table: str, hours: HoursStaging) -> None:
+    """A load's opening hours beside its table, and the index that finds its features by their hours (opening.py)."""
+    numbered, spans = hours.rows()
+    db.execute(f"CREATE TABLE {table}_hours (hours INTEGER PRIMARY KEY, osm TEXT NOT NULL, weekly INTEGER NOT NULL)")
+    db.executemany(f"INSERT INTO {table}_hours VALUES (?, ?, ?)", numbered)
+    db.execute(f"CREATE TABLE {table}_open (start INTEGER NOT NULL, stop INTEGER NOT NULL, hours INTEGER NOT NULL)")
+    db.executemany(f"INSERT INTO {table}_open (hours, start, stop) VALUES (?, ?, ?)", spans)
+    db.execute(f"CREATE INDEX {table}_open_start ON {table}_open (start, stop, hours)")
+    db.execute(f"CREATE INDEX {table}_by_hours ON {table} (_hours) WHERE _hours IS NOT NULL")
+    # How many features share each hours, so that the planner starts from the R*Tree or the words for a box, a
+    # point or a search, and from this index only when few features are open (a sample: quick on millions of rows).
+    db.execute("PRAGMA analysis_limit = 1000")
+    db.execute(f"ANALYZE {table}_by_hours")
+
+
+def _open_clause(table: str, value: OpenAt) -> tuple[str, list[Any]]:
+    """The features open at the moment: weekly hours whose span holds its minute, and the others open then."""
+    minute, others = open_hours(table, value.moment)
+    return (
+        f"{table}._hours IN (SELECT hours FROM {table}_open WHERE start <= ? AND stop > ? "
+        "UNION ALL SELECT value FROM json_each(?))",
+        [minute, minute, json.dumps(others)],
+    )
 
 
 @dataclass(frozen=True)
@@ -715,6 +777,7 @@ class _Fields(list[dict[str, Any]]):
     def __init__(self, fields: list[dict[str, Any]]) -> None:
         super().__init__(fields)
         self.names = tuple(field["name"] for field in fields)
+        self.hours_table = next(filter(None, map(indexed_table, fields)), None)  # see opening.py
         self.booleans = tuple(index for index, field in enumerate(fields) if column_type(field) == "boolean")
 
 
@@ -729,7 +792,11 @@ def _live(db: sqlite3.Connection, collection: str) -> tuple[str, _Fields]:
     row = db.execute(f"SELECT table_name, fields FROM {CATALOGUE} WHERE collection = ?", [collection]).fetchone()
     if row is None:
         raise KeyError(collection)
-    return row[0], _decoded(row[1])
+    fields = _decoded(row[1])
+    if fields.hours_table is not None:  # its sometimes-true hours, read once per load, for "open now"
+        hours_table = fields.hours_table
+        remember(hours_table, lambda: db.execute(f"SELECT hours, osm FROM {hours_table}_hours WHERE NOT weekly"))
+    return row[0], fields
 
 
 def _root_box(db: sqlite3.Connection, table: str) -> BBox | None:

@@ -18,7 +18,7 @@ from .. import __version__
 from ..config import LoadedSettings
 from ..ogc.state import ApiState
 from ..store import open_store
-from . import errors, health, pages, security, service_doc
+from . import errors, health, pages, public_pages, quality_pages, security, service_doc, sitemap
 from .api import router
 from .deadlines import Deadlines
 from .hosts import HostCheck
@@ -61,7 +61,10 @@ def create_app(loaded: LoadedSettings) -> FastAPI:
     app.add_middleware(HostCheck, server=settings.server)
     security.install(app, settings.map.tile_source)  # added after, so it runs outside: refusals carry its headers
     pages.install(app, loaded.project_dir)
+    app.include_router(quality_pages.router)  # /quality, each source's data quality for people
     app.include_router(service_doc.router)  # /api.html, the API described for people
+    app.include_router(public_pages.router)  # /accessibility and /privacy, which a public body must publish
+    app.include_router(sitemap.router)  # /sitemap.xml and /robots.txt, for search engines
     errors.install(app)  # JSON for the API, pages for people
 
     def openapi() -> dict[str, Any]:

@@ -25,9 +25,13 @@ from ..ogc.catalogue import JSON_LD, catalogue
 from ..ogc.crs import URIS, content_crs, parse_crs
 from ..ogc.html import HTML_FORMAT
 from ..ogc.parameters import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, RawQuery, only_parameters
+from ..ogc.quality import quality_document
+from ..ogc.queryables import SCHEMA_JSON, queryables
 from ..ogc.state import ApiState
 from ..ogc.urls import GEOJSON, OPENAPI_JSON
+from ..quality import quality_of
 from .api_pages import represent
+from .links import LIVE
 
 WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
@@ -144,6 +148,42 @@ def collection(name: CollectionName, request: Request, state: State) -> Response
     return represent(request, ogc.collection(state, here, name), "api/collection.html", view)
 
 
+JsonOnly = Annotated[
+    str | None,
+    Query(description="json, or left out: this address answers in JSON only.", json_schema_extra={"enum": ["json"]}),
+]
+
+
+@router.get("/collections/{name}/quality", summary="A collection's data quality")
+def quality(name: CollectionName, request: Request, state: State, f: JsonOnly = None) -> JSONResponse:
+    """Rows read, loaded and rejected at its last load, the commonest reasons, how complete each field is, dates."""
+    only_parameters(raw_query(request), ["f"])
+    if f not in {None, "json"}:
+        raise bad_parameter("f", f"{shown(f)} is not a format of this address; use f=json or leave f out")
+    here = urls(request)
+    measured = quality_of(state.collection(name), state.fields)
+    page = str(request.base_url).rstrip("/") + LIVE.quality(name)
+    return JSONResponse(quality_document(measured, here.quality(name), page, here.collection(name)))
+
+
+class SchemaResponse(JSONResponse):
+    media_type = SCHEMA_JSON
+
+
+@router.get(
+    "/collections/{name}/queryables",
+    summary="A collection's queryables",
+    response_class=SchemaResponse,
+    dependencies=[JsonOrHtml],
+)
+def collection_queryables(name: CollectionName, request: Request, state: State) -> Response:
+    """What filter may test, sortby sort by and properties keep: a JSON Schema (OGC API - Features Part 3)."""
+    here = urls(request)
+    view = partial(html.queryables_view, urls=here, name=name)
+    document = queryables(state, here, name)
+    return represent(request, document, "api/queryables.html", view, media_type=SCHEMA_JSON)
+
+
 # The items parameters, declared for the OpenAPI document; the OGC layer checks their values.
 Bbox = Annotated[
     str | None, Query(description="Only features inside this box: minlon,minlat,maxlon,maxlat in WGS84 degrees.")
@@ -162,7 +202,17 @@ Limit = Annotated[
 ]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="How many matching features to skip."), IN_DIGITS]
 Near = Annotated[
-    str | None, Query(description="lon,lat in WGS84: nearest features first, each with its distance in metres.")
+    str | None,
+    Query(
+        description=(
+            "Nearest features first, each with its distance in metres, from: a point lon,lat in WGS84 "
+            "(-2.32,53.42); a full postcode in any case and spacing (M33 7ZR, m337zr); a partial postcode, "
+            "its outward code (M33) or sector (M33 7), meaning the middle of its postcodes; or a place name "
+            "(Sale). Postcodes and names are looked up in the gazetteers the app loads (sources with role = "
+            '"postcodes" or "places" in place.toml), never another service; the response\'s near member '
+            "says which place was used. One not found, or outside the app's areas, is a 400 saying so."
+        )
+    ),
 ]
 Datetime = Annotated[
     str | None,
@@ -182,6 +232,17 @@ Area = Annotated[
             "Only features of this area: its ONS GSS code (a letter and 8 digits). The areas are those of the "
             "app's place.toml; each collection says which it covers."
         )
+    ),
+]
+OpenNow = Annotated[
+    str | None,
+    Query(
+        alias="open_now",
+        description="true keeps only the features open now by their opening hours (the theme's hours field, "
+        "evaluated on the clock of Europe/London, public holidays and seasons included); false, or left out, keeps "
+        "them all. Hours not known, or given only in words (dawn to dusk), are never open now. The count and the "
+        "pages are of the open features; paging links keep open_now. A theme without an hours field answers 400.",
+        json_schema_extra={"enum": ["true", "false"]},
     ),
 ]
 FormatParameter = Annotated[
@@ -215,6 +276,55 @@ BboxCrs = Annotated[
 ]
 
 
+Filter = Annotated[
+    str | None,
+    Query(
+        alias="filter",
+        description="Only features for which this condition holds, in CQL2 (OGC API - Features Part 3): Basic "
+        "CQL2 with LIKE, BETWEEN, IN and S_INTERSECTS of geometry with a BBOX or a POINT, such as "
+        "Category = 'Unisex' AND BabyChange = true. The names are the collection's queryables.",
+    ),
+]
+FilterLang = Annotated[
+    str | None,
+    Query(
+        alias="filter-lang",
+        description="How filter is written: cql2-text (the default) or cql2-json.",
+        json_schema_extra={"enum": ["cql2-text", "cql2-json"]},
+    ),
+]
+FilterCrs = Annotated[
+    str | None,
+    Query(
+        alias="filter-crs",
+        description="The coordinate system of the filter's BBOX and POINT, in its axis order: CRS84 (the default), "
+        "EPSG:4326 or EPSG:27700.",
+        json_schema_extra={"enum": list(URIS)},
+    ),
+]
+Sortby = Annotated[
+    str | None,
+    Query(
+        description="Fields to sort by, most significant first, separated by commas; - before a field sorts it "
+        "descending, + or nothing ascending (such as -ExtractDate,LocationText). Missing values come last; ties "
+        "keep load order. Not with near.",
+    ),
+]
+Properties = Annotated[
+    str | None,
+    Query(description="The properties each feature keeps, separated by commas; empty keeps none."),
+]
+SkipGeometry = Annotated[
+    str | None,
+    Query(
+        alias="skipGeometry",
+        description="true leaves each feature's geometry out (and the position columns of CSV); false, the "
+        "default, keeps it.",
+        json_schema_extra={"enum": ["true", "false"]},
+    ),
+]
+
+
 def items_query(
     request: Request,
     state: State,
@@ -224,8 +334,15 @@ def items_query(
     near: Near = None,
     datetime: Datetime = None,
     area: Area = None,
+    open_now: OpenNow = None,
     crs: CrsParameter = None,
     bbox_crs: BboxCrs = None,
+    filter_text: Filter = None,
+    filter_lang: FilterLang = None,
+    filter_crs: FilterCrs = None,
+    sortby: Sortby = None,
+    properties: Properties = None,
+    skip_geometry: SkipGeometry = None,
 ) -> ogc.ItemsQuery:
     """The items parameters, typed by FastAPI (whole numbers) and checked by the OGC layer."""
     return ogc.items_query(state, raw_query(request), limit=limit, offset=offset)
@@ -240,7 +357,9 @@ def items(name: CollectionName, request: Request, state: State, query: Items, f:
     if f == "csv":
         return csv_response(name, ogc.items_csv(state, name, query), query)
     here = urls(request)
-    view = partial(html.items_view, urls=here, name=name, fields=state.fields, offset=query.offset, crs=query.crs)
+    kept = query.selection.kept([spec["name"] for spec in state.fields])
+    fields = [spec for spec in state.fields if spec["name"] in kept]
+    view = partial(html.items_view, urls=here, name=name, fields=fields, offset=query.offset, crs=query.crs)
     document = ogc.items(state, here, name, query)
     return represent(request, document, "api/items.html", view, media_type=GEOJSON, headers=crs_header(query))
 

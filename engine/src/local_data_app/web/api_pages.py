@@ -21,7 +21,7 @@ from ..ogc import html
 from ..ogc.state import ApiState
 from ..ogc.urls import JSON
 from . import negotiation
-from .links import LIVE
+from .links import live_links
 from .responses import FastJSONResponse
 
 API_NAME = "Data API"
@@ -78,5 +78,6 @@ def page(
     site = page_site(state)
     named = context.get("page_title") or context["heading"]
     title = f"{API_NAME} - {site}" if named == site else f"{named} - {API_NAME} - {site}"
-    body = render_text(state, template, path=request.url.path, links=LIVE, title=title, **context)
+    links = live_links(request.app.state)
+    body = render_text(state, template, path=request.url.path, links=links, title=title, **context)
     return HTMLResponse(body, status_code=status, headers=dict(headers))

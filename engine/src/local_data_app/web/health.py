@@ -21,6 +21,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from ..ogc.state import ApiState
+from ..store import Provenance
 
 LOGGER = logging.getLogger(__name__)
 
@@ -33,18 +34,26 @@ def damage(request: Request) -> str | None:
     return found
 
 
-@router.get("/healthz", summary="Health check")
-def healthz(request: Request) -> JSONResponse:
-    """200 with each collection's count of features loaded while the store reads; 503 when it cannot."""
+def serving_loads(request: Request) -> list[Provenance] | None:
+    """The loads serving, read as /healthz reads them, or None when the store is damaged or cannot be read."""
     state: ApiState = request.app.state.api
     if damage(request):
-        return JSONResponse({"status": "unavailable"}, status_code=503)
+        return None
     try:
         loads = state.store.provenance()
         for provenance in loads:
             state.store.features(provenance.collection, limit=1)
     except Exception:
         LOGGER.exception("Health check: the store could not be read")
+        return None
+    return loads
+
+
+@router.get("/healthz", summary="Health check")
+def healthz(request: Request) -> JSONResponse:
+    """200 with each collection's count of features loaded while the store reads; 503 when it cannot."""
+    loads = serving_loads(request)
+    if loads is None:
         return JSONResponse({"status": "unavailable"}, status_code=503)
     return JSONResponse({"status": "ok", "collections": {p.collection: p.rows_loaded for p in loads}})
 
@@ -52,11 +61,11 @@ def healthz(request: Request) -> JSONResponse:
 @router.get("/readyz", summary="Readiness check")
 def readyz(request: Request) -> JSONResponse:
     """200 when healthy and every configured source has a load serving; 503 otherwise."""
-    health = healthz(request)
-    if health.status_code != 200:
+    loads = serving_loads(request)
+    if loads is None:
         return JSONResponse({"status": "not ready"}, status_code=503)
     state: ApiState = request.app.state.api
-    serving = {provenance.collection for provenance in state.store.provenance()}
+    serving = {provenance.collection for provenance in loads}
     waiting = [source.name for source in state.settings.sources if source.name not in serving]
     if waiting:
         LOGGER.warning("Not ready: no load serving yet for %s; run ingest", ", ".join(waiting))

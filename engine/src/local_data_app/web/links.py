@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import quote, urlencode
 
 SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}")
@@ -29,8 +30,11 @@ class Links:
 
     static_site = False
 
+    def __init__(self, static_address: Callable[[str], str] | None = None) -> None:
+        self.static_address = static_address  # a static file's versioned address (assets.py), when the app has one
+
     def static(self, path: str) -> str:
-        return f"/static/{path}"
+        return self.static_address(path) if self.static_address else f"/static/{path}"
 
     def home(self) -> str:
         return "/"
@@ -41,6 +45,14 @@ class Links:
     def api(self) -> str:
         """Where a developer starts: the page describing the API (service_doc.py), which links the API itself."""
         return "/api.html"
+
+    def accessibility(self) -> str:
+        """The accessibility statement (public_pages.py)."""
+        return "/accessibility"
+
+    def privacy(self) -> str:
+        """The privacy notice (public_pages.py)."""
+        return "/privacy"
 
     def list_page(self, collection: str, number: int, parameters: Mapping[str, str]) -> str:
         """A page of a collection's list on the home page, keeping the search's parameters."""
@@ -57,8 +69,22 @@ class Links:
     def item(self, collection: str, feature_id: str) -> str:
         return f"/api/collections/{quote(collection, safe='')}/items/{quote(feature_id, safe='')}"
 
+    def quality(self, collection: str = "") -> str:
+        """The data quality page (quality_pages.py), at one collection's section when one is named."""
+        return "/quality" + (f"#{quality_anchor(collection)}" if collection else "")
+
+    def quality_json(self, collection: str) -> str:
+        """A collection's data quality as JSON (the API's, or the export's file)."""
+        return f"/api/collections/{quote(collection, safe='')}/quality"
+
 
 LIVE = Links()
+
+
+def live_links(app_state: Any) -> Links:
+    """The links of one live app (its static files versioned, see assets.py), or plain ones for an app without pages."""
+    found = getattr(app_state, "links", None)
+    return found if isinstance(found, Links) else LIVE
 
 
 class StaticLinks(Links):
@@ -118,6 +144,12 @@ class StaticLinks(Links):
     def api(self) -> str:
         return self.about("data-files")
 
+    def accessibility(self) -> str:
+        return self.relative("accessibility.html")
+
+    def privacy(self) -> str:
+        return self.relative("privacy.html")
+
     def list_page(self, collection: str, number: int, parameters: Mapping[str, str]) -> str:
         return self.relative(list_file(collection, number) + f"#{collection}")
 
@@ -129,6 +161,12 @@ class StaticLinks(Links):
 
     def item(self, collection: str, feature_id: str) -> str:
         return self.items(collection, {})
+
+    def quality(self, collection: str = "") -> str:
+        return self.relative("quality.html" + (f"#{quality_anchor(collection)}" if collection else ""))
+
+    def quality_json(self, collection: str) -> str:
+        return self.relative(quality_file(collection))
 
     def feature_file(self, collection: str, feature_id: str) -> str:
         """The file of a feature's page: its id when that is a safe file name, else a safe name with a hash.
@@ -155,3 +193,13 @@ def list_file(collection: str, number: int) -> str:
 
 def data_file(collection: str, extension: str) -> str:
     return f"{collection}.{extension}"
+
+
+def quality_file(collection: str) -> str:
+    """The export's file of a collection's data quality document, as the API's /collections/{id}/quality."""
+    return f"quality/{collection}.json"
+
+
+def quality_anchor(collection: str) -> str:
+    """The id of a collection's section on the quality page."""
+    return f"quality-{collection}"

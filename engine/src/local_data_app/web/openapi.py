@@ -7,7 +7,7 @@ field filters of the items routes, declares ``limit`` once under
 ``components/parameters`` (where QGIS reads its maximum), and declares each status an operation
 answers with and the JSON Schema of each body: the landing page, conformance,
 the collections, a page of items as a GeoJSON FeatureCollection (or CSV), one
-feature, the health check and the error body, with the HTML page beside the
+feature, a collection's queryables (a JSON Schema), the health check and the error body, with the HTML page beside the
 JSON wherever one can be asked for (api_pages.py). A feature's properties are the
 data schema's fields, typed as the store holds them, so the document says
 exactly what a client gets. tests/test_openapi_fuzz.py sends every operation
@@ -26,6 +26,7 @@ OPENAPI_VERSION = "3.0.3"
 JSON = "application/json"
 GEOJSON = "application/geo+json"
 CSV = "text/csv"
+SCHEMA_JSON = "application/schema+json"
 # The JSON type of each Table Schema type, as the store gives its values back; any other type is kept as text.
 JSON_TYPES = {"number": "number", "integer": "integer", "boolean": "boolean"}
 ITEMS_PATHS = ("/api/collections/{name}/items", "/api/collections/{name}/items.csv")
@@ -139,10 +140,73 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "numberMatched": COUNT,
             "numberReturned": COUNT,
             "timeStamp": {"type": "string", "format": "date-time"},
-        }
+            # near= named a postcode or a place (not a point): which one, and where, as gazetteer.Located has it
+            "near": closed(
+                {
+                    "text": STRING,
+                    "name": STRING,
+                    "kind": {"type": "string", "enum": ["postcode", "sector", "outward", "place"]},
+                    "coordinates": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+                }
+            ),
+        },
+        optional=("near",),
     ),
     "Health": closed(
         {"status": {"type": "string", "enum": ["ok"]}, "collections": {"type": "object", "additionalProperties": COUNT}}
+    ),
+    # A collection's queryables (ogc/queryables.py): a JSON Schema 2020-12 of what filter may name.
+    "Queryables": closed(
+        {
+            "$schema": STRING,
+            "$id": STRING,
+            "type": {"type": "string", "enum": ["object"]},
+            "title": STRING,
+            "properties": {"type": "object", "additionalProperties": {"type": "object"}},
+            "additionalProperties": {"type": "boolean"},
+            "links": LINKS,
+        }
+    ),
+    # A collection's data quality at its last load (ogc/quality.py), as docs/api.md describes it.
+    "Quality": closed(
+        {
+            "collection": STRING,
+            "status": {"type": "string", "enum": ["good", "fair", "poor", "not measured"]},
+            "summary": STRING,
+            "measured": {"type": "boolean"},
+            "fetchedAt": STRING,
+            "source": STRING,
+            "licence": STRING,
+            "attribution": {"type": "string", "nullable": True},
+            "area": {**closed({"code": STRING, "name": {"type": "string", "nullable": True}}), "nullable": True},
+            "rowsRead": COUNT,
+            "rowsLoaded": COUNT,
+            "rowsRejected": COUNT,
+            "rejectedShare": {"type": "number", "minimum": 0, "maximum": 1},
+            "reasons": {
+                "type": "array",
+                "items": closed({"reason": STRING, "rows": COUNT, "exampleRows": {"type": "array", "items": COUNT}}),
+            },
+            "otherReasons": COUNT,
+            "completeness": {
+                "type": "array",
+                "items": closed(
+                    {
+                        "field": STRING,
+                        "title": STRING,
+                        "rowsWithValue": COUNT,
+                        "share": {"type": "number", "minimum": 0, "maximum": 1},
+                    }
+                ),
+            },
+            "dates": {
+                "type": "array",
+                "items": closed({"field": STRING, "title": STRING, "first": STRING, "last": STRING}),
+            },
+            "remote": {"type": "object", "description": "What the source's own app reports of its data."},
+            "links": LINKS,
+        },
+        optional=("remote",),  # only for a source read from another app that publishes its quality
     ),
     "Unavailable": closed({"status": {"type": "string", "enum": ["unavailable"]}}),
     "Ready": closed({"status": {"type": "string", "enum": ["ready"]}}),
@@ -158,7 +222,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 
 def answer(description: str, **bodies: dict[str, Any]) -> dict[str, Any]:
     """A response: its description and, per media type (``json``, ``geojson``, ``csv``), the schema of its body."""
-    media_types = {"json": JSON, "geojson": GEOJSON, "csv": CSV}
+    media_types = {"json": JSON, "geojson": GEOJSON, "csv": CSV, "schema": SCHEMA_JSON}
     return {
         "description": description,
         "content": {media_types[kind]: {"schema": schema} for kind, schema in bodies.items()},
@@ -193,6 +257,7 @@ PAGE_PATHS = (
     "/api/collections/{name}",
     "/api/collections/{name}/items",
     "/api/collections/{name}/items/{feature_id}",
+    "/api/collections/{name}/queryables",
 )
 
 # Every status each operation answers with (besides an unexpected 500), by path.
@@ -206,6 +271,18 @@ RESPONSES: dict[str, dict[str, dict[str, Any]]] = {
     },
     "/api/collections/{name}": {
         "200": answer("The collection.", json=ref("Collection")),
+        "400": BAD_REQUEST,
+        "404": NOT_FOUND,
+        "503": TOO_SLOW,
+    },
+    "/api/collections/{name}/queryables": {
+        "200": answer("What filter may test, sortby sort by and properties keep.", schema=ref("Queryables")),
+        "400": BAD_REQUEST,
+        "404": NOT_FOUND,
+        "503": TOO_SLOW,
+    },
+    "/api/collections/{name}/quality": {
+        "200": answer("The collection's data quality at its last load.", json=ref("Quality")),
         "400": BAD_REQUEST,
         "404": NOT_FOUND,
         "503": TOO_SLOW,

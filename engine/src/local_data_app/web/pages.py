@@ -46,17 +46,20 @@ from .. import deadline
 from ..config import Area
 from ..errors import ClientError, not_found, shown
 from ..extensions import ENGINE
+from ..gazetteer import looks_like_a_point
 from ..hours import LONDON
 from ..normalise import FieldProblem
 from ..ogc.html import feature_name as named
-from ..ogc.parameters import add_dates, parse_datetime, parse_numbers
-from ..ogc.state import ApiState
+from ..ogc.parameters import MAX_LIMIT, OPEN_NOW, add_dates, add_open_now, parse_datetime, parse_numbers
+from ..ogc.state import NAME_FIELDS, ApiState
 from ..schemas.layout import Layout, layout
-from ..store import AREA_CODE, AREA_NAME, Feature, Provenance
+from ..store import AREA_CODE, AREA_NAME, Feature, Provenance, searched_fields
 from . import answers
 from .api import State
-from .links import LIVE, Links, page_parameter
-from .overrides import ENGINE_STATIC, page_environment, static_files
+from .assets import StaticVersions, static_app
+from .links import Links, live_links, page_parameter
+from .overrides import ENGINE_STATIC, page_environment
+from .structured_data import dataset, licence_url
 
 STATIC_DIR = ENGINE_STATIC  # the engine's own static files; a project's static/ folder is served over them
 PACKAGE = __package__.rpartition(".")[0]
@@ -77,6 +80,7 @@ INGEST_COMMAND = f"python -m {PACKAGE} ingest"
 NO_PAGE = "There is no page at this address."
 FROM = "from"  # a record page's parameter holding the list page it was opened from, for its back link
 LONGEST_FROM = 2000
+LONGEST_DESCRIPTION = 300  # a meta description's characters: search engines show about the first 160
 
 router = APIRouter(include_in_schema=False)
 
@@ -102,6 +106,16 @@ class Filter:
     selected: str
 
 
+@dataclass(frozen=True)
+class Checkbox:
+    """A box of the resident filters (the theme's x-page ``filters``): ticked, only the places whose field holds it."""
+
+    name: str
+    value: str  # as the query carries it: "true", "false", "0"
+    label: str
+    checked: bool
+
+
 @dataclass
 class Search:
     """What the home page was asked for: words, field filters and a point, as typed and as parsed."""
@@ -112,8 +126,10 @@ class Search:
     raw_filters: dict[str, str] = field(default_factory=dict)
     near_text: str = ""
     near: tuple[float, float] | None = None  # lon, lat
+    near_name: str = ""  # the postcode or place that near_text named, as the gazetteer found it
     datetime_text: str = ""  # dates as the API's datetime takes them; the filter they make is in filters
     area: str = ""  # the chosen area's GSS code; the filter it makes is in filters
+    open_now: bool = False  # only the places open now; the filter it makes is in filters
     errors: list[ClientError] = field(default_factory=list)
 
     @property
@@ -126,6 +142,8 @@ class Search:
         if self.area:
             parameters["area"] = self.area
         parameters.update(self.raw_filters)
+        if self.open_now:
+            parameters[OPEN_NOW] = "true"
         if self.datetime_text:
             parameters["datetime"] = self.datetime_text
         if self.near_text:
@@ -163,6 +181,8 @@ class Listing:
     next_href: str | None
     api_href: str
     csv_href: str
+    map_href: str | None = None  # the API's pages of every feature the search matches, for the map (live app only)
+    name_fields: tuple[str, ...] = ()  # the fields that name a feature, first filled first (see feature_name)
 
     @property
     def name(self) -> str:
@@ -174,7 +194,8 @@ class Listing:
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """A page of the live app from a template, linking to the app's own addresses."""
-    body = render_text(request.app.state.api, template, path=request.url.path, links=LIVE, **context)
+    links = live_links(request.app.state)
+    body = render_text(request.app.state.api, template, path=request.url.path, links=links, **context)
     return HTMLResponse(body, status_code=status)
 
 
@@ -195,6 +216,12 @@ def render_text(
     policy in the page (``page_policy``).
     """
     settings = state.settings
+    # A search engine shows the description under the page's title: what the page holds, else what it is called.
+    summary = context.pop("description", None) or (
+        f"{context['heading']}: {page_site(state)}, from {settings.organisation.name}."
+        if context.get("heading")
+        else f"{context.get('title') or page_site(state)}, from {settings.organisation.name}."
+    )
     return (
         page_environment(state.project_dir)
         .get_template(template)
@@ -206,9 +233,19 @@ def render_text(
             links=links,
             tile_attribution=plain_text(settings.map.tile_attribution),
             page_policy=page_policy,
+            description=meta_description(summary),
+            licence_href=licence_url(settings.dataset.licence),
             **context,
         )
     )
+
+
+def meta_description(text: str) -> str:
+    """A page's description, on one line and cut at a word to :data:`LONGEST_DESCRIPTION` characters."""
+    text = " ".join(text.split())
+    if len(text) <= LONGEST_DESCRIPTION:
+        return text
+    return text[:LONGEST_DESCRIPTION].rsplit(" ", 1)[0].rstrip(",.;:") + "..."
 
 
 def plain_text(markup: str) -> str:
@@ -223,14 +260,15 @@ def plain_text(markup: str) -> str:
 def home(request: Request, state: State) -> HTMLResponse:
     """Every collection as a paged list beside a map, narrowed by the search form's words, filters, area and point."""
     search = read_search(request, state)
-    context = home_context(state, search, lambda name: page_number(first_value(request, page_parameter(name))), LIVE)
+    links = live_links(request.app.state)
+    context = home_context(state, search, lambda name: page_number(first_value(request, page_parameter(name))), links)
     return render(request, "home.html", status=400 if search.errors else 200, **context)
 
 
 def home_context(state: ApiState, search: Search, page_of: Callable[[str], int], links: Links) -> dict[str, Any]:
     """What the home page shows for a search: each collection's page (``page_of`` its name) of the list."""
     collections = state.collections()
-    sources = state.settings.sources
+    sources = state.settings.collection_sources
     if search.area:  # only the chosen area's collections
         collections = [p for p in collections if p.area_code == search.area]
         sources = tuple(s for s in sources if state.settings.area_of(s).code == search.area)
@@ -238,9 +276,17 @@ def home_context(state: ApiState, search: Search, page_of: Callable[[str], int],
     missing = sorted({s.name for s in sources} - {p.collection for p in collections})
     return {
         "title": ("Error: " if search.errors else "Search results: " if search.active else "") + page_site(state),
+        "description": (
+            f"Find {state.schema['title'].lower()} in {state.settings.place.name} on a list and a map, by name, "
+            f"by what each offers and by how near it is. From {state.settings.organisation.name}."
+        ),
         "search": search,
         "areas": area_choices(state),
         "form_filters": form_filters(state, search),
+        "open_now_box": layout(state.schema).hours is not None,  # a static site cannot know what is open now
+        "resident_filters": resident_filters(state, search),
+        "resident_names": [OPEN_NOW, *(entry.field for entry in layout(state.schema).filters)],
+        "more_filters_open": more_filters_open(state, search),
         "date_field": field_titles(state).get(state.temporal_field) if state.temporal_field else None,
         "listings": listings,
         "page_size": PAGE_SIZE,
@@ -262,6 +308,18 @@ def first_value(request: Request, name: str) -> str:
 def read_search(request: Request, state: ApiState) -> Search:
     """The home page's query, parsed the way the API parses its filters; each mistake is kept to show."""
     search = Search()
+    # The Postcode or place box comes first on the form, so its mistake comes first in the error summary.
+    search.near_text = first_value(request, "near")
+    if search.near_text:
+        try:
+            if looks_like_a_point(search.near_text):
+                search.near = parse_lat_lon(search.near_text)
+            else:  # a postcode or a place name, looked up in the project's gazetteers
+                found = state.locate(search.near_text)
+                search.near, search.near_name = (found.lon, found.lat), found.name
+        except (ClientError, ValueError) as error:
+            message = str(getattr(error, "resident", None) or getattr(error, "message", error)).removeprefix("near: ")
+            search.errors.append(form_error("near", f"Postcode or place: {message[:1].upper()}{message[1:]}"))
     search.q = first_value(request, "q")[:LONGEST_QUERY]
     search.words = tuple(dict.fromkeys(word.casefold() for word in search.q.split()))[:MOST_WORDS]
     for name, parse in state.parsers().items():
@@ -276,6 +334,12 @@ def read_search(request: Request, state: ApiState) -> Search:
             continue
         if value is not None:
             search.filters[name], search.raw_filters[name] = value, text
+    open_now = first_value(request, OPEN_NOW)
+    if open_now:
+        try:
+            search.open_now = add_open_now(state, search.filters, open_now)
+        except ClientError as error:
+            search.errors.append(form_error(OPEN_NOW, f"Open now: {error.message.removeprefix('open_now: ')}"))
     area = first_value(request, "area")
     if area and len(state.settings.all_areas) > 1:
         try:
@@ -291,13 +355,6 @@ def read_search(request: Request, state: ApiState) -> Search:
             search.errors.append(form_error("datetime", f"{title}: {error.message.removeprefix('datetime: ')}"))
         else:
             add_dates(search.filters, state.temporal_field, dates)
-    search.near_text = first_value(request, "near")
-    if search.near_text:
-        try:
-            search.near = parse_lat_lon(search.near_text)
-        except (ClientError, ValueError) as error:
-            message = str(getattr(error, "message", error)).removeprefix("near: ")
-            search.errors.append(form_error("near", f"Near a point: {message}"))
     return search
 
 
@@ -326,11 +383,47 @@ def area_choices(state: ApiState) -> list[Choice]:
     return [Choice(area.code, area.name) for area in areas] if len(areas) > 1 else []
 
 
+def resident_filters(state: ApiState, search: Search) -> list[Checkbox]:
+    """The boxes a resident ticks first, from the theme's x-page ``filters`` (schemas/layout.py), in its order."""
+    return [
+        Checkbox(entry.field, query_value(entry.value), entry.label, checked(search, entry.field, entry.value))
+        for entry in layout(state.schema).filters
+    ]
+
+
+def query_value(value: str | float | int | bool) -> str:
+    """A filter's value as a query carries it, which the field's parser reads back: true, false, 0, 0.5."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def checked(search: Search, name: str, value: str | float | int | bool) -> bool:
+    """Whether the search filters ``name`` on exactly ``value`` (a yes/no field's True is not a number's 1)."""
+    if name not in search.filters:
+        return False
+    given = search.filters[name]
+    return isinstance(given, bool) == isinstance(value, bool) and given == value
+
+
+def more_filters_open(state: ApiState, search: Search) -> bool:
+    """Whether "More filters" starts open: one of its filters is chosen, or holds a mistake to show."""
+    boxes = {entry.field for entry in layout(state.schema).filters}
+    chosen = set(search.raw_filters) - boxes
+    mistaken = {error.parameter for error in search.errors} - boxes - {OPEN_NOW, "near", "area"}
+    return bool(chosen or mistaken or search.datetime_text)
+
+
 def form_filters(state: ApiState, search: Search) -> list[Filter]:
-    """A select box for each field with an enum, and a yes/no one for each boolean field."""
+    """A select box for each field with an enum, and a yes/no one for each boolean field, but the resident filters."""
     found = []
+    boxes = {entry.field for entry in layout(state.schema).filters}
     for spec in described_fields(state):
         name = spec["name"]
+        if name in boxes:  # a box among the resident filters
+            continue
         selected = search.raw_filters.get(name, "")
         if spec.get("type") == "boolean":
             value = search.filters.get(name)
@@ -377,7 +470,21 @@ def listing(state: ApiState, search: Search, provenance: Provenance, page: int, 
         next_href=page_href(page + 1) if more and len(items) == PAGE_SIZE else None,
         api_href=links.items(name, api_parameters(search)),
         csv_href=links.items(name, api_parameters(search), csv=True),
+        # The API has no word search: with words, the map keeps to the list's page rather than show what they exclude.
+        map_href=None if links.static_site or search.q else links.items(name, map_parameters(state, search)),
+        name_fields=name_fields(state),
     )
+
+
+def name_fields(state: ApiState) -> tuple[str, ...]:
+    """The schema's fields that name a feature, in the order feature_name tries them."""
+    present = {spec["name"] for spec in state.schema["fields"]}
+    return tuple(field for field in NAME_FIELDS if field in present)
+
+
+def map_parameters(state: ApiState, search: Search) -> dict[str, str]:
+    """The API's parameters for the map's markers: the search's features, a large page each, only their names."""
+    return {**api_parameters(search), "limit": str(MAX_LIMIT), "properties": ",".join(name_fields(state))}
 
 
 def page_number(text: str) -> int:
@@ -440,7 +547,8 @@ def scan_search(
 ) -> tuple[list[tuple[Feature, float | None]], int, bool]:
     """:func:`text_search` by reading features, for a collection loaded before the store indexed words.
 
-    Each word must appear anywhere, in any case, in the text fields or the id.
+    Each word must appear anywhere, in any case, in the searched fields (see
+    :func:`~local_data_app.store.searched_fields`) or the id.
 
     Reads the store's filtered features in batches, up to :data:`SCAN_LIMIT`
     features and :data:`SEARCH_SECONDS` of reading (less when the request's
@@ -451,7 +559,7 @@ def scan_search(
     rank the collection again for every batch, and one of all 20,000 at once
     could outlast the request's time before a word is matched.
     """
-    text_fields = [spec["name"] for spec in state.fields if spec.get("type", "string") == "string"]
+    text_fields = searched_fields(state.fields)
     page: list[tuple[Feature, float | None]] = []
     matched = read = 0
     seconds = SEARCH_SECONDS
@@ -478,7 +586,7 @@ def scan_search(
 
 
 def matches(feature: Feature, text_fields: Sequence[str], words: Sequence[str]) -> bool:
-    """Whether every word appears, in any case, in the feature's text fields or its id."""
+    """Whether every word appears, in any case, in the feature's searched fields or its id."""
     values = [feature.id, *(feature.properties.get(name) for name in text_fields)]
     text = " ".join(value for value in values if isinstance(value, str)).casefold()
     return all(word in text for word in words)
@@ -513,13 +621,13 @@ def as_item(
         lon=feature.lon,
         summary=answers.summary_line(page_layout(state), fields_by_name(state), feature.properties),
         distance=describe_distance(metres) if metres is not None else None,
-        hours=answers.opening(shape, feature.properties, moment(links)) if listed_hours else None,
+        hours=answers.opening(shape, feature.properties, moment(state, links)) if listed_hours else None,
     )
 
 
-def moment(links: Links) -> datetime | None:
+def moment(state: ApiState, links: Links) -> datetime | None:
     """Now, in the place's time, for "open now"; None for the static export, whose pages would say it for ever."""
-    return None if links.static_site else datetime.now(LONDON)
+    return None if links.static_site else state.clock().astimezone(LONDON)
 
 
 def describe_distance(metres: float) -> str:
@@ -535,6 +643,8 @@ def api_parameters(search: Search) -> dict[str, str]:
         parameters["area"] = search.area
     if search.datetime_text:
         parameters["datetime"] = search.datetime_text
+    if search.open_now:
+        parameters[OPEN_NOW] = "true"
     if search.near:
         parameters["near"] = f"{search.near[0]},{search.near[1]}"
     return parameters
@@ -567,8 +677,9 @@ def feature_page(collection: str, feature_id: str, request: Request, state: Stat
             "It may have gone when the data was last loaded."
         )
     back = back_href(state, first_value(request, FROM))
-    page_url = str(request.base_url).rstrip("/") + LIVE.feature(collection, feature.id)
-    context = feature_context(state, provenance, feature, LIVE, back=back, page_url=page_url)
+    links = live_links(request.app.state)
+    page_url = str(request.base_url).rstrip("/") + links.feature(collection, feature.id)
+    context = feature_context(state, provenance, feature, links, back=back, page_url=page_url)
     return render(request, "feature.html", **context)
 
 
@@ -637,10 +748,13 @@ def feature_context(
     body = f"I would like to report a problem with {name}, {about}.\n\nThe problem:\n"
     return {
         "title": f"{name} - {page_site(state)}",
+        "description": f"{name}: "
+        + (answers.summary_line(shape, fields_by_name(state), properties) or state.schema["title"])
+        + f", in {state.settings.place.name}.",
         "name": name,
         "back_href": back or links.home(),
         "back_is_search": back is not None,
-        "answers": answers.first_answers(shape, fields_by_name(state), properties, shown_value, moment(links)),
+        "answers": answers.first_answers(shape, fields_by_name(state), properties, shown_value, moment(state, links)),
         "directions": answers.directions(feature.lat, feature.lon),
         "email": email,
         "email_href": answers.mailto(email) if email else None,
@@ -678,7 +792,9 @@ def shown_value(spec: Mapping[str, Any], value: Any) -> tuple[str, str | None]:
 @router.get("/about", response_class=HTMLResponse)
 def about(request: Request, state: State) -> HTMLResponse:
     """Where each collection's data came from, the app's licence, and how to run it for another area."""
-    return render(request, "about.html", **about_context(state))
+    site_url = str(request.base_url).rstrip("/") + "/"
+    json_ld = dataset(state, live_links(request.app.state), site_url, api=site_url + "api")
+    return render(request, "about.html", **about_context(state), json_ld=json_ld)
 
 
 @dataclass(frozen=True)
@@ -698,7 +814,7 @@ def about_context(state: ApiState) -> dict[str, Any]:
     if len(settings.all_areas) > 1:
         for area in settings.all_areas:
             loaded = [p for p in collections if p.area_code == area.code]
-            wanted = {s.name for s in settings.sources if settings.area_of(s).code == area.code}
+            wanted = {s.name for s in settings.collection_sources if settings.area_of(s).code == area.code}
             sections.append(AreaSection(area, loaded, sorted(wanted - {p.collection for p in loaded})))
         known = {area.code for area in settings.all_areas}
         others = [p for p in collections if p.area_code not in known]
@@ -706,8 +822,13 @@ def about_context(state: ApiState) -> dict[str, Any]:
             sections.append(AreaSection(None, others, []))
     return {
         "title": f"About - {page_site(state)}",
+        "description": (
+            f"Where the data about {state.schema['title'].lower()} in {settings.place.name} comes from, its licence "
+            f"({settings.dataset.licence}), and how to download it or run this app for another area."
+        ),
         "collections": collections,
         "areas": sections,
+        "gazetteers": state.gazetteers(),  # the postcodes and place names near= looks up: their licence and source
         "code_licence": code_licence(),
         "ingest_command": INGEST_COMMAND,
     }
@@ -740,10 +861,12 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
 
 def error_context(state: ApiState, status: int, message: str) -> dict[str, Any]:
     heading = "Page not found" if status == 404 else "Sorry, there is a problem"
-    return {"title": f"{heading} - {page_site(state)}", "heading": heading, "message": message}
+    return {"title": f"{heading} - {page_site(state)}", "heading": heading, "message": message, "description": message}
 
 
 def install(app: FastAPI, project_dir: Path | None = None) -> None:
     """Add the pages and the static files (the project's over the engine's) to an app that has the API."""
     app.include_router(router)
-    app.mount("/static", static_files(project_dir), name="static")
+    versions = StaticVersions(project_dir)
+    app.state.links = Links(static_address=versions.address)
+    app.mount("/static", static_app(project_dir, versions), name="static")

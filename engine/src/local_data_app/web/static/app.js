@@ -3,8 +3,10 @@
  *
  * Each map is a <div data-map> whose data- attributes give the tile address, its
  * attribution, a centre and a zoom, and the id of the list (data-list) whose
- * <li data-feature> items it draws as markers, so it works the same from the live
- * app and from the static export's files, even opened from disk. Text from the data only ever
+ * <li data-feature> items it draws as numbered markers, so it works the same from the live
+ * app and from the static export's files, even opened from disk. In the live app,
+ * data-items names the API's items for the whole search: the map adds those places,
+ * clustered by Leaflet.markercluster, around the list's page. Text from the data only ever
  * reaches the page through textContent and DOM nodes, never as markup.
  */
 (function () {
@@ -48,6 +50,159 @@
     return isFinite(parsed) ? parsed : null;
   }
 
+  // The map's markers for the whole search come from the API a page at a time, up to this many pages.
+  var MOST_MAP_PAGES = 10;
+
+  function numberedIcon(number, name) {
+    var icon = L.divIcon({
+      className: "marker-number",
+      html: String(number),
+      iconSize: [30, 30],
+      iconAnchor: [15, 15],
+      popupAnchor: [0, -15]
+    });
+    var create = icon.createIcon;
+    icon.createIcon = function (old) {
+      var element = create.call(icon, old);
+      element.setAttribute("aria-label", number + ": " + name);
+      return element;
+    };
+    return icon;
+  }
+
+  function clusterIcon(cluster) {
+    var count = cluster.getChildCount();
+    var size = count < 10 ? "small" : count < 100 ? "medium" : "large";
+    var icon = new L.DivIcon({
+      html: "<div><span>" + count + "</span></div>",
+      className: "marker-cluster marker-cluster-" + size,
+      iconSize: new L.Point(40, 40)
+    });
+    var create = icon.createIcon;
+    icon.createIcon = function (old) {
+      var element = create.call(icon, old);
+      element.setAttribute("aria-label", count + " places here: zoom in to see them");
+      return element;
+    };
+    return icon;
+  }
+
+  function featureName(feature, fields) {
+    var properties = feature.properties || {};
+    for (var index = 0; index < fields.length; index += 1) {
+      var value = properties[fields[index]];
+      if (value !== null && value !== undefined && value !== "") {
+        return String(value);
+      }
+    }
+    return String(feature.id);
+  }
+
+  function featurePopup(feature, name, base) {
+    var box = document.createElement("div");
+    var title = document.createElement("p");
+    title.className = "popup-title";
+    var link = document.createElement("a");
+    link.setAttribute("href", base + encodeURIComponent(String(feature.id)));
+    link.textContent = name;
+    title.appendChild(link);
+    box.appendChild(title);
+    return box;
+  }
+
+  function sameSitePath(href) {
+    // Only an address on this site, from its top: never another host or scheme, whatever the page was given.
+    return /^\/(?!\/)/.test(href || "");
+  }
+
+  function loadArea(element, map, listed, status) {
+    // Every place the search matches, clustered: the numbered markers of the list's page stay on top of them.
+    var address = element.getAttribute("data-items");
+    var fields = (element.getAttribute("data-name-fields") || "").split(" ").filter(Boolean);
+    var base = element.getAttribute("data-feature-base") || "";
+    if (!sameSitePath(address) || !sameSitePath(base) || !window.fetch || !L.markerClusterGroup) {
+      return;
+    }
+    var clusters = L.markerClusterGroup({ iconCreateFunction: clusterIcon, showCoverageOnHover: false });
+    map.addLayer(clusters);
+    var shown = 0;
+    function page(url, count) {
+      fetch(url, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error(String(response.status));
+          }
+          return response.json();
+        })
+        .then(function (body) {
+          var markers = [];
+          var features = (body && body.features) || [];
+          for (var index = 0; index < features.length; index += 1) {
+            var feature = features[index];
+            var point = feature.geometry && feature.geometry.type === "Point" ? feature.geometry.coordinates : null;
+            if (!point || listed[String(feature.id)] || !isFinite(point[0]) || !isFinite(point[1])) {
+              continue;
+            }
+            var name = featureName(feature, fields);
+            markers.push(
+              L.marker([point[1], point[0]], { title: name, alt: name, keyboard: true }).bindPopup(
+                featurePopup(feature, name, base)
+              )
+            );
+          }
+          clusters.addLayers(markers);
+          shown += markers.length;
+          var next = null;
+          var links = (body && body.links) || [];
+          for (var each = 0; each < links.length; each += 1) {
+            if (links[each].rel === "next" && typeof links[each].href === "string") {
+              next = links[each].href;
+            }
+          }
+          var nextPath = next ? next.replace(/^https?:\/\/[^\/]+/, "") : null;
+          if (nextPath && sameSitePath(nextPath) && count + 1 < MOST_MAP_PAGES) {
+            page(nextPath, count + 1);
+          } else {
+            status.textContent = nextPath
+              ? "The map also shows the first " + shown.toLocaleString("en-GB") + " other places found; search to narrow it."
+              : "The map also shows the other " + shown.toLocaleString("en-GB") + " places found, grouped when zoomed out.";
+          }
+        })
+        .catch(function () {
+          status.textContent = "The map shows only this page's places: the rest could not be loaded.";
+        });
+    }
+    page(address, 0);
+  }
+
+  function keepFocus(map) {
+    // Opening a popup moves focus into it; Escape (or the close button) closes it and gives focus back to its marker.
+    map.on("popupopen", function (event) {
+      var popup = event.popup;
+      var element = popup.getElement();
+      var source = popup._source;
+      if (!element) {
+        return;
+      }
+      element.addEventListener("keydown", function (key) {
+        if (key.key === "Escape" || key.key === "Esc") {
+          key.preventDefault();
+          map.closePopup(popup);
+        }
+      });
+      popup.once("remove", function () {
+        var marker = source && source.getElement ? source.getElement() : null;
+        if (marker && (element.contains(document.activeElement) || document.activeElement === document.body)) {
+          marker.focus();
+        }
+      });
+      var link = element.querySelector("a[href]");
+      if (link) {
+        link.focus();
+      }
+    });
+  }
+
   function drawMap(element) {
     var fallback = element.querySelector(".map-fallback");
     if (fallback) {
@@ -60,21 +215,35 @@
       attribution: escapeText(element.getAttribute("data-tile-attribution") || ""),
       maxZoom: 19
     }).addTo(map);
+    keepFocus(map);
     var points = [];
+    var listed = {};
     var list = document.getElementById(element.getAttribute("data-list") || "");
     var items = list ? list.querySelectorAll("[data-feature]") : [];
     for (var index = 0; index < items.length; index += 1) {
       var item = items[index];
       var lat = number(item.getAttribute("data-lat"));
       var lon = number(item.getAttribute("data-lon"));
+      listed[item.getAttribute("data-id") || ""] = true;
       if (lat === null || lon === null) {
         continue;
       }
       var name = item.getAttribute("data-name") || "";
-      L.marker([lat, lon], { title: name, alt: name, keyboard: true })
-        .bindPopup(popupContent(item))
-        .addTo(map);
+      var position = number(item.getAttribute("data-number"));
+      var options = { title: name, alt: name, keyboard: true, zIndexOffset: 1000 };
+      if (position !== null) {
+        options.icon = numberedIcon(position, name);
+      }
+      L.marker([lat, lon], options).bindPopup(popupContent(item)).addTo(map);
       points.push([lat, lon]);
+    }
+    var hereLat = number(element.getAttribute("data-here-lat"));
+    var hereLon = number(element.getAttribute("data-here-lon"));
+    if (hereLat !== null && hereLon !== null) {
+      L.circleMarker([hereLat, hereLon], { radius: 9, color: "#ffffff", weight: 3, fillColor: "#1d70b8", fillOpacity: 1 })
+        .bindTooltip("You are here", { permanent: true, direction: "top", offset: [0, -10] })
+        .addTo(map);
+      points.push([hereLat, hereLon]);
     }
     var zoom = number(element.getAttribute("data-zoom")) || 12;
     if (points.length > 1) {
@@ -83,6 +252,13 @@
       map.setView(points[0], Math.max(zoom, 15));
     } else {
       map.setView(centre, zoom);
+    }
+    if (element.hasAttribute("data-items")) {
+      var status = document.createElement("p");
+      status.className = "map-status";
+      status.setAttribute("aria-live", "polite");
+      element.parentNode.insertBefore(status, element.nextSibling);
+      loadArea(element, map, listed, status);
     }
   }
 
