@@ -412,6 +412,8 @@ def narrow(page: Page) -> None:
     """Choose the first filter's first value; a theme without set lists of values gets a word instead."""
     filters = page.locator("form.search select")
     if filters.count():
+        if not filters.first.is_visible():  # folded under "More filters", as a resident would find it
+            page.locator("form.search details:has(select) > summary").first.click()
         filters.first.select_option(index=1)
     else:
         page.fill("#field-q", "place")

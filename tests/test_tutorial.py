@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -239,3 +240,15 @@ def test_the_tutorial_runs(reader: Reader) -> None:
         assert _git(project, "status", "--porcelain") == ""
     assert _git(salford, "diff", "--stat", "HEAD~1", "--", "src", "tests") == ""
     assert "Salford" in _git(salford, "diff", "HEAD~1", "--", "place.toml")
+    # The regional app read both areas' apps, kept Salford's data while its app was down, and credits both.
+    region = work / "greater-manchester-toilets"
+    settings = tomllib.loads((region / "place.toml").read_text(encoding="utf-8"))
+    assert [area["code"] for area in settings["areas"]] == ["E08000009", "E08000006"]
+    assert {source["adapter"] for source in settings["sources"] if source.get("area")} == {"ogcapi"}
+    about = (region / "build" / "site" / "about.html").read_text(encoding="utf-8")
+    assert "Trafford" in about
+    assert "Salford" in about
+    for name in ("trafford", "salford"):
+        items = json.loads((region / "build" / "site" / f"{name}.geojson").read_text(encoding="utf-8"))
+        assert len(items["features"]) == 10, name
+        assert {feature["properties"]["area_name"] for feature in items["features"]} == {name.capitalize()}
