@@ -133,13 +133,14 @@ def test_check_passes_on_the_fresh_project(project) -> None:
         "code-repository",
         "area-country",
         "sample-data",
+        "languages",
     }
     assert set(statuses.values()) <= {"passed", "warning"}, report
     # Generated with the website as url and the sample data: warnings until published.
     assert {"code-repository", "sample-data"} <= {i for i, s in statuses.items() if s == "warning"}
     text = _check(project)
     assert text.returncode == 0, text.stdout + text.stderr
-    assert "12 checks: " in text.stdout
+    assert "13 checks: " in text.stdout
 
 
 def test_generated_files_are_what_their_commands_write(project) -> None:
@@ -188,14 +189,17 @@ def test_check_fails_with_file_and_line_on_a_planted_project(project, tmp_path) 
     (planted / "LICENSES" / f"{data_licence}.txt").unlink()
     publiccode = planted / "publiccode.yml"
     text = publiccode.read_text(encoding="utf-8")
-    for old, new in (("softwareType: standalone/web\n", ""), ("localisationReady: false", 'localisationReady: "no"')):
+    for old, new in (("softwareType: standalone/web\n", ""), ("localisationReady: true", 'localisationReady: "no"')):
         assert old in text
         text = text.replace(old, new)
     publiccode.write_text(text, encoding="utf-8")
     url = f"http://127.0.0.1:{_closed_port()}/data.csv"
     config = planted / "place.toml"
     location = re.compile(r'^location = ".*?"', re.MULTILINE)
-    config_text, replaced = location.subn(f'location = "{url}"\nretries = 0', config.read_text(encoding="utf-8"))
+    # The dataset's source (the first), not the gazetteers after it.
+    config_text, replaced = location.subn(
+        f'location = "{url}"\nretries = 0', config.read_text(encoding="utf-8"), count=1
+    )
     assert replaced == 1
     config.write_text(config_text, encoding="utf-8")
 
