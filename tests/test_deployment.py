@@ -830,6 +830,8 @@ def bigger_project(project: Path, folder: Path) -> tuple[str, Path]:
         float(value) for value in re.search(r"^centre = \[(.*?)\]", place, re.MULTILINE).group(1).split(",")
     )
     (folder / "data").mkdir(parents=True)
+    # The gazetteers are read from where place.toml says, as in the project.
+    shutil.copytree(project / "data" / "sample" / "gazetteers", folder / "data" / "sample" / "gazetteers")
     write_rows(
         project / "data" / "sample" / "toilets.csv", folder / "data" / "toilets.csv", NEW_ROWS, (latitude, longitude)
     )
