@@ -531,6 +531,51 @@ def api_bad_parameter(page: Page, site: Site) -> int:
     return page.goto(urljoin(site.url, "/api/collections?limit=5")).status
 
 
+def welsh(site: Site, path: str = "/cy/") -> str:
+    """A Welsh page's address, for a project with Welsh pages (a Welsh area's); other projects skip."""
+    languages = tomllib.loads((site.project / "place.toml").read_text(encoding="utf-8"))["place"].get("languages", [])
+    if "cy" not in languages:
+        pytest.skip("this project's pages are in English only")
+    return urljoin(site.url, path)
+
+
+def welsh_home(page: Page, site: Site) -> int:
+    """The Welsh home page, from the English one's language switch."""
+    welsh(site)
+    page.goto(site.url)
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Language").get_by_role("link", name="Cymraeg").click()
+    assert urlsplit(page.url).path == "/cy/"
+    assert page.locator("html").get_attribute("lang") == "cy"
+    return 200
+
+
+def welsh_detail(page: Page, site: Site) -> int:
+    page.goto(welsh(site))
+    with page.expect_navigation():
+        page.locator("ol.features a").first.click()
+    assert urlsplit(page.url).path.startswith("/cy/features/")
+    return 200
+
+
+def welsh_footer_page(name: str, path: str) -> Callable[[Page, Site], int]:
+    def open_page(page: Page, site: Site) -> int:
+        page.goto(welsh(site))
+        with page.expect_navigation():
+            page.get_by_role("navigation", name="Dolenni cymorth").get_by_role("link", name=name).first.click()
+        assert urlsplit(page.url).path == path
+        return 200
+
+    return open_page
+
+
+def welsh_address(path: str) -> Callable[[Page, Site], int]:
+    def open_page(page: Page, site: Site) -> int:
+        return page.goto(welsh(site, path)).status
+
+    return open_page
+
+
 PAGE_TYPES: dict[str, tuple[Callable[[Page, Site], int], int]] = {
     "home": (home, 200),
     "home-filtered-near": (home_filtered_near, 200),
@@ -549,6 +594,14 @@ PAGE_TYPES: dict[str, tuple[Callable[[Page, Site], int], int]] = {
     "api-items": (api_items, 200),
     "api-item": (api_item, 200),
     "api-400": (api_bad_parameter, 400),
+    "cy-home": (welsh_home, 200),
+    "cy-detail": (welsh_detail, 200),
+    "cy-about": (welsh_footer_page("Ynglŷn â'r data", "/cy/about"), 200),
+    "cy-accessibility": (welsh_footer_page("Datganiad hygyrchedd", "/cy/accessibility"), 200),
+    "cy-privacy": (welsh_footer_page("Hysbysiad preifatrwydd", "/cy/privacy"), 200),
+    "cy-quality": (welsh_address("/cy/quality"), 200),
+    "cy-404": (welsh_address("/cy/no-such-page"), 404),
+    "cy-400": (welsh_address("/cy/?near=somewhere"), 400),
 }
 
 

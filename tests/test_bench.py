@@ -72,3 +72,21 @@ def test_run_all_at_a_tiny_size(tmp_path: Path) -> None:
     text = summary.read_text(encoding="utf-8")
     for heading in ("### Ingest", "### Serve", "### Generation", "### Targets"):
         assert heading in text
+
+
+def test_national_at_a_tiny_size(tmp_path: Path) -> None:
+    """bench/national.py ingests and serves a national app and a one-area app of the same rows, its checks passing."""
+    env = {**os.environ, "BENCH_DIR": str(tmp_path)}
+    command = [sys.executable, "bench/national.py", "--areas", "6", "--rows-per-area", "40", "--duration", "1"]
+    command += ["--rounds", "1"]
+    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+
+    (results_file,) = tmp_path.glob("national-6x40-*.json")
+    report = json.loads(results_file.read_text(encoding="utf-8"))
+    assert report["problems"] == []
+    assert report["rows"] == 240
+    for scenario in ("bbox", "area", "near", "home-area"):
+        for app in ("national", "one-area"):
+            assert report["figures"][scenario][app]["requests"] > 0
+    assert "| home-area |" in run.stdout

@@ -103,17 +103,20 @@ def test_a_location_that_is_not_a_web_address_is_refused() -> None:
     assert "not a web address" in str(raised.value)
 
 
-def test_an_unchanged_collection_of_one_page_has_the_same_digest(served: Served) -> None:
-    """Without an ETag (this app sends none), numberMatched and the first page say whether it changed."""
+def test_an_app_of_this_template_vouches_for_its_whole_collection_by_its_load(served: Served) -> None:
+    """The collection document says which load it serves, so even a collection of many pages has a digest."""
     first = adapter(served.base + COLLECTION).content_digest()
     assert first is not None
     assert adapter(served.base + COLLECTION).content_digest() == first
     assert adapter(served.base + COLLECTION + "/items").content_digest() == first
+    assert adapter(served.base + COLLECTION, page_size=5).content_digest() == first  # 23 features, 5 pages
 
 
-def test_a_collection_larger_than_a_page_is_always_read(served: Served) -> None:
-    """A first page cannot vouch for the pages after it, so there is no digest."""
-    assert adapter(served.base + COLLECTION, page_size=5).content_digest() is None
+def test_another_servers_collection_larger_than_a_page_is_always_read() -> None:
+    """Without a load to vouch for it, a first page cannot vouch for the pages after it, so there is no digest."""
+    with hostile(Remote(SEVEN)) as location:
+        assert adapter(location, page_size=3).content_digest() is None
+        assert adapter(location, page_size=10).content_digest() is not None  # one page says it all
 
 
 # A hostile or broken server
@@ -429,6 +432,20 @@ def regional_ingest(config: Path) -> list[tuple[str, int, int, str | None, bool]
     """Each source's name, loaded and rejected counts, error and whether it was unchanged."""
     with clean_settings_environment():
         return [(r.name, r.loaded, r.rejected, r.error, r.unchanged is not None) for r in ingest(load_settings(config))]
+
+
+def test_a_large_remote_collection_is_read_again_only_after_its_app_loads_again(tmp_path: Path) -> None:
+    """Pages of 2 for 5 features: the area app's load says whether to read them all again, not a first page."""
+    rows = area_rows("N", "North", 53.9, 5)
+    with area_app(tmp_path / "north", rows, "OGL-UK-3.0", "Northdale Council") as north:
+        source = {"name": "north", "adapter": "ogcapi", "location": north.base + COLLECTION, "page_size": 2, **QUICK}
+        config = tmp_path / "region" / "place.toml"
+        config.parent.mkdir()
+        config.write_text(toml_text({**MADE_UP_PLACE, "sources": [source]}), encoding="utf-8")
+        assert regional_ingest(config) == [("north", 5, 0, None, False)]
+        assert regional_ingest(config) == [("north", 5, 0, None, True)]
+        north.update([*rows, *area_rows("X", "Northend", 53.8, 1)])
+        assert regional_ingest(config) == [("north", 6, 0, None, False)]
 
 
 def test_a_regional_app_serves_its_areas_apps_and_keeps_an_areas_data_while_its_app_is_down(

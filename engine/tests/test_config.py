@@ -250,6 +250,7 @@ def test_effective_settings_cover_every_setting(place_toml: Path) -> None:
     assert keys == [
         "place.name",
         "place.code",
+        "place.languages",
         "organisation.name",
         "organisation.url",
         "organisation.contact_email",

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from email.message import Message
+from dataclasses import astuple
 from pathlib import Path
 
 import pytest
@@ -94,17 +92,6 @@ def test_a_project_without_overrides_gets_the_engines_pages(tmp_path: Path) -> N
 # --- Static files served for phones: versioned addresses, caching and gzip (web/assets.py) ---------------------------
 
 
-def fetch(url: str, **headers: str) -> tuple[int, Message, bytes]:
-    """GET with these request headers (urllib asks for no compression unless told), whatever the status."""
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (a test server on 127.0.0.1)
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        with error:
-            return error.code, error.headers, error.read()
-
-
 def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=6).hexdigest()
 
@@ -121,26 +108,28 @@ def test_pages_link_each_static_file_by_a_version_of_the_bytes_served(base: str)
 
 def test_the_current_version_is_cached_for_a_year_and_any_other_address_revalidates(base: str) -> None:
     current = f"{base}/static/app.css?v={digest(CSS.encode())}"
-    status, headers, body = fetch(current)
+    status, headers, body = astuple(get(current))
     assert (status, headers["Cache-Control"], body) == (200, "public, max-age=31536000, immutable", CSS.encode())
     for other in (f"{base}/static/app.css", f"{base}/static/app.css?v=0123456789ab", current + "&v=again"):
-        status, headers, body = fetch(other)
+        status, headers, body = astuple(get(other))
         assert (status, headers["Cache-Control"], body) == (200, "no-cache", CSS.encode()), other
     # Revalidation: the ETag given comes back as 304, still marked for revalidation.
-    _, headers, _ = fetch(f"{base}/static/app.css")
-    status, headers, body = fetch(f"{base}/static/app.css", **{"If-None-Match": headers["ETag"]})
+    headers = get(f"{base}/static/app.css").headers
+    status, headers, body = astuple(get(f"{base}/static/app.css", **{"If-None-Match": headers["ETag"]}))
     assert (status, headers["Cache-Control"], body) == (304, "no-cache", b"")
-    assert fetch(f"{base}/static/missing.css?v=0123456789ab")[0] == 404
+    assert get(f"{base}/static/missing.css?v=0123456789ab").status == 404
 
 
 def test_text_files_are_gzipped_when_the_browser_accepts_it_and_images_are_not(base: str) -> None:
     leaflet = (ENGINE_STATIC / "vendor" / "leaflet" / "leaflet.js").read_bytes()
-    status, headers, body = fetch(base + "/static/vendor/leaflet/leaflet.js", **{"Accept-Encoding": "gzip"})
+    status, headers, body = astuple(get(base + "/static/vendor/leaflet/leaflet.js", **{"Accept-Encoding": "gzip"}))
     assert (status, headers["Content-Encoding"], gzip.decompress(body)) == (200, "gzip", leaflet)
     assert len(body) < len(leaflet) / 2
     assert "Accept-Encoding" in headers["Vary"]
-    status, headers, body = fetch(base + "/static/vendor/leaflet/leaflet.js")
+    status, headers, body = astuple(get(base + "/static/vendor/leaflet/leaflet.js"))
     assert (status, headers["Content-Encoding"], body) == (200, None, leaflet)
     png = (ENGINE_STATIC / "vendor" / "leaflet" / "images" / "layers.png").read_bytes()
-    status, headers, body = fetch(base + "/static/vendor/leaflet/images/layers.png", **{"Accept-Encoding": "gzip"})
+    status, headers, body = astuple(
+        get(base + "/static/vendor/leaflet/images/layers.png", **{"Accept-Encoding": "gzip"})
+    )
     assert (status, headers["Content-Encoding"], body) == (200, None, png)

@@ -26,7 +26,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from . import adapters
+from . import adapters, language
 from .deadline import DEFAULT_REQUEST_SECONDS
 from .errors import ConfigError
 from .schemas import GAZETTEER_ROLES, gazetteer_schema, load_schema, themes, validating
@@ -198,11 +198,35 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _languages(value: tuple[str, ...]) -> tuple[str, ...]:
+    offered = language.codes()
+    unknown = [code for code in value if code not in offered]
+    if unknown:
+        raise ValueError(
+            f"{', '.join(map(repr, unknown))} is not a language the engine has pages in: use codes from "
+            f'{", ".join(offered)}, such as languages = ["en", "cy"] (docs/pages.md, Languages)'
+        )
+    if not value or value[0] != language.ENGLISH:
+        example = ", ".join(f'"{code}"' for code in dict.fromkeys((language.ENGLISH, *value)))
+        raise ValueError(
+            'the first language is English, at the current addresses: start the list with "en", such as '
+            f"languages = [{example}]"
+        )
+    if len(set(value)) != len(value):
+        raise ValueError("a language is listed twice: list each once")
+    return value
+
+
+Languages = Annotated[tuple[str, ...], AfterValidator(_languages)]
+
+
 class Place(Section):
     """The area the app covers: with several [[areas]], the whole region they make up."""
 
     name: NonEmpty
     code: GssCode
+    # The languages of the pages, English first at the current addresses, each other under /<code>/.
+    languages: Languages = (language.ENGLISH,)
 
 
 class Area(Section):
@@ -342,6 +366,8 @@ class Source(BaseModel):
     licence: NonEmpty | None = None
     attribution: NonEmpty | None = None
     area: GssCode | None = None  # the GSS code of the area the data covers: one of [[areas]]
+    # Or the source's column holding each record's area, a GSS code of [[areas]]: one source for many areas.
+    area_column: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     # A gazetteer, not a collection: postcodes or place names that near= looks up (see gazetteer.py).
     role: Literal["postcodes", "places"] | None = None
 
@@ -408,8 +434,15 @@ class Settings(BaseSettings):
         """The areas the app serves: the [[areas]] entries, or without them the one [place]."""
         return self.areas or (Area(code=self.place.code, name=self.place.name),)
 
+    @property
+    def whole_place(self) -> Area:
+        """The [place] as an area: what a source covering several areas, each row its own (area_column), covers."""
+        return Area(code=self.place.code, name=self.place.name)
+
     def area_of(self, source: Source) -> Area:
-        """The area a source's data covers: the one it names, or the only one there is."""
+        """The area a source's data covers: the one it names, the whole place for an area_column, or the only one."""
+        if source.area_column is not None:
+            return self.whole_place
         return next((area for area in self.all_areas if area.code == source.area), self.all_areas[0])
 
     @model_validator(mode="after")
@@ -421,10 +454,24 @@ class Settings(BaseSettings):
                 raise ValueError(f"two [[areas]] have the code {code!r}: each area needs its own code")
         allowed = ", ".join(codes)
         for source in self.sources:
-            if source.area is None and len(codes) > 1 and source.role is None:  # a gazetteer may cover every area
+            if source.area_column is not None and source.area is not None:
+                raise ValueError(
+                    f"source {source.name!r} has both area = {source.area!r} and area_column = "
+                    f"{source.area_column!r}: keep area for a source that covers one area, or area_column for one "
+                    "whose rows each name their own, not both"
+                )
+            if source.area_column is not None and source.role is not None:
+                raise ValueError(
+                    f"source {source.name!r} is a gazetteer (role = {source.role!r}), which finds each row's area "
+                    "itself: remove its area_column"
+                )
+            if (
+                source.area is None and source.area_column is None and len(codes) > 1 and source.role is None
+            ):  # a gazetteer may cover every area
                 raise ValueError(
                     f"source {source.name!r} has no area, and with several [[areas]] each source needs one: "
-                    f'add area = "<code>" to it, one of {allowed}'
+                    f'add area = "<code>" to it, one of {allowed}, or area_column = "<column>" naming the column '
+                    "that holds each row's area code"
                 )
             if source.area is not None and source.area not in codes:
                 where = "the codes of [[areas]]" if self.areas else "the code of [place] (there are no [[areas]])"

@@ -31,7 +31,7 @@ import json
 import math
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from typing import Any
 from . import ogc
 from .config import LoadedSettings
 from .errors import ExportError
+from .language import current, using
 from .ogc.catalogue import catalogue
 from .ogc.crs import CRS84
 from .ogc.datapackage import data_package
@@ -50,7 +51,7 @@ from .ogc.urls import CSV, GEOJSON, HTML, link
 from .quality import quality_of
 from .store import Feature, Provenance, open_store
 from .web import pages, quality_pages, sitemap
-from .web.links import Links, StaticLinks, data_file, list_file, quality_file
+from .web.links import Links, StaticLinks, data_file, language_file, list_file, quality_file
 from .web.overrides import copy_static
 from .web.public_pages import accessibility_context, privacy_context
 from .web.security import content_security_policy
@@ -133,54 +134,36 @@ def write_site(state: ApiState, root: Path) -> ExportReport:
     # No static host sends the app's headers, so each page carries the policy (less what a page cannot hold).
     policy = content_security_policy(state.settings.map.tile_source, in_page=True)
 
+    def at(file: str) -> StaticLinks:
+        """The links of a page's file (its English name) in the copy of the language being written."""
+        return links.speaking(current()).at(language_file(current(), file))
+
     def write_page(file: str, template: str, path: str, context: dict[str, Any], here: Links | None = None) -> None:
-        text = pages.render_text(
-            state, template, path=path, links=here or links.at(file), page_policy=policy, **context
-        )
-        target = root / file
+        text = pages.render_text(state, template, path=path, links=here or at(file), page_policy=policy, **context)
+        target = root / language_file(current(), file)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
 
-    search = pages.Search()
-    write_page(
-        "index.html", "home.html", "/", pages.home_context(state, search, lambda name: 1, links.at("index.html"))
-    )
-    report.list_pages += 1
-    for provenance in collections:
-        name = provenance.collection
-        count = state.store.count(name)
-        for number in range(2, math.ceil(count / pages.PAGE_SIZE) + 1):
-            file = list_file(name, number)
-            here = links.at(file)
-            context = pages.home_context(state, search, lambda other, n=number, c=name: n if other == c else 1, here)
-            write_page(file, "home.html", "/", context)
-            report.list_pages += 1
-        geojson, csv_file = write_data(state, root, provenance, count, links)
-        report.data_files += [geojson, csv_file]
-        for feature in features(state, name):
-            file = links.feature_file(name, feature.id)
-            write_page(file, "feature.html", "", pages.feature_context(state, provenance, feature, links.at(file)))
-            report.feature_pages += 1
-    site_url = state.settings.export.public_url
-    site_url = site_url.rstrip("/") + "/" if site_url else None
-    json_ld = dataset(state, links.at("about.html"), site_url, api=None)
-    write_page("about.html", "about.html", "/about", {**pages.about_context(state), "json_ld": json_ld})
-    write_page("accessibility.html", "accessibility.html", "/accessibility", accessibility_context(state))
-    write_page("privacy.html", "privacy.html", "/privacy", privacy_context(state))
-    report.other_pages += 2
-    report.notes += write_discovery(state, root, links, site_url)
+    # Every people's page in each of the project's languages: English at the top, the others in a folder each.
+    for code in state.settings.place.languages:
+        with using(code, state.project_dir):
+            write_pages(state, root, links, collections, write_page, at, report)
+    report.notes += write_discovery(state, root, links, site_url(state))
     # Static hosts answer a missing address at any depth with 404.html, so its links start from the path the
     # site is published under, when that is known; otherwise they are relative to the top, as the file is.
+    # It is the English page: a host serves one 404.html for every address.
     base = state.settings.export.base_path
     missing = links.at("404.html") if base is None else links.rooted(base)
-    write_page("404.html", "error.html", "", pages.error_context(state, 404, pages.NO_PAGE), here=missing)
-    report.other_pages += 2
+    not_found = {**pages.error_context(state, 404, pages.NO_PAGE), "alternates": False}  # one file, in English
+    write_page("404.html", "error.html", "", not_found, here=missing)
+    report.other_pages += 1
+    for provenance in collections:
+        geojson, csv_file = write_data(state, root, provenance, state.store.count(provenance.collection), links)
+        report.data_files += [geojson, csv_file]
     write_collections(state, root, links)
     document = catalogue(state, ExportUrls(links), home="index.html", own=CATALOGUE_FILE, api=None)
     (root / CATALOGUE_FILE).write_text(dumps(document, indent=2) + "\n", encoding="utf-8")
     report.data_files += ["collections.json", CATALOGUE_FILE]
-    write_page(QUALITY_PAGE, "quality.html", "/quality", quality_pages.quality_context(state))
-    report.other_pages += 1
     report.data_files += write_quality(state, root, collections, links)
     paths = {provenance.collection: data_file(provenance.collection, "csv") for provenance in collections}
     package = data_package(state, collections, paths)
@@ -193,6 +176,50 @@ def write_site(state: ApiState, root: Path) -> ExportReport:
     )
     report.size = sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
     return report
+
+
+WritePage = Callable[..., None]
+
+
+def write_pages(
+    state: ApiState,
+    root: Path,
+    links: StaticLinks,
+    collections: list[Provenance],
+    write_page: WritePage,
+    at: Callable[[str], StaticLinks],
+    report: ExportReport,
+) -> None:
+    """The people's pages in the language being written (language.py): the lists, every record, the others."""
+    search = pages.Search()
+    write_page("index.html", "home.html", "/", pages.home_context(state, search, lambda name: 1, at("index.html")))
+    report.list_pages += 1
+    for provenance in collections:
+        name = provenance.collection
+        count = state.store.count(name)
+        for number in range(2, math.ceil(count / pages.PAGE_SIZE) + 1):
+            file = list_file(name, number)
+            context = pages.home_context(
+                state, search, lambda other, n=number, c=name: n if other == c else 1, at(file)
+            )
+            write_page(file, "home.html", "/", context)
+            report.list_pages += 1
+        for feature in features(state, name):
+            file = links.feature_file(name, feature.id)
+            write_page(file, "feature.html", "", pages.feature_context(state, provenance, feature, at(file)))
+            report.feature_pages += 1
+    json_ld = dataset(state, at("about.html"), site_url(state), api=None)
+    write_page("about.html", "about.html", "/about", {**pages.about_context(state), "json_ld": json_ld})
+    write_page("accessibility.html", "accessibility.html", "/accessibility", accessibility_context(state))
+    write_page("privacy.html", "privacy.html", "/privacy", privacy_context(state))
+    write_page(QUALITY_PAGE, "quality.html", "/quality", quality_pages.quality_context(state))
+    report.other_pages += 4
+
+
+def site_url(state: ApiState) -> str | None:
+    """Where the export will be published ([export] public_url), ending in /; None when not known."""
+    found = state.settings.export.public_url
+    return found.rstrip("/") + "/" if found else None
 
 
 def write_discovery(state: ApiState, root: Path, links: StaticLinks, site_url: str | None) -> list[str]:

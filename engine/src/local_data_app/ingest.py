@@ -1,7 +1,9 @@
 """Ingest: read each configured source, map it onto the theme's schema and swap it into the store.
 
 Each record is stored with the area (see [[areas]] in place.toml) that its
-source covers, in the fields :data:`~.store.AREA_FIELDS`. Every row read is
+source covers, or that its own row names when the source has an
+``area_column`` (see areas.py; such a load's provenance names the whole
+[place]), in the fields :data:`~.store.AREA_FIELDS`. Every row read is
 either loaded or written to the rejects file with its reasons, so
 read = loaded + rejected for every source. A source that cannot be read, fails
 part way, gives no records at all (a file with only a header, a portal that
@@ -40,6 +42,7 @@ from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 from . import __version__, adapters, gazetteer
+from .areas import RowAreas
 from .config import Area, LoadedSettings, Settings, Source
 from .errors import AppError, ConfigError, SourceError, StoreError
 from .lock import one_ingest_at_a_time
@@ -48,7 +51,7 @@ from .quality import Measure
 from .rejects import RejectsWriter, reasons_in_words
 from .schemas.layout import layout
 from .spool import spooled
-from .store import AREA_CODE, AREA_FIELDS, AREA_NAME, Provenance, Store, open_store
+from .store import AREA_CODE, AREA_FIELDS, AREA_NAME, INDEXED_KEY, Provenance, Store, open_store
 from .store.faults import store_fault
 from .store.opening import marked
 
@@ -168,14 +171,21 @@ def ingest_source(
             return report
         normaliser = Normaliser(schema, source.name, {**adapter.implied_fields, **source.fields}, source.crs)
         measure = Measure(schema["fields"])  # the load's quality, stored with it (see quality.py)
+        # Each row's own area (see areas.py), or every row the source's area.
+        row_areas = RowAreas(source.name, source.area_column, settings.all_areas) if source.area_column else None
         # A web source is read whole before the load's write transaction opens (see spool.py).
         reading = spooled(adapter.records()) if spec.is_url() else nullcontext(adapter.records())
         fields = marked([*schema["fields"], *AREA_FIELDS], layout(schema).hours)  # hours indexed for "open now"
+        if row_areas is not None:  # an index finds one area's rows among hundreds of areas'
+            fields = [{**spec, INDEXED_KEY: True} if spec["name"] == AREA_CODE else spec for spec in fields]
         with reading as records, store.replacing(source.name, fields) as staging:
             for batch in batched(records, BATCH_SIZE):
                 features, rejections = normaliser.normalise(batch)
-                for feature in features:
-                    feature.properties[AREA_CODE], feature.properties[AREA_NAME] = area.code, area.name
+                if row_areas is not None:
+                    features, rejections = row_areas.assign(batch, features, rejections)
+                else:
+                    for feature in features:
+                        feature.properties[AREA_CODE], feature.properties[AREA_NAME] = area.code, area.name
                 if source.role is not None:  # written for lookup; rows outside the app's areas are rejected
                     features, outside = gazetteer.narrow(source.role, features, batch, settings)
                     rejections = [*rejections, *outside]
@@ -197,6 +207,8 @@ def ingest_source(
                     f"Source {source.name!r}: [sources.fields] maps {', '.join(unmatched)}, but no record has "
                     f"such a column. The source's columns are: {', '.join(sorted(normaliser.columns_seen))}."
                 )
+            if row_areas is not None:
+                row_areas.check_found(normaliser.columns_seen)
             if not report.loaded:
                 raise EveryRowRejected(
                     f"Source {source.name!r}: all {report.read:,} rows read were rejected, so they do not replace "
@@ -264,9 +276,10 @@ def load_digest(content: str, source: Source, settings: Settings, schema: dict[s
     """A SHA-256 of everything a load of the source depends on: while it matches the last load's, skip the load.
 
     The content's digest, the source's entry in place.toml (its mapping, crs,
-    licence and options), the dataset's theme and schema, the area, the
-    engine's version and the version of the distribution that provides the
-    adapter (the engine, or a project for its own adapter): a change to any of
+    licence and options), the dataset's theme and schema, the area (and every
+    area, for a source whose rows are kept or refused by them), the engine's
+    version and the version of the distribution that provides the adapter (the
+    engine, or a project for its own adapter): a change to any of
     them may change what would load, so a new engine loads an unchanged file
     again without --force.
     """
@@ -280,7 +293,7 @@ def load_digest(content: str, source: Source, settings: Settings, schema: dict[s
         "engine": __version__,
         "adapter": adapters.origin(source.adapter),
     }
-    if source.role is not None:  # a gazetteer keeps the rows inside every one of the app's areas
+    if source.role is not None or source.area_column is not None:  # rows kept or refused by the app's areas
         described["areas"] = [[each.code, each.name] for each in settings.all_areas]
     return hashlib.sha256(json.dumps(described, sort_keys=True, default=str).encode()).hexdigest()
 

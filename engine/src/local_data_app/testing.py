@@ -71,12 +71,16 @@ class Answer:
         return self.body.decode("utf-8")
 
 
-def get(url: str) -> Answer:
-    """GET a URL of a test server on 127.0.0.1, whatever its status."""
+def get(url: str, method: str = "GET", **headers: str) -> Answer:
+    """Ask a test server on 127.0.0.1 for a URL (GET, or ``method``) with these headers, whatever its status.
+
+    urllib asks for no compression unless an ``Accept-Encoding`` header is given.
+    """
     if not url.startswith("http://127.0.0.1:"):
         raise ValueError(f"get() is for test servers on 127.0.0.1, not {url!r}")
+    request = urllib.request.Request(url, method=method, headers=headers)  # noqa: S310 (a test server on 127.0.0.1)
     try:
-        with urllib.request.urlopen(url, timeout=20) as response:  # noqa: S310 (a test server on 127.0.0.1)
+        with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310
             return Answer(response.status, response.headers, response.read())
     except urllib.error.HTTPError as error:
         with error:

@@ -45,6 +45,8 @@ SPDX_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+-]{0,63}$")
 MAX_ATTRIBUTION = 500  # characters: an attribution is a line of credit, not a document
 # The area fields are the app's own, set from the source's area at ingest; a remote app's are not kept twice.
 AREA_COLUMNS = frozenset({"area_code", "area_name"})
+# What a collection document's provenance (as this template's apps give it) says of the load it serves.
+LOAD_KEYS = ("fetchedAt", "rowsRead", "rowsLoaded", "rowsRejected", "source", "sourceDigest")
 QUALITY_REL = "describedby"  # the link from a collection to its data quality document, as ogc/quality.py makes it
 
 
@@ -74,6 +76,7 @@ class OgcapiAdapter(PortalAdapter):
     location_example = "https://toilets.example.gov.uk/api/collections/toilets"
     implied_fields: ClassVar[dict[str, str]] = {"id": "id"}
     _quality_href: str | None = None  # the collection's link to its quality document, once described
+    _remote_load: dict[str, Any] | None = None  # the load the remote app says it serves, once described
 
     def records(self) -> Iterator[RawRecord]:
         collection, items = self.addresses()
@@ -96,9 +99,13 @@ class OgcapiAdapter(PortalAdapter):
         self.check_complete(full_url, page, read)
 
     def content_digest(self) -> str | None:
-        """A digest of the collection as the server describes it, from its first page alone; None if that cannot tell.
+        """A digest of the collection as the server describes it, without reading it whole; None if that cannot tell.
 
-        The first page is asked for as reading would ask for it. When it holds
+        An app made from this template says in its collection document which
+        load it serves (when it was fetched, a digest of what it read, how many
+        rows): that vouches for the
+        whole collection, however many pages, so an unchanged collection is not
+        read again. Otherwise the first page is asked for as reading would ask for it. When it holds
         the whole collection (no ``next`` link), the server's ETag or
         Last-Modified for it, or without them a digest of ``numberMatched`` and
         its features, says whether the collection changed. A larger collection
@@ -109,6 +116,13 @@ class OgcapiAdapter(PortalAdapter):
         collection, items = self.addresses()
         client = self.client()
         self._describe(client, collection)
+        if self._remote_load is not None:  # an app that says when it loaded the collection vouches for all of it
+            described = {
+                "licence": self.remote_licence,
+                "attribution": self.remote_attribution,
+                "load": self._remote_load,
+            }
+            return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
         url = with_params(items, {"limit": self.options.page_size})
         answer, headers = client.get_json_and_headers(url, page=1)
         features, following = self._page(url, 1, answer, items)
@@ -162,6 +176,13 @@ class OgcapiAdapter(PortalAdapter):
                 if isinstance(link, dict) and link.get("rel") == "license" and _licence(link.get("href"))
             ),
             None,
+        )
+        # An app made from this template says which load it serves: the same load is the same data, however large.
+        load = {key: provenance.get(key) for key in LOAD_KEYS}
+        fetched, loaded = load["fetchedAt"], load["rowsLoaded"]
+        known = isinstance(fetched, str) and 0 < len(fetched) <= 64 and isinstance(loaded, int)
+        self._remote_load = (
+            load if known and all(isinstance(v, (str, int, type(None))) for v in load.values()) else None
         )
         attribution = document.get("attribution") or provenance.get("attribution")
         if isinstance(attribution, str) and attribution.strip():

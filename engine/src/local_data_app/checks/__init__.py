@@ -35,6 +35,7 @@ REPORT_ORDER = (
     "code-repository",
     "area-country",
     "sample-data",
+    "languages",  # a Welsh area without Welsh pages fails whether published or not
 )
 
 

@@ -16,6 +16,7 @@ from contextlib import closing
 from itertools import islice
 
 from .. import adapters, gazetteer
+from ..areas import RowAreas
 from ..config import LoadedSettings, Source
 from ..errors import AppError
 from ..normalise import Normaliser
@@ -72,6 +73,10 @@ def dry_run(loaded: LoadedSettings, source: Source) -> tuple[str, list[tuple[Sev
         if source.role is not None:  # a gazetteer's rows outside the app's areas are rejected, as ingest does
             features, outside = gazetteer.narrow(source.role, features, sample, loaded.settings)
             rejections = [*rejections, *outside]
+        if source.area_column is not None:  # each row's own area, as ingest reads it
+            row_areas = RowAreas(source.name, source.area_column, loaded.settings.all_areas)
+            features, rejections = row_areas.assign(sample, features, rejections)
+            row_areas.check_found(normaliser.columns_seen)
     except (AppError, OSError, ValueError) as error:
         return f"{source.name}: could not be read", [problem(f"cannot be read. {error}")]
 

@@ -9,11 +9,18 @@ from zoneinfo import ZoneInfo
 
 import opening_hours
 
+from ..language import N_
+from ..language import gettext as _
+
 LONDON = ZoneInfo("Europe/London")
 HORIZON = timedelta(days=366)  # changes further away than a year are not looked for
 FIRST_YEAR, LAST_YEAR = 1900, 9000  # moments outside these years are not evaluated: no hours are known for them
 _STEPS = 16  # intervals examined at most: enough to pass comments that split one open period
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
+MONTHS = (
+    N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
+    N_("July"), N_("August"), N_("September"), N_("October"), N_("November"), N_("December"),
+)  # fmt: skip
 
 
 class State(StrEnum):
@@ -34,14 +41,17 @@ class Status:
     change: datetime | None = None
 
     def words(self) -> str:
-        """The status as a page shows it: "Open now, closes 18:00", "Closed, opens 10:00 Sunday"."""
+        """The status as a page shows it: "Open now, closes 18:00", "Closed, opens 10:00 Sunday".
+
+        In the language of the page being made (language.py), whatever the server's locale.
+        """
         if self.state is State.ALWAYS_OPEN:
-            return "Open 24 hours"
+            return _("Open 24 hours")
         if self.state is State.UNKNOWN:
-            return "Hours not known"
+            return _("Hours not known")
         if self.state is State.OPEN:
-            return f"Open now, closes {self._when()}" if self.change else "Open now"
-        return f"Closed, opens {self._when()}" if self.change else "Closed"
+            return _("Open now, closes %(when)s") % {"when": self._when()} if self.change else _("Open now")
+        return _("Closed, opens %(when)s") % {"when": self._when()} if self.change else _("Closed")
 
     def _when(self) -> str:
         change = self.change
@@ -51,10 +61,11 @@ class Status:
         if days == 0:
             return clock
         if days == 1:
-            return f"{clock} tomorrow"
+            return _("%(clock)s tomorrow") % {"clock": clock}
         if days < 7:
-            return f"{clock} {_WEEKDAYS[change.weekday()]}"
-        return f"{clock} on {change.day} {change:%B}"
+            return _("%(clock)s %(weekday)s") % {"clock": clock, "weekday": _(_WEEKDAYS[change.weekday()])}
+        month = _(MONTHS[change.month - 1])
+        return _("%(clock)s on %(day)s %(month)s") % {"clock": clock, "day": change.day, "month": month}
 
 
 def status_at(osm: str | None, moment: datetime, zone: ZoneInfo = LONDON) -> Status:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from .. import areas
 from ..errors import ClientError, not_found, shown
 from ..store import BBox, Feature, Provenance, intersection
 from .crs import CONFORMANCE_CRS, CRS84, DEFAULT, STORAGE_CRS, URIS, Crs, coordinates
@@ -124,6 +125,9 @@ def describe_collection(
             "rowsRead": provenance.rows_read,
             "rowsLoaded": provenance.rows_loaded,
             "rowsRejected": provenance.rows_rejected,
+            # What the load read, as a digest: with fetchedAt, which load this is (an aggregator's ogcapi adapter
+            # reads the collection again only when they change). None for a source read from the web every time.
+            "sourceDigest": provenance.source_digest,
         },
         "links": links,
     }
@@ -166,7 +170,7 @@ def items_page(state: ApiState, name: str, query: ItemsQuery) -> Page:
             parameter="area",
         )
     store = state.store
-    filters = query.filters or None
+    filters = areas.needed(query.filters, provenance, state.settings) or None  # no area filter that all rows meet
     where, order = query.selection.where, query.selection.sortby
     bbox = narrowed_box(query)
 

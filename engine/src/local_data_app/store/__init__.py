@@ -86,6 +86,14 @@ AREA_FIELDS: tuple[dict[str, Any], ...] = (
     {"name": AREA_CODE, "type": "string", "title": "Area code", "description": "The area's ONS GSS code."},
     {"name": AREA_NAME, "type": "string", "title": "Area", "description": "The area's name."},
 )
+# On a field: True asks the store to index its column. Ingest marks area_code when a load's rows name their own
+# areas (area_column, see areas.py), so that a filter on one of hundreds of areas reads only that area's rows.
+INDEXED_KEY = "x-indexed"
+
+
+def indexed_columns(fields: Sequence[dict[str, Any]]) -> list[str]:
+    """The fields marked for an index of their own (:data:`INDEXED_KEY`), by name."""
+    return [spec["name"] for spec in fields if spec.get(INDEXED_KEY) is True]
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,7 @@ from . import (
     column_type,
     distance,
     hide_password,
+    indexed_columns,
     quote,
     search_words,
     searched_fields,
@@ -579,6 +580,8 @@ class _PostgresStaging:
                 cursor.execute(f"CREATE UNIQUE INDEX {table}_id ON {table} (_id)")
                 cursor.execute(f"CREATE INDEX {table}_geom ON {table} USING gist (geom)")
                 cursor.execute(f"CREATE INDEX {table}_words ON {table} USING gin (_words)")
+                for number, name in enumerate(indexed_columns(self.fields)):
+                    cursor.execute(f"CREATE INDEX {table}_by_{number} ON {table} ({quote(name)})")
                 _stage_hours(cursor, table, self.hours)
                 cursor.execute(f"ANALYZE {table}")
                 # One commit at a time per collection, so each drops the table the one before it made.

@@ -47,6 +47,7 @@ from . import (
     check_filters,
     column_type,
     distance,
+    indexed_columns,
     intersection,
     quote,
     search_words,
@@ -573,6 +574,8 @@ class _SQLiteStaging:
         self.db.execute(f"CREATE TABLE {table}_terms (term TEXT PRIMARY KEY) WITHOUT ROWID")
         self.db.execute(f"INSERT INTO {table}_terms SELECT term FROM temp.{table}_vocab")
         self.db.execute(f"DROP TABLE temp.{table}_vocab")
+        for number, name in enumerate(indexed_columns(self.fields)):
+            self.db.execute(f"CREATE INDEX {table}_by_{number} ON {table} ({quote(name)})")
         _stage_hours(self.db, table, self.hours)
         old = self.db.execute(f"SELECT table_name FROM {CATALOGUE} WHERE collection = ?", [self.collection]).fetchone()
         values = [getattr(provenance, name) for name in PROVENANCE_COLUMNS]

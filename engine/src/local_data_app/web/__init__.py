@@ -22,8 +22,10 @@ from . import errors, health, pages, public_pages, quality_pages, security, serv
 from .api import router
 from .deadlines import Deadlines
 from .hosts import HostCheck
+from .languages import LanguagePaths
 from .methods import Methods
 from .openapi import openapi_30
+from .validators import Validators
 
 LOGGER = logging.getLogger(__name__)
 
@@ -56,7 +58,10 @@ def create_app(loaded: LoadedSettings) -> FastAPI:
     )
     app.include_router(router, prefix="/api")
     app.include_router(health.router)  # /healthz and /readyz
+    app.add_middleware(Validators)  # ETags on the API's answers, 304 for a current copy (innermost: sees each body)
     app.add_middleware(Deadlines, seconds=settings.server.request_seconds)  # each request's time, and its client
+    # /cy/... answered by the English routes in Welsh, and a first visit to / in the browser's language (languages.py)
+    app.add_middleware(LanguagePaths, languages=settings.place.languages, project_dir=loaded.project_dir)
     app.add_middleware(Methods)  # HEAD as GET and the API's CORS preflight, inside the Host check
     app.add_middleware(HostCheck, server=settings.server)
     security.install(app, settings.map.tile_source)  # added after, so it runs outside: refusals carry its headers

@@ -20,6 +20,8 @@ from typing import Any
 from urllib.parse import quote
 
 from ..hours import read_hours
+from ..language import N_
+from ..language import gettext as _
 from ..schemas.layout import Layout
 
 # The HTML standard's "valid e-mail address" (what browsers accept in <input type=email>), with a dot in the
@@ -31,8 +33,8 @@ EMAIL = re.compile(
 LONGEST_EMAIL = 254
 TELEPHONE_SPACING = re.compile(r"[\s().-]")  # what people write between a number's digits
 TELEPHONE = re.compile(r"\+?[0-9]{3,15}")  # E.164 allows at most 15 digits
-FEATURES_LABEL = "Facilities"
-ADDRESS_LABEL = "Address"
+FEATURES_LABEL = N_("Facilities")
+ADDRESS_LABEL = N_("Address")
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def money(value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
         return None
     if value == 0:
-        return "Free"
+        return _("Free")
     return f"£{value:,.0f}" if float(value).is_integer() else f"£{value:,.2f}"
 
 
@@ -59,7 +61,8 @@ def filled(value: Any) -> bool:
 
 
 def label(layout: Layout, spec: Mapping[str, Any]) -> str:
-    return layout.labels.get(spec["name"]) or spec.get("title") or spec["name"]
+    """A field's label in the page's language: the theme's own label for it, else its title (both in the catalogue)."""
+    return _(layout.labels.get(spec["name"]) or spec.get("title") or spec["name"])
 
 
 def text(value: Any) -> str:
@@ -147,12 +150,12 @@ def first_answers(
         elif name in layout.address:
             line = address_line(layout, {key: row.get(key) for key in layout.address if key in layout.record})
             if line and "address" not in done:
-                answers.append(Answer(ADDRESS_LABEL, line))
+                answers.append(Answer(_(ADDRESS_LABEL), line))
             done.add("address")
         elif name in layout.features:
             words = feature_words(layout, specs, layout.record, row)
             if words and "features" not in done:
-                answers.append(Answer(FEATURES_LABEL, words=tuple(words)))
+                answers.append(Answer(_(FEATURES_LABEL), words=tuple(words)))
             done.add("features")
         elif name in layout.money:
             if (amount := money(row.get(name))) is not None:

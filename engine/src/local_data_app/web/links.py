@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from ..language import ENGLISH, LANGUAGES, Language, current
+
 SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}")
 # Names Windows will not give a file, whatever its extension.
 RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
@@ -30,17 +32,36 @@ class Links:
 
     static_site = False
 
-    def __init__(self, static_address: Callable[[str], str] | None = None) -> None:
+    def __init__(
+        self, static_address: Callable[[str], str] | None = None, language: Language = LANGUAGES[ENGLISH]
+    ) -> None:
         self.static_address = static_address  # a static file's versioned address (assets.py), when the app has one
+        self.language = language  # the pages' language: its prefix starts every page's address (not the API's)
+
+    def speaking(self, language: Language) -> Links:
+        """The same app's links for the pages in another language (under /cy/ for Welsh)."""
+        return self if language == self.language else Links(self.static_address, language)
+
+    def translated(self, language: Language) -> Links:
+        """The same links in another language, from the same place: for the sitemap's alternates."""
+        return self.speaking(language)
+
+    def page(self, path: str) -> str:
+        """A page's address in this language, from its English one."""
+        return self.language.path(path)
+
+    def translation(self, language: Language, path: str, query: str = "") -> str:
+        """The page at ``path`` (its English address) and ``query`` in another language, for the language switch."""
+        return language.path(path or "/") + (f"?{query}" if query else "")
 
     def static(self, path: str) -> str:
         return self.static_address(path) if self.static_address else f"/static/{path}"
 
     def home(self) -> str:
-        return "/"
+        return self.page("/")
 
     def about(self, fragment: str = "") -> str:
-        return "/about" + (f"#{fragment}" if fragment else "")
+        return self.page("/about") + (f"#{fragment}" if fragment else "")
 
     def api(self) -> str:
         """Where a developer starts: the page describing the API (service_doc.py), which links the API itself."""
@@ -48,18 +69,19 @@ class Links:
 
     def accessibility(self) -> str:
         """The accessibility statement (public_pages.py)."""
-        return "/accessibility"
+        return self.page("/accessibility")
 
     def privacy(self) -> str:
         """The privacy notice (public_pages.py)."""
-        return "/privacy"
+        return self.page("/privacy")
 
     def list_page(self, collection: str, number: int, parameters: Mapping[str, str]) -> str:
         """A page of a collection's list on the home page, keeping the search's parameters."""
-        return "/?" + urlencode({**parameters, page_parameter(collection): str(number)}) + f"#{collection}"
+        query = urlencode({**parameters, page_parameter(collection): str(number)})
+        return self.page("/") + "?" + query + f"#{collection}"
 
     def feature(self, collection: str, feature_id: str) -> str:
-        return f"/features/{quote(collection, safe='')}/{quote(feature_id, safe='')}"
+        return self.page(f"/features/{quote(collection, safe='')}/{quote(feature_id, safe='')}")
 
     def items(self, collection: str, parameters: Mapping[str, str], csv: bool = False) -> str:
         """A collection's items for other programs, as GeoJSON or CSV, narrowed by these API parameters."""
@@ -71,7 +93,7 @@ class Links:
 
     def quality(self, collection: str = "") -> str:
         """The data quality page (quality_pages.py), at one collection's section when one is named."""
-        return "/quality" + (f"#{quality_anchor(collection)}" if collection else "")
+        return self.page("/quality") + (f"#{quality_anchor(collection)}" if collection else "")
 
     def quality_json(self, collection: str) -> str:
         """A collection's data quality as JSON (the API's, or the export's file)."""
@@ -82,9 +104,12 @@ LIVE = Links()
 
 
 def live_links(app_state: Any) -> Links:
-    """The links of one live app (its static files versioned, see assets.py), or plain ones for an app without pages."""
+    """The links of one live app (its static files versioned, see assets.py), or plain ones for an app without pages.
+
+    In the language of the request (language.py): a Welsh page's links stay Welsh.
+    """
     found = getattr(app_state, "links", None)
-    return found if isinstance(found, Links) else LIVE
+    return (found if isinstance(found, Links) else LIVE).speaking(current())
 
 
 class StaticLinks(Links):
@@ -97,18 +122,43 @@ class StaticLinks(Links):
 
     static_site = True
 
-    def __init__(self, here: str = "index.html", root: str | None = None) -> None:
+    def __init__(
+        self, here: str = "index.html", root: str | None = None, language: Language = LANGUAGES[ENGLISH]
+    ) -> None:
         self.here = here
         self.root = root
+        self.language = language  # a language but English has its pages in a folder of its code: cy/about.html
         # Shared by every page of one export: each feature's file name, and the names taken in each collection.
         self.file_names: dict[tuple[str, str], str] = {}
         self.taken: dict[str, set[str]] = {}
 
     def at(self, here: str) -> StaticLinks:
-        """The same export's links, from another of its files."""
-        other = StaticLinks(here)
+        """The same export's links, from another of its files (``here`` from the export's top)."""
+        other = StaticLinks(here, language=self.language)
         other.file_names, other.taken = self.file_names, self.taken
         return other
+
+    def speaking(self, language: Language) -> StaticLinks:
+        """The same export's links for its copy of the pages in another language, from the same place in it."""
+        other = self.at(language_file(language, self.page_file()))
+        other.language, other.root = language, self.root
+        return other
+
+    def translated(self, language: Language) -> StaticLinks:
+        other = self.at(self.here)
+        other.language, other.root = language, self.root
+        return other
+
+    def page_file(self) -> str:
+        """This page's file in the English copy: cy/about.html is about.html."""
+        folder = language_folder(self.language)
+        return self.here.removeprefix(folder)
+
+    def page(self, path: str) -> str:
+        return self.relative(language_file(self.language, path))
+
+    def translation(self, language: Language, path: str, query: str = "") -> str:
+        return self.relative(language_file(language, self.page_file()))
 
     def rooted(self, root: str) -> StaticLinks:
         """The same export's links as paths from the top of the web server, for a site published under ``root``.
@@ -136,25 +186,25 @@ class StaticLinks(Links):
         return self.relative(f"static/{path}")
 
     def home(self) -> str:
-        return self.relative("index.html")
+        return self.page("index.html")
 
     def about(self, fragment: str = "") -> str:
-        return self.relative("about.html" + (f"#{fragment}" if fragment else ""))
+        return self.page("about.html" + (f"#{fragment}" if fragment else ""))
 
     def api(self) -> str:
         return self.about("data-files")
 
     def accessibility(self) -> str:
-        return self.relative("accessibility.html")
+        return self.page("accessibility.html")
 
     def privacy(self) -> str:
-        return self.relative("privacy.html")
+        return self.page("privacy.html")
 
     def list_page(self, collection: str, number: int, parameters: Mapping[str, str]) -> str:
-        return self.relative(list_file(collection, number) + f"#{collection}")
+        return self.page(list_file(collection, number) + f"#{collection}")
 
     def feature(self, collection: str, feature_id: str) -> str:
-        return self.relative(self.feature_file(collection, feature_id))
+        return self.page(self.feature_file(collection, feature_id))
 
     def items(self, collection: str, parameters: Mapping[str, str], csv: bool = False) -> str:
         return self.relative(data_file(collection, "csv" if csv else "geojson"))
@@ -163,7 +213,7 @@ class StaticLinks(Links):
         return self.items(collection, {})
 
     def quality(self, collection: str = "") -> str:
-        return self.relative("quality.html" + (f"#{quality_anchor(collection)}" if collection else ""))
+        return self.page("quality.html" + (f"#{quality_anchor(collection)}" if collection else ""))
 
     def quality_json(self, collection: str) -> str:
         return self.relative(quality_file(collection))
@@ -184,6 +234,16 @@ class StaticLinks(Links):
             self.file_names[key] = name
             taken.add(name.lower())
         return f"features/{collection}/{self.file_names[key]}.html"
+
+
+def language_folder(language: Language) -> str:
+    """The export's folder of a language's pages: none for English, cy/ for Welsh."""
+    return "" if language.code == ENGLISH else f"{language.code}/"
+
+
+def language_file(language: Language, file: str) -> str:
+    """A page's file in a language's copy of the export, from its English file: about.html, cy/about.html."""
+    return language_folder(language) + file
 
 
 def list_file(collection: str, number: int) -> str:

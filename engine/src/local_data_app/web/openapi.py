@@ -117,6 +117,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                     "rowsRead": COUNT,
                     "rowsLoaded": COUNT,
                     "rowsRejected": COUNT,
+                    "sourceDigest": {"type": "string", "nullable": True},
                 }
             ),
             "areas": {"type": "array", "items": closed({"code": STRING, "name": STRING})},

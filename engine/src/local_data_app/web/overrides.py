@@ -17,6 +17,8 @@ from pathlib import Path
 import jinja2
 from fastapi.staticfiles import StaticFiles
 
+from .. import language
+
 PROJECT_TEMPLATES = "templates"
 PROJECT_STATIC = "static"
 ENGINE_PREFIX = "engine"  # the engine's templates are also found as engine/<name>
@@ -31,13 +33,21 @@ def page_environment(project_dir: Path | None) -> jinja2.Environment:
     if project_dir is not None and (project_dir / PROJECT_TEMPLATES).is_dir():
         loaders.append(jinja2.FileSystemLoader(project_dir / PROJECT_TEMPLATES))
     loaders += [engine, jinja2.PrefixLoader({ENGINE_PREFIX: engine})]
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # {% trans %} and _() look the words up in the language of the page being made (language.py), so one
+    # environment serves every language and every thread.
+    environment.policies["ext.i18n.trimmed"] = True  # one message per sentence, however the template wraps it
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        language.gettext, language.ngettext, newstyle=True
+    )
+    return environment
 
 
 def project_static(project_dir: Path | None) -> Path | None:

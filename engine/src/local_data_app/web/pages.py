@@ -32,7 +32,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
@@ -42,12 +42,15 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
-from .. import deadline
+from .. import areas, deadline
+from ..checks.area_country import COUNTRIES, country_of
 from ..config import Area
 from ..errors import ClientError, not_found, shown
 from ..extensions import ENGINE
 from ..gazetteer import looks_like_a_point
 from ..hours import LONDON
+from ..language import LANGUAGES, N_, using
+from ..language import gettext as _
 from ..normalise import FieldProblem
 from ..ogc.html import feature_name as named
 from ..ogc.parameters import MAX_LIMIT, OPEN_NOW, add_dates, add_open_now, parse_datetime, parse_numbers
@@ -57,6 +60,7 @@ from ..store import AREA_CODE, AREA_NAME, Feature, Provenance, searched_fields
 from . import answers
 from .api import State
 from .assets import StaticVersions, static_app
+from .languages import is_page
 from .links import Links, live_links, page_parameter
 from .overrides import ENGINE_STATIC, page_environment
 from .structured_data import dataset, licence_url
@@ -73,13 +77,15 @@ SEARCH_SECONDS = 2.0  # and the longest it works for: past either, the count is 
 SEARCH_SHARE = 0.6  # at most this share of the request's time left (see deadline.py)
 LONGEST_QUERY = 200
 MOST_WORDS = 10
-NOT_RECORDED = "Not recorded"
+NOT_RECORDED = N_("Not recorded")
+OTHER_AREAS = "Other areas"  # the chooser's group for codes of no one country (K, spanning several)
 ANY = ""
-YES_NO = {"true": "Yes", "false": "No"}
+YES_NO = {"true": N_("Yes"), "false": N_("No")}
 INGEST_COMMAND = f"python -m {PACKAGE} ingest"
-NO_PAGE = "There is no page at this address."
+NO_PAGE = N_("There is no page at this address.")
 FROM = "from"  # a record page's parameter holding the list page it was opened from, for its back link
 LONGEST_FROM = 2000
+MOST_EMPTY_AREAS = 20  # beyond this many areas the about page leaves out those with no source of their own
 LONGEST_DESCRIPTION = 300  # a meta description's characters: search engines show about the first 160
 
 router = APIRouter(include_in_schema=False)
@@ -195,7 +201,9 @@ class Listing:
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """A page of the live app from a template, linking to the app's own addresses."""
     links = live_links(request.app.state)
-    body = render_text(request.app.state.api, template, path=request.url.path, links=links, **context)
+    body = render_text(
+        request.app.state.api, template, path=request.url.path, links=links, query=request.url.query, **context
+    )
     return HTMLResponse(body, status_code=status)
 
 
@@ -206,12 +214,18 @@ def render_text(
     path: str,
     links: Links,
     page_policy: str | None = None,
+    query: str = "",
+    alternates: bool | None = None,
     **context: Any,
 ) -> str:
     """A page from a template, with what every page shows: the site's title, place and organisation.
 
-    ``path`` is the page's address in the live app (for the navigation's
-    current page); ``links`` builds every link, live or to the static export's files.
+    ``path`` is the page's English address in the live app (for the navigation's
+    current page, and with ``query`` for the language switch, which links the
+    same page in each other language of the project); ``links`` builds every
+    link, live or to the static export's files, in the page's language.
+    Only the people's pages have other versions (``alternates``, by default
+    for any page of the export and for the live pages web/languages.py lists).
     The static export, which has no headers of its own, puts its security
     policy in the page (``page_policy``).
     """
@@ -222,10 +236,11 @@ def render_text(
         if context.get("heading")
         else f"{context.get('title') or page_site(state)}, from {settings.organisation.name}."
     )
-    return (
-        page_environment(state.project_dir)
-        .get_template(template)
-        .render(
+    environment = page_environment(state.project_dir)
+    if alternates is None:
+        alternates = links.static_site or is_page(path)
+    with using(links.language.code, state.project_dir):  # the words in the language the links are in
+        return environment.get_template(template).render(
             site=page_site(state),
             theme_title=state.schema["title"],
             settings=settings,
@@ -235,9 +250,14 @@ def render_text(
             page_policy=page_policy,
             description=meta_description(summary),
             licence_href=licence_url(settings.dataset.licence),
+            language=links.language,
+            translations=[
+                (LANGUAGES[code], links.translation(LANGUAGES[code], path, query))
+                for code in settings.place.languages
+                if code != links.language.code and alternates
+            ],
             **context,
         )
-    )
 
 
 def meta_description(text: str) -> str:
@@ -269,19 +289,29 @@ def home_context(state: ApiState, search: Search, page_of: Callable[[str], int],
     """What the home page shows for a search: each collection's page (``page_of`` its name) of the list."""
     collections = state.collections()
     sources = state.settings.collection_sources
-    if search.area:  # only the chosen area's collections
-        collections = [p for p in collections if p.area_code == search.area]
-        sources = tuple(s for s in sources if state.settings.area_of(s).code == search.area)
+    if search.area:  # the chosen area's collections, and those covering several areas: the filter narrows their rows
+        shown_areas = {search.area, state.settings.whole_place.code}
+        collections = [p for p in collections if p.area_code in shown_areas]
+        sources = tuple(s for s in sources if state.settings.area_of(s).code in shown_areas)
     listings = [] if search.errors else [listing(state, search, p, page_of(p.collection), links) for p in collections]
     missing = sorted({s.name for s in sources} - {p.collection for p in collections})
     return {
-        "title": ("Error: " if search.errors else "Search results: " if search.active else "") + page_site(state),
-        "description": (
-            f"Find {state.schema['title'].lower()} in {state.settings.place.name} on a list and a map, by name, "
-            f"by what each offers and by how near it is. From {state.settings.organisation.name}."
-        ),
+        "title": (
+            _("Error: %(site)s") if search.errors else _("Search results: %(site)s") if search.active else "%(site)s"
+        )
+        % {"site": page_site(state)},
+        "description": _(
+            "Find %(theme)s in %(place)s on a list and a map, by name, by what each offers and by how near it is. "
+            "From %(organisation)s."
+        )
+        % {
+            "theme": _(state.schema["title"]).lower(),
+            "place": state.settings.place.name,
+            "organisation": state.settings.organisation.name,
+        },
         "search": search,
         "areas": area_choices(state),
+        "area_groups": area_groups(state),
         "form_filters": form_filters(state, search),
         "open_now_box": layout(state.schema).hours is not None,  # a static site cannot know what is open now
         "resident_filters": resident_filters(state, search),
@@ -296,7 +326,8 @@ def home_context(state: ApiState, search: Search, page_of: Callable[[str], int],
 
 
 def page_site(state: ApiState) -> str:
-    return f"{state.schema['title']} in {state.settings.place.name}"
+    """The site's name, in the page's language: the theme's title (in the catalogue) in the place."""
+    return _("%(theme)s in %(place)s") % {"theme": _(state.schema["title"]), "place": state.settings.place.name}
 
 
 def first_value(request: Request, name: str) -> str:
@@ -319,7 +350,9 @@ def read_search(request: Request, state: ApiState) -> Search:
                 search.near, search.near_name = (found.lon, found.lat), found.name
         except (ClientError, ValueError) as error:
             message = str(getattr(error, "resident", None) or getattr(error, "message", error)).removeprefix("near: ")
-            search.errors.append(form_error("near", f"Postcode or place: {message[:1].upper()}{message[1:]}"))
+            search.errors.append(
+                form_error("near", _("Postcode or place: %(problem)s") % {"problem": message[:1].upper() + message[1:]})
+            )
     search.q = first_value(request, "q")[:LONGEST_QUERY]
     search.words = tuple(dict.fromkeys(word.casefold() for word in search.q.split()))[:MOST_WORDS]
     for name, parse in state.parsers().items():
@@ -330,7 +363,8 @@ def read_search(request: Request, state: ApiState) -> Search:
             value = parse(text)
         except (FieldProblem, ValueError, TypeError) as problem:
             title = field_titles(state).get(name, name)
-            search.errors.append(form_error(name, f"{title}: {problem}. Choose a value from the list."))
+            message = _("%(field)s: %(problem)s. Choose a value from the list.") % {"field": title, "problem": problem}
+            search.errors.append(form_error(name, message))
             continue
         if value is not None:
             search.filters[name], search.raw_filters[name] = value, text
@@ -339,19 +373,21 @@ def read_search(request: Request, state: ApiState) -> Search:
         try:
             search.open_now = add_open_now(state, search.filters, open_now)
         except ClientError as error:
-            search.errors.append(form_error(OPEN_NOW, f"Open now: {error.message.removeprefix('open_now: ')}"))
+            problem = error.message.removeprefix("open_now: ")
+            search.errors.append(form_error(OPEN_NOW, _("Open now: %(problem)s") % {"problem": problem}))
     area = first_value(request, "area")
     if area and len(state.settings.all_areas) > 1:
         try:
             search.area = search.filters[AREA_CODE] = state.area_code(area)
         except ValueError as problem:
-            search.errors.append(form_error("area", f"Area: {problem}. Choose an area from the list."))
+            message = _("Area: %(problem)s. Choose an area from the list.") % {"problem": problem}
+            search.errors.append(form_error("area", message))
     search.datetime_text = first_value(request, "datetime")
     if search.datetime_text:
         try:
             dates = parse_datetime(search.datetime_text)
         except ClientError as error:
-            title = field_titles(state).get(state.temporal_field or "", "Dates")
+            title = field_titles(state).get(state.temporal_field or "", _("Dates"))
             search.errors.append(form_error("datetime", f"{title}: {error.message.removeprefix('datetime: ')}"))
         else:
             add_dates(search.filters, state.temporal_field, dates)
@@ -368,7 +404,8 @@ def parse_lat_lon(text: str) -> tuple[float, float]:
 
 
 def field_titles(state: ApiState) -> dict[str, str]:
-    return {spec["name"]: spec.get("title", spec["name"]) for spec in state.fields}
+    """Each field's title, in the page's language (the shipped themes' titles are in the catalogue)."""
+    return {spec["name"]: _(spec.get("title", spec["name"])) for spec in state.fields}
 
 
 def described_fields(state: ApiState) -> list[dict[str, Any]]:
@@ -378,15 +415,43 @@ def described_fields(state: ApiState) -> list[dict[str, Any]]:
 
 
 def area_choices(state: ApiState) -> list[Choice]:
-    """The areas to choose from on the home page: none when the app has only one."""
+    """The areas to choose from on the home page, by name: none when the app has only one."""
     areas = state.settings.all_areas
-    return [Choice(area.code, area.name) for area in areas] if len(areas) > 1 else []
+    return [Choice(area.code, area.name) for area in sorted(areas, key=area_order)] if len(areas) > 1 else []
+
+
+@dataclass(frozen=True)
+class AreaGroup:
+    """The areas of one country, as one ``<optgroup>`` of the area chooser."""
+
+    label: str
+    choices: tuple[Choice, ...]
+
+
+def area_groups(state: ApiState) -> list[AreaGroup]:
+    """The area chooser's areas by country (from each GSS code's letter), each by name: one group per country.
+
+    With hundreds of areas (a national app) a person finds theirs under its
+    country; a native select with groups stays usable with a keyboard and a
+    screen reader, which announces each option's group.
+    """
+    groups: dict[str, list[Choice]] = {}
+    for choice in area_choices(state):
+        country = country_of(choice.value)
+        groups.setdefault(country.name if country else OTHER_AREAS, []).append(choice)
+    order = [*(country.name for country in COUNTRIES.values()), OTHER_AREAS]
+    return [AreaGroup(name, tuple(groups[name])) for name in order if name in groups]
+
+
+def area_order(area: Area) -> tuple[str, str]:
+    """Areas by name as people read them (case aside), then by code."""
+    return area.name.casefold(), area.code
 
 
 def resident_filters(state: ApiState, search: Search) -> list[Checkbox]:
     """The boxes a resident ticks first, from the theme's x-page ``filters`` (schemas/layout.py), in its order."""
     return [
-        Checkbox(entry.field, query_value(entry.value), entry.label, checked(search, entry.field, entry.value))
+        Checkbox(entry.field, query_value(entry.value), _(entry.label), checked(search, entry.field, entry.value))
         for entry in layout(state.schema).filters
     ]
 
@@ -428,14 +493,14 @@ def form_filters(state: ApiState, search: Search) -> list[Filter]:
         if spec.get("type") == "boolean":
             value = search.filters.get(name)
             selected = ANY if value is None else ("true" if value else "false")
-            choices = tuple(Choice(value, label) for value, label in YES_NO.items())
+            choices = tuple(Choice(value, _(label)) for value, label in YES_NO.items())
         elif (spec.get("constraints") or {}).get("enum"):
             value = search.filters.get(name)
             selected = ANY if value is None else str(value)
             choices = tuple(Choice(str(option), str(option)) for option in spec["constraints"]["enum"])
         else:
             continue
-        found.append(Filter(name, spec.get("title", name), choices, selected))
+        found.append(Filter(name, _(spec.get("title", name)), choices, selected))
     return found
 
 
@@ -443,11 +508,13 @@ def listing(state: ApiState, search: Search, provenance: Provenance, page: int, 
     """One page of a collection's features for this search: a store query, then the text match if asked."""
     name = provenance.collection
     offset = (page - 1) * PAGE_SIZE
+    # The store is not asked to check an area that every row of the collection is in (see areas.needed).
+    query = replace(search, filters=areas.needed(search.filters, provenance, state.settings))
     # One consistent read, so that the count and the page come from the same load.
     if search.words:
-        found, matched, complete = state.store.consistent(lambda: text_search(state, name, search, offset))
+        found, matched, complete = state.store.consistent(lambda: text_search(state, name, query, offset))
     else:
-        found, matched = state.store.consistent(lambda: page_and_count(state, name, search, offset))
+        found, matched = state.store.consistent(lambda: page_and_count(state, name, query, offset))
         complete = True
 
     def page_href(number: int) -> str:
@@ -632,8 +699,8 @@ def moment(state: ApiState, links: Links) -> datetime | None:
 
 def describe_distance(metres: float) -> str:
     if metres < 1000:
-        return f"{round(metres):,} m away"
-    return f"{metres / 1000:,.1f} km away"
+        return _("%(distance)s m away") % {"distance": f"{round(metres):,}"}
+    return _("%(distance)s km away") % {"distance": f"{metres / 1000:,.1f}"}
 
 
 def api_parameters(search: Search) -> dict[str, str]:
@@ -735,22 +802,28 @@ def feature_context(
     telephone = properties.get(shape.report_telephone) if shape.report_telephone else None
     telephone = telephone.strip() if isinstance(telephone, str) and telephone.strip() else None
     rows = [
-        Row(spec.get("title", spec["name"]), *shown_value(spec, feature.properties.get(spec["name"])))
+        Row(_(spec.get("title", spec["name"])), *shown_value(spec, feature.properties.get(spec["name"])))
         for spec in state.fields
     ]
     if len(state.settings.all_areas) > 1 and feature.properties.get(AREA_CODE):
-        rows.append(Row("Area", f"{feature.properties.get(AREA_NAME)} ({feature.properties[AREA_CODE]})"))
+        rows.append(Row(_("Area"), f"{feature.properties.get(AREA_NAME)} ({feature.properties[AREA_CODE]})"))
     extra = [Row(str(key), *shown_value({}, value)) for key, value in sorted(feature.extra.items())]
     name = feature_name(state, feature)
     collection = provenance.collection
     report_to = email or organisation.contact_email
-    about = f"the record {feature.id} in {collection}" + (f", {page_url}" if page_url else "")
-    body = f"I would like to report a problem with {name}, {about}.\n\nThe problem:\n"
+    about = _("the record %(id)s in %(collection)s") % {"id": feature.id, "collection": collection}
+    about += f", {page_url}" if page_url else ""
+    body = _("I would like to report a problem with %(name)s, %(about)s.") % {"name": name, "about": about}
+    body += "\n\n" + _("The problem:") + "\n"
+    subject = _("Problem with %(name)s (%(id)s)") % {"name": name, "id": feature.id}
     return {
         "title": f"{name} - {page_site(state)}",
-        "description": f"{name}: "
-        + (answers.summary_line(shape, fields_by_name(state), properties) or state.schema["title"])
-        + f", in {state.settings.place.name}.",
+        "description": _("%(name)s: %(summary)s, in %(place)s.")
+        % {
+            "name": name,
+            "summary": answers.summary_line(shape, fields_by_name(state), properties) or _(state.schema["title"]),
+            "place": state.settings.place.name,
+        },
         "name": name,
         "back_href": back or links.home(),
         "back_is_search": back is not None,
@@ -760,7 +833,7 @@ def feature_context(
         "email_href": answers.mailto(email) if email else None,
         "telephone": telephone,
         "telephone_href": answers.telephone_href(telephone),
-        "report": Report(report_to, answers.mailto(report_to, f"Problem with {name} ({feature.id})", body)),
+        "report": Report(report_to, answers.mailto(report_to, subject, body)),
         "report_url": organisation.report_url,
         "feature": feature,
         "provenance": provenance,
@@ -775,9 +848,9 @@ def feature_context(
 def shown_value(spec: Mapping[str, Any], value: Any) -> tuple[str, str | None]:
     """A value as a person reads it: yes or no, "Not recorded" for a blank, and a link for a web address."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        return NOT_RECORDED, None
+        return _(NOT_RECORDED), None
     if isinstance(value, bool):
-        return ("Yes" if value else "No"), None
+        return (_("Yes") if value else _("No")), None
     if isinstance(value, float) and math.isfinite(value) and value.is_integer() and spec.get("type") != "number":
         value = int(value)
     text = str(value)
@@ -804,6 +877,7 @@ class AreaSection:
     area: Area | None  # None for data loaded before areas were recorded
     collections: list[Provenance]
     missing: list[str]
+    many: bool = False  # the sources covering many areas, each row naming its own (area_column)
 
 
 def about_context(state: ApiState) -> dict[str, Any]:
@@ -812,20 +886,36 @@ def about_context(state: ApiState) -> dict[str, Any]:
     settings = state.settings
     sections = []
     if len(settings.all_areas) > 1:
+        place = settings.whole_place
+        # A source covering many areas (area_column) is credited once, for the whole place, not under each area.
+        many = [p for p in collections if p.area_code == place.code]
+        wanted = {s.name for s in settings.collection_sources if s.area_column is not None}
+        placed = bool(many or wanted)
+        if placed:
+            sections.append(AreaSection(place, many, sorted(wanted - {p.collection for p in many}), many=True))
         for area in settings.all_areas:
+            if placed and area.code == place.code:
+                continue
             loaded = [p for p in collections if p.area_code == area.code]
             wanted = {s.name for s in settings.collection_sources if settings.area_of(s).code == area.code}
+            if not loaded and not wanted and (many or len(settings.all_areas) > MOST_EMPTY_AREAS):
+                continue  # an area whose data comes from a source covering many: nothing of its own to say
             sections.append(AreaSection(area, loaded, sorted(wanted - {p.collection for p in loaded})))
-        known = {area.code for area in settings.all_areas}
+        known = {area.code for area in settings.all_areas} | {place.code}
         others = [p for p in collections if p.area_code not in known]
         if others:
             sections.append(AreaSection(None, others, []))
     return {
-        "title": f"About - {page_site(state)}",
-        "description": (
-            f"Where the data about {state.schema['title'].lower()} in {settings.place.name} comes from, its licence "
-            f"({settings.dataset.licence}), and how to download it or run this app for another area."
-        ),
+        "title": _("About - %(site)s") % {"site": page_site(state)},
+        "description": _(
+            "Where the data about %(theme)s in %(place)s comes from, its licence (%(licence)s), and how to "
+            "download it or run this app for another area."
+        )
+        % {
+            "theme": _(state.schema["title"]).lower(),
+            "place": settings.place.name,
+            "licence": settings.dataset.licence,
+        },
         "collections": collections,
         "areas": sections,
         "gazetteers": state.gazetteers(),  # the postcodes and place names near= looks up: their licence and source
@@ -860,7 +950,8 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
 
 
 def error_context(state: ApiState, status: int, message: str) -> dict[str, Any]:
-    heading = "Page not found" if status == 404 else "Sorry, there is a problem"
+    heading = _("Page not found") if status == 404 else _("Sorry, there is a problem")
+    message = _(message)  # a message the catalogue holds (NO_PAGE) in the page's language; others as they are
     return {"title": f"{heading} - {page_site(state)}", "heading": heading, "message": message, "description": message}
 
 

@@ -27,37 +27,43 @@ from fastapi.responses import HTMLResponse
 
 from ..checks.area_country import country_of
 from ..config import Settings
+from ..hours.status import MONTHS
+from ..language import N_, ngettext
+from ..language import gettext as _
 from ..ogc.state import ApiState
 from .api import State
 from .pages import page_site, render
 
-WCAG = "Web Content Accessibility Guidelines version 2.2 AA standard"
-REGULATIONS = (
+REGULATIONS = N_(
     "Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018 "
     "(the \N{LEFT SINGLE QUOTATION MARK}accessibility regulations\N{RIGHT SINGLE QUOTATION MARK})"
 )
 # The compliance sentence the model statement requires, for each [accessibility] status.
 COMPLIANCE = {
-    "fully": f"This website is fully compliant with the {WCAG}.",
-    "partially": f"This website is partially compliant with the {WCAG}, due to the non-compliances listed below.",
-    "not": f"This website is not compliant with the {WCAG}. The non-compliances are listed below.",
+    "fully": N_(
+        "This website is fully compliant with the Web Content Accessibility Guidelines version 2.2 AA standard."
+    ),
+    "partially": N_(
+        "This website is partially compliant with the Web Content Accessibility Guidelines version 2.2 AA standard, "
+        "due to the non-compliances listed below."
+    ),
+    "not": N_(
+        "This website is not compliant with the Web Content Accessibility Guidelines version 2.2 AA standard. "
+        "The non-compliances are listed below."
+    ),
 }
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 # What the engine knows about its own pages, said on every statement: the map, and the list that stands in for it.
-MAP_LIMITATION = (
+MAP_LIMITATION = N_(
     "The maps are pictures drawn from map tiles, which have no text alternative, and moving around a map needs a "
     "pointer or the arrow keys. Every map shows the places listed beside it: that list, and the page each place "
     "has, give the same information in text and work with a keyboard and a screen reader."
 )
-AUTOMATED_TESTING = (
+AUTOMATED_TESTING = N_(
     "Every kind of page this website is built from is checked on every build of its software with axe-core, an "
     "automated accessibility checker, in the Chromium browser, against WCAG 2.0, 2.1 and 2.2 at levels A and AA, "
     "with JavaScript on and off."
 )
-NO_MANUAL_TESTING = (
+NO_MANUAL_TESTING = N_(
     "The site has not yet been tested by hand by the people who run it. Automated checks find only some problems: "
     "testing with a keyboard alone, a screen reader and screen magnification, ideally with disabled people, is "
     "still to be done."
@@ -75,15 +81,15 @@ class EnforcementBody:
 
 
 GREAT_BRITAIN = EnforcementBody(
-    "England, Scotland and Wales",
-    "the Equality and Human Rights Commission (EHRC)",
-    "the Equality Advisory and Support Service (EASS)",
+    N_("England, Scotland and Wales"),
+    N_("the Equality and Human Rights Commission (EHRC)"),
+    N_("the Equality Advisory and Support Service (EASS)"),
     "https://www.equalityadvisoryservice.com/",
 )
 NORTHERN_IRELAND = EnforcementBody(
-    "Northern Ireland",
-    "the Equality Commission for Northern Ireland (ECNI)",
-    "the Equality Commission for Northern Ireland",
+    N_("Northern Ireland"),
+    N_("the Equality Commission for Northern Ireland (ECNI)"),
+    N_("the Equality Commission for Northern Ireland"),
     "https://www.equalityni.org/Home",
 )
 
@@ -115,8 +121,8 @@ def bodies_for(code: str) -> tuple[EnforcementBody, ...]:
 
 
 def written(day: date | None) -> str | None:
-    """A date as the statement writes it, 15 January 2026, in English whatever the server's locale."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}" if day else None
+    """A date as the statement writes it, 15 January 2026, in the page's language whatever the server's locale."""
+    return f"{day.day} {_(MONTHS[day.month - 1])} {day.year}" if day else None
 
 
 def area_codes(settings: Settings) -> list[str]:
@@ -130,19 +136,20 @@ def accessibility_context(state: ApiState) -> dict[str, Any]:
     statement = settings.accessibility
     site = page_site(state)
     return {
-        "title": f"Accessibility statement - {site}",
-        "description": (
-            f"How accessible {site} is, what does not work for everyone yet, and how to report a problem "
-            f"to {settings.organisation.name}."
-        ),
+        "title": _("Accessibility statement - %(site)s") % {"site": site},
+        "description": _(
+            "How accessible %(site)s is, what does not work for everyone yet, and how to report a problem "
+            "to %(organisation)s."
+        )
+        % {"site": site, "organisation": settings.organisation.name},
         "statement": statement,
-        "compliance": COMPLIANCE[statement.status],
-        "map_limitation": MAP_LIMITATION,
-        "automated_testing": AUTOMATED_TESTING,
-        "no_manual_testing": NO_MANUAL_TESTING,
+        "compliance": _(COMPLIANCE[statement.status]),
+        "map_limitation": _(MAP_LIMITATION),
+        "automated_testing": _(AUTOMATED_TESTING),
+        "no_manual_testing": _(NO_MANUAL_TESTING),
         "contact_email": statement.contact_email or settings.organisation.contact_email,
         "report_url": settings.organisation.report_url,
-        "regulations": REGULATIONS,
+        "regulations": _(REGULATIONS),
         "bodies": enforcement_bodies(area_codes(settings)),
         "prepared": written(statement.prepared),
         "reviewed": written(statement.reviewed),
@@ -157,11 +164,12 @@ def privacy_context(state: ApiState) -> dict[str, Any]:
     site = page_site(state)
     controller = privacy.controller or settings.organisation.name
     return {
-        "title": f"Privacy notice - {site}",
-        "description": (
-            f"What {site} does with information about you: no cookies, your location is sent only with a search "
-            f"you ask for, and server logs are kept for {days(privacy.log_days)}."
-        ),
+        "title": _("Privacy notice - %(site)s") % {"site": site},
+        "description": _(
+            "What %(site)s does with information about you: no cookies, your location is sent only with a search "
+            "you ask for, and server logs are kept for %(period)s."
+        )
+        % {"site": site, "period": days(privacy.log_days)},
         "privacy": privacy,
         "controller": controller,
         "contact_email": privacy.contact_email or settings.organisation.contact_email,
@@ -171,8 +179,8 @@ def privacy_context(state: ApiState) -> dict[str, Any]:
 
 def days(count: int) -> str:
     if count == 0:
-        return "no time at all: they are not kept"
-    return "1 day" if count == 1 else f"{count:,} days"
+        return _("no time at all: they are not kept")
+    return ngettext("%(count)s day", "%(count)s days", count) % {"count": f"{count:,}"}
 
 
 router = APIRouter(include_in_schema=False)

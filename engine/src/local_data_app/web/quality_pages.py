@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from ..language import gettext as _
 from ..ogc.state import ApiState
 from ..quality import Quality, quality_of
 from .api import State
@@ -33,7 +34,7 @@ def quality_context(state: ApiState) -> dict[str, Any]:
     """What the quality page shows: each collection's quality, by area when the app has several."""
     reports: list[Quality] = [quality_of(provenance, state.fields) for provenance in state.collections()]
     return {
-        "title": f"Data quality - {page_site(state)}",
+        "title": _("Data quality - %(site)s") % {"site": page_site(state)},
         "reports": reports,
         "several_areas": len(state.settings.all_areas) > 1,
         "ingest_command": INGEST_COMMAND,

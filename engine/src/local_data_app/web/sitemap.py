@@ -8,6 +8,8 @@ naming ``sitemap-1.xml``, ``sitemap-2.xml`` and so on, each read from the
 store a page of records at a time, so no request or export holds them all.
 Records are listed in load order, collection by collection, as the store
 pages them; a record's ``lastmod`` is the day its collection was last loaded.
+With more than one language, each page's entry names its version in each
+(``xhtml:link`` with ``hreflang``), as search engines read them.
 
 robots.txt names the sitemap and keeps crawlers to the pages: off the API
 (``/api/``), whose pages hold the same records for programs, and off
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -31,6 +33,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from ..errors import not_found, shown
+from ..language import LANGUAGES
 from ..ogc.state import ApiState
 from .api import State
 from .links import LIVE, Links
@@ -40,6 +43,7 @@ URLS_PER_FILE = 50_000  # the sitemaps protocol's limit per file
 # (a file of 50,000 records took 2.4 s in 10,000s and 4.6 s in 1,000s, on SQLite on a busy 2-core machine).
 BATCH = 10_000
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML = "http://www.w3.org/1999/xhtml"  # its link element names a page's version in each language (hreflang)
 XML_MEDIA_TYPE = "application/xml"
 SITEMAP = "sitemap.xml"
 
@@ -50,16 +54,32 @@ class Entry:
 
     path: str
     lastmod: str | None = None
+    alternates: tuple[tuple[str, str], ...] = ()  # (hreflang, path) of each language's version, itself included
 
 
-def fixed_pages(links: Links) -> list[Entry]:
+def entry(state: ApiState, links: Links, address: Callable[[Links], str], lastmod: str | None = None) -> Entry:
+    """A page's entry, naming its version in each of the project's languages when it has more than one."""
+    languages = state.settings.place.languages
+    alternates = tuple(
+        (LANGUAGES[code].tag, address(links.translated(LANGUAGES[code]))) for code in languages if len(languages) > 1
+    )
+    return Entry(address(links), lastmod, alternates)
+
+
+def fixed_pages(state: ApiState, links: Links) -> list[Entry]:
     """The pages every site has: home, about, accessibility statement and privacy notice."""
-    return [Entry(links.home()), Entry(links.about()), Entry(links.accessibility()), Entry(links.privacy())]
+    pages: list[Callable[[Links], str]] = [
+        lambda each: each.home(),
+        lambda each: each.about(),
+        lambda each: each.accessibility(),
+        lambda each: each.privacy(),
+    ]
+    return [entry(state, links, address) for address in pages]
 
 
 def total(state: ApiState, links: Links) -> int:
     """How many pages the sitemap lists."""
-    return len(fixed_pages(links)) + sum(state.store.count(p.collection) for p in state.collections())
+    return len(fixed_pages(state, links)) + sum(state.store.count(p.collection) for p in state.collections())
 
 
 def files(state: ApiState, links: Links, per_file: int | None = None) -> int:
@@ -69,7 +89,7 @@ def files(state: ApiState, links: Links, per_file: int | None = None) -> int:
 
 def entries(state: ApiState, links: Links, start: int, stop: int) -> Iterator[Entry]:
     """The pages from ``start`` to ``stop`` (excluded) in the sitemap's order: fixed pages, then each record's."""
-    fixed = fixed_pages(links)
+    fixed = fixed_pages(state, links)
     yield from fixed[start:stop]
     position = len(fixed)
     for provenance in state.collections():
@@ -83,7 +103,7 @@ def entries(state: ApiState, links: Links, start: int, stop: int) -> Iterator[En
             if not batch:
                 break
             for feature in batch:
-                yield Entry(links.feature(name, feature.id), day)
+                yield entry(state, links, lambda each, c=name, f=feature.id: each.feature(c, f), day)
             offset += len(batch)
         position += count
         if position >= stop:
@@ -92,10 +112,14 @@ def entries(state: ApiState, links: Links, start: int, stop: int) -> Iterator[En
 
 def urlset(site_url: str, pages: Iterator[Entry]) -> str:
     """A sitemap file of these pages under ``site_url`` (which ends with /)."""
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{NAMESPACE}">']
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{NAMESPACE}" xmlns:xhtml="{XHTML}">']
     for page in pages:
         lastmod = f"<lastmod>{escape(page.lastmod)}</lastmod>" if page.lastmod else ""
-        lines.append(f"<url><loc>{escape(absolute(site_url, page.path))}</loc>{lastmod}</url>")
+        alternates = "".join(
+            f'<xhtml:link rel="alternate" hreflang="{tag}" href="{escape(absolute(site_url, path))}"/>'
+            for tag, path in page.alternates
+        )
+        lines.append(f"<url><loc>{escape(absolute(site_url, page.path))}</loc>{lastmod}{alternates}</url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
 

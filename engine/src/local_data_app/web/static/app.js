@@ -8,9 +8,25 @@
  * data-items names the API's items for the whole search: the map adds those places,
  * clustered by Leaflet.markercluster, around the list's page. Text from the data only ever
  * reaches the page through textContent and DOM nodes, never as markup.
+ * The words it writes come in the page's language from the body's data-words (base.html),
+ * with {count} where a number goes; English is the fallback.
  */
 (function () {
   "use strict";
+
+  var WORDS = (function () {
+    try {
+      var found = JSON.parse(document.body.getAttribute("data-words") || "{}");
+      return found && typeof found === "object" ? found : {};
+    } catch (error) {
+      return {};
+    }
+  })();
+
+  function word(key, fallback, count) {
+    var text = typeof WORDS[key] === "string" ? WORDS[key] : fallback;
+    return count === undefined ? text : text.replace("{count}", count);
+  }
 
   function escapeText(text) {
     // Leaflet writes attributions as markup, so the (plain text) attribution is escaped first.
@@ -163,13 +179,14 @@
           if (nextPath && sameSitePath(nextPath) && count + 1 < MOST_MAP_PAGES) {
             page(nextPath, count + 1);
           } else {
+            var count = shown.toLocaleString("en-GB");
             status.textContent = nextPath
-              ? "The map also shows the first " + shown.toLocaleString("en-GB") + " other places found; search to narrow it."
-              : "The map also shows the other " + shown.toLocaleString("en-GB") + " places found, grouped when zoomed out.";
+              ? word("mapFirst", "The map also shows the first {count} other places found; search to narrow it.", count)
+              : word("mapOthers", "The map also shows the other {count} places found, grouped when zoomed out.", count);
           }
         })
         .catch(function () {
-          status.textContent = "The map shows only this page's places: the rest could not be loaded.";
+          status.textContent = word("mapFailed", "The map shows only this page's places: the rest could not be loaded.");
         });
     }
     page(address, 0);
@@ -241,7 +258,7 @@
     var hereLon = number(element.getAttribute("data-here-lon"));
     if (hereLat !== null && hereLon !== null) {
       L.circleMarker([hereLat, hereLon], { radius: 9, color: "#ffffff", weight: 3, fillColor: "#1d70b8", fillOpacity: 1 })
-        .bindTooltip("You are here", { permanent: true, direction: "top", offset: [0, -10] })
+        .bindTooltip(word("here", "You are here"), { permanent: true, direction: "top", offset: [0, -10] })
         .addTo(map);
       points.push([hereLat, hereLon]);
     }
@@ -272,13 +289,13 @@
     button.hidden = false;
     button.addEventListener("click", function () {
       if (status) {
-        status.textContent = "Finding your location...";
+        status.textContent = word("finding", "Finding your location...");
       }
       navigator.geolocation.getCurrentPosition(
         function (position) {
           input.value = position.coords.latitude.toFixed(5) + ", " + position.coords.longitude.toFixed(5);
           if (status) {
-            status.textContent = "Found your location; searching near it.";
+            status.textContent = word("found", "Found your location; searching near it.");
           }
           form.submit();
         },
@@ -286,8 +303,8 @@
           if (status) {
             status.textContent =
               error.code === error.PERMISSION_DENIED
-                ? "The browser did not share your location. Type a point instead."
-                : "Your location could not be found. Type a point instead.";
+                ? word("refused", "The browser did not share your location. Type a point instead.")
+                : word("lost", "Your location could not be found. Type a point instead.");
           }
         },
         { enableHighAccuracy: false, timeout: 15000, maximumAge: 60000 }
