@@ -869,17 +869,23 @@ def test_the_home_map_adds_every_place_found_grouped_and_gives_focus_back(
     page = context.new_page()
     visit = watch(page)
     page.goto(site.url)
-    page.wait_for_function("() => (document.querySelector('.map-status') || {}).textContent")
     drawn = page.locator("[data-map][data-items]").first
+    drawn.scroll_into_view_if_needed()  # the map reads the rest of the places once it is on the screen
+    page.wait_for_function("() => (document.querySelector('.map-status') || {}).textContent")
     listed = page.locator(f"[id='{drawn.get_attribute('data-list')}'] li[data-feature]")
     placed = listed.and_(page.locator("[data-lat][data-lon]")).count()
-    assert drawn.locator(".marker-number").count() == placed >= 1
+    assert placed >= 1
     listed_ids = {item.get_attribute("data-id") for item in listed.all()}
     with urllib.request.urlopen(urljoin(site.url, drawn.get_attribute("data-items")), timeout=20) as answer:
         features = json.load(answer)["features"]
     others = [feature for feature in features if feature["geometry"] and feature["id"] not in listed_ids]
     assert others, "the sample data has more places than one page lists"
     assert f"the other {len(others):,} places found" in page.locator(".map-status").inner_text()
+    # The list's places numbered, each drawn; the others drawn or counted in a group, none twice.
+    assert drawn.locator(".marker-number").count() == placed
+    grouped = sum(int(text) for text in drawn.locator(".marker-cluster").all_inner_texts())
+    singles = drawn.locator(".leaflet-marker-icon:not(.marker-cluster):not(.marker-number)").count()
+    assert grouped + singles <= len(others)
     # From the keyboard: a numbered marker opens its popup with focus on its link, and Escape gives focus back.
     drawn.locator(".marker-number").first.press("Enter")
     popup = page.locator(".leaflet-popup")
@@ -890,3 +896,57 @@ def test_the_home_map_adds_every_place_found_grouped_and_gives_focus_back(
     assert page.evaluate("() => document.activeElement.classList.contains('marker-number')")
     check_visit(page, visit)
     check_axe(page, axe)
+
+
+PHONE = {"width": 390, "height": 844}  # CSS pixels: a common phone's screen
+
+
+def test_on_a_phone_a_postcode_search_opens_at_the_nearest_results_and_a_record_answers_first(
+    site: Site, context: BrowserContext, axe: str
+) -> None:
+    """At 390 px: results in the first screen, focus on their heading; a record's hours, directions and report links."""
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    visit = watch(page)
+    page.goto(site.url)
+    page.fill("#field-near", "zz11aa")
+    with page.expect_navigation():
+        page.click("form.search button[type=submit]")
+    assert urlsplit(page.url).fragment == "results"
+    page.wait_for_function("() => document.activeElement && document.activeElement.matches('#results h2')")
+    heading = page.locator("#results h2").first.bounding_box()
+    first = page.locator("ol.features li[data-feature] > a").first
+    placed = first.bounding_box()
+    assert heading is not None
+    assert placed is not None
+    assert 0 <= heading["y"] < placed["y"]
+    assert placed["y"] + placed["height"] <= PHONE["height"]
+    assert "nearest first" in page.locator("#results p.count").first.inner_text()
+    check_visit(page, visit)
+    check_axe(page, axe)
+    with page.expect_navigation():
+        first.click()
+    for heading_name in ("Get directions", "Report a problem with this place"):
+        assert page.get_by_role("heading", name=heading_name).is_visible()
+    assert page.get_by_role("link", name="Directions on OpenStreetMap").is_visible()
+    theme = tomllib.loads((site.project / "place.toml").read_text(encoding="utf-8"))["dataset"]["theme"]
+    if theme == "public_toilets":  # the theme with opening hours: the first answers say whether it is open
+        answers = page.locator("dl.answers").inner_text()
+        assert re.search(r"Open now|Closed|Open 24 hours|Hours not known", answers), answers
+    check_visit(page, visit)
+    check_axe(page, axe)
+
+
+def test_on_a_phone_the_map_reads_the_other_places_only_once_it_is_seen(site: Site, context: BrowserContext) -> None:
+    """The results come first; the map, below them, asks the API for the rest of the places when scrolled to."""
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    visit = watch(page)
+    page.goto(site.url)
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(500)
+    assert not [url for url in visit.requests if "/api/collections/" in url]
+    page.locator("[data-map][data-items]").first.scroll_into_view_if_needed()
+    page.wait_for_function("() => (document.querySelector('.map-status') || {}).textContent")
+    assert [url for url in visit.requests if "/api/collections/" in url and "limit=1000" in url]
+    check_visit(page, visit)

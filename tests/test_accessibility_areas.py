@@ -73,3 +73,53 @@ def test_a_national_apps_pages_pass_axe(
     if page_of == "home":
         labels = page.eval_on_selector_all("#field-area optgroup", "groups => groups.map((group) => group.label)")
         assert labels == ["England", "Wales", "Scotland"]
+
+
+RECORDS = 5_000
+
+
+@pytest.fixture(scope="module")
+def five_thousand(tmp_path_factory: pytest.TempPathFactory, tile_server: str) -> Iterator[str]:
+    """One area's 5,000 toilets, ingested and served on 127.0.0.1 with the test's tile server; its URL."""
+    folder = tmp_path_factory.mktemp("five-thousand")
+    rng = random.Random(11)
+    areas = national.make_areas(1, rng)
+    csv_path = folder / "toilets.csv"
+    national.write_csv(csv_path, areas, RECORDS, rng)
+    config = folder / "place.toml"
+    config.write_text(national.place_toml(folder / "app.db", csv_path, areas, national=False), encoding="utf-8")
+    env = {"PATH": "/usr/bin:/bin", "APP_MAP__TILE_URL": tile_server}
+    command = [sys.executable, "-m", "local_data_app", "--config", str(config)]
+    ingested = subprocess.run([*command, "ingest"], cwd=folder, env=env, capture_output=True, text=True, check=True)
+    assert f"loaded {RECORDS:,}, rejected 0" in ingested.stdout, ingested.stdout + ingested.stderr
+    port, log = shared.free_port(), folder / "serve.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [*command, "serve", "--port", str(port)], cwd=folder, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        shared.wait_until_up(url, server, log)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_on_a_phone_the_map_clusters_5000_records(five_thousand: str, context: BrowserContext) -> None:
+    """The list's 20 numbered, the other 4,980 read from the API and grouped: far fewer markers drawn than places."""
+    page = context.new_page()
+    page.set_viewport_size(shared.PHONE)
+    visit = shared.watch(page)
+    page.goto(five_thousand)
+    drawn = page.locator("[data-map][data-items]").first
+    drawn.scroll_into_view_if_needed()
+    page.wait_for_function("() => (document.querySelector('.map-status') || {}).textContent", timeout=60_000)
+    assert f"the other {RECORDS - 20:,} places found" in page.locator(".map-status").inner_text()
+    clusters = drawn.locator(".marker-cluster")
+    assert clusters.count() >= 1
+    counted = sum(int(text) for text in clusters.all_inner_texts())
+    singles = drawn.locator(".leaflet-marker-icon:not(.marker-cluster):not(.marker-number)").count()
+    assert drawn.locator(".marker-number").count() + clusters.count() + singles < 500  # drawn, of 5,000 places
+    assert counted + singles <= RECORDS - 20  # every cluster counts places the map reads, none twice
+    shared.check_visit(page, visit)

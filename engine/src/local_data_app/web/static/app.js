@@ -126,21 +126,39 @@
     return box;
   }
 
+  function popupFor(feature, name, base) {
+    // Built when the popup first opens, not for each of thousands of markers as they load.
+    return function () {
+      return featurePopup(feature, name, base);
+    };
+  }
+
   function sameSitePath(href) {
     // Only an address on this site, from its top: never another host or scheme, whatever the page was given.
     return /^\/(?!\/)/.test(href || "");
   }
 
-  function loadArea(element, map, listed, status) {
+  function clusterLayer() {
+    // The search's other places, each drawn where it has room and the rest as groups that say how many places
+    // they hold; the list's numbered markers stay outside, always drawn. Added in chunks of at most 30 ms, so that thousands of markers never hold the page still for long.
+    var clusters = L.markerClusterGroup({
+      iconCreateFunction: clusterIcon,
+      showCoverageOnHover: false,
+      chunkedLoading: true,
+      chunkInterval: 30,
+      chunkDelay: 20
+    });
+    return clusters; // added to the map once the map has its view
+  }
+
+  function loadArea(element, clusters, listed, status) {
     // Every place the search matches, clustered: the numbered markers of the list's page stay on top of them.
     var address = element.getAttribute("data-items");
     var fields = (element.getAttribute("data-name-fields") || "").split(" ").filter(Boolean);
     var base = element.getAttribute("data-feature-base") || "";
-    if (!sameSitePath(address) || !sameSitePath(base) || !window.fetch || !L.markerClusterGroup) {
+    if (!sameSitePath(address) || !sameSitePath(base) || !window.fetch) {
       return;
     }
-    var clusters = L.markerClusterGroup({ iconCreateFunction: clusterIcon, showCoverageOnHover: false });
-    map.addLayer(clusters);
     var shown = 0;
     function page(url, count) {
       fetch(url, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
@@ -162,7 +180,7 @@
             var name = featureName(feature, fields);
             markers.push(
               L.marker([point[1], point[0]], { title: name, alt: name, keyboard: true }).bindPopup(
-                featurePopup(feature, name, base)
+                popupFor(feature, name, base)
               )
             );
           }
@@ -179,10 +197,10 @@
           if (nextPath && sameSitePath(nextPath) && count + 1 < MOST_MAP_PAGES) {
             page(nextPath, count + 1);
           } else {
-            var count = shown.toLocaleString("en-GB");
+            var added = shown.toLocaleString("en-GB"); // not "count": a var would hide page()'s own count
             status.textContent = nextPath
-              ? word("mapFirst", "The map also shows the first {count} other places found; search to narrow it.", count)
-              : word("mapOthers", "The map also shows the other {count} places found, grouped when zoomed out.", count);
+              ? word("mapFirst", "The map also shows the first {count} other places found; search to narrow it.", added)
+              : word("mapOthers", "The map also shows the other {count} places found, grouped when zoomed out.", added);
           }
         })
         .catch(function () {
@@ -190,6 +208,25 @@
         });
     }
     page(address, 0);
+  }
+
+  function whenSeen(element, then) {
+    // The rest of the search's places are read only once the map is on the screen: on a phone the results
+    // come first, and someone who never scrolls to the map never downloads thousands of markers.
+    if (!window.IntersectionObserver) {
+      then();
+      return;
+    }
+    var observer = new IntersectionObserver(function (entries) {
+      for (var index = 0; index < entries.length; index += 1) {
+        if (entries[index].isIntersecting) {
+          observer.disconnect();
+          then();
+          return;
+        }
+      }
+    });
+    observer.observe(element);
   }
 
   function keepFocus(map) {
@@ -233,6 +270,7 @@
       maxZoom: 19
     }).addTo(map);
     keepFocus(map);
+    var clusters = element.hasAttribute("data-items") && L.markerClusterGroup ? clusterLayer() : null;
     var points = [];
     var listed = {};
     var list = document.getElementById(element.getAttribute("data-list") || "");
@@ -251,7 +289,7 @@
       if (position !== null) {
         options.icon = numberedIcon(position, name);
       }
-      L.marker([lat, lon], options).bindPopup(popupContent(item)).addTo(map);
+      L.marker([lat, lon], options).bindPopup(popupContent(item)).addTo(map); // above the groups, always drawn
       points.push([lat, lon]);
     }
     var hereLat = number(element.getAttribute("data-here-lat"));
@@ -270,12 +308,15 @@
     } else {
       map.setView(centre, zoom);
     }
-    if (element.hasAttribute("data-items")) {
+    if (clusters) {
+      map.addLayer(clusters);
       var status = document.createElement("p");
       status.className = "map-status";
       status.setAttribute("aria-live", "polite");
       element.parentNode.insertBefore(status, element.nextSibling);
-      loadArea(element, map, listed, status);
+      whenSeen(element, function () {
+        loadArea(element, clusters, listed, status);
+      });
     }
   }
 
@@ -312,7 +353,35 @@
     });
   }
 
+  function focusWhatMatters() {
+    // A mistake to mend first (the error summary), else, after a search, the results' heading, which the page
+    // opened at (#results): a screen reader then reads the heading and its description, the count and order.
+    var summary = document.querySelector(".error-summary");
+    if (summary) {
+      summary.focus();
+      return;
+    }
+    if (window.location.hash === "#results") {
+      var heading = document.querySelector("#results h2[tabindex]");
+      if (heading) {
+        heading.focus();
+      }
+    }
+  }
+
   function start() {
+    // Once the page has loaded: the browser's own move to #results comes first and would undo an earlier focus.
+    // Not if the person has already moved focus themselves.
+    var settle = function () {
+      if (!document.activeElement || document.activeElement === document.body) {
+        focusWhatMatters();
+      }
+    };
+    if (document.readyState === "complete") {
+      settle();
+    } else {
+      window.addEventListener("load", settle);
+    }
     var buttons = document.querySelectorAll("[data-near-me]");
     for (var index = 0; index < buttons.length; index += 1) {
       nearMe(buttons[index]);
