@@ -9,10 +9,12 @@ axe-core and the local tile server are test_accessibility.py's.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import test_accessibility as shared
@@ -32,17 +34,26 @@ ROWS_PER_AREA = 6
 @pytest.fixture(scope="module")
 def many_areas(tmp_path_factory: pytest.TempPathFactory, tile_server: str) -> Iterator[tuple[str, list]]:
     """The national project ingested and served on 127.0.0.1, with the test's tile server; its URL and areas."""
-    folder = tmp_path_factory.mktemp("national")
     rng = random.Random(7)
     areas = national.make_areas(AREAS, rng)
-    csv_path = folder / "national.csv"
-    national.write_csv(csv_path, areas, ROWS_PER_AREA, rng)
+    with served_bench_project(tmp_path_factory.mktemp("national"), areas, ROWS_PER_AREA, rng, tile_server) as url:
+        yield url, areas
+
+
+@contextlib.contextmanager
+def served_bench_project(
+    folder: Path, areas: list, per_area: int, rng: random.Random, tile_server: str
+) -> Iterator[str]:
+    """bench/national.py's project of these areas (national with several, one area alone), ingested and served."""
+    csv_path = folder / "toilets.csv"
+    national.write_csv(csv_path, areas, per_area, rng)
     config = folder / "place.toml"
-    config.write_text(national.place_toml(folder / "app.db", csv_path, areas, national=True), encoding="utf-8")
+    several = len(areas) > 1
+    config.write_text(national.place_toml(folder / "app.db", csv_path, areas, national=several), encoding="utf-8")
     env = {"PATH": "/usr/bin:/bin", "APP_MAP__TILE_URL": tile_server}
     command = [sys.executable, "-m", "local_data_app", "--config", str(config)]
     ingested = subprocess.run([*command, "ingest"], cwd=folder, env=env, capture_output=True, text=True, check=True)
-    assert f"loaded {AREAS * ROWS_PER_AREA}, rejected 0" in ingested.stdout, ingested.stdout + ingested.stderr
+    assert f"loaded {len(areas) * per_area:,}, rejected 0" in ingested.stdout, ingested.stdout + ingested.stderr
     port, log = shared.free_port(), folder / "serve.log"
     with log.open("wb") as output:
         server = subprocess.Popen(
@@ -51,7 +62,7 @@ def many_areas(tmp_path_factory: pytest.TempPathFactory, tile_server: str) -> It
     try:
         url = f"http://127.0.0.1:{port}/"
         shared.wait_until_up(url, server, log)
-        yield url, areas
+        yield url
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -81,29 +92,10 @@ RECORDS = 5_000
 @pytest.fixture(scope="module")
 def five_thousand(tmp_path_factory: pytest.TempPathFactory, tile_server: str) -> Iterator[str]:
     """One area's 5,000 toilets, ingested and served on 127.0.0.1 with the test's tile server; its URL."""
-    folder = tmp_path_factory.mktemp("five-thousand")
     rng = random.Random(11)
     areas = national.make_areas(1, rng)
-    csv_path = folder / "toilets.csv"
-    national.write_csv(csv_path, areas, RECORDS, rng)
-    config = folder / "place.toml"
-    config.write_text(national.place_toml(folder / "app.db", csv_path, areas, national=False), encoding="utf-8")
-    env = {"PATH": "/usr/bin:/bin", "APP_MAP__TILE_URL": tile_server}
-    command = [sys.executable, "-m", "local_data_app", "--config", str(config)]
-    ingested = subprocess.run([*command, "ingest"], cwd=folder, env=env, capture_output=True, text=True, check=True)
-    assert f"loaded {RECORDS:,}, rejected 0" in ingested.stdout, ingested.stdout + ingested.stderr
-    port, log = shared.free_port(), folder / "serve.log"
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [*command, "serve", "--port", str(port)], cwd=folder, env=env, stdout=output, stderr=subprocess.STDOUT
-        )
-    try:
-        url = f"http://127.0.0.1:{port}/"
-        shared.wait_until_up(url, server, log)
+    with served_bench_project(tmp_path_factory.mktemp("five-thousand"), areas, RECORDS, rng, tile_server) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_on_a_phone_the_map_clusters_5000_records(five_thousand: str, context: BrowserContext) -> None:
