@@ -334,6 +334,9 @@ def watch(page: Page) -> Visit:
         dialog.dismiss()
 
     def on_failed(request: Request) -> None:
+        # The map's reading of the API is cut short when the page is left before it ends: the browser aborts it.
+        if request.resource_type == "fetch" and request.failure == "net::ERR_ABORTED":
+            return
         visit.errors.append(f"request failed: {request.url} ({request.failure})")
 
     page.on("console", on_console)

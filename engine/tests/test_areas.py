@@ -303,7 +303,7 @@ def test_home_has_a_labelled_area_filter(two_areas: TwoAreas) -> None:
     (select,) = found.find("select", name="area")
     assert found.find("label", **{"for": select["id"]})
     (form,) = found.find("form", method="get")
-    assert form["action"] == "/"
+    assert form["action"] == "/#results"
     values = [option["value"] for option in found.find("option") if option["value"] in {NORTH["code"], SOUTH["code"]}]
     assert values == [NORTH["code"], SOUTH["code"]]
     assert "Every area" in found.text
