@@ -208,6 +208,21 @@ def bake_project() -> Path:
     return target
 
 
+def source_lines(csv_path: Path, fields: dict[str, str], **options: str) -> list[str]:
+    """The place.toml lines of a [[sources]] entry for the benchmark CSV: its options, then its field mapping."""
+    return [
+        "[[sources]]",
+        f"name = {json.dumps(SOURCE)}",
+        'adapter = "csv"',
+        f"location = {json.dumps(str(csv_path))}",
+        *(f"{key} = {json.dumps(value)}" for key, value in options.items()),
+        "",
+        "[sources.fields]",
+        *(f"{canonical} = {json.dumps(column)}" for canonical, column in fields.items()),
+        "",
+    ]
+
+
 def point_sources_at(place_toml: Path, csv_path: Path, renamed: dict[str, str]) -> None:
     """Replace every [[sources]] entry in place.toml with one for the benchmark CSV."""
     kept, skipping = [], False
@@ -221,14 +236,7 @@ def point_sources_at(place_toml: Path, csv_path: Path, renamed: dict[str, str]) 
     block = [
         "",
         "# Written by bench/ingest.py: the benchmark CSV, with its renamed columns mapped back.",
-        "[[sources]]",
-        f"name = {json.dumps(SOURCE)}",
-        'adapter = "csv"',
-        f"location = {json.dumps(str(csv_path))}",
-        "",
-        "[sources.fields]",
-        *(f"{canonical} = {json.dumps(column)}" for canonical, column in renamed.items()),
-        "",
+        *source_lines(csv_path, renamed),
     ]
     text = "".join(kept).rstrip("\n") + "\n" + "\n".join(block)
     tomllib.loads(text)  # fail here, not in the app, if the rewrite broke the file

@@ -53,7 +53,7 @@ import serve
 ROOT, BENCH = ingest.ROOT, ingest.BENCH
 WORK = BENCH / "national"
 PYTHON = ROOT / ".venv" / "bin" / "python"  # the workspace's, with the engine of this working tree
-SOURCE = "toilets"
+SOURCE = ingest.SOURCE
 ITEMS = f"/api/collections/{SOURCE}/items"
 AREA_COLUMN = "GeoAreaCode"
 PAGE = 50
@@ -185,17 +185,7 @@ def place_toml(database: Path, csv_path: Path, areas: list[BenchArea], national:
     if national:
         for area in areas:
             lines += ["[[areas]]", f"code = {json.dumps(area.code)}", f"name = {json.dumps(area.name)}", ""]
-    lines += [
-        "[[sources]]",
-        f"name = {json.dumps(SOURCE)}",
-        'adapter = "csv"',
-        f"location = {json.dumps(str(csv_path))}",
-        *([f"area_column = {json.dumps(AREA_COLUMN)}"] if national else []),
-        "",
-        "[sources.fields]",
-        'id = "AssetID"',
-        "",
-    ]
+    lines += ingest.source_lines(csv_path, {"id": "AssetID"}, **({"area_column": AREA_COLUMN} if national else {}))
     return "\n".join(lines)
 
 

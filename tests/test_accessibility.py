@@ -884,12 +884,20 @@ def test_the_home_map_adds_every_place_found_grouped_and_gives_focus_back(
     others = [feature for feature in features if feature["geometry"] and feature["id"] not in listed_ids]
     assert others, "the sample data has more places than one page lists"
     assert f"the other {len(others):,} places found" in page.locator(".map-status").inner_text()
-    # The list's places numbered, each drawn; the others drawn or counted in a group, none twice.
-    assert drawn.locator(".marker-number").count() == placed
+    # The list's places numbered, each drawn or named by the group that holds it; with the others, none twice.
+    numbered = [int(text) for text in drawn.locator(".marker-number").all_inner_texts()]
+    labels = drawn.locator(".marker-cluster-listed").evaluate_all("(all) => all.map((g) => g.ariaLabel)")
+    named = [int(n) for label in labels for n in re.search(r"number ([\d, ]+) of the list", label)[1].split(", ")]
+    assert sorted(numbered + named) == list(range(1, placed + 1))
     grouped = sum(int(text) for text in drawn.locator(".marker-cluster").all_inner_texts())
-    singles = drawn.locator(".leaflet-marker-icon:not(.marker-cluster):not(.marker-number)").count()
-    assert grouped + singles <= len(others)
-    # From the keyboard: a numbered marker opens its popup with focus on its link, and Escape gives focus back.
+    singles = drawn.locator(".marker-place").count()
+    assert grouped + singles + len(numbered) <= len(others) + placed
+    # From the keyboard: Enter on a group zooms in, with focus on one of its places, until a numbered one is drawn.
+    while not drawn.locator(".marker-number").count():
+        group = drawn.locator(".marker-cluster-listed").first.element_handle()
+        group.press("Enter")
+        page.wait_for_function(FOCUS_MOVED_IN_MAP, arg=group)
+    # A numbered marker opens its popup with focus on its link, and Escape gives focus back.
     drawn.locator(".marker-number").first.press("Enter")
     popup = page.locator(".leaflet-popup")
     popup.wait_for()
@@ -901,6 +909,11 @@ def test_the_home_map_adds_every_place_found_grouped_and_gives_focus_back(
     check_axe(page, axe)
 
 
+# Focus has left the group pressed for another marker or group, and the map has stopped moving.
+FOCUS_MOVED_IN_MAP = """
+(pressed) => document.activeElement !== pressed && document.activeElement.matches(".leaflet-marker-icon")
+  && !document.querySelector(".leaflet-zoom-anim, .leaflet-cluster-anim")
+"""
 PHONE = {"width": 390, "height": 844}  # CSS pixels: a common phone's screen
 
 

@@ -134,13 +134,14 @@ def test_check_passes_on_the_fresh_project(project) -> None:
         "area-country",
         "sample-data",
         "languages",
+        "brand",
     }
     assert set(statuses.values()) <= {"passed", "warning"}, report
     # Generated with the website as url and the sample data: warnings until published.
     assert {"code-repository", "sample-data"} <= {i for i, s in statuses.items() if s == "warning"}
     text = _check(project)
     assert text.returncode == 0, text.stdout + text.stderr
-    assert "13 checks: " in text.stdout
+    assert "14 checks: " in text.stdout
 
 
 def test_generated_files_are_what_their_commands_write(project) -> None:

@@ -413,11 +413,16 @@ class Page(HTMLParser):
         self.texts.append(data)
 
     def find(self, tag: str, **attrs: str) -> list[dict[str, str]]:
-        """The attributes of every element of this tag having these attribute values ("" for present)."""
+        """The attributes of every element of this tag having these attribute values ("" for present).
+
+        ``data_feature`` names the attribute ``data-feature``, and ``class_``
+        the attribute ``class`` (whose value must then match whole).
+        """
+        names = {key: key.rstrip("_").replace("_", "-") for key in attrs}
         found = []
         for name, values in self.elements:
-            wanted = all(key.replace("_", "-") in values for key in attrs) and all(
-                value == "" or values.get(key.replace("_", "-")) == value for key, value in attrs.items()
+            wanted = all(names[key] in values for key in attrs) and all(
+                value == "" or values.get(names[key]) == value for key, value in attrs.items()
             )
             if name == tag and wanted:
                 found.append(values)

@@ -65,7 +65,8 @@ def test_it_pages_through_the_next_links_keeping_ids_properties_and_points(serve
     assert first.point == (-2.3, 53.45)
     assert first.point_crs == "EPSG:4326"
     assert records[7].values["LocationText"] == rows[7]["LocationText"]  # kept as sent, escaped only when shown
-    assert "area_code" not in first.values  # the reading app sets its own area
+    # The area the remote app gives each record is kept, for area_column = "area_code" (the reading app's choice).
+    assert (first.values["area_code"], first.values["area_name"]) == ("E06000999", "Testshire")
     assert (reading.remote_licence, reading.remote_attribution) == ("OGL-UK-3.0", None)
 
 
@@ -395,8 +396,11 @@ class AreaApp:
 
 
 @contextlib.contextmanager
-def area_app(folder: Path, rows: list[dict[str, str]], licence: str, attribution: str) -> Iterator[AreaApp]:
-    """An area's own app: its CSV, ingested into its own SQLite store and served on 127.0.0.1."""
+def area_app(
+    folder: Path, rows: list[dict[str, str]], licence: str, attribution: str, place: dict[str, str] | None = None
+) -> Iterator[AreaApp]:
+    """An area's own app (of ``place``, else the made-up one): its CSV, ingested into its own SQLite store and
+    served on 127.0.0.1."""
     source = {
         "name": "toilets",
         "adapter": "csv",
@@ -406,7 +410,10 @@ def area_app(folder: Path, rows: list[dict[str, str]], licence: str, attribution
         "attribution": attribution,
     }
     config = folder / "place.toml"
-    config.write_text(toml_text({**MADE_UP_PLACE, "sources": [source]}), encoding="utf-8")
+    values = {**MADE_UP_PLACE, "sources": [source]}
+    if place is not None:
+        values["place"] = place
+    config.write_text(toml_text(values), encoding="utf-8")
     with clean_settings_environment():
         loaded = load_settings(config)
         (report,) = ingest(loaded)
@@ -491,3 +498,38 @@ def test_a_regional_app_serves_its_areas_apps_and_keeps_an_areas_data_while_its_
     )
     assert north_about["provenance"]["rowsLoaded"] == 5
     assert south_about["provenance"]["rowsLoaded"] == 5
+
+
+def test_a_regional_app_keeps_the_area_each_area_app_gives_its_records(tmp_path: Path, database_url: str) -> None:
+    """With area_column = "area_code", each record keeps the area its own app publishes; an app of an area the
+    region does not serve has its records rejected with the reason, and the area fields are not kept twice."""
+    eastwick = {"code": "E07000903", "name": "Eastwick"}
+    with (
+        area_app(tmp_path / "north", area_rows("N", "North", 53.9, 4), "OGL-UK-3.0", "Northdale", NORTH) as north,
+        area_app(tmp_path / "east", area_rows("E", "East", 53.5, 2), "OGL-UK-3.0", "Eastwick", eastwick) as east,
+    ):
+        sources = [
+            {"name": name, "adapter": "ogcapi", "location": app.base + COLLECTION, "area_column": "area_code", **QUICK}
+            for name, app in (("north", north), ("east", east))
+        ]
+        (tmp_path / "region").mkdir()
+        config = tmp_path / "region" / "place.toml"
+        text = toml_text({**MADE_UP_PLACE, "areas": [NORTH, SOUTH], "sources": sources})
+        config.write_text(f"database_url = {json.dumps(database_url)}\n\n{text}", encoding="utf-8")
+        north_report, east_report = regional_ingest(config)
+    assert north_report == ("north", 4, 0, None, False)
+    assert east_report[:3] == ("east", 0, 2)
+    assert east_report[3] is not None
+    assert "area_code: 'E07000903' is not the code of one of the app's areas" in east_report[3]
+    rejects = (tmp_path / "region" / "data" / "rejects" / "east.refused.csv").read_text(encoding="utf-8")
+    assert "E07000903" in rejects  # the remote's area, as read, beside the reason
+    store = open_store(database_url, tmp_path / "region")
+    try:
+        features = store.features("north", limit=100)
+        assert {(f.properties["area_code"], f.properties["area_name"]) for f in features} == {
+            (NORTH["code"], NORTH["name"])
+        }
+        assert all(not {"area_code", "area_name"} & f.extra.keys() for f in features)  # not kept again as extras
+        assert store.count("north", filters={"area_code": NORTH["code"]}) == 4
+    finally:
+        store.close()

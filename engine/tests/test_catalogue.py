@@ -89,4 +89,7 @@ def test_the_static_export_writes_the_catalogue_beside_its_data(tmp_path: Path) 
         for item in graph.objects(dataset, DCAT.distribution)
     }
     assert all((tmp_path / "site" / name).is_file() for name in files), files
+    conforming = {str(graph.value(item, DCTERMS.conformsTo)) for item in graph.objects(dataset, DCAT.distribution)}
+    assert conforming == {"https://example.invalid/site/datapackage.json", "None"}  # the CSV's, beside it
+    assert (tmp_path / "site" / "datapackage.json").is_file()
     assert not list(graph.subjects(RDF.type, DCAT.DataService))  # a static site has no API

@@ -265,6 +265,7 @@ def test_effective_settings_cover_every_setting(place_toml: Path) -> None:
         "sources",
         "export.base_path",
         "export.public_url",
+        "export.list_pages",
         "server.public_url",
         "server.hosts",
         "server.request_seconds",
@@ -282,6 +283,8 @@ def test_effective_settings_cover_every_setting(place_toml: Path) -> None:
         "privacy.log_days",
         "privacy.policy_url",
         "privacy.ico_registration",
+        "brand.colour",
+        "brand.logo",
         "database_url",
     ]
     assert rows == effective_settings(load_settings(place_toml))

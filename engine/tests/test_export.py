@@ -49,6 +49,7 @@ IDS = [row["Ref"] for row in toilet_rows()]
 NAMES = [row["LocationText"] for row in toilet_rows()]
 LINK_ATTRIBUTES = ("href", "src", "data-href")
 OTHER_SITES = ("https://", "http://", "mailto:", "tel:", "geo:", "data:")  # other sites and programs
+GOVUK_FRONTEND = ("vendor/govuk-frontend/govuk-frontend.min.css", "vendor/govuk-frontend/LICENSE")
 
 
 @dataclass
@@ -110,7 +111,7 @@ def test_every_page_is_html_like_the_live_pages(exported: Exported) -> None:
     for path in html_files(exported.site):
         found = read(path)
         assert found.find("html", lang="en-GB"), path
-        assert found.title.endswith("Public toilets in Testshire"), path
+        assert found.title.endswith(("Public toilets in Testshire", "Find a public toilet in Testshire")), path
         assert found.find("a", href="#main")
         for landmark in ("header", "nav", "footer"):
             assert found.find(landmark), (path, landmark)
@@ -200,8 +201,9 @@ def test_a_record_page_shows_its_fields_and_links_its_data(exported: Exported) -
 
 
 def test_static_files_are_copied_with_leaflets_licence(exported: Exported) -> None:
-    """The styles, the script and Leaflet with its licence are in the export, byte for byte."""
-    for name in ("app.css", "app.js", "vendor/leaflet/leaflet.js", "vendor/leaflet/LICENSE"):
+    """The styles, the script, Leaflet and GOV.UK Frontend with their licences are in the export, byte for byte."""
+    vendored = ("vendor/leaflet/leaflet.js", "vendor/leaflet/LICENSE", *GOVUK_FRONTEND)
+    for name in ("app.css", "app.js", *vendored):
         assert (exported.site / "static" / name).read_bytes() == (pages.STATIC_DIR / name).read_bytes()
 
 
@@ -354,6 +356,7 @@ def test_404_without_a_base_path_links_from_the_top_of_the_site(exported: Export
     found = read(exported.site / "404.html")
     assert found.find("a", href="index.html")
     assert found.find("link", href="static/app.css")
+    assert found.find("link", href="static/vendor/govuk-frontend/govuk-frontend.min.css")
 
 
 # Errors and --force
@@ -407,3 +410,28 @@ def test_an_export_before_any_ingest_says_to_run_it(tmp_path: Path) -> None:
     assert output == ""
     assert f"python -m {pages.PACKAGE} ingest" in errors
     assert not (tmp_path / "out").exists()
+
+
+def test_a_list_longer_than_list_pages_stops_with_a_note(tmp_path: Path) -> None:
+    """With [export] list_pages = 1, 23 records (2 pages of 20) write no second list page: the first has no next
+    link and says where the list stops and what holds the rest; every record still has its page and its rows."""
+    with clean_settings_environment():
+        config = write_project(tmp_path / "project", ward_rows())
+        config.write_text(config.read_text(encoding="utf-8") + "\n[export]\nlist_pages = 1\n", encoding="utf-8")
+        (report,) = ingest(load_settings(config))
+        assert report.loaded == 23
+        status, output, errors = export(config, str(tmp_path / "site"))
+    assert (status, errors) == (0, "")
+    site = tmp_path / "site"
+    assert not (site / "list").exists()
+    home = read(site / "index.html")
+    assert listed(home) == NAMES[:20]
+    assert not home.find("a", rel="next")
+    assert home.find("p", id="note-toilets")
+    text = (site / "index.html").read_text(encoding="utf-8")
+    assert "The list stops here, at record 20 of 23. Every record is in the data files below" in text
+    assert len(list((site / "features" / "toilets").iterdir())) == 23
+    with (site / "toilets.csv").open(encoding="utf-8", newline="") as file:
+        assert len(list(csv.DictReader(file))) == 23
+    assert "toilets: 23 records make 2 list pages; the first 1 were written ([export] list_pages)" in output
+    assert "1 of lists" in output

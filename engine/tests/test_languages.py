@@ -69,7 +69,7 @@ def request(base: str, path: str, headers: dict[str, str] | None = None) -> http
 
 
 def html_lang(text: str) -> str:
-    found = re.search(r'<html lang="([^"]+)">', text)
+    found = re.search(r'<html lang="([^"]+)"', text)
     assert found, text[:200]
     return found.group(1)
 
@@ -127,7 +127,7 @@ def test_each_page_is_in_welsh_under_cy_and_links_to_its_english(welsh: Served, 
 def test_the_welsh_home_page_searches_lists_and_links_in_welsh(welsh: Served) -> None:
     """Its heading, form, count and record links are Welsh, and its form and links stay under /cy/."""
     found = Page(get(welsh.base + "/cy/").text)
-    assert "Toiledau cyhoeddus yn ardal Testshire" in found.title
+    assert found.title == "Dod o hyd i doiled cyhoeddus yn ardal Testshire"  # what the service is for (test_brand.py)
     assert found.find("form", action="/cy/#results")
     assert "Cod post neu le (dewisol)" in found.text
     assert "Newid babanod" in found.text  # a resident filter's label, from the theme, in Welsh
@@ -175,8 +175,8 @@ def test_a_record_page_is_in_welsh_with_welsh_words_from_python(welsh: Served) -
 
 
 def test_a_missing_page_under_cy_is_a_welsh_404(welsh: Served) -> None:
-    """/cy/nothing and /cy/api are pages not found, in Welsh; the API is not under /cy/."""
-    for path in ("/cy/nothing", "/cy/api"):
+    """/cy/nothing and /cy/api.html are pages not found, in Welsh (the API's own pages are: test_api_languages.py)."""
+    for path in ("/cy/nothing", "/cy/api.html"):
         answer = get(welsh.base + path)
         assert answer.status == 404
         assert html_lang(answer.text) == "cy"

@@ -9,15 +9,21 @@ which has no API, keeps to the list.
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+import test_languages
 from conftest import Page, Served, clean_settings_environment, write_project
 from test_export import export
 
 from local_data_app.config import load_settings
 from local_data_app.ingest import ingest
 from local_data_app.testing import get
+
+# test_languages.py's app of 23 toilets in English and Welsh, a fixture found by pytest by its name here.
+welsh = test_languages.welsh
 
 
 def the_map(base: str, query: str = "") -> dict[str, str]:
@@ -78,3 +84,36 @@ def test_the_static_export_maps_its_list_alone(tmp_path: Path) -> None:
     assert "data-map" in home
     assert "data-items" not in home
     assert 'data-number="1"' in home
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        (
+            "/",
+            {
+                "mapGroup": "{count} places: zoom in to see them",
+                "mapGroupListed": "{count} places, with number {numbers} of the list: zoom in to see them",
+                "zoomIn": "Zoom in",
+                "zoomOut": "Zoom out",
+            },
+        ),
+        (
+            "/cy/",
+            {
+                "mapGroup": "{count} o leoedd: chwyddwch i mewn i'w gweld",
+                "mapGroupListed": "{count} o leoedd, gan gynnwys rhif {numbers} o'r rhestr: chwyddwch i mewn i'w gweld",
+                "zoomIn": "Chwyddo i mewn",
+                "zoomOut": "Chwyddo allan",
+            },
+        ),
+    ],
+    ids=["en", "cy"],
+)
+def test_the_maps_groups_and_zoom_buttons_speak_the_pages_language(
+    welsh: Served, path: str, words: dict[str, str]
+) -> None:
+    """app.js names each group and its zoom buttons from the page's data-words, with {count} and {numbers} kept."""
+    (body,) = Page(get(welsh.base + path).text).find("body")
+    given = json.loads(body["data-words"])
+    assert {key: given[key] for key in words} == words

@@ -385,19 +385,19 @@ def test_more_filters_open_when_one_of_them_is_chosen(served: Served) -> None:
 
 
 def test_resident_filters_come_from_the_annotation_alone() -> None:
-    """public_toilets names its boxes; generic_points, with no yes/no or money field, has none; a theme without
-    filters gets a box per yes/no feature and "Free" per money field."""
+    """public_toilets names its boxes; generic_points a box per common kind of place (test_resident_boxes.py); a
+    theme without filters gets a box per yes/no feature and "Free" per money field."""
     toilets = layout(load_schema("public_toilets"))
-    assert [(entry.field, entry.value, entry.label) for entry in toilets.filters][:4] == [
+    assert [(entry.field, entry.value, entry.label) for entry in toilets.equals()][:4] == [
         ("BabyChange", True, "Baby changing"),
         ("ChangingPlace", True, "Changing Places toilet"),
         ("ChargeAmount", 0, "Free"),
         ("RADARKeyNeeded", False, "No RADAR key needed"),
     ]
-    assert layout(load_schema("generic_points")).filters == ()
+    assert [entry.field for entry in layout(load_schema("generic_points")).filters] == ["wheelchair", "category"]
     schema = load_schema("public_toilets")
     del schema["x-page"]["filters"]
-    derived = [(entry.field, entry.value, entry.label) for entry in layout(schema).filters]
+    derived = [(entry.field, entry.value, entry.label) for entry in layout(schema).equals()]
     assert derived[1] == ("BabyChange", True, "Baby change")
     assert derived[-1] == ("ChargeAmount", 0, "Free")
 

@@ -132,3 +132,25 @@ def test_the_document_is_served_with_the_media_type_its_link_gives(served: Serve
     assert answer.headers["Content-Type"] == link["type"] == "application/vnd.oai.openapi+json;version=3.0"
     assert answer.json()["openapi"].startswith("3.0.")
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_each_collection_has_its_own_items_path_where_gdal_looks(served: Served) -> None:
+    """/collections/toilets/items, under a server of /api, is the items operation with the name fixed.
+
+    GDAL reads which fields it may send as filters, and from 3.8 limit's
+    maximum, only from this path; a request to the address it names answers
+    as the templated path does.
+    """
+    document = served_document(served)
+    item = document["paths"]["/collections/toilets/items"]
+    assert item["servers"] == [{"url": "/api"}]
+    own, templated = item["get"], document["paths"]["/api/collections/{name}/items"]["get"]
+    assert own["responses"] == templated["responses"]
+    assert own["operationId"] != templated["operationId"]
+    assert [p for p in templated["parameters"] if p.get("in") != "path"] == own["parameters"]
+    assert {"$ref": "#/components/parameters/limit"} in own["parameters"]
+    assert {"Category", "BabyChange"} <= {p.get("name") for p in own["parameters"]}
+    answer = get(served.base + item["servers"][0]["url"] + "/collections/toilets/items?Category=Unisex&limit=5")
+    assert answer.status == 200
+    assert answer.json()["features"]
+    assert {feature["properties"]["Category"] for feature in answer.json()["features"]} == {"Unisex"}

@@ -54,7 +54,7 @@ def test_a_project_template_replaces_the_engines_and_can_extend_it(base: str) ->
     about = get(base + "/about")
     assert about.status == 200
     assert '<p id="our-words">Run by our open data team.</p>' in about.text
-    assert "<h1>About this app and its data</h1>" in about.text  # the engine's page is kept
+    assert '<h1 class="govuk-heading-l">About this app and its data</h1>' in about.text  # the engine's page is kept
     assert 'id="our-words"' not in get(base + "/").text  # other pages are still the engine's
 
 

@@ -128,9 +128,10 @@ def test_every_page_has_landmarks_a_title_and_a_skip_link(served: Served, path: 
     """Each page is British English HTML with a title, a skip link to main, and header, nav, main and footer."""
     found = page(get(served.base + path))
     assert found.find("html", lang="en-GB")
-    assert found.title.endswith("Public toilets in Testshire")
+    # the site's name, or on the home page what the site is for (test_brand.py)
+    assert found.title.endswith(("Public toilets in Testshire", "Find a public toilet in Testshire"))
     first_link = next(attrs for tag, attrs in found.elements if tag == "a")
-    assert first_link == {"class": "skip-link", "href": "#main"}
+    assert first_link == {"class": "govuk-skip-link", "href": "#main"}
     for landmark in ("header", "nav", "footer"):
         assert found.find(landmark), landmark
     assert found.find("main", id="main")
@@ -167,8 +168,8 @@ def test_pages_carry_the_security_headers(served: Served, path: str) -> None:
 def test_home_names_the_place_and_organisation_from_settings(served: Served) -> None:
     """The home page's heading and footer come from place.toml, with nothing place-specific in the templates."""
     found = home(served)
-    assert found.title == "Public toilets in Testshire"
-    assert "Public toilets in Testshire" in found.text
+    assert found.title == "Find a public toilet in Testshire"
+    assert "Public toilets in Testshire" in found.text  # the site's name, in the header
     assert "Testshire Council" in found.text
     assert found.find("a", href="https://www.testshire.example")
 
@@ -214,9 +215,9 @@ def test_filters_come_from_the_schema(served: Served) -> None:
     enums = {spec["name"] for spec in FIELDS if "enum" in spec.get("constraints", {})}
     boxes = [(attrs["name"], attrs["value"]) for attrs in found.find("input", type="checkbox")]
     resident = [("BabyChange", "true"), ("ChangingPlace", "true"), ("ChargeAmount", "0"), ("RADARKeyNeeded", "false")]
-    assert boxes == [("open_now", "true"), *resident, ("FamilyToilet", "true")]
+    assert boxes == [("open_now", "true"), ("accessible", "true"), *resident, ("FamilyToilet", "true")]
     assert selects == (booleans | enums) - {"CoordinateReferenceSystem", "FamilyToilet", *dict(resident)}
-    assert found.find("details", **{"class": "more-filters"})
+    assert found.find("details", **{"class": "govuk-details more-filters"})
     assert found.find("input", name="q", type="search")
     assert found.find("input", name="near")
     assert found.find("button", data_near_me="", hidden="")  # shown by app.js where the browser can locate
@@ -272,7 +273,7 @@ def test_dates_narrow_the_list(served: Served, query: str, expected: int) -> Non
         assert "Nothing matches this search" in found.text
     (field,) = found.find("input", name="datetime")
     assert field["value"] == parse_qs(query)["datetime"][0]
-    assert ("label", {"for": "field-datetime"}) in found.elements
+    assert found.find("label", **{"for": "field-datetime"})
     assert "Extract date (optional)" in found.text
 
 
@@ -401,8 +402,8 @@ def test_feature_page_shows_every_field_with_its_title(served: Served) -> None:
     and blanks Not recorded."""
     found = page(get(served.base + "/features/toilets/T00"))
     assert found.title == "Toilet 0 - Public toilets in Testshire"
-    record = get(served.base + "/features/toilets/T00").text.split('<details class="record">', 1)[1]
-    terms = re.findall(r"<dt>(.*?)</dt>", record.split("</details>", 1)[0])
+    record = get(served.base + "/features/toilets/T00").text.split('<details class="govuk-details record">', 1)[1]
+    terms = re.findall(r"<dt[^>]*>(.*?)</dt>", record.split("</details>", 1)[0])
     assert terms[: len(FIELDS)] == [spec["title"] for spec in FIELDS]
     text = found.text
     assert "Baby change Yes" in text
@@ -435,7 +436,7 @@ def test_a_record_page_answers_a_resident_first(served: Served) -> None:
     )
     assert found.text.index("Get directions") < found.text.index("Report a problem with this place")
     assert found.text.index("Report a problem with this place") < found.text.index("Extract date 2024-01-05")
-    assert found.find("details", **{"class": "record"})
+    assert found.find("details", **{"class": "govuk-details record"})
     assert found.find("summary")
     assert "Charge Free" in page(get(served.base + "/features/toilets/T01")).text
     assert "Charge" not in page(get(served.base + "/features/toilets/T02")).text.split("Get directions")[0]
@@ -700,6 +701,32 @@ def test_markercluster_is_vendored_with_its_licence() -> None:
     assert reuse["annotations"].index(note) > 0
 
 
+def test_govuk_frontend_is_vendored_with_its_licence_without_the_crown_or_its_font() -> None:
+    """GOV.UK Frontend 5.14.0's styles, in the system's fonts, with no crest, header or file they would fetch."""
+    folder = STATIC / "vendor" / "govuk-frontend"
+    css = (folder / "govuk-frontend.min.css").read_text(encoding="utf-8")
+    assert css.startswith("/*! GOV.UK Frontend 5.14.0 (MIT)")
+    for component in (".govuk-summary-list__row", ".govuk-error-summary", ".govuk-pagination", ".govuk-checkboxes"):
+        assert component in css
+    assert "font-family:system-ui" in css
+    for banned in ("GDS Transport", "@font-face", "url(", "copyright-logo", "govuk-header__"):
+        assert banned not in css
+    assert "Crown Copyright (Government Digital Service)" in (folder / "LICENSE").read_text(encoding="utf-8")
+    assert "scripts/vendor_govuk_frontend.py" in (folder / "README.md").read_text(encoding="utf-8")
+    engine = tomllib.loads((ENGINE_DIR / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert "src/local_data_app/web/static/vendor/govuk-frontend/LICENSE" in engine["license-files"]
+    reuse = tomllib.loads((ENGINE_DIR / "REUSE.toml").read_text(encoding="utf-8"))
+    (note,) = [note for note in reuse["annotations"] if "govuk-frontend" in note["path"]]
+    assert note["SPDX-License-Identifier"] == "MIT"
+    assert reuse["annotations"].index(note) > 0
+
+
+def test_pages_load_govuk_frontend_before_their_own_styles(served: Served) -> None:
+    """The GOV.UK styles come first, so that app.css's rules (the brand's header band) win where both apply."""
+    sheets = [urlsplit(attrs["href"]).path for attrs in home(served).find("link", rel="stylesheet")]
+    assert sheets.index("/static/vendor/govuk-frontend/govuk-frontend.min.css") < sheets.index("/static/app.css")
+
+
 # Before and without data
 
 
@@ -771,7 +798,7 @@ def test_a_generic_points_project_gets_its_page_from_its_annotation(tmp_path: Pa
         found = page(get(base + item["data-href"]))
         start = found.text.index("Central Library Category")
         assert found.text[start:].startswith(
-            "Central Library Category Library Address Market Place, AB1 3CD "
+            "Central Library Category Library Opening hours Hours not known Address Market Place, AB1 3CD "
             "Web page https://library.example/central Get directions"
         )
         assert found.find("a", href="https://library.example/central")
@@ -811,11 +838,11 @@ def test_errors_follow_the_error_summary_pattern(served: Served) -> None:
     for field in ("Category", "near"):
         assert found.find("a", href=f"#field-{field}")
         (message,) = found.find("p", id=f"{field}-error")
-        assert message["class"] == "error-message"
+        assert message["class"] == "govuk-error-message"
         (control,) = [attrs for tag, attrs in found.elements if attrs.get("id") == f"field-{field}"]
         assert f"{field}-error" in control["aria-describedby"].split()
         assert control["aria-invalid"] == "true"
-    assert answer.text.index('class="error-summary"') < answer.text.index("<form")
+    assert answer.text.index('class="govuk-error-summary') < answer.text.index("<form")
 
 
 def test_paging_keeps_every_choice_of_the_search(served: Served) -> None:

@@ -27,5 +27,5 @@ def test_with_a_mistake_to_mend_the_page_opens_at_the_error_summary(served: Serv
     answer = get(served.base + "/?Category=Nowhere")
     page = Page(answer.text)
     assert answer.status == 400
-    assert page.find("div", **{"class": "error-summary", "tabindex": "-1"})
+    assert page.find("div", **{"class": "govuk-error-summary error-summary", "tabindex": "-1"})
     assert not page.find("div", id="results")  # so the address's #results leaves the page at its top

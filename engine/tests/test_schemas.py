@@ -290,7 +290,8 @@ def test_a_uprn_is_up_to_twelve_digits_kept_as_text(theme: str, field_name: str)
 def test_the_generic_schema() -> None:
     """It gives generic points their fields in order, id as the key, and x and y as WGS84 longitude and latitude."""
     schema = schemas.load_schema("generic_points")
-    names = ["id", "name", "category", "description", "address", "postcode", "uprn", "url", "x", "y"]
+    names = ["id", "name", "category", "description", "address", "postcode", "uprn", "url", "opening_hours"]
+    names += ["wheelchair", "x", "y"]
     assert [field["name"] for field in schema["fields"]] == names
     assert required_names(schema) == {"id", "name", "x", "y"}
     assert schema["x-geometry"] == {"x": "x", "y": "y", "crs_field": None}

@@ -31,11 +31,19 @@ def test_the_landing_page_links_the_page_as_service_doc(served: Served) -> None:
 
 
 def test_the_page_lists_every_route_of_the_document_with_its_parameters(served: Served) -> None:
-    """Each route of the OpenAPI document has a heading, its path and each of its parameters by name."""
+    """Each route of the OpenAPI document has a heading, its path and each of its parameters by name.
+
+    A collection's own items path for GDAL (/collections/toilets/items) is
+    the templated items route again, so the page does not list it twice.
+    """
     document = get(served.base + "/api/openapi.json").json()
     found = Page(get(served.base + "/api.html").text)
     headings = [text for text in found.texts if text.strip()]
+    assert "/collections/toilets/items" in document["paths"]
+    assert "GET /collections/toilets/items" not in found.text
     for path, operations in document["paths"].items():
+        if "servers" in operations:
+            continue
         assert operations["get"]["summary"] in headings, path
         assert f"GET {path}" in found.text
         for declared in operations["get"].get("parameters", []):

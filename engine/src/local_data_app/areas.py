@@ -10,6 +10,11 @@ read trimmed and in any case, and may be a web address ending in the code
 row whose value is blank, or is not the code of one of the app's areas, is
 rejected with a reason naming the column and the value; a row the schema
 already rejects gets that reason too, so its rejects line says everything.
+
+The area fields are the app's own: a source's columns of the same names (an
+app made from this template publishes them, and the ogcapi adapter keeps
+them, so that ``area_column = "area_code"`` reads each record's area as that
+app gives it) are not kept again among the record's extra columns.
 """
 
 from __future__ import annotations
@@ -58,7 +63,7 @@ class RowAreas:
             if area is None:
                 rejected.append(Rejection(feature.row, raw.get(feature.row, feature.properties), [reason or ""]))
                 continue
-            feature.properties[AREA_CODE], feature.properties[AREA_NAME] = area.code, area.name
+            give(feature, area)
             kept.append(feature)
         rejected.sort(key=lambda rejection: rejection.row)  # the rejects file in the source's order
         return kept, rejected
@@ -107,6 +112,13 @@ class RowAreas:
         codes = sorted(self.areas)
         more = len(codes) - LISTED
         return ", ".join(codes[:LISTED]) + (f" and {more:,} more in [[areas]]" if more > 0 else "")
+
+
+def give(feature: Feature, area: Area) -> None:
+    """Set the feature's area fields, dropping any source columns of their names from its extra columns."""
+    feature.properties[AREA_CODE], feature.properties[AREA_NAME] = area.code, area.name
+    feature.extra.pop(AREA_CODE, None)
+    feature.extra.pop(AREA_NAME, None)
 
 
 def needed(filters: Filters, provenance: Provenance, settings: Settings) -> dict[str, Any]:

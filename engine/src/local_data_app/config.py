@@ -26,7 +26,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from . import adapters, language
+from . import adapters, brand, language
 from .deadline import DEFAULT_REQUEST_SECONDS
 from .errors import ConfigError
 from .schemas import GAZETTEER_ROLES, gazetteer_schema, load_schema, themes, validating
@@ -265,6 +265,8 @@ class Export(Section):
     base_path: BasePath | None = None
     # The exported site's own address, for sitemap.xml and the about page's links: an export has no request to ask.
     public_url: WebAddress | None = None
+    # List pages written per collection: past them, the data files and each record's own page reach every record.
+    list_pages: Annotated[int, Field(ge=1, le=1_000_000)] = 500
 
 
 def _host_name(value: str) -> str:
@@ -340,6 +342,43 @@ class Privacy(Section):
     log_days: int = Field(default=30, ge=0, le=3650)  # how long the server's logs of requests are kept
     policy_url: WebAddress | None = None  # the organisation's own, fuller privacy notice
     ico_registration: IcoRegistration | None = None
+
+
+def _brand_colour(value: str) -> str:
+    """A ``#rrggbb`` colour, in lower case, that white text can be read on (brand.py)."""
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise ValueError("expected a colour written # and six hexadecimal digits, such as #1d4f91")
+    problem = brand.colour_problem(value.lower())
+    if problem:
+        raise ValueError(problem)
+    return value.lower()
+
+
+def _logo_path(value: str) -> str:
+    problem = brand.logo_path_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+BrandColour = Annotated[str, AfterValidator(_brand_colour)]
+LogoPath = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_logo_path)]
+
+
+class Brand(Section):
+    """The organisation's look on every page (brand.py): its colour on the header band, its logo in the header.
+
+    Both are optional: without them the pages keep the engine's own look. The
+    logo's text alternative is the organisation's name.
+    """
+
+    colour: BrandColour | None = None  # white text on it must reach WCAG 2.2 AA, 4.5:1
+    logo: LogoPath | None = None  # an SVG or PNG file of the project, relative to place.toml
+
+    @property
+    def logo_file(self) -> str | None:
+        """The logo's name among the static files the pages link (brand-logo.svg), when there is a logo."""
+        return brand.logo_file(self.logo)
 
 
 class Dataset(Section):
@@ -424,6 +463,7 @@ class Settings(BaseSettings):
     service: Service = Service()
     accessibility: Accessibility = Accessibility()
     privacy: Privacy = Privacy()
+    brand: Brand = Brand()
     database_url: NonEmpty = Field(
         default="sqlite:///data/app.db",
         validation_alias=AliasChoices(DATABASE_URL_ENV, "database_url"),
@@ -591,7 +631,22 @@ def _load(config_path: Path) -> LoadedSettings:
             settings = Settings(_env_file=env_file, **from_file)
     except ValidationError as error:
         raise ConfigError(_explain(error, config_path, origins)) from error
+    _check_logo(settings, config_path, origins)
     return LoadedSettings(settings, config_path, origins)
+
+
+def _check_logo(settings: Settings, config_path: Path, origins: dict[str, str]) -> None:
+    """Refuse a logo that is missing, too big, not an image, or outside the project: only the file says."""
+    logo = settings.brand.logo
+    if logo is None:
+        return
+    try:
+        brand.read_logo(logo, config_path.parent)
+    except (ValueError, OSError) as error:
+        raise ConfigError(
+            f"The settings in {config_path} are not valid:\n"
+            f"- brand.logo (in {_origin_of('brand.logo', origins)}): {logo!r} is not valid: {error}."
+        ) from error
 
 
 def _origins(from_file: dict[str, Any], env_file: Path) -> dict[str, str]:

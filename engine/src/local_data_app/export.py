@@ -5,11 +5,12 @@ through the same templates and the same functions of :mod:`.web.pages`, with
 :class:`~.web.links.StaticLinks` making every link relative to the page, so
 the site works under any sub-path (GitHub Pages project sites) and from
 file://. It writes, for each collection, the list in pages of
-:data:`~.web.pages.PAGE_SIZE` (the first pages on index.html), a page per
-record, the about page, the accessibility statement, the privacy notice and
-404.html; robots.txt, and sitemap.xml when ``[export] public_url`` gives the
-site's address (web/sitemap.py); the whole collection as GeoJSON and CSV
-with the API's fields; collections.json; catalogue.jsonld, the DCAT description
+:data:`~.web.pages.PAGE_SIZE` (the first pages on index.html) up to
+``[export] list_pages`` of them, a page per record, the about page, the
+accessibility statement, the privacy notice and 404.html; robots.txt, and
+sitemap.xml when ``[export] public_url`` gives the site's address
+(web/sitemap.py); the whole collection as GeoJSON and CSV with the API's
+fields; collections.json; catalogue.jsonld, the DCAT description
 for catalogues; quality.html and quality/<collection>.json, each collection's
 data quality as the live app's /quality and /api/collections/{id}/quality;
 datapackage.json, the CSV files described as a Frictionless Data Package that
@@ -19,6 +20,12 @@ need no fetch() (which browsers refuse on file://). Every page carries the
 app's Content-Security-Policy in a ``<meta>`` element, since a static host
 sends no such header; 404.html, which a host serves for a missing address
 at any depth, links from ``[export] base_path`` when it is set.
+
+A collection of a million records would otherwise make 50,000 list pages,
+which no one pages through and every host must store: past the limit the
+last page written says where the list stops and that the data files (GeoJSON,
+which links each record to its page, and CSV) hold every record; each record
+still has its own page, listed in sitemap.xml.
 
 The site is written to a new folder beside DIR and moved into place at the
 end, so a failed export leaves an earlier one as it was.
@@ -32,14 +39,15 @@ import math
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import ogc
+from . import brand, ogc
 from .config import LoadedSettings
 from .errors import ExportError
 from .language import current, using
+from .language import gettext as _
 from .ogc.catalogue import catalogue
 from .ogc.crs import CRS84
 from .ogc.datapackage import data_package
@@ -149,6 +157,7 @@ def write_site(state: ApiState, root: Path) -> ExportReport:
         with using(code, state.project_dir):
             write_pages(state, root, links, collections, write_page, at, report)
     report.notes += write_discovery(state, root, links, site_url(state))
+    report.notes += stopped_lists(state, collections)
     # Static hosts answer a missing address at any depth with 404.html, so its links start from the path the
     # site is published under, when that is known; otherwise they are relative to the top, as the file is.
     # It is the English page: a host serves one 404.html for every address.
@@ -161,7 +170,9 @@ def write_site(state: ApiState, root: Path) -> ExportReport:
         geojson, csv_file = write_data(state, root, provenance, state.store.count(provenance.collection), links)
         report.data_files += [geojson, csv_file]
     write_collections(state, root, links)
-    document = catalogue(state, ExportUrls(links), home="index.html", own=CATALOGUE_FILE, api=None)
+    document = catalogue(
+        state, ExportUrls(links), home="index.html", own=CATALOGUE_FILE, api=None, package=DATAPACKAGE_FILE
+    )
     (root / CATALOGUE_FILE).write_text(dumps(document, indent=2) + "\n", encoding="utf-8")
     report.data_files += ["collections.json", CATALOGUE_FILE]
     report.data_files += write_quality(state, root, collections, links)
@@ -170,6 +181,10 @@ def write_site(state: ApiState, root: Path) -> ExportReport:
     (root / DATAPACKAGE_FILE).write_text(dumps(package, indent=2) + "\n", encoding="utf-8")
     report.data_files.append(DATAPACKAGE_FILE)
     copy_static(state.project_dir, root / "static")
+    # The brand's stylesheet and logo, made from the settings as the live app serves them (brand.py).
+    settings = state.settings
+    for name, data in brand.files(settings.brand.colour, settings.brand.logo, state.project_dir).items():
+        (root / "static" / name).write_bytes(data)
     report.static_files = sum(1 for path in (root / "static").rglob("*") if path.is_file())
     (root / MARKER).write_text(
         "Written by the app's export command; export --force replaces this folder.\n", encoding="utf-8"
@@ -192,17 +207,25 @@ def write_pages(
 ) -> None:
     """The people's pages in the language being written (language.py): the lists, every record, the others."""
     search = pages.Search()
-    write_page("index.html", "home.html", "/", pages.home_context(state, search, lambda name: 1, at("index.html")))
+    limit = state.settings.export.list_pages
+    counts = {provenance.collection: state.store.count(provenance.collection) for provenance in collections}
+    written = {name: min(math.ceil(count / pages.PAGE_SIZE), limit) for name, count in counts.items()}
+
+    def list_context(file: str, page_of: Callable[[str], int]) -> dict[str, Any]:
+        """A list page's context, each list that stops on this page saying so."""
+        context = pages.home_context(state, search, page_of, at(file))
+        context["listings"] = [stopped(listing, written[listing.name]) for listing in context["listings"]]
+        return context
+
+    write_page("index.html", "home.html", "/", list_context("index.html", lambda name: 1))
     report.list_pages += 1
     for provenance in collections:
         name = provenance.collection
-        count = state.store.count(name)
-        for number in range(2, math.ceil(count / pages.PAGE_SIZE) + 1):
+        for number in range(2, written[name] + 1):
             file = list_file(name, number)
-            context = pages.home_context(
-                state, search, lambda other, n=number, c=name: n if other == c else 1, at(file)
+            write_page(
+                file, "home.html", "/", list_context(file, lambda other, n=number, c=name: n if other == c else 1)
             )
-            write_page(file, "home.html", "/", context)
             report.list_pages += 1
         for feature in features(state, name):
             file = links.feature_file(name, feature.id)
@@ -214,6 +237,33 @@ def write_pages(
     write_page("privacy.html", "privacy.html", "/privacy", privacy_context(state))
     write_page(QUALITY_PAGE, "quality.html", "/quality", quality_pages.quality_context(state))
     report.other_pages += 4
+
+
+def stopped_lists(state: ApiState, collections: list[Provenance]) -> list[str]:
+    """A note, for the person exporting, on each collection whose list stops at ``[export] list_pages``."""
+    limit, notes = state.settings.export.list_pages, []
+    for provenance in collections:
+        name = provenance.collection
+        count = state.store.count(name)
+        if (needed := math.ceil(count / pages.PAGE_SIZE)) > limit:
+            notes.append(
+                f"{name}: {count:,} records make {needed:,} list pages; the first {limit:,} were written "
+                f"([export] list_pages). Every record is in {data_file(name, 'csv')} and "
+                f"{data_file(name, 'geojson')}, and has its own page."
+            )
+    return notes
+
+
+def stopped(listing: pages.Listing, last: int) -> pages.Listing:
+    """The listing as written: on the last list page written, with more records after it, no next page and a note."""
+    if listing.page < last or listing.next_href is None:
+        return listing
+    shown = listing.first + len(listing.items) - 1
+    note = _(
+        "The list stops here, at record %(shown)s of %(total)s. Every record is in the data files below (GeoJSON and "
+        "CSV), and each has its own page, which the GeoJSON file links to."
+    ) % {"shown": f"{shown:,}", "total": f"{listing.matched:,}"}
+    return replace(listing, next_href=None, note=note)
 
 
 def site_url(state: ApiState) -> str | None:

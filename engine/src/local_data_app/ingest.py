@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 from . import __version__, adapters, gazetteer
-from .areas import RowAreas
+from .areas import RowAreas, give
 from .config import Area, LoadedSettings, Settings, Source
 from .errors import AppError, ConfigError, SourceError, StoreError
 from .lock import one_ingest_at_a_time
@@ -51,7 +51,7 @@ from .quality import Measure
 from .rejects import RejectsWriter, reasons_in_words
 from .schemas.layout import layout
 from .spool import spooled
-from .store import AREA_CODE, AREA_FIELDS, AREA_NAME, INDEXED_KEY, Provenance, Store, open_store
+from .store import AREA_CODE, AREA_FIELDS, INDEXED_KEY, Provenance, Store, open_store
 from .store.faults import store_fault
 from .store.opening import marked
 
@@ -185,7 +185,7 @@ def ingest_source(
                     features, rejections = row_areas.assign(batch, features, rejections)
                 else:
                     for feature in features:
-                        feature.properties[AREA_CODE], feature.properties[AREA_NAME] = area.code, area.name
+                        give(feature, area)
                 if source.role is not None:  # written for lookup; rows outside the app's areas are rejected
                     features, outside = gazetteer.narrow(source.role, features, batch, settings)
                     rejections = [*rejections, *outside]

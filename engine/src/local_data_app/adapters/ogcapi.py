@@ -13,9 +13,14 @@ hostile server must not send the ingest elsewhere. Features are GeoJSON, so
 their points are WGS84 longitude and latitude (CRS84); a feature of another
 geometry is rejected with a reason. Each feature's ``id`` is kept as its
 record's ``id`` column, which is mapped as the record's id unless the source's
-``fields`` says otherwise. The collection's licence and attribution, when it
-gives them, are recorded with the load when the source's entry gives none, and
-the data quality its app reports (the document it links as ``describedby``,
+``fields`` says otherwise. Its properties are kept whole, the area fields an
+app made from this template publishes (``area_code``, ``area_name``) among
+them: the reading app sets its own area fields from the source's ``area``, or
+from each record's ``area_code`` with ``area_column = "area_code"`` (areas.py),
+which keeps the area the remote app gives each record and rejects a record of
+an area the reading app does not serve. The collection's licence and
+attribution, when it gives them, are recorded with the load when the source's
+entry gives none, and the data quality its app reports (the document it links as ``describedby``,
 as apps made from this template do) is kept beside the load's own measure.
 """
 
@@ -43,8 +48,6 @@ GEOJSON = "application/geo+json"
 SPDX_LICENCE = re.compile(r"^https?://spdx\.org/licenses/([A-Za-z0-9.+-]+?)(?:\.html|\.json)?$")
 SPDX_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+-]{0,63}$")
 MAX_ATTRIBUTION = 500  # characters: an attribution is a line of credit, not a document
-# The area fields are the app's own, set from the source's area at ingest; a remote app's are not kept twice.
-AREA_COLUMNS = frozenset({"area_code", "area_name"})
 # What a collection document's provenance (as this template's apps give it) says of the load it serves.
 LOAD_KEYS = ("fetchedAt", "rowsRead", "rowsLoaded", "rowsRejected", "source", "sourceDigest")
 QUALITY_REL = "describedby"  # the link from a collection to its data quality document, as ogc/quality.py makes it
@@ -260,12 +263,11 @@ class OgcapiAdapter(PortalAdapter):
         return target
 
     def _record(self, number: int, feature: dict[str, Any]) -> RawRecord:
-        """A feature as a record: its properties (less the app's area fields) and its ``id``, and its point."""
+        """A feature as a record: its properties (the remote app's area fields among them), its ``id``, its point."""
         properties = feature.get("properties")
         properties = {} if properties is None else properties
         if isinstance(properties, dict):
-            properties = {key: value for key, value in properties.items() if key not in AREA_COLUMNS}
-            properties["id"] = feature.get("id")
+            properties = {**properties, "id": feature.get("id")}
         return feature_record(number, {**feature, "properties": properties}, WGS84)
 
 

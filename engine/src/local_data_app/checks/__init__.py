@@ -36,6 +36,7 @@ REPORT_ORDER = (
     "area-country",
     "sample-data",
     "languages",  # a Welsh area without Welsh pages fails whether published or not
+    "brand",  # a colour white text cannot be read on, or a logo outside the project, fails at once
 )
 
 

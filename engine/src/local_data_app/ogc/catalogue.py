@@ -9,6 +9,14 @@ data.gov.uk asks for (title, description, identifier, licence, publisher,
 contact point) and its distributions: its items as GeoJSON and as CSV and,
 live, the OGC API that serves them. Its area is the ONS statistical
 geography's URI of its GSS code, the identifier government data links by.
+
+The CSV distribution names the Frictionless Data Package that describes its
+columns, their types and constraints (datapackage.py) with
+``dct:conformsTo``: DCAT says a distribution's ``dct:conformsTo`` gives the
+schema or profile it conforms to, which is what that descriptor is for the
+CSV; it is not another representation of the data, so it is not a
+distribution of its own. DCAT-AP harvesters (ckanext-dcat, which
+data.gov.uk runs) read it as the resource's ``conforms_to``.
 """
 
 from __future__ import annotations
@@ -32,14 +40,16 @@ OGC_API_FEATURES = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
 AREA_URI = "http://statistics.data.gov.uk/id/statistical-geography/"
 MEDIA_TYPE_URI = "https://www.iana.org/assignments/media-types/"
 LICENCE_URI = "https://spdx.org/licenses/"
+FRICTIONLESS_DATA_PACKAGE = "https://specs.frictionlessdata.io/data-package/"
 
 
-def catalogue(state: ApiState, urls: Urls, home: str, own: str, api: str | None) -> dict[str, Any]:
+def catalogue(state: ApiState, urls: Urls, home: str, own: str, api: str | None, package: str) -> dict[str, Any]:
     """The DCAT catalogue: the app as a ``dcat:Catalog`` of one ``dcat:Dataset`` per collection.
 
-    ``home`` is the site's home page, ``own`` this document's address and
-    ``api`` the OGC API's landing page (None for the static export, which has
-    no API); relative addresses are read against the document's own.
+    ``home`` is the site's home page, ``own`` this document's address, ``api``
+    the OGC API's landing page (None for the static export, which has no API)
+    and ``package`` the datapackage.json describing the CSV; relative
+    addresses are read against the document's own.
     """
     settings = state.settings
     publisher = {
@@ -61,8 +71,15 @@ def catalogue(state: ApiState, urls: Urls, home: str, own: str, api: str | None)
             "dcat:endpointURL": {"@id": api},
             "dct:conformsTo": {"@id": OGC_API_FEATURES},
         }
+    schema = {
+        "@id": package,
+        "@type": "dct:Standard",
+        "dct:title": "The CSV's columns, types and constraints, as a Frictionless Data Package",
+        "dct:conformsTo": {"@id": FRICTIONLESS_DATA_PACKAGE},
+    }
     datasets = [
-        dataset(state, urls, provenance, home, publisher, contact, service) for provenance in state.collections()
+        dataset(state, urls, provenance, home, publisher, contact, service, schema)
+        for provenance in state.collections()
     ]
     document: dict[str, Any] = {
         "@context": CONTEXT,
@@ -87,8 +104,9 @@ def dataset(
     publisher: dict[str, Any],
     contact: dict[str, Any],
     service: dict[str, Any] | None,
+    schema: dict[str, Any],
 ) -> dict[str, Any]:
-    """One collection as a ``dcat:Dataset`` with its distributions."""
+    """One collection as a ``dcat:Dataset`` with its distributions, the CSV's conforming to ``schema``."""
     settings = state.settings
     name = provenance.collection
     identifier = urls.collection(name) or urls.items(name, {})
@@ -104,6 +122,8 @@ def dataset(
         }
         if service is not None:
             distribution["dcat:accessService"] = {"@id": service["@id"]}
+        if media_type == CSV:
+            distribution["dct:conformsTo"] = schema
         distributions.append(distribution)
     area = provenance.area_code or settings.place.code
     found: dict[str, Any] = {

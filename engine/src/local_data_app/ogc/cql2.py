@@ -29,6 +29,7 @@ from pygeofilter.parsers.cql2_text import parse as parse_text
 
 from ..config import WGS84
 from ..errors import ClientError, shown
+from ..language import gettext as _
 from ..store import BBox
 from ..store.conditions import (
     All,
@@ -73,18 +74,30 @@ def read_text(text: str) -> tuple[ast.Node, list[str]]:
     try:
         return parse_text(prepared), aside
     except UnexpectedEOF:
-        raise refused(f"{shown(text)} ends before its condition does; {EXAMPLE}") from None
+        raise refused(ends_early(text)) from None
     except UnexpectedInput as problem:
         if getattr(getattr(problem, "token", None), "type", None) == "$END":
-            raise refused(f"{shown(text)} ends before its condition does; {EXAMPLE}") from None
+            raise refused(ends_early(text)) from None
         column = getattr(problem, "column", -1)
         near = prepared[max(0, column - 1) :][:30] if column > 0 else ""
-        where = f" at character {column}, {shown(near)}" if near else ""
-        raise refused(
-            f"{shown(text)} is not CQL2 text that this API reads{where}; write Basic CQL2, {EXAMPLE}"
-        ) from None
+        where = _(" at character %(column)s, %(near)s") % {"column": column, "near": shown(near)} if near else ""
+        raise refused(not_cql2_text(text, where)) from None
     except (LarkError, ValueError, TypeError, ArithmeticError, RecursionError):
-        raise refused(f"{shown(text)} is not CQL2 text that this API reads; write Basic CQL2, {EXAMPLE}") from None
+        raise refused(not_cql2_text(text)) from None
+
+
+def ends_early(text: str) -> str:
+    return _("%(value)s ends before its condition does; %(example)s") % {"value": shown(text), "example": _(EXAMPLE)}
+
+
+def not_cql2_text(text: str, where: str = "") -> str:
+    """What is wrong with text that is not CQL2, and where (``where``, when the parser says)."""
+    message = _("%(value)s is not CQL2 text that this API reads%(where)s; write Basic CQL2, %(example)s")
+    return message % {"value": shown(text), "where": where, "example": _(EXAMPLE)}
+
+
+def too_deep() -> str:
+    return _("nests more than %(most)s levels deep; write a flatter condition") % {"most": DEEPEST}
 
 
 def set_aside(text: str) -> tuple[str, list[str]]:
@@ -130,17 +143,17 @@ def read_json(text: str) -> tuple[ast.Node, list[str]]:
     try:
         document = json.loads(text)
     except (ValueError, RecursionError):
-        raise refused(f"{shown(text)} is not JSON; write CQL2 JSON, such as {json.dumps(JSON_EXAMPLE)}") from None
+        problem = _("%(value)s is not JSON; write CQL2 JSON, such as %(example)s")
+        raise refused(problem % {"value": shown(text), "example": json.dumps(JSON_EXAMPLE)}) from None
     if deepest(document) > 2 * DEEPEST + 4:
-        raise refused(f"nests more than {DEEPEST} levels deep; write a flatter condition")
+        raise refused(too_deep())
     try:
         return parse_json(mended(document)), []
     except ClientError:
         raise
     except Exception:  # pygeofilter reports malformed JSON with KeyError, IndexError and others
-        raise refused(
-            f"{shown(text)} is not CQL2 JSON that this API reads; write Basic CQL2, such as {json.dumps(JSON_EXAMPLE)}"
-        ) from None
+        problem = _("%(value)s is not CQL2 JSON that this API reads; write Basic CQL2, such as %(example)s")
+        raise refused(problem % {"value": shown(text), "example": json.dumps(JSON_EXAMPLE)}) from None
 
 
 JSON_EXAMPLE = {"op": "=", "args": [{"property": "Category"}, "Unisex"]}
@@ -168,7 +181,8 @@ def mended(node: Any) -> Any:
     if set(node) == {"bbox"}:
         numbers = node["bbox"]
         if not isinstance(numbers, list) or len(numbers) not in (4, 6) or not all(is_number(n) for n in numbers):
-            raise refused(f"the bbox {shown(numbers)} is not four numbers (or six, with heights)")
+            problem = _("the bbox %(value)s is not four numbers (or six, with heights)")
+            raise refused(problem % {"value": shown(numbers)})
         west, south, east, north = numbers if len(numbers) == 4 else [numbers[0], numbers[1], numbers[3], numbers[4]]
         return values.Envelope(west, east, south, north)
     node = {key: mended(value) for key, value in node.items()}
@@ -192,11 +206,11 @@ class Translation:
     def count(self, how_many: int = 1) -> None:
         self.parts += how_many
         if self.parts > MOST_PARTS:
-            raise refused(f"has more than {MOST_PARTS} parts; write a shorter condition")
+            raise refused(_("has more than %(most)s parts; write a shorter condition") % {"most": MOST_PARTS})
 
     def condition(self, node: Any, depth: int) -> Condition:
         if depth > DEEPEST:
-            raise refused(f"nests more than {DEEPEST} levels deep; write a flatter condition")
+            raise refused(too_deep())
         self.count()
         if isinstance(node, ast.And | ast.Or):
             kind = type(node)
@@ -209,18 +223,24 @@ class Translation:
         if isinstance(node, ast.Like):
             field = self.field(node.lhs, "LIKE")
             if node.nocase:
-                raise refused(f"a LIKE that ignores case is not part of Basic CQL2; compare {field!r} as it is written")
+                problem = _("a LIKE that ignores case is not part of Basic CQL2; compare %(field)s as it is written")
+                raise refused(problem % {"field": repr(field)})
             pattern = self.literal(node.pattern, "LIKE")
             if not isinstance(pattern, str):
-                raise refused(f"LIKE on {field!r} needs a text pattern in quotes, such as 'Park%'")
+                problem = _("LIKE on %(field)s needs a text pattern in quotes, such as 'Park%%'")
+                raise refused(problem % {"field": repr(field)})
             found: Condition = Like(field, pattern)
             return Not(found) if node.not_ else found
         if isinstance(node, ast.In):
             field = self.field(node.lhs, "IN")
             if len(node.sub_nodes) > MOST_IN_VALUES:
-                raise refused(f"IN on {field!r} lists {len(node.sub_nodes):,} values; list at most {MOST_IN_VALUES:,}")
+                problem = _("IN on %(field)s lists %(count)s values; list at most %(most)s")
+                raise refused(
+                    problem % {"field": repr(field), "count": f"{len(node.sub_nodes):,}", "most": f"{MOST_IN_VALUES:,}"}
+                )
             self.count(len(node.sub_nodes))
-            found = In(field, tuple(self.literal(item, f"IN on {field!r}") for item in node.sub_nodes))
+            where = _("IN on %(field)s") % {"field": repr(field)}
+            found = In(field, tuple(self.literal(item, where) for item in node.sub_nodes))
             return Not(found) if node.not_ else found
         if isinstance(node, ast.Between):
             field = self.field(node.lhs, "BETWEEN")
@@ -234,7 +254,8 @@ class Translation:
         if isinstance(node, ast.BBox):  # BBOX(geometry, minx, miny, maxx, maxy): the older form of the same
             self.geometry(node.lhs)
             return Inside(self.box([node.minx, node.miny, node.maxx, node.maxy]))
-        raise refused(f"{described(node)} is not part of Basic CQL2, which this API takes; {EXAMPLE}")
+        problem = _("%(part)s is not part of Basic CQL2, which this API takes; %(example)s")
+        raise refused(problem % {"part": described(node), "example": _(EXAMPLE)})
 
     def comparison(self, node: Any, operator: str) -> Condition:
         lhs, rhs = node.lhs, node.rhs
@@ -242,22 +263,26 @@ class Translation:
             lhs, rhs, operator = rhs, lhs, FLIPPED[operator]
         field = self.field(lhs, operator)
         if isinstance(rhs, ast.Attribute):
-            raise refused(f"{field!r} {operator} {rhs.name!r} compares two queryables; compare one with a value")
+            problem = _("%(field)s %(operator)s %(other)s compares two queryables; compare one with a value")
+            raise refused(problem % {"field": repr(field), "operator": operator, "other": repr(rhs.name)})
         value = self.literal(rhs, f"{field} {operator}")
         return Compare(field, cast(Operator, operator), value)
 
     def field(self, node: Any, where: str) -> str:
         """A queryable's name (not the geometry); a 400 naming it when the collection has no such queryable."""
         if not isinstance(node, ast.Attribute):
-            raise refused(f"{where} needs a queryable on its left, such as Category, not {described(node)}")
+            problem = _("%(where)s needs a queryable on its left, such as Category, not %(part)s")
+            raise refused(problem % {"where": where, "part": described(node)})
         name = node.name
         if name == GEOMETRY:
-            raise refused(f"the geometry can only be tested with S_INTERSECTS, not with {where}")
+            problem = _("the geometry can only be tested with S_INTERSECTS, not with %(where)s")
+            raise refused(problem % {"where": where})
         if name not in self.queryables:
-            raise refused(
-                f"{shown(name)} is not a queryable of this collection; its queryables are "
-                f"{', '.join(self.queryables)} and {GEOMETRY} (see its queryables link)"
+            problem = _(
+                "%(value)s is not a queryable of this collection; its queryables are %(names)s and %(geometry)s "
+                "(see its queryables link)"
             )
+            raise refused(problem % {"value": shown(name), "names": ", ".join(self.queryables), "geometry": GEOMETRY})
         return str(name)
 
     def literal(self, node: Any, where: str) -> Any:
@@ -267,16 +292,15 @@ class Translation:
             return self.restored(node)
         if isinstance(node, bool | int | float):
             if isinstance(node, float) and not math.isfinite(node):
-                raise refused(f"{where}: {node!r} is not a finite number")
+                raise refused(_("%(where)s: %(value)s is not a finite number") % {"where": where, "value": repr(node)})
             return node
         if isinstance(node, dt.datetime):  # a time counts as its date in UTC, as datetime= has it
             moment = node.astimezone(dt.UTC) if node.tzinfo else node
             return moment.date().isoformat()
         if isinstance(node, dt.date):
             return node.isoformat()
-        raise refused(
-            f"{where} needs a value (text in quotes, a number, true or false, or a DATE), not {described(node)}"
-        )
+        problem = _("%(where)s needs a value (text in quotes, a number, true or false, or a DATE), not %(part)s")
+        raise refused(problem % {"where": where, "part": described(node)})
 
     def restored(self, text: str) -> str:
         """A text literal with a literal set aside before parsing put back."""
@@ -288,7 +312,8 @@ class Translation:
 
     def geometry(self, node: Any) -> None:
         if not (isinstance(node, ast.Attribute) and node.name == GEOMETRY):
-            raise refused(f"S_INTERSECTS tests the queryable {GEOMETRY}, not {described(node)}")
+            problem = _("S_INTERSECTS tests the queryable %(geometry)s, not %(part)s")
+            raise refused(problem % {"geometry": GEOMETRY, "part": described(node)})
 
     def intersects(self, lhs: Any, rhs: Any) -> Condition:
         if not isinstance(lhs, ast.Attribute):
@@ -296,7 +321,7 @@ class Translation:
         self.geometry(lhs)
         if isinstance(rhs, ast.Function) and rhs.name.lower() == "bbox":
             if not all(is_number(item) for item in rhs.arguments) or len(rhs.arguments) not in (4, 6):
-                raise refused("BBOX takes four numbers: minlon,minlat,maxlon,maxlat (in filter-crs's axis order)")
+                raise refused(_("BBOX takes four numbers: minlon,minlat,maxlon,maxlat (in filter-crs's axis order)"))
             numbers = list(rhs.arguments)
             return Inside(self.box(numbers if len(numbers) == 4 else [*numbers[:2], *numbers[3:5]]))
         if isinstance(rhs, values.Envelope):
@@ -308,23 +333,23 @@ class Translation:
                 or len(coordinates) < 2
                 or not all(is_number(number) for number in coordinates[:2])
             ):
-                raise refused("a POINT takes two numbers, such as POINT(-2.3 53.45)")
+                raise refused(_("a POINT takes two numbers, such as POINT(-2.3 53.45)"))
             return self.point(float(coordinates[0]), float(coordinates[1]))
-        raise refused(f"S_INTERSECTS takes a BBOX or a POINT here (the basic spatial functions), not {described(rhs)}")
+        problem = _("S_INTERSECTS takes a BBOX or a POINT here (the basic spatial functions), not %(part)s")
+        raise refused(problem % {"part": described(rhs)})
 
     def box(self, numbers: Sequence[Any]) -> BBox:
         """A box in filter-crs's axis order as the CRS84 box the store tests."""
         if not all(is_number(number) and math.isfinite(number) for number in numbers):
-            raise refused("a BBOX takes four finite numbers")
+            raise refused(_("a BBOX takes four finite numbers"))
         text = ",".join(str(number) for number in numbers)
         try:
             west, south, east, north = bbox_in_crs84(self.crs, [float(number) for number in numbers], text)
         except ClientError as problem:
             raise refused(problem.message.removeprefix("bbox: ")) from None
         if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
-            raise refused(
-                f"the BBOX {shown(text)} is not a box in the world with its minimum first: give {self.crs.bbox_order}"
-            )
+            problem = _("the BBOX %(value)s is not a box in the world with its minimum first: give %(order)s")
+            raise refused(problem % {"value": shown(text), "order": self.crs.bbox_order})
         return (west, south, east, north)
 
     def point(self, x: float, y: float) -> Condition:
@@ -333,7 +358,7 @@ class Translation:
         if not self.crs.geographic:
             x, y = transformer(self.crs.code, WGS84).transform(x, y)
         if not (math.isfinite(x) and math.isfinite(y) and -180 <= x <= 180 and -90 <= y <= 90):
-            raise refused(f"the POINT {x} {y} is outside the world")
+            raise refused(_("the POINT %(x)s %(y)s is outside the world") % {"x": x, "y": y})
         return At(x, y)
 
 
@@ -351,11 +376,11 @@ def runs(node: Any, kind: type[ast.Node]) -> Iterator[Any]:
 def described(node: Any) -> str:
     """A part of a filter, in words, for an error message."""
     if isinstance(node, ast.Attribute):
-        return f"the queryable {shown(node.name)}"
+        return _("the queryable %(name)s") % {"name": shown(node.name)}
     if isinstance(node, ast.Function):
-        return f"the function {shown(node.name)}"
+        return _("the function %(name)s") % {"name": shown(node.name)}
     if isinstance(node, values.Geometry):
-        return f"a {shown(node.geometry.get('type'))} geometry"
+        return _("a %(type)s geometry") % {"type": shown(node.geometry.get("type"))}
     if isinstance(node, ast.Node):
-        return f"the {type(node).__name__} operation"
+        return _("the %(operation)s operation") % {"operation": type(node).__name__}
     return shown(node)

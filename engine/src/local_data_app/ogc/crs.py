@@ -20,6 +20,7 @@ from pyproj import CRS, Transformer
 
 from ..config import BRITISH_NATIONAL_GRID, WGS84
 from ..errors import bad_parameter, shown
+from ..language import gettext as _
 from ..store import BBox, Feature
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -86,9 +87,8 @@ def parse_crs(parameter: str, text: str | None) -> Crs:
         return DEFAULT
     found = SUPPORTED.get(text)
     if found is None:
-        raise bad_parameter(
-            parameter, f"{shown(text)} is not a coordinate system of this API; give one of {', '.join(URIS)}"
-        )
+        problem = _("%(value)s is not a coordinate system of this API; give one of %(uris)s")
+        raise bad_parameter(parameter, problem % {"value": shown(text), "uris": ", ".join(URIS)})
     return found
 
 
@@ -154,14 +154,25 @@ def bbox_in_crs84(crs: Crs, numbers: Sequence[float], text: str) -> BBox:
         return (west, south, east, north)
     low_x, low_y, high_x, high_y = numbers
     if low_x > high_x or low_y > high_y:
-        raise bad_parameter("bbox", f"{shown(text)} has a minimum above its maximum: give {crs.bbox_order}")
+        problem = _("%(value)s has a minimum above its maximum: give %(order)s")
+        raise bad_parameter("bbox", problem % {"value": shown(text), "order": crs.bbox_order})
     left, bottom, right, top = grid_bounds(crs.code)
     clipped = (max(low_x, left), max(low_y, bottom), min(high_x, right), min(high_y, top))
     if clipped[0] > clipped[2] or clipped[1] > clipped[3]:
         raise bad_parameter(
             "bbox",
-            f"{shown(text)} is wholly outside the area {crs.code} covers: eastings {left:.0f} to {right:.0f}, "
-            f"northings {bottom:.0f} to {top:.0f} metres",
+            _(
+                "%(value)s is wholly outside the area %(crs)s covers: eastings %(left)s to %(right)s, "
+                "northings %(bottom)s to %(top)s metres"
+            )
+            % {
+                "value": shown(text),
+                "crs": crs.code,
+                "left": f"{left:.0f}",
+                "right": f"{right:.0f}",
+                "bottom": f"{bottom:.0f}",
+                "top": f"{top:.0f}",
+            },
         )
     longest = max(clipped[2] - clipped[0], clipped[3] - clipped[1])
     points = min(MOST_EDGE_POINTS, max(21, math.ceil(longest / EDGE_STEP)))

@@ -14,6 +14,14 @@ Only the constraints the engine enforces at load time and the CSV keeps are
 kept (required, enum and range), so the description never promises more than
 the data holds. Licences and sources come from place.toml, through each
 collection's provenance.
+
+The live app serves the same descriptor at ``/api/datapackage.json``, each
+resource's path the absolute addresses of its CSV download
+(``items.csv``) in pages of the API's largest limit: one address for a
+collection of up to :data:`~.parameters.MAX_LIMIT` records, else a list
+(a multipart resource, which Frictionless tools read as one table, each
+part's header row after the first skipped), so that ``frictionless validate
+<app>/api/datapackage.json`` reads every record as the API serves it.
 """
 
 from __future__ import annotations
@@ -21,14 +29,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from ..checks.datapackage import licence
 from ..formulas import neutralised
 from ..store import AREA_FIELDS, Provenance
 from .crs import DEFAULT
 from .documents import description, title
+from .parameters import MAX_LIMIT
 from .state import ApiState
 from .tables import csv_columns
+from .urls import ApiUrls
 
 PROFILE = "tabular-data-package"
 # Table Schema types the engine parses and writes in their standard form; any other type is written as text.
@@ -43,8 +54,13 @@ POSITION = {
 }
 
 
-def data_package(state: ApiState, collections: Sequence[Provenance], paths: Mapping[str, str]) -> dict[str, Any]:
-    """The descriptor for the collections' CSV files, ``paths`` mapping each collection to its file's path."""
+def data_package(
+    state: ApiState, collections: Sequence[Provenance], paths: Mapping[str, str | list[str]]
+) -> dict[str, Any]:
+    """The descriptor for the collections' CSV files, ``paths`` mapping each collection to its file's path.
+
+    A list of paths is a multipart resource: the parts are one table, in order.
+    """
     settings = state.settings
     schema = table_schema(state.fields)
     resources = []
@@ -87,6 +103,24 @@ def data_package(state: ApiState, collections: Sequence[Provenance], paths: Mapp
         "sources": sources,
         "resources": resources,
     }
+
+
+def live_paths(urls: ApiUrls, collections: Sequence[Provenance]) -> dict[str, str | list[str]]:
+    """Each collection's CSV download on the live API: the pages of ``items.csv`` that hold all its records.
+
+    A page holds at most :data:`MAX_LIMIT` records (a larger limit is
+    clamped), so a larger collection is a list of pages by ``offset``, in
+    load order, as the API pages them.
+    """
+    paths: dict[str, str | list[str]] = {}
+    for provenance in collections:
+        name = provenance.collection
+        pages = [
+            f"{urls.collection(name)}/items.csv?{urlencode({'limit': MAX_LIMIT, 'offset': offset})}"
+            for offset in range(0, max(provenance.rows_loaded, 1), MAX_LIMIT)
+        ]
+        paths[name] = pages[0] if len(pages) == 1 else pages
+    return paths
 
 
 def table_schema(fields: list[dict[str, Any]]) -> dict[str, Any]:

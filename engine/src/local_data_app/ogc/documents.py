@@ -3,6 +3,8 @@
 Each function takes the shared :class:`ApiState`, a :class:`Urls` for its
 links and checked parameters, and returns the document as a dict ready for
 JSON; a collection or feature that does not exist is a 404 ClientError.
+Titles, descriptions and link titles are for people: they are in the
+language of the request (language.py; Welsh under /cy/api), the data is not.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from urllib.parse import quote
 
 from .. import areas
 from ..errors import ClientError, not_found, shown
+from ..language import gettext as _
 from ..store import BBox, Feature, Provenance, intersection
+from .boxes import combined
 from .crs import CONFORMANCE_CRS, CRS84, DEFAULT, STORAGE_CRS, URIS, Crs, coordinates
 from .filters import FILTER_CONFORMANCE, lifted_box
 from .html import HTML_CONFORMANCE
@@ -40,12 +44,16 @@ CONFORMANCE = (
 
 
 def title(state: ApiState) -> str:
-    return f"{state.schema['title']} in {state.settings.place.name}"
+    """What the pages call the site too (pages.page_site): the theme's title in the place."""
+    return _("%(theme)s in %(place)s") % {"theme": _(state.schema["title"]), "place": state.settings.place.name}
 
 
 def description(state: ApiState) -> str:
     settings = state.settings
-    return f"Open data about {settings.place.name} from {settings.organisation.name}, served as OGC API - Features."
+    return _("Open data about %(place)s from %(organisation)s, served as OGC API - Features.") % {
+        "place": settings.place.name,
+        "organisation": settings.organisation.name,
+    }
 
 
 def landing_page(state: ApiState, urls: ApiUrls) -> dict[str, Any]:
@@ -54,12 +62,18 @@ def landing_page(state: ApiState, urls: ApiUrls) -> dict[str, Any]:
         "title": title(state),
         "description": description(state),
         "links": [
-            link(urls.landing(), "self", JSON, "This document"),
-            link(urls.openapi(), "service-desc", OPENAPI_JSON, "The API definition"),
-            link(urls.service_doc(), "service-doc", HTML, "The API described for people, with examples"),
-            link(urls.conformance(), "conformance", JSON, "The standards this API conforms to"),
-            link(urls.collections(), "data", JSON, "The collections of data"),
-            link(urls.catalogue(), "describedby", "application/ld+json", "The data described in DCAT, for catalogues"),
+            link(urls.landing(), "self", JSON, _("This document")),
+            link(urls.openapi(), "service-desc", OPENAPI_JSON, _("The API definition")),
+            link(urls.service_doc(), "service-doc", HTML, _("The API described for people, with examples")),
+            link(urls.conformance(), "conformance", JSON, _("The standards this API conforms to")),
+            link(urls.collections(), "data", JSON, _("The collections of data")),
+            link(
+                urls.catalogue(), "describedby", "application/ld+json", _("The data described in DCAT, for catalogues")
+            ),
+            # A second describedby (RFC 8288 allows several), told apart by its type: the CSV's columns and types.
+            link(
+                urls.datapackage(), "describedby", JSON, _("The CSV downloads described as a Frictionless Data Package")
+            ),
         ],
     }
 
@@ -75,7 +89,7 @@ def collections(state: ApiState, urls: Urls, crs: Sequence[str] = URIS) -> dict[
     return {
         "title": title(state),
         "description": description(state),
-        "links": [link(urls.collections(), "self", JSON, "The collections")],
+        "links": [link(urls.collections(), "self", JSON, _("The collections"))],
         "collections": [describe_collection(state, urls, provenance, len(found), crs) for provenance in found],
     }
 
@@ -91,29 +105,35 @@ def describe_collection(
     name = provenance.collection
     # With several areas a collection is one area's; with one, it is the place's (as named now).
     several = len(state.settings.all_areas) > 1 and provenance.area_name
-    named = f"{state.schema['title']} in {provenance.area_name if several else state.settings.place.name}"
+    place = provenance.area_name if several else state.settings.place.name
+    named = _("%(theme)s in %(place)s") % {"theme": _(state.schema["title"]), "place": place}
     if how_many > 1:
         named += f" ({name})"
     credit = f" {provenance.attribution}." if provenance.attribution else ""
-    covers = f" Area: {provenance.area_name} ({provenance.area_code})." if provenance.area_code else ""
+    covers = ""
+    if provenance.area_code:
+        covers = " " + _("Area: %(name)s (%(code)s).") % {"name": provenance.area_name, "code": provenance.area_code}
     links = []
     if (own := urls.collection(name)) is not None:
-        links.append(link(own, "self", JSON, "This collection"))
+        links.append(link(own, "self", JSON, _("This collection")))
     links += [
-        link(urls.items(name, {}), "items", GEOJSON, "Its items as GeoJSON"),
-        link(urls.items(name, {"f": "csv"}), "items", CSV, "Its items as CSV"),
-        link(f"https://spdx.org/licenses/{quote(provenance.licence)}.html", "license", "text/html", "Licence"),
-        link(urls.quality(name), QUALITY_REL, JSON, QUALITY_TITLE),
+        link(urls.items(name, {}), "items", GEOJSON, _("Its items as GeoJSON")),
+        link(urls.items(name, {"f": "csv"}), "items", CSV, _("Its items as CSV")),
+        link(f"https://spdx.org/licenses/{quote(provenance.licence)}.html", "license", "text/html", _("Licence")),
+        link(urls.quality(name), QUALITY_REL, JSON, _(QUALITY_TITLE)),
     ]
     if (queryables := urls.queryables(name)) is not None:
-        links.append(link(queryables, QUERYABLES_REL, SCHEMA_JSON, "What its items may be filtered by"))
+        links.append(link(queryables, QUERYABLES_REL, SCHEMA_JSON, _("What its items may be filtered by")))
+    loaded = _("Loaded %(when)s from %(source)s: %(rows)s rows. Licence: %(licence)s.") % {
+        "when": provenance.fetched_at,
+        "source": provenance.location,
+        "rows": f"{provenance.rows_loaded:,}",
+        "licence": provenance.licence,
+    }
     body: dict[str, Any] = {
         "id": name,
         "title": named,
-        "description": (
-            f"{state.schema['description']} Loaded {provenance.fetched_at} from {provenance.location}: "
-            f"{provenance.rows_loaded:,} rows. Licence: {provenance.licence}.{credit}{covers}"
-        ),
+        "description": f"{_(state.schema['description'])} {loaded}{credit}{covers}",
         "itemType": "feature",
         "crs": list(crs),  # listed in full rather than as Part 2's "#/crs", which not every client follows
         "storageCrs": STORAGE_CRS,
@@ -171,7 +191,7 @@ def items_page(state: ApiState, name: str, query: ItemsQuery) -> Page:
         )
     store = state.store
     filters = areas.needed(query.filters, provenance, state.settings) or None  # no area filter that all rows meet
-    where, order = query.selection.where, query.selection.sortby
+    where, order = combined(query.selection.where, query.boxes.where), query.selection.sortby
     bbox = narrowed_box(query)
 
     def count_and_page() -> tuple[int, list[tuple[Feature, float | None]]]:
@@ -274,6 +294,7 @@ def paging_parameters(query: ItemsQuery, changes: dict[str, Any]) -> dict[str, A
     if query.crs_text is not None:
         parameters["crs"] = query.crs_text
     parameters.update(query.raw_filters)
+    parameters.update(query.boxes.texts)  # a choices field's values as a list: one parameter each
     parameters.update(query.selection.texts)
     if query.open_now:
         parameters["open_now"] = "true"

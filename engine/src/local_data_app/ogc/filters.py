@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..errors import ClientError, bad_parameter, shown
+from ..language import N_
+from ..language import gettext as _
 from ..store import BBox, intersection
 from ..store.conditions import All, Condition, Inside
 from .crs import Crs
@@ -32,7 +34,7 @@ LONGEST_FILTER = 10_000  # characters
 MOST_PARTS = 2_000  # conditions, values and literals in all
 DEEPEST = 20  # levels of AND, OR and NOT inside each other (a run of one operator is one level)
 MOST_IN_VALUES = 1_000
-EXAMPLE = "such as Category = 'Unisex' AND BabyChange = true"
+EXAMPLE = N_("such as Category = 'Unisex' AND BabyChange = true")  # translated where it is shown
 
 # The classes of OGC API - Features Part 3 and of CQL2 that the API implements, for its conformance document.
 FILTER_CONFORMANCE = (
@@ -59,11 +61,13 @@ def parse_filter(text: str, language: str | None, crs: Crs, queryables: Mapping[
     """
     language = TEXT if language is None else language
     if language not in LANGUAGES:
-        raise bad_parameter("filter-lang", f"{shown(language)} is not a filter language here; use {TEXT} or {JSON}")
+        problem = _("%(value)s is not a filter language here; use %(text)s or %(json)s")
+        raise bad_parameter("filter-lang", problem % {"value": shown(language), "text": TEXT, "json": JSON})
     if len(text) > LONGEST_FILTER:
-        raise refused(f"{len(text):,} characters long; a filter may have at most {LONGEST_FILTER:,}")
+        problem = _("%(length)s characters long; a filter may have at most %(most)s")
+        raise refused(problem % {"length": f"{len(text):,}", "most": f"{LONGEST_FILTER:,}"})
     if not text.strip():
-        raise refused(f"empty; write a condition, {EXAMPLE}, or leave filter out")
+        raise refused(_("empty; write a condition, %(example)s, or leave filter out") % {"example": _(EXAMPLE)})
     from . import cql2  # on the first filter: see the module's docstring
 
     return cql2.condition(text, language == JSON, crs, queryables)

@@ -9,7 +9,8 @@ the two cannot drift apart. Links between the pages ask for HTML with
 ``f=json``, because a browser following a link without ``f`` would be
 given the page again. Nothing here knows of requests or templates; the web
 layer (``web/api_pages.py``) renders these views with the site's templates,
-which escape every value.
+which escape every value. The words a view adds are in the language of the
+page being made (language.py): Welsh under /cy/api.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from ..language import N_
+from ..language import gettext as _
 from .crs import DEFAULT, Crs
 from .state import NAME_FIELDS
 from .urls import HTML, JSON, ApiUrls, link
@@ -26,26 +29,27 @@ from .urls import HTML, JSON, ApiUrls, link
 HTML_FORMAT = "html"
 JSON_FORMAT = "json"
 HTML_CONFORMANCE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html"
-YES_NO = {True: "Yes", False: "No"}
-LABELS = {"distance": "Distance in metres", "area_code": "Area code", "area_name": "Area"}
+# The words below are marked for the catalogue (N_) and translated where a page shows them (_).
+YES_NO = {True: N_("Yes"), False: N_("No")}
+LABELS = {"distance": N_("Distance in metres"), "area_code": N_("Area code"), "area_name": N_("Area")}
 WEB_ADDRESS = ("http://", "https://")
-AXIS_NAMES = {"lon": "longitude", "lat": "latitude"}
+AXIS_NAMES = {"lon": N_("longitude"), "lat": N_("latitude")}
 # The conformance classes by the last part of their URI, as people call them.
 CLASS_NAMES = {
-    "core": "OGC API - Features Part 1: Core",
-    "oas30": "OpenAPI 3.0 definition",
+    "core": N_("OGC API - Features Part 1: Core"),
+    "oas30": N_("OpenAPI 3.0 definition"),
     "geojson": "GeoJSON",
     "html": "HTML",
-    "crs": "OGC API - Features Part 2: Coordinate Reference Systems by Reference",
-    "queryables": "OGC API - Features Part 3: Queryables",
-    "filter": "OGC API - Features Part 3: Filter",
-    "features-filter": "OGC API - Features Part 3: Features Filter",
-    "cql2-text": "CQL2 Text encoding",
-    "cql2-json": "CQL2 JSON encoding",
-    "basic-cql2": "Basic CQL2",
-    "advanced-comparison-operators": "CQL2 Advanced Comparison Operators (LIKE, BETWEEN, IN)",
-    "basic-spatial-functions": "CQL2 Basic Spatial Functions (S_INTERSECTS with a box or a point)",
-    "sorting": "Sorting (sortby)",
+    "crs": N_("OGC API - Features Part 2: Coordinate Reference Systems by Reference"),
+    "queryables": N_("OGC API - Features Part 3: Queryables"),
+    "filter": N_("OGC API - Features Part 3: Filter"),
+    "features-filter": N_("OGC API - Features Part 3: Features Filter"),
+    "cql2-text": N_("CQL2 Text encoding"),
+    "cql2-json": N_("CQL2 JSON encoding"),
+    "basic-cql2": N_("Basic CQL2"),
+    "advanced-comparison-operators": N_("CQL2 Advanced Comparison Operators (LIKE, BETWEEN, IN)"),
+    "basic-spatial-functions": N_("CQL2 Basic Spatial Functions (S_INTERSECTS with a box or a point)"),
+    "sorting": N_("Sorting (sortby)"),
 }
 
 
@@ -120,9 +124,9 @@ def alternate(document: dict[str, Any], self_href: str | None) -> None:
     if own is None:
         if self_href is None:
             raise ValueError("the document has no self link and none was given")
-        own = link(self_href, "self", JSON, "This document")
+        own = link(self_href, "self", JSON, _("This document"))
         links.insert(0, own)
-    links.append(link(with_format(own["href"], HTML_FORMAT), "alternate", HTML, "This document as HTML"))
+    links.append(link(with_format(own["href"], HTML_FORMAT), "alternate", HTML, _("This document as HTML")))
 
 
 def self_link(document: Mapping[str, Any]) -> dict[str, str] | None:
@@ -147,20 +151,20 @@ def json_href(document: Mapping[str, Any]) -> str:
 
 def crumbs(urls: ApiUrls, *more: Anchor) -> list[Anchor]:
     """The trail from the API's landing page to a page, each step its HTML page."""
-    return [Anchor(with_format(urls.landing(), HTML_FORMAT), "API"), *more]
+    return [Anchor(with_format(urls.landing(), HTML_FORMAT), _("API")), *more]
 
 
 def collections_crumb(urls: ApiUrls) -> Anchor:
-    return Anchor(with_format(urls.collections(), HTML_FORMAT), "Collections")
+    return Anchor(with_format(urls.collections(), HTML_FORMAT), _("Collections"))
 
 
 def landing_view(document: Mapping[str, Any], urls: ApiUrls) -> dict[str, Any]:
     """The landing page: what the API is, and links to its collections, conformance and definition."""
     wanted = (
-        ("data", "The collections of data", True),
-        ("conformance", "The standards this API conforms to", True),
-        ("service-doc", "The API described for people, with examples", False),
-        ("service-desc", "The API definition (OpenAPI 3.0, JSON)", False),
+        ("data", _("The collections of data"), True),
+        ("conformance", _("The standards this API conforms to"), True),
+        ("service-doc", _("The API described for people, with examples"), False),
+        ("service-desc", _("The API definition (OpenAPI 3.0, JSON)"), False),
     )
     found = []
     for rel, text, as_page in wanted:
@@ -179,10 +183,10 @@ def landing_view(document: Mapping[str, Any], urls: ApiUrls) -> dict[str, Any]:
 def conformance_view(document: Mapping[str, Any], urls: ApiUrls) -> dict[str, Any]:
     """The conformance classes, each a link to the class's definition."""
     return {
-        "heading": "Conformance classes",
-        "classes": [Anchor(uri, CLASS_NAMES.get(uri.rsplit("/", 1)[-1], uri)) for uri in document["conformsTo"]],
+        "heading": _("Conformance classes"),
+        "classes": [Anchor(uri, _(CLASS_NAMES.get(uri.rsplit("/", 1)[-1], uri))) for uri in document["conformsTo"]],
         "json_href": json_href(document),
-        "crumbs": crumbs(urls, Anchor(with_format(urls.conformance(), HTML_FORMAT), "Conformance")),
+        "crumbs": crumbs(urls, Anchor(with_format(urls.conformance(), HTML_FORMAT), _("Conformance"))),
     }
 
 
@@ -210,7 +214,7 @@ def collections_view(document: Mapping[str, Any], urls: ApiUrls) -> dict[str, An
         for collection in document["collections"]
     ]
     return {
-        "heading": "Collections",
+        "heading": _("Collections"),
         "description": document["description"],
         "collections": listed,
         "json_href": json_href(document),
@@ -223,36 +227,41 @@ def collection_view(document: Mapping[str, Any], urls: ApiUrls) -> dict[str, Any
     name = document["id"]
     provenance = document["provenance"]
     details = [
-        Detail("Identifier", Cell(name)),
-        Detail("Source", web_cell(provenance["source"])),
-        Detail("Licence", Cell(provenance["licence"], first_link(document, "license"))),
-        Detail("Attribution", Cell(provenance["attribution"] or "")),
-        Detail("Last fetched", Cell(provenance["fetchedAt"])),
-        Detail("Rows read", Cell(f"{provenance['rowsRead']:,}")),
-        Detail("Rows loaded", Cell(f"{provenance['rowsLoaded']:,}")),
-        Detail("Rows rejected", Cell(f"{provenance['rowsRejected']:,}")),
+        Detail(_("Identifier"), Cell(name)),
+        Detail(_("Source"), web_cell(provenance["source"])),
+        Detail(_("Licence"), Cell(provenance["licence"], first_link(document, "license"))),
+        Detail(_("Attribution"), Cell(provenance["attribution"] or "")),
+        Detail(_("Last fetched"), Cell(provenance["fetchedAt"])),
+        Detail(_("Rows read"), Cell(f"{provenance['rowsRead']:,}")),
+        Detail(_("Rows loaded"), Cell(f"{provenance['rowsLoaded']:,}")),
+        Detail(_("Rows rejected"), Cell(f"{provenance['rowsRejected']:,}")),
     ]
-    details += [Detail("Area", Cell(f"{area['name']} ({area['code']})")) for area in document.get("areas", [])]
+    details += [Detail(_("Area"), Cell(f"{area['name']} ({area['code']})")) for area in document.get("areas", [])]
     extent = document.get("extent", {})
     if "spatial" in extent:
         west, south, east, north = extent["spatial"]["bbox"][0]
-        box = f"Longitude {west} to {east}, latitude {south} to {north} (WGS84)"
-        details.append(Detail("Where", Cell(box)))
+        box = _("Longitude %(west)s to %(east)s, latitude %(south)s to %(north)s (WGS84)") % {
+            "west": west,
+            "east": east,
+            "south": south,
+            "north": north,
+        }
+        details.append(Detail(_("Where"), Cell(box)))
     if "temporal" in extent:
         first, last = extent["temporal"]["interval"][0]
-        details.append(Detail("When", Cell(f"{first[:10]} to {last[:10]}")))
+        details.append(Detail(_("When"), Cell(_("%(first)s to %(last)s") % {"first": first[:10], "last": last[:10]})))
     # Each with its format in f: without one, a browser following the link would be given the items' page.
     data = [
         Anchor(with_format(href, f), text)
         for media_type, f, text in (
-            ("application/geo+json", JSON_FORMAT, "Its items as GeoJSON"),
-            ("text/csv", "csv", "Its items as CSV"),
+            ("application/geo+json", JSON_FORMAT, _("Its items as GeoJSON")),
+            ("text/csv", "csv", _("Its items as CSV")),
         )
         if (href := first_link(document, "items", media_type)) is not None
     ]
     return {
         "heading": document["title"],
-        "page_title": f"The {name} collection",
+        "page_title": _("The %(name)s collection") % {"name": name},
         "name": name,
         "description": document["description"],
         "details": details,
@@ -276,25 +285,25 @@ def items_view(
     ``crs`` is the coordinates' system: the map draws those in WGS84 degrees, and none in a grid.
     """
     features = document["features"]
-    titles = {spec["name"]: spec.get("title") or spec["name"] for spec in fields}
+    titles = {spec["name"]: _(spec.get("title") or spec["name"]) for spec in fields}  # as the pages do
     keys = list(titles)
     for feature in features:  # the area fields, and distance with near
         keys += [key for key in feature["properties"] if key not in keys]
-    columns = [titles.get(key) or LABELS.get(key, key) for key in keys]
+    columns = [titles.get(key) or _(LABELS.get(key, key)) for key in keys]
     rows = [item_row(feature, fields, keys, crs) for feature in features]
     returned = document["numberReturned"]
     pages = [
         Anchor(with_format(href, HTML_FORMAT), text, rel)
-        for rel, text in (("prev", "Previous page"), ("next", "Next page"))
+        for rel, text in (("prev", _("Previous page")), ("next", _("Next page")))
         if (href := first_link(document, rel)) is not None
     ]
     csv = first_link(document, "alternate", "text/csv")
-    data = [Anchor(csv, "This page as CSV")] if csv is not None else []
+    data = [Anchor(csv, _("This page as CSV"))] if csv is not None else []
     return {
-        "heading": f"Items of {name}",
+        "heading": _("Items of %(name)s") % {"name": name},
         "name": name,
         "columns": columns,
-        "position_label": f"Position ({axes(crs)})",
+        "position_label": _("Position (%(axes)s)") % {"axes": axes(crs)},
         "rows": rows,
         "located": any(row.lat is not None and row.lon is not None for row in rows),
         "first": offset + 1,
@@ -309,7 +318,7 @@ def items_view(
             urls,
             collections_crumb(urls),
             Anchor(with_format(urls.collection(name), HTML_FORMAT), name),
-            Anchor(with_format(urls.items(name, {}), HTML_FORMAT), "Items"),
+            Anchor(with_format(urls.items(name, {}), HTML_FORMAT), _("Items")),
         ),
     }
 
@@ -335,9 +344,9 @@ def item_view(
 ) -> dict[str, Any]:
     """One feature: each property with its field's title, its position, and a map of it (in WGS84 degrees)."""
     properties = document["properties"]
-    titles = {spec["name"]: spec.get("title") or spec["name"] for spec in fields}
+    titles = {spec["name"]: _(spec.get("title") or spec["name"]) for spec in fields}  # as the pages do
     keys = [*titles, *(key for key in properties if key not in titles)]
-    details = [Detail(titles.get(key) or LABELS.get(key, key), cell(properties.get(key))) for key in keys]
+    details = [Detail(titles.get(key) or _(LABELS.get(key, key)), cell(properties.get(key))) for key in keys]
     lon, lat = lon_lat(document, crs)
     feature_id = str(document["id"])
     heading = feature_name(fields, properties, feature_id)
@@ -350,7 +359,7 @@ def item_view(
         "lat": lat,
         "lon": lon,
         "position": coordinates(document),
-        "position_label": f"Position ({axes(crs)})",
+        "position_label": _("Position (%(axes)s)") % {"axes": axes(crs)},
         "local_href": local_path(href),  # for the map's popup, which links only within the site
         "json_href": json_href(document),
         "collection_href": with_format(urls.collection(name), HTML_FORMAT),
@@ -360,7 +369,7 @@ def item_view(
             urls,
             collections_crumb(urls),
             Anchor(with_format(urls.collection(name), HTML_FORMAT), name),
-            Anchor(with_format(urls.items(name, {}), HTML_FORMAT), "Items"),
+            Anchor(with_format(urls.items(name, {}), HTML_FORMAT), _("Items")),
             Anchor(href, heading),
         ),
     }
@@ -390,7 +399,7 @@ def lon_lat(feature: Mapping[str, Any], crs: Crs) -> tuple[float | None, float |
 
 def axes(crs: Crs) -> str:
     """The names of a position's numbers in this CRS, in its order: "longitude, latitude" for CRS84."""
-    x, y = (AXIS_NAMES.get(name, name) for name in crs.columns)
+    x, y = (_(AXIS_NAMES.get(name, name)) for name in crs.columns)
     return f"{y}, {x}" if crs.lat_first else f"{x}, {y}"
 
 
@@ -408,7 +417,7 @@ def cell(value: Any) -> Cell:
     if value is None:
         return Cell("")
     if isinstance(value, bool):
-        return Cell(YES_NO[value])
+        return Cell(_(YES_NO[value]))
     return web_cell(str(value))
 
 
@@ -439,7 +448,7 @@ def queryables_view(document: Mapping[str, Any], urls: ApiUrls, name: str) -> di
         for key, spec in document["properties"].items()
     ]
     return {
-        "heading": f"Queryables of {name}",
+        "heading": _("Queryables of %(name)s") % {"name": name},
         "name": name,
         "rows": rows,
         "items_href": with_format(urls.items(name, {}), HTML_FORMAT),
@@ -448,6 +457,6 @@ def queryables_view(document: Mapping[str, Any], urls: ApiUrls, name: str) -> di
             urls,
             collections_crumb(urls),
             Anchor(with_format(urls.collection(name), HTML_FORMAT), name),
-            Anchor(with_format(urls.queryables(name), HTML_FORMAT), "Queryables"),
+            Anchor(with_format(urls.queryables(name), HTML_FORMAT), _("Queryables")),
         ),
     }

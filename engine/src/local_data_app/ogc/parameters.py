@@ -8,7 +8,9 @@ code; ``near=lon,lat`` sorts by distance, and so does ``near=`` a postcode
 or a place name, looked up in the project's gazetteers (gazetteer.py). The web framework checks that
 ``limit`` and ``offset`` are whole numbers; everything else is checked here,
 but for Part 3's ``filter`` and the choice of order and properties
-(``sortby``, ``properties``, ``skipGeometry``), which selection.py checks.
+(``sortby``, ``properties``, ``skipGeometry``), which selection.py checks,
+and the theme's resident boxes that are more than a field's value
+(``accessible=true``, ``category`` given more than once), which boxes.py checks.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from typing import Any
 
 from ..errors import bad_parameter, shown
 from ..gazetteer import Located, looks_like_a_point
+from ..language import gettext as _
 from ..normalise import FieldProblem
 from ..schemas.layout import layout
 from ..store import AREA_CODE, BBox, Between
 from ..store.opening import OpenAt
+from .boxes import Boxes, box_parameters, choice_fields, read_boxes
 from .crs import DEFAULT, Crs, bbox_in_crs84, parse_crs
 from .selection import SELECTION_PARAMETERS, Selection, parse_selection
 from .state import ApiState
@@ -70,16 +74,19 @@ class ItemsQuery:
     near_place: Located | None = None  # the postcode or place near= named, when it was not a point
     open_now: bool = False  # only the features open now (the filter is in filters, on the theme's hours field)
     selection: Selection = field(default_factory=Selection)  # filter, sortby, properties, skipGeometry: selection.py
+    boxes: Boxes = field(default_factory=Boxes)  # the theme's holds boxes and choices groups: boxes.py
 
 
 def only_parameters(query: RawQuery, allowed: Sequence[str]) -> None:
     """A 400 for any query parameter the address does not take, or one given twice."""
     for name, values in query.items():
         if name not in allowed:
-            takes = f"It takes {', '.join(allowed)}." if allowed else "It takes no parameters."
-            raise bad_parameter(shown(name), f"not a parameter of this address. {takes}")
+            takes = (
+                _("It takes %(names)s.") % {"names": ", ".join(allowed)} if allowed else _("It takes no parameters.")
+            )
+            raise bad_parameter(shown(name), _("not a parameter of this address. %(takes)s") % {"takes": takes})
         if len(values) > 1:
-            raise bad_parameter(name, "given more than once; give it once")
+            raise bad_parameter(name, _("given more than once; give it once"))
 
 
 def one(query: RawQuery, name: str) -> str | None:
@@ -90,19 +97,27 @@ def one(query: RawQuery, name: str) -> str | None:
 def items_query(state: ApiState, query: RawQuery, *, limit: int = DEFAULT_LIMIT, offset: int = 0) -> ItemsQuery:
     """The items request's parameters checked against the collection's schema and the app's areas."""
     parsers = state.parsers()
-    only_parameters(query, [*ITEMS_PARAMETERS, *parsers])
+    repeatable = choice_fields(state)  # a choices group's field takes several values (boxes.py)
+    only_parameters(
+        {name: values for name, values in query.items() if name not in repeatable},
+        [*ITEMS_PARAMETERS, *parsers, *box_parameters(state)],
+    )
     filters: dict[str, Any] = {}
     raw_filters: dict[str, str] = {}
     for name, parse in parsers.items():
+        if name in repeatable:
+            continue
         text = one(query, name)
         if text is None:
             continue
         try:
             value = parse(text)
         except (FieldProblem, ValueError, TypeError) as problem:
-            raise bad_parameter(name, f"{problem}. Give a value as the data holds it") from None
+            raise bad_parameter(
+                name, _("%(problem)s. Give a value as the data holds it") % {"problem": problem}
+            ) from None
         if value is None:
-            raise bad_parameter(name, "give a value to filter by, or leave the parameter out")
+            raise bad_parameter(name, _("give a value to filter by, or leave the parameter out"))
         filters[name], raw_filters[name] = value, text
     if (datetime := one(query, "datetime")) is not None:
         add_dates(filters, state.temporal_field, parse_datetime(datetime))
@@ -113,17 +128,22 @@ def items_query(state: ApiState, query: RawQuery, *, limit: int = DEFAULT_LIMIT,
         except ValueError as problem:
             raise bad_parameter("area", str(problem)) from None
     if limit < 1:
-        raise bad_parameter("limit", f"{limit} is not 1 or more")
+        raise bad_parameter("limit", _("%(value)s is not 1 or more") % {"value": limit})
     if not 0 <= offset <= MAX_OFFSET:
-        raise bad_parameter("offset", f"{offset} is not between 0 and {MAX_OFFSET}")
+        raise bad_parameter(
+            "offset", _("%(value)s is not between 0 and %(most)s") % {"value": offset, "most": MAX_OFFSET}
+        )
     bbox, near = one(query, "bbox"), one(query, "near")
     crs_text, bbox_crs_text = one(query, "crs"), one(query, "bbox-crs")
     crs, bbox_crs = parse_crs("crs", crs_text), parse_crs("bbox-crs", bbox_crs_text)
     if near is not None and offset + min(limit, MAX_LIMIT) > MAX_NEAR_DEPTH:
         raise bad_parameter(
             "offset",
-            f"with near, offset + limit may be at most {MAX_NEAR_DEPTH:,}: the nearest {MAX_NEAR_DEPTH:,} features. "
-            "Narrow the search with bbox or a filter instead",
+            _(
+                "with near, offset + limit may be at most %(most)s: the nearest %(most)s features. "
+                "Narrow the search with bbox or a filter instead"
+            )
+            % {"most": f"{MAX_NEAR_DEPTH:,}"},
         )
     near_point = parse_near(state, near) if near is not None else None
     return ItemsQuery(
@@ -143,6 +163,7 @@ def items_query(state: ApiState, query: RawQuery, *, limit: int = DEFAULT_LIMIT,
         near_place=near_point[2] if near_point is not None else None,
         open_now=open_now,
         selection=parse_selection(state, query, near is not None),
+        boxes=read_boxes(state, query),
     )
 
 
@@ -154,7 +175,7 @@ def parse_numbers(name: str, text: str, counts: Sequence[int], expected: str) ->
     except ValueError:
         numbers = []
     if not numbers or not all(math.isfinite(number) for number in numbers):
-        raise bad_parameter(name, f"{shown(text)} is not {expected}")
+        raise bad_parameter(name, _("%(value)s is not %(expected)s") % {"value": shown(text), "expected": expected})
     return numbers
 
 
@@ -164,22 +185,23 @@ def parse_bbox(text: str, crs: Crs = DEFAULT) -> BBox:
     With ``bbox-crs``, the four numbers are in that CRS and its axis order
     (see crs.py), and the box returned is the CRS84 box the store searches.
     """
-    expected = f"four numbers {crs.bbox_order}"
+    expected = _("four numbers %(order)s") % {"order": crs.bbox_order}
     if not crs.geographic:
         return bbox_in_crs84(crs, parse_numbers("bbox", text, (4,), expected), text)
     numbers = parse_numbers("bbox", text, (4, 6), expected)
     four = numbers if len(numbers) == 4 else [numbers[0], numbers[1], numbers[3], numbers[4]]
     west, south, east, north = bbox_in_crs84(crs, four, text)
     if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90):
-        raise bad_parameter("bbox", f"{shown(text)} is outside the world: longitudes -180 to 180, latitudes -90 to 90")
+        problem = _("%(value)s is outside the world: longitudes -180 to 180, latitudes -90 to 90")
+        raise bad_parameter("bbox", problem % {"value": shown(text)})
     if south > north:
-        raise bad_parameter("bbox", f"{shown(text)} has its minimum latitude above its maximum; swap them")
+        problem = _("%(value)s has its minimum latitude above its maximum; swap them")
+        raise bad_parameter("bbox", problem % {"value": shown(text)})
     if west > east:
-        raise bad_parameter(
-            "bbox",
-            f"{shown(text)} has its minimum longitude above its maximum; boxes across the 180th meridian "
-            "are not supported",
+        problem = _(
+            "%(value)s has its minimum longitude above its maximum; boxes across the 180th meridian are not supported"
         )
+        raise bad_parameter("bbox", problem % {"value": shown(text)})
     return (west, south, east, north)
 
 
@@ -191,20 +213,26 @@ def parse_datetime(text: str) -> tuple[str | None, str | None]:
     too, meaning that whole day. A date-time counts as its date in UTC,
     because the data's dates are days (see docs/api.md).
     """
-    expected = (
+    expected = _(
         "a date, a date-time or an interval: for example 2024-01-31, 2024-01-31T12:00:00Z, "
         "2024-01-01/2024-06-30, 2024-01-01/.. or ../2024-06-30"
     )
     parts = text.split("/")
     if len(parts) > 2 or (len(parts) == 2 and all(part.strip() in OPEN_END for part in parts)):
-        raise bad_parameter("datetime", f"{shown(text)} is not {expected}")
+        raise bad_parameter(
+            "datetime", _("%(value)s is not %(expected)s") % {"value": shown(text), "expected": expected}
+        )
     try:
         dates = [None if len(parts) == 2 and part.strip() in OPEN_END else instant_date(part) for part in parts]
     except ValueError as problem:
-        raise bad_parameter("datetime", f"{shown(text)} is not {expected} ({problem})") from None
+        message = _("%(value)s is not %(expected)s (%(problem)s)")
+        raise bad_parameter(
+            "datetime", message % {"value": shown(text), "expected": expected, "problem": problem}
+        ) from None
     first, last = dates[0], dates[-1]
     if first is not None and last is not None and first > last:
-        raise bad_parameter("datetime", f"{shown(text)} ends before it starts; put the earlier date first")
+        problem = _("%(value)s ends before it starts; put the earlier date first")
+        raise bad_parameter("datetime", problem % {"value": shown(text)})
     return first, last
 
 
@@ -212,23 +240,24 @@ def instant_date(text: str) -> str:
     """The date (ISO 8601, in UTC) of a date or an RFC 3339 date-time; ValueError saying what is wrong."""
     found = INSTANT.fullmatch(text.strip())
     if found is None:
-        raise ValueError(f"{shown(text)} is neither a date nor a date-time with its offset, such as Z or +01:00")
+        problem = _("%(value)s is neither a date nor a date-time with its offset, such as Z or +01:00")
+        raise ValueError(problem % {"value": shown(text)})
     date = dt.date.fromisoformat(found["date"])
     if found["hour"] is None:
         return date.isoformat()
     hour, minute, second = int(found["hour"]), int(found["minute"]), int(found["second"])
     if hour > 23 or minute > 59 or second > 60:  # RFC 3339 allows a leap second
-        raise ValueError(f"{shown(text)} has no such time of day")
+        raise ValueError(_("%(value)s has no such time of day") % {"value": shown(text)})
     moment = dt.datetime.combine(date, dt.time(hour, minute, min(second, 59)))
     if found["sign"]:
         hours, minutes = int(found["offset_hours"]), int(found["offset_minutes"])
         if hours > 23 or minutes > 59:
-            raise ValueError(f"{shown(text)} has no such offset from UTC")
+            raise ValueError(_("%(value)s has no such offset from UTC") % {"value": shown(text)})
         offset = dt.timedelta(hours=hours, minutes=minutes)
         try:
             moment = moment - offset if found["sign"] != "-" else moment + offset
         except OverflowError:  # 9999-12-31T23:59:59-23:59 is in the year 10000, which no date holds
-            raise ValueError(f"{shown(text)} is outside the years 0001 to 9999 in UTC") from None
+            raise ValueError(_("%(value)s is outside the years 0001 to 9999 in UTC") % {"value": shown(text)}) from None
     return moment.date().isoformat()
 
 
@@ -261,16 +290,16 @@ def add_open_now(state: ApiState, filters: dict[str, Any], text: str) -> bool:
     """
     wanted = YES_OR_NO.get(text.strip().lower())
     if wanted is None:
-        raise bad_parameter(OPEN_NOW, f"{shown(text)} is not true or false; give open_now=true, or leave it out")
+        problem = _("%(value)s is not true or false; give open_now=true, or leave it out")
+        raise bad_parameter(OPEN_NOW, problem % {"value": shown(text)})
     if not wanted:
         return False
     hours = layout(state.schema).hours
     if hours is None:
-        raise bad_parameter(
-            OPEN_NOW, f"the theme {state.schema.get('name')!r} names no opening hours field, so leave open_now out"
-        )
+        problem = _("the theme %(theme)s names no opening hours field, so leave open_now out")
+        raise bad_parameter(OPEN_NOW, problem % {"theme": repr(state.schema.get("name"))})
     if hours in filters:
-        raise bad_parameter(OPEN_NOW, f"give either open_now or a filter on {hours}, not both")
+        raise bad_parameter(OPEN_NOW, _("give either open_now or a filter on %(field)s, not both") % {"field": hours})
     filters[hours] = OpenAt(state.clock())
     return True
 
@@ -285,7 +314,8 @@ def parse_near(state: ApiState, text: str) -> tuple[float, float, Located | None
 
 def parse_point(text: str) -> tuple[float, float]:
     """lon,lat in WGS84 degrees."""
-    lon, lat = parse_numbers("near", text, (2,), "a point lon,lat in WGS84 degrees, such as -2.3,53.45")
+    lon, lat = parse_numbers("near", text, (2,), _("a point lon,lat in WGS84 degrees, such as -2.3,53.45"))
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise bad_parameter("near", f"{shown(text)} is outside the world: longitude -180 to 180, latitude -90 to 90")
+        problem = _("%(value)s is outside the world: longitude -180 to 180, latitude -90 to 90")
+        raise bad_parameter("near", problem % {"value": shown(text)})
     return lon, lat

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..language import N_
+from ..language import gettext as _
 from ..quality import Quality
 from .urls import HTML, JSON, link
 
 QUALITY_REL = "describedby"  # the collection document's link to this one (IANA: a description of the resource)
-QUALITY_TITLE = "Its data quality: rows read, loaded and rejected, and how complete each field is"
+QUALITY_TITLE = N_("Its data quality: rows read, loaded and rejected, and how complete each field is")
 
 
 def quality_document(quality: Quality, own: str, page: str, collection: str | None) -> dict[str, Any]:
     """The document for one collection; ``collection`` is its own document's address, where it has one."""
     provenance = quality.provenance
-    links = [link(own, "self", JSON, "This document"), link(page, "alternate", HTML, "This as a page")]
+    links = [link(own, "self", JSON, _("This document")), link(page, "alternate", HTML, _("This as a page"))]
     if collection is not None:
         links.append(link(collection, "collection", JSON, "The collection"))
     area = {"code": provenance.area_code, "name": provenance.area_name} if provenance.area_code else None

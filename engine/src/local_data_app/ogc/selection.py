@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import bad_parameter, shown
+from ..language import gettext as _
 from ..store.conditions import Condition, Order
 from .crs import parse_crs
 from .filters import parse_filter
@@ -61,13 +62,14 @@ def parse_selection(state: ApiState, query: Mapping[str, Sequence[str]], with_ne
     else:
         for alone in ("filter-lang", "filter-crs"):
             if alone in texts:
-                raise bad_parameter(alone, "says how to read a filter, and there is none; add filter or leave it out")
+                raise bad_parameter(
+                    alone, _("says how to read a filter, and there is none; add filter or leave it out")
+                )
     sortby: Order = ()
     if "sortby" in texts:
         if with_near:
-            raise bad_parameter(
-                "sortby", "cannot be used with near, which sorts by distance; leave out one or the other"
-            )
+            problem = _("cannot be used with near, which sorts by distance; leave out one or the other")
+            raise bad_parameter("sortby", problem)
         sortby = parse_sortby(texts["sortby"], names)
     properties = parse_properties(texts["properties"], names) if "properties" in texts else None
     skip = parse_skip_geometry(texts["skipGeometry"]) if "skipGeometry" in texts else False
@@ -82,18 +84,17 @@ def parse_sortby(text: str, names: Sequence[str]) -> tuple[tuple[str, bool], ...
         descending = stripped.startswith("-")
         name = stripped[1:].strip() if stripped[:1] in {"-", "+"} else stripped
         if not name:
-            raise bad_parameter(
-                "sortby", f"{shown(text)} has an empty part; give field names, such as sortby=-ExtractDate,LocationText"
-            )
+            problem = _("%(value)s has an empty part; give field names, such as sortby=-ExtractDate,LocationText")
+            raise bad_parameter("sortby", problem % {"value": shown(text)})
         if name not in names:
-            raise bad_parameter(
-                "sortby", f"{shown(name)} is not a field of this collection; sort by one of {', '.join(names)}"
-            )
-        if any(name == known for known, _ in keys):
-            raise bad_parameter("sortby", f"{shown(name)} is given twice; give each field once")
+            problem = _("%(value)s is not a field of this collection; sort by one of %(names)s")
+            raise bad_parameter("sortby", problem % {"value": shown(name), "names": ", ".join(names)})
+        if any(name == known for known, _descending in keys):
+            raise bad_parameter("sortby", _("%(value)s is given twice; give each field once") % {"value": shown(name)})
         keys.append((name, descending))
     if len(keys) > MOST_SORT_KEYS:
-        raise bad_parameter("sortby", f"sorts by {len(keys)} fields; sort by at most {MOST_SORT_KEYS}")
+        problem = _("sorts by %(count)s fields; sort by at most %(most)s")
+        raise bad_parameter("sortby", problem % {"count": len(keys), "most": MOST_SORT_KEYS})
     return tuple(keys)
 
 
@@ -102,9 +103,8 @@ def parse_properties(text: str, names: Sequence[str]) -> tuple[str, ...]:
     wanted = [part.strip() for part in text.split(",")] if text.strip() else []
     for name in wanted:
         if name not in names:
-            raise bad_parameter(
-                "properties", f"{shown(name)} is not a field of this collection; choose from {', '.join(names)}"
-            )
+            problem = _("%(value)s is not a field of this collection; choose from %(names)s")
+            raise bad_parameter("properties", problem % {"value": shown(name), "names": ", ".join(names)})
     return tuple(name for name in names if name in wanted)
 
 
@@ -112,5 +112,5 @@ def parse_skip_geometry(text: str) -> bool:
     """``skipGeometry``: true or false, in any case."""
     found = BOOLEAN_WORDS.get(text.strip().lower())
     if found is None:
-        raise bad_parameter("skipGeometry", f"{shown(text)} is neither true nor false")
+        raise bad_parameter("skipGeometry", _("%(value)s is neither true nor false") % {"value": shown(text)})
     return found

@@ -13,6 +13,7 @@ from typing import Any
 from ..config import GSS_PATTERN, Settings
 from ..errors import not_found, shown
 from ..gazetteer import Located, locate
+from ..language import gettext as _
 from ..normalise import Parser, parser_for
 from ..schemas import GAZETTEER_ROLES
 from ..store import BBox, Provenance, Store
@@ -44,6 +45,8 @@ class ApiState:
     project_dir: Path | None = None  # where the project's own templates/ and static/ are
     extents: dict[str, tuple[Provenance, Extent]] = field(default_factory=dict)
     extents_lock: threading.Lock = field(default_factory=threading.Lock)
+    # The commonest values of a choices group's field, by (collection, field, how many), with the load they are of.
+    commonest: dict[tuple[str, str, int], tuple[Provenance, list[tuple[str, int]]]] = field(default_factory=dict)
     # What time it is, for "open now": a test gives a fixed time here rather than change the system's clock.
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 
@@ -61,11 +64,11 @@ class ApiState:
         code = text.strip().upper()
         codes = [area.code for area in self.settings.all_areas]
         if not GSS_CODE.fullmatch(code):
-            raise ValueError(
-                f"{shown(text)} is not an ONS GSS code (a letter and 8 digits); give one of {', '.join(codes)}"
-            )
+            problem = _("%(value)s is not an ONS GSS code (a letter and 8 digits); give one of %(codes)s")
+            raise ValueError(problem % {"value": shown(text), "codes": ", ".join(codes)})
         if code not in codes:
-            raise ValueError(f"{shown(text)} is not one of the app's areas; give one of {', '.join(codes)}")
+            problem = _("%(value)s is not one of the app's areas; give one of %(codes)s")
+            raise ValueError(problem % {"value": shown(text), "codes": ", ".join(codes)})
         return code
 
     def parsers(self) -> dict[str, Parser]:
@@ -88,7 +91,8 @@ class ApiState:
         for provenance in self.collections():
             if provenance.collection == name:
                 return provenance
-        raise not_found(f"There is no collection named {shown(name)}. The collections are listed at /api/collections.")
+        problem = _("There is no collection named %(value)s. The collections are listed at /api/collections.")
+        raise not_found(problem % {"value": shown(name)})
 
     def extent(self, provenance: Provenance) -> Extent:
         """A collection's box and dates, asked of the store once per load of its data.

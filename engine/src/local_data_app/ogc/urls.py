@@ -52,10 +52,15 @@ class Urls(Protocol):
 
 
 class ApiUrls:
-    """The live API's addresses under ``base`` (such as ``http://127.0.0.1:8000/api``)."""
+    """The live API's addresses under ``base`` (such as ``http://127.0.0.1:8000/api``, or ``.../cy/api`` in Welsh).
 
-    def __init__(self, base: str) -> None:
+    ``service_doc`` is the API's page for people, when it is not beside
+    ``base`` (the Welsh API's is the one English page, /api.html).
+    """
+
+    def __init__(self, base: str, service_doc: str | None = None) -> None:
         self.base = base.rstrip("/")
+        self.service_doc_href = service_doc
 
     def landing(self) -> str:
         return self.base
@@ -65,7 +70,7 @@ class ApiUrls:
 
     def service_doc(self) -> str:
         """The page that describes the API for people, /api.html: beside the API, among the pages."""
-        return self.base + ".html"
+        return self.service_doc_href or self.base + ".html"
 
     def conformance(self) -> str:
         return self.base + "/conformance"
@@ -74,6 +79,10 @@ class ApiUrls:
         """The DCAT description of the data, for catalogues (catalogue.py)."""
         return self.base + "/catalogue"
 
+    def datapackage(self) -> str:
+        """The CSV downloads described as a Frictionless Data Package (datapackage.py)."""
+        return self.base + "/datapackage.json"
+
     def collections(self) -> str:
         return self.base + "/collections"
 
@@ -81,7 +90,7 @@ class ApiUrls:
         return f"{self.base}/collections/{name}"
 
     def items(self, name: str, parameters: Mapping[str, Any]) -> str:
-        query = f"?{urlencode(parameters)}" if parameters else ""
+        query = f"?{urlencode(parameters, doseq=True)}" if parameters else ""  # a list: the parameter once per value
         return f"{self.collection(name)}/items{query}"
 
     def quality(self, name: str) -> str:

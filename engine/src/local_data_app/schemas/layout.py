@@ -5,14 +5,19 @@ make a list item's summary line, which answer first on a record's page, which
 yes/no fields are shown as words, which make the address, which are money,
 which give the e-mail address and telephone number for reporting a problem,
 which holds the opening hours (read by :mod:`local_data_app.hours`), and
-which values a resident ticks to narrow the list ("Baby changing", "Free",
-"No RADAR key needed"). A theme without the annotation still gets a sensible
-page (:func:`default_layout`).
+which boxes a resident ticks to narrow the list: a field's value ("Baby
+changing", "Free", "No RADAR key needed"), a field holding any value but the
+words for none ("Accessible toilet": :class:`HoldsFilter`), or one box per
+value a text field holds most often in the data ("Library", "Park":
+:class:`ChoicesFilter`); and what one of the things is called ("a public
+toilet"), for the home page's heading "Find a public toilet in Trafford".
+A theme without the annotation still gets a sensible page (:func:`default_layout`).
 docs/pages.md in a generated project describes the keys.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,10 +25,23 @@ from typing import Any
 KEY = "x-page"
 LISTS = ("summary", "record", "features", "address", "money")
 REPORTS = ("email", "telephone")
-KEYS = (*LISTS, "labels", "report", "hours", "filters")
+KEYS = (*LISTS, "labels", "report", "hours", "filters", "singular")
+LONGEST_SINGULAR = 80  # characters of "singular": a few words for a heading
 FREE = "Free"  # the resident filter a money field gets by default: an amount of 0
 # The Python values a resident filter's value may be, by the field's type.
 FILTER_VALUES: dict[str, tuple[type, ...]] = {"boolean": (bool,), "number": (int, float), "integer": (int,)}
+# The three shapes of a resident filter, by their keys.
+EQUALS_KEYS = frozenset({"field", "value", "label"})
+HOLDS_KEYS = frozenset({"parameter", "field", "not", "label"})
+CHOICES_KEYS = frozenset({"field", "choices", "label"})
+MOST_CHOICES = 20  # boxes one choices filter may show: more is a select's job, not a row of boxes
+# A holds filter's own query parameter: short, lower case, never one of the engine's (those below) nor a field's.
+PARAMETER = re.compile(r"[a-z][a-z0-9_]{0,39}")
+# The query parameters of the items API and the home page that a theme's box parameter must not take.
+ENGINE_PARAMETERS = frozenset(
+    {"bbox", "bbox_crs", "crs", "datetime", "limit", "offset", "near", "area", "open_now", "f", "q", "page"}
+    | {"filter", "filter_lang", "filter_crs", "sortby", "properties", "skipgeometry", "lang"}
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +51,36 @@ class ResidentFilter:
     field: str
     value: str | float | int | bool
     label: str
+
+
+@dataclass(frozen=True)
+class HoldsFilter:
+    """A box for the places whose ``field`` holds a value, and not one of ``absent`` ("None": no accessible toilet).
+
+    Ticked, it sends its own query parameter, ``parameter=true``: no value of
+    the field itself could say "any but these".
+    """
+
+    parameter: str
+    field: str
+    absent: tuple[str | float | int, ...]
+    label: str
+
+
+@dataclass(frozen=True)
+class ChoicesFilter:
+    """A box for each of the ``most`` values the text ``field`` holds most often in the data; ticked ones OR-combine.
+
+    Each box sends ``field=value``, as a field's filter does; the field's
+    parameter may then come more than once (``category=Library&category=Park``).
+    """
+
+    field: str
+    most: int
+    label: str  # the group's legend: "Kind of place"
+
+
+Resident = ResidentFilter | HoldsFilter | ChoicesFilter
 
 
 @dataclass(frozen=True)
@@ -48,7 +96,24 @@ class Layout:
     report_email: str | None = None
     report_telephone: str | None = None
     hours: str | None = None  # the opening hours (free text or OpenStreetMap's syntax): "Open now, closes 18:00"
-    filters: tuple[ResidentFilter, ...] = ()  # the boxes a resident ticks first; the other filters come under more
+    filters: tuple[Resident, ...] = ()  # the boxes a resident ticks first; the other filters come under more
+    singular: str | None = None  # one of the things, with its article: "a public toilet" in "Find a public toilet in"
+
+    def equals(self) -> tuple[ResidentFilter, ...]:
+        """The boxes that each send one value of their field."""
+        return tuple(entry for entry in self.filters if isinstance(entry, ResidentFilter))
+
+    def holds(self) -> dict[str, HoldsFilter]:
+        """The boxes that send a parameter of their own, by that parameter."""
+        return {entry.parameter: entry for entry in self.filters if isinstance(entry, HoldsFilter)}
+
+    def choices(self) -> dict[str, ChoicesFilter]:
+        """The groups of boxes made of a field's commonest values, by field."""
+        return {entry.field: entry for entry in self.filters if isinstance(entry, ChoicesFilter)}
+
+    def box_fields(self) -> set[str]:
+        """The fields a box narrows by its field's own parameter (not shown again under "More filters")."""
+        return {entry.field for entry in self.filters if not isinstance(entry, HoldsFilter)}
 
 
 def default_layout(schema: Mapping[str, Any]) -> Layout:
@@ -91,12 +156,22 @@ def layout(schema: Mapping[str, Any]) -> Layout:
         report_email=report.get("email"),
         report_telephone=report.get("telephone"),
         hours=annotation.get("hours"),
+        singular=annotation.get("singular"),
         filters=(
             default_filters(schema, lists["features"], lists["money"], labels)
             if filters is None
-            else tuple(ResidentFilter(entry["field"], entry["value"], entry["label"]) for entry in filters)
+            else tuple(resident_filter(entry) for entry in filters)
         ),
     )
+
+
+def resident_filter(entry: Mapping[str, Any]) -> Resident:
+    """One checked entry of ``filters`` as the filter its keys make."""
+    if "not" in entry:
+        return HoldsFilter(entry["parameter"], entry["field"], tuple(entry["not"]), entry["label"])
+    if "choices" in entry:
+        return ChoicesFilter(entry["field"], entry["choices"], entry["label"])
+    return ResidentFilter(entry["field"], entry["value"], entry["label"])
 
 
 def layout_problems(schema: Mapping[str, Any]) -> list[str]:
@@ -112,6 +187,14 @@ def layout_problems(schema: Mapping[str, Any]) -> list[str]:
     if unknown:
         problems.append(f"unknown keys {unknown}: the keys are {', '.join(KEYS)}")
     problems += filter_problems(annotation.get("filters", []), types)
+    singular = annotation.get("singular")
+    if singular is not None and (
+        not isinstance(singular, str) or not singular.strip() or len(singular) > LONGEST_SINGULAR
+    ):
+        problems.append(
+            f'singular must be words naming one of the things, with its article, such as "a public toilet" '
+            f"(at most {LONGEST_SINGULAR} characters), not {singular!r}"
+        )
     hours = annotation.get("hours")
     if hours is not None and types.get(hours) != "string":
         problems.append(f"hours must name a text field, not {hours!r}")
@@ -135,23 +218,69 @@ def layout_problems(schema: Mapping[str, Any]) -> list[str]:
 
 
 def filter_problems(filters: Any, types: Mapping[Any, str]) -> list[str]:
-    """What is wrong with ``filters``: a list of {"field", "value", "label"}, each value of its field's type."""
-    shape = 'filters must be a list of {"field": name, "value": a value of the field, "label": words}'
+    """What is wrong with ``filters``: a list of entries of three shapes, each naming a field of the right type."""
+    shape = (
+        'filters must be a list of {"field": name, "value": a value of the field, "label": words}, '
+        '{"parameter": name, "field": name, "not": [values meaning none], "label": words} or '
+        '{"field": a text field, "choices": how many boxes, "label": words}'
+    )
     if not isinstance(filters, Sequence) or isinstance(filters, str):
         return [shape]
     problems = []
+    parameters: set[str] = set()
     for entry in filters:
-        if not isinstance(entry, Mapping) or set(entry) != {"field", "value", "label"}:
+        keys = set(entry) if isinstance(entry, Mapping) else set()
+        if keys not in (EQUALS_KEYS, HOLDS_KEYS, CHOICES_KEYS):
             problems.append(f"{shape}, not {entry!r}")
             continue
-        name, value, label = entry["field"], entry["value"], entry["label"]
+        name, label = entry["field"], entry["label"]
         kind = types.get(name)
         if kind is None:
             problems.append(f"filters names no field: {name!r}")
             continue
-        expected = FILTER_VALUES.get(kind, (str,))
-        if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
-            problems.append(f"the filter on {name!r} must have a {kind} value, not {value!r}")
         if not isinstance(label, str) or not label.strip():
             problems.append(f"the filter on {name!r} needs a label in words, not {label!r}")
+        if keys == EQUALS_KEYS:
+            problems += value_problems(name, kind, [entry["value"]], "value")
+        elif keys == HOLDS_KEYS:
+            absent = entry["not"]
+            if not isinstance(absent, list) or not absent:
+                problems.append(f'the filter on {name!r} needs "not": a list of values meaning none, such as ["None"]')
+            else:
+                problems += value_problems(name, kind, absent, '"not"')
+            problems += parameter_problems(entry["parameter"], types, parameters)
+        else:
+            most = entry["choices"]
+            if sum(1 for other in filters if isinstance(other, Mapping) and other.get("field") == name) > 1:
+                problems.append(f"the choices filter on {name!r} must be the only filter on its field")
+            if kind != "string":
+                problems.append(f"the choices filter on {name!r} needs a text field, and {name!r} is a {kind} field")
+            if not isinstance(most, int) or isinstance(most, bool) or not 1 <= most <= MOST_CHOICES:
+                problems.append(
+                    f'the filter on {name!r} needs "choices" as how many boxes, from 1 to {MOST_CHOICES}, not {most!r}'
+                )
     return problems
+
+
+def value_problems(name: str, kind: str, values: Sequence[Any], key: str) -> list[str]:
+    """Each of ``values`` must be of the field's type (a number field takes an int, a boolean only a bool)."""
+    expected = FILTER_VALUES.get(kind, (str,))
+    return [
+        f"the filter on {name!r} must have a {kind} {key}, not {value!r}"
+        for value in values
+        if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected)
+    ]
+
+
+def parameter_problems(parameter: Any, types: Mapping[Any, str], taken: set[str]) -> list[str]:
+    """A box's own parameter: lower-case letters, digits and _, and neither the engine's, a field's, nor used twice."""
+    if not isinstance(parameter, str) or not PARAMETER.fullmatch(parameter):
+        return [
+            f'the "parameter" {parameter!r} must be a lower-case name of letters, digits and _, such as "accessible"'
+        ]
+    if parameter in ENGINE_PARAMETERS or parameter.replace("_", "-") in ENGINE_PARAMETERS or parameter in types:
+        return [f'the "parameter" {parameter!r} is taken by the app or a field; choose another name']
+    if parameter in taken:
+        return [f'the "parameter" {parameter!r} is given to two filters; give each its own']
+    taken.add(parameter)
+    return []

@@ -185,6 +185,13 @@ class Store(Protocol):
     def extent(self, collection: str) -> BBox | None:
         """The smallest box holding a collection's located features, or None if none has a position."""
 
+    def commonest(self, collection: str, field: str, most: int) -> list[tuple[str, int]]:
+        """The ``most`` values a text field holds most often, each with how many features hold it.
+
+        Commonest first, ties by code point; missing values are not counted.
+        An unknown field, or one that is not text, raises a 400 ClientError.
+        """
+
     def span(self, collection: str, field: str) -> tuple[Any, Any] | None:
         """The least and greatest values of a field (text by code point), or None if no feature has one.
 
@@ -424,6 +431,13 @@ def check_filters(collection: str, fields: Sequence[dict[str, Any]], filters: Fi
         else:
             checked.append((name, _checked_value(collection, name, kind, value)))
     return checked
+
+
+def check_text_field(collection: str, fields: Sequence[dict[str, Any]], name: str) -> None:
+    """A 400 ClientError unless ``name`` is a text field of the collection."""
+    kinds = {field["name"]: column_type(field) for field in fields}
+    if kinds.get(name) != "text":
+        raise refused(name, f"Collection {collection!r} has no text field {name!r} whose values could be listed")
 
 
 def _open_at(collection: str, fields: Sequence[dict[str, Any]], name: str, value: OpenAt) -> OpenAt:

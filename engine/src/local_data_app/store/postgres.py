@@ -49,6 +49,7 @@ from . import (
     bbox_around,
     between_clause,
     check_filters,
+    check_text_field,
     column_type,
     distance,
     hide_password,
@@ -190,6 +191,21 @@ class PostgresStore:
         rows, _ = self._read(collection, query)
         low, high = rows[0]
         return None if low is None else (low, high)
+
+    def commonest(self, collection: str, field: str, most: int) -> list[tuple[str, int]]:
+        """The commonest values of a text field, from one pass over the table, ties by code point."""
+
+        def query(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+            check_text_field(collection, fields, field)
+            column = quote(field).replace("%", "%%")
+            return (
+                f"SELECT {column}, count(*) AS n FROM {table} WHERE {column} IS NOT NULL "
+                f"GROUP BY {column} ORDER BY n DESC, {column}{TEXT_ORDER} LIMIT %s",
+                [most],
+            )
+
+        rows, _ = self._read(collection, query)
+        return [(value, count) for value, count in rows]
 
     def extent(self, collection: str) -> BBox | None:
         """The box around the located features, from one pass over the table (the GiST index cannot say)."""

@@ -45,6 +45,7 @@ from . import (
     bbox_around,
     between_clause,
     check_filters,
+    check_text_field,
     column_type,
     distance,
     indexed_columns,
@@ -173,6 +174,19 @@ class SQLiteStore:
             column = f"{table}.{quote(field)}"
             low, high = db.execute(f"SELECT min({column}), max({column}) FROM {table}").fetchone()
         return None if low is None else (low, high)
+
+    def commonest(self, collection: str, field: str, most: int) -> list[tuple[str, int]]:
+        """The commonest values of a text field, from one pass over the table (grouped in a temporary b-tree)."""
+        with self._reading() as db:
+            table, fields = _live(db, collection)
+            check_text_field(collection, fields, field)
+            column = f"{table}.{quote(field)}"
+            rows = db.execute(
+                f"SELECT {column}, count(*) AS n FROM {table} WHERE {column} IS NOT NULL "
+                f"GROUP BY {column} ORDER BY n DESC, {column} LIMIT ?",
+                [most],
+            ).fetchall()
+        return [(value, count) for value, count in rows]
 
     def extent(self, collection: str) -> BBox | None:
         """The box around the located features: the R*Tree root's box, made exact at each edge.

@@ -14,9 +14,10 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from .. import __version__
+from .. import __version__, brand
 from ..config import LoadedSettings
 from ..ogc.state import ApiState
+from ..schemas.layout import layout
 from ..store import open_store
 from . import errors, health, pages, public_pages, quality_pages, security, service_doc, sitemap
 from .api import router
@@ -65,7 +66,8 @@ def create_app(loaded: LoadedSettings) -> FastAPI:
     app.add_middleware(Methods)  # HEAD as GET and the API's CORS preflight, inside the Host check
     app.add_middleware(HostCheck, server=settings.server)
     security.install(app, settings.map.tile_source)  # added after, so it runs outside: refusals carry its headers
-    pages.install(app, loaded.project_dir)
+    # the brand's stylesheet and logo (brand.py) among the static files
+    pages.install(app, loaded.project_dir, brand.files(settings.brand.colour, settings.brand.logo, loaded.project_dir))
     app.include_router(quality_pages.router)  # /quality, each source's data quality for people
     app.include_router(service_doc.router)  # /api.html, the API described for people
     app.include_router(public_pages.router)  # /accessibility and /privacy, which a public body must publish
@@ -74,7 +76,8 @@ def create_app(loaded: LoadedSettings) -> FastAPI:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = openapi_30(FastAPI.openapi(app), schema["fields"])
+            names = [source.name for source in settings.collection_sources]
+            app.openapi_schema = openapi_30(FastAPI.openapi(app), schema["fields"], names, shape=layout(schema))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

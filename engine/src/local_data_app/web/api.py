@@ -20,9 +20,11 @@ from pydantic_core import PydanticCustomError
 
 from .. import ogc
 from ..errors import bad_parameter, shown
+from ..language import current
 from ..ogc import html
 from ..ogc.catalogue import JSON_LD, catalogue
 from ..ogc.crs import URIS, content_crs, parse_crs
+from ..ogc.datapackage import data_package, live_paths
 from ..ogc.html import HTML_FORMAT
 from ..ogc.parameters import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, RawQuery, only_parameters
 from ..ogc.quality import quality_document
@@ -72,7 +74,9 @@ def raw_query(request: Request) -> RawQuery:
 
 
 def urls(request: Request) -> ogc.ApiUrls:
-    return ogc.ApiUrls(str(request.base_url).rstrip("/") + "/api")
+    """The API's addresses in the request's language: under /cy/api for Welsh (web/languages.py), /api for English."""
+    root = str(request.base_url).rstrip("/")
+    return ogc.ApiUrls(root + current().prefix + "/api", service_doc=root + "/api.html")
 
 
 def json_or_html(
@@ -121,7 +125,8 @@ def catalogue_document(request: Request, state: State) -> JsonLdResponse:
     only_parameters(raw_query(request), [])
     here = urls(request)
     home = str(request.base_url)
-    return JsonLdResponse(catalogue(state, here, home=home, own=here.catalogue(), api=here.landing()))
+    document = catalogue(state, here, home=home, own=here.catalogue(), api=here.landing(), package=here.datapackage())
+    return JsonLdResponse(document)
 
 
 @router.get("/conformance", summary="Conformance classes", dependencies=[JsonOrHtml])
@@ -162,8 +167,18 @@ def quality(name: CollectionName, request: Request, state: State, f: JsonOnly = 
         raise bad_parameter("f", f"{shown(f)} is not a format of this address; use f=json or leave f out")
     here = urls(request)
     measured = quality_of(state.collection(name), state.fields)
-    page = str(request.base_url).rstrip("/") + LIVE.quality(name)
+    page = str(request.base_url).rstrip("/") + LIVE.speaking(current()).quality(name)  # the quality page, likewise
     return JSONResponse(quality_document(measured, here.quality(name), page, here.collection(name)))
+
+
+@router.get("/datapackage.json", summary="The CSV downloads described as a Frictionless Data Package")
+def datapackage_document(request: Request, state: State, f: JsonOnly = None) -> JSONResponse:
+    """Each collection's CSV download (items.csv, page by page) with its Table Schema (ogc/datapackage.py)."""
+    only_parameters(raw_query(request), ["f"])
+    if f not in {None, "json"}:
+        raise bad_parameter("f", f"{shown(f)} is not a format of this address; use f=json or leave f out")
+    collections = state.collections()
+    return JSONResponse(data_package(state, collections, live_paths(urls(request), collections)))
 
 
 class SchemaResponse(JSONResponse):

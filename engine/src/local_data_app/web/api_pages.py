@@ -7,6 +7,11 @@ rendered with the site's templates (``templates/api/``, which a project can
 override like any other, see overrides.py). An answer chosen by the Accept
 header carries ``Vary: Accept``. errors.py asks :func:`wants_html` too, so a
 mistake made in a browser is shown as a page.
+
+The pages speak the request's language (``/cy/api/...`` is Welsh, see
+languages.py): their words come from the catalogue, their links stay under
+the same prefix, and each links to its version in the project's other
+languages with ``hreflang``, keeping its query (``f=html`` and the rest).
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
+from ..language import N_
+from ..language import gettext as _
 from ..ogc import html
 from ..ogc.state import ApiState
 from ..ogc.urls import JSON
@@ -24,7 +31,7 @@ from . import negotiation
 from .links import live_links
 from .responses import FastJSONResponse
 
-API_NAME = "Data API"
+API_NAME = N_("Data API")
 
 View = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -77,7 +84,17 @@ def page(
 
     site = page_site(state)
     named = context.get("page_title") or context["heading"]
-    title = f"{API_NAME} - {site}" if named == site else f"{named} - {API_NAME} - {site}"
+    title = f"{_(API_NAME)} - {site}" if named == site else f"{named} - {_(API_NAME)} - {site}"
     links = live_links(request.app.state)
-    body = render_text(state, template, path=request.url.path, links=links, title=title, **context)
+    # The path is the English one (languages.py answers /cy/api/... with /api/...); the switch keeps the query.
+    body = render_text(
+        state,
+        template,
+        path=request.url.path,
+        links=links,
+        title=title,
+        query=request.url.query,
+        alternates=True,
+        **context,
+    )
     return HTMLResponse(body, status_code=status, headers=dict(headers))

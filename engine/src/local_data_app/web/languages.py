@@ -4,9 +4,13 @@ The language is chosen by the address, so each version can be linked,
 bookmarked, cached and exported as files. A request under a language's prefix
 (``/cy/about``) is answered by the same route as the English page (``/about``),
 with the language set for the request (language.py), so every route, context
-and template serves every language. Only the people's pages have a prefix:
-the API, its page and the static files are the same for every language, so
-``/cy/api`` is a page not found, in Welsh.
+and template serves every language. The people's pages have a prefix, and so
+does the API (``/cy/api/collections``): its pages for people (``f=html``) are
+in the language, their links stay within it, and its JSON documents carry
+their titles and the messages of its 400s in it; their data is the same in
+every language. The API's page (/api.html), the health checks and the static
+files are the same for every language, so ``/cy/api.html`` is a page not
+found, in Welsh.
 
 A browser's ``Accept-Language`` is read only on a first visit to the home
 page: a request for ``/`` with no query, not coming from a page of this site
@@ -29,12 +33,27 @@ from ..language import ENGLISH, LANGUAGES, preferred, using
 
 PAGES = ("/", "/about", "/accessibility", "/privacy", "/quality")  # the people's pages with a language prefix
 FEATURE_PAGES = "/features/"
+API = "/api"  # the OGC API, whose pages and titles are in each language too
 VARY = "Accept-Language"
 
 
 def is_page(path: str) -> bool:
     """Whether an English address is one of the people's pages, which each language has under its prefix."""
     return path in PAGES or path.startswith(FEATURE_PAGES)
+
+
+def is_api(path: str) -> bool:
+    """Whether an English address is the API's (/api and below, not /api.html), which each language has too."""
+    return path == API or path.startswith(API + "/")
+
+
+def is_api_in_a_language(path: str) -> bool:
+    """Whether an address is the API's under a language's prefix (/cy/api/...): open data like /api (security.py)."""
+    return any(
+        path.startswith(language.prefix + "/") and is_api(path[len(language.prefix) :])
+        for language in LANGUAGES.values()
+        if language.prefix
+    )
 
 
 class LanguagePaths:
@@ -58,7 +77,7 @@ class LanguagePaths:
                 return
             if path.startswith(prefix + "/"):
                 english = path[len(prefix) :]
-                if is_page(english):
+                if is_page(english) or is_api(english):
                     scope = {**scope, "path": english, "raw_path": english.encode("utf-8")}
                 with using(code, self.project_dir):
                     await self.app(scope, receive, send)

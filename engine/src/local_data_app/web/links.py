@@ -75,17 +75,17 @@ class Links:
         """The privacy notice (public_pages.py)."""
         return self.page("/privacy")
 
-    def list_page(self, collection: str, number: int, parameters: Mapping[str, str]) -> str:
+    def list_page(self, collection: str, number: int, parameters: Mapping[str, str | list[str]]) -> str:
         """A page of a collection's list on the home page, keeping the search's parameters."""
-        query = urlencode({**parameters, page_parameter(collection): str(number)})
+        query = urlencode({**parameters, page_parameter(collection): str(number)}, doseq=True)  # a list: once per value
         return self.page("/") + "?" + query + f"#{collection}"
 
     def feature(self, collection: str, feature_id: str) -> str:
         return self.page(f"/features/{quote(collection, safe='')}/{quote(feature_id, safe='')}")
 
-    def items(self, collection: str, parameters: Mapping[str, str], csv: bool = False) -> str:
+    def items(self, collection: str, parameters: Mapping[str, str | list[str]], csv: bool = False) -> str:
         """A collection's items for other programs, as GeoJSON or CSV, narrowed by these API parameters."""
-        query = "?" + urlencode(parameters) if parameters else ""
+        query = "?" + urlencode(parameters, doseq=True) if parameters else ""
         return f"/api/collections/{quote(collection, safe='')}/items{'.csv' if csv else ''}{query}"
 
     def item(self, collection: str, feature_id: str) -> str:
@@ -200,13 +200,13 @@ class StaticLinks(Links):
     def privacy(self) -> str:
         return self.page("privacy.html")
 
-    def list_page(self, collection: str, number: int, parameters: Mapping[str, str]) -> str:
+    def list_page(self, collection: str, number: int, parameters: Mapping[str, str | list[str]]) -> str:
         return self.page(list_file(collection, number) + f"#{collection}")
 
     def feature(self, collection: str, feature_id: str) -> str:
         return self.page(self.feature_file(collection, feature_id))
 
-    def items(self, collection: str, parameters: Mapping[str, str], csv: bool = False) -> str:
+    def items(self, collection: str, parameters: Mapping[str, str | list[str]], csv: bool = False) -> str:
         return self.relative(data_file(collection, "csv" if csv else "geojson"))
 
     def item(self, collection: str, feature_id: str) -> str:

@@ -17,9 +17,12 @@ generated requests and fails on any answer the document does not describe.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from copy import deepcopy
 from typing import Any
 
+from ..ogc.boxes import MOST_VALUES
 from ..ogc.crs import URIS
+from ..schemas.layout import Layout
 from ..store import AREA_FIELDS
 
 OPENAPI_VERSION = "3.0.3"
@@ -209,6 +212,28 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
         optional=("remote",),  # only for a source read from another app that publishes its quality
     ),
+    # The CSV downloads as a Frictionless Data Package (ogc/datapackage.py); its own specification says the rest.
+    "DataPackage": {
+        "type": "object",
+        "required": ["profile", "name", "resources"],
+        "properties": {
+            "profile": {"type": "string", "enum": ["tabular-data-package"]},
+            "name": STRING,
+            "resources": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["name", "path", "schema"],
+                    "properties": {
+                        "name": STRING,
+                        "path": {"oneOf": [STRING, {**STRINGS, "minItems": 2}]},
+                        "schema": {"type": "object"},
+                    },
+                },
+            },
+        },
+        "externalDocs": {"url": "https://specs.frictionlessdata.io/data-package/"},
+    },
     "Unavailable": closed({"status": {"type": "string", "enum": ["unavailable"]}}),
     "Ready": closed({"status": {"type": "string", "enum": ["ready"]}}),
     "NotReady": closed({"status": {"type": "string", "enum": ["not ready"]}}),
@@ -265,6 +290,11 @@ PAGE_PATHS = (
 RESPONSES: dict[str, dict[str, dict[str, Any]]] = {
     "/api": {"200": answer("The landing page.", json=ref("LandingPage")), "400": BAD_REQUEST},
     "/api/conformance": {"200": answer("The conformance classes.", json=ref("Conformance")), "400": BAD_REQUEST},
+    "/api/datapackage.json": {
+        "200": answer("Each collection's CSV download and its Table Schema.", json=ref("DataPackage")),
+        "400": BAD_REQUEST,
+        "503": TOO_SLOW,
+    },
     "/api/collections": {
         "200": answer("Every collection.", json=ref("Collections")),
         "400": BAD_REQUEST,
@@ -320,12 +350,19 @@ RESPONSES: dict[str, dict[str, dict[str, Any]]] = {
 }
 
 
-def openapi_30(document: dict[str, Any], fields: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def openapi_30(
+    document: dict[str, Any],
+    fields: Sequence[Mapping[str, Any]],
+    collections: Sequence[str] = (),
+    shape: Layout | None = None,
+) -> dict[str, Any]:
     """FastAPI's OpenAPI 3.1 document as OpenAPI 3.0, with each answer's schema and the field filters declared.
 
-    ``fields`` are the data schema's fields. The oas30 conformance class asks
-    for OpenAPI 3.0: optional values become ``nullable`` instead of a union
-    with null.
+    ``fields`` are the data schema's fields and ``collections`` the names of
+    the collections, each given its own items path (:func:`collection_paths`);
+    ``shape`` is the theme's page layout, whose resident filters add parameters.
+    The oas30 conformance class asks for OpenAPI 3.0: optional values become
+    ``nullable`` instead of a union with null.
     """
     document = _nullable(document)
     document["openapi"] = OPENAPI_VERSION
@@ -340,13 +377,38 @@ def openapi_30(document: dict[str, Any], fields: Sequence[Mapping[str, Any]]) ->
             with_pages(path, responses)
             if path in ITEMS_PATHS:
                 operation["parameters"] = shared(document, operation.get("parameters", []), SHARED_PARAMETERS)
-                operation["parameters"].extend(filter_parameters(fields))
+                operation["parameters"].extend(filter_parameters(fields, shape or Layout()))
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
     schemas.update(SCHEMAS)
     schemas.update(feature_schemas(fields))
+    document["paths"].update(collection_paths(document["paths"][ITEMS_PATHS[0]]["get"], collections))
     return document
+
+
+def collection_paths(items: Mapping[str, Any], collections: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Each collection's own items operation, at ``/collections/<name>/items`` under a server of ``/api``.
+
+    GDAL's OGC API driver looks an operation up by exactly that path, relative
+    to the landing page, and nowhere else: from its parameters it learns which
+    fields it may send to the server for ``-where`` (otherwise it reads every
+    feature and filters them itself), and from 3.8 the largest ``limit``. The
+    operation is the items operation with the collection's name fixed, so it
+    answers exactly as the templated path does; the path's own ``servers``
+    puts it under /api, where the API is. pygeoapi describes its collections
+    the same way.
+    """
+    found = {}
+    for name in collections:
+        operation = deepcopy(dict(items))
+        operation["parameters"] = [
+            parameter for parameter in operation.get("parameters", []) if parameter.get("in") != "path"
+        ]
+        operation["operationId"] = f"{items.get('operationId', 'items')}_{name}"
+        operation["summary"] = f"Items of {name}"
+        found[f"/collections/{name}/items"] = {"servers": [{"url": "/api"}], "get": operation}
+    return found
 
 
 def shared(document: dict[str, Any], parameters: list[dict[str, Any]], names: Iterable[str]) -> list[dict[str, Any]]:
@@ -377,18 +439,53 @@ def with_pages(path: str, responses: dict[str, Any]) -> None:
             responses[status] = {**response, "content": {**response.get("content", {}), HTML: {"schema": PAGE}}}
 
 
-def filter_parameters(fields: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """A query parameter per field: its value is read as ingest reads the data, so any non-empty text is tried."""
-    return [
-        {
-            "name": spec["name"],
-            "in": "query",
-            "required": False,
-            "description": f"Only features whose {spec['name']} is this value, read as ingest reads it.",
-            "schema": {"type": "string"},
-        }
-        for spec in fields
-    ]
+def filter_parameters(fields: Sequence[Mapping[str, Any]], shape: Layout) -> list[dict[str, Any]]:
+    """A query parameter per field, and one per holds box of the resident filters (schemas/layout.py).
+
+    A field's value is read as ingest reads the data, so any non-empty text
+    is tried; a choices group's field may be given more than once, any value
+    matching (``category=Library&category=Park``).
+    """
+    choices = shape.choices()
+    found: list[dict[str, Any]] = []
+    for spec in fields:
+        name = spec["name"]
+        if name in choices:
+            found.append(
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": False,
+                    "description": f"Only features whose {name} is one of these values, read as ingest reads it: "
+                    f"give {name} once per value, at most {MOST_VALUES} times.",
+                    "schema": {"type": "array", "items": {"type": "string"}, "maxItems": MOST_VALUES},
+                    "style": "form",
+                    "explode": True,
+                }
+            )
+            continue
+        found.append(
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": f"Only features whose {name} is this value, read as ingest reads it.",
+                "schema": {"type": "string"},
+            }
+        )
+    for parameter, entry in shape.holds().items():
+        absent = ", ".join(str(value) for value in entry.absent)
+        found.append(
+            {
+                "name": parameter,
+                "in": "query",
+                "required": False,
+                "description": f"true keeps only the features whose {entry.field} holds a value other than {absent} "
+                f'(the resident filter "{entry.label}"); false, or left out, keeps them all.',
+                "schema": {"type": "string", "enum": ["true", "false"]},
+            }
+        )
+    return found
 
 
 def feature_schemas(fields: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:

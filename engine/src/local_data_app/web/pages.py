@@ -52,10 +52,11 @@ from ..hours import LONDON
 from ..language import LANGUAGES, N_, using
 from ..language import gettext as _
 from ..normalise import FieldProblem
+from ..ogc.boxes import Boxes, choice_fields, commonest_values, parse_chosen, parse_held
 from ..ogc.html import feature_name as named
 from ..ogc.parameters import MAX_LIMIT, OPEN_NOW, add_dates, add_open_now, parse_datetime, parse_numbers
 from ..ogc.state import NAME_FIELDS, ApiState
-from ..schemas.layout import Layout, layout
+from ..schemas.layout import HoldsFilter, Layout, ResidentFilter, layout
 from ..store import AREA_CODE, AREA_NAME, Feature, Provenance, searched_fields
 from . import answers
 from .api import State
@@ -120,6 +121,16 @@ class Checkbox:
     value: str  # as the query carries it: "true", "false", "0"
     label: str
     checked: bool
+    id: str = ""  # the input's id, when the name is not enough (a choices group's boxes share their name)
+
+
+@dataclass(frozen=True)
+class ChoiceGroup:
+    """A choices group of the resident filters: a box for each of a field's commonest values, any of them."""
+
+    name: str  # the field, which each box sends
+    legend: str
+    boxes: tuple[Checkbox, ...]
 
 
 @dataclass
@@ -136,18 +147,20 @@ class Search:
     datetime_text: str = ""  # dates as the API's datetime takes them; the filter they make is in filters
     area: str = ""  # the chosen area's GSS code; the filter it makes is in filters
     open_now: bool = False  # only the places open now; the filter it makes is in filters
+    boxes: Boxes = field(default_factory=Boxes)  # the holds boxes ticked and the choices given (ogc/boxes.py)
     errors: list[ClientError] = field(default_factory=list)
 
     @property
     def active(self) -> bool:
-        return bool(self.words or self.filters or self.near or self.datetime_text)
+        return bool(self.words or self.filters or self.near or self.datetime_text or self.boxes.texts)
 
-    def parameters(self) -> dict[str, str]:
-        """The query as URL parameters, for paging links."""
-        parameters = {"q": self.q} if self.q else {}
+    def parameters(self) -> dict[str, str | list[str]]:
+        """The query as URL parameters, for paging links (a choices field's values as a list)."""
+        parameters: dict[str, str | list[str]] = {"q": self.q} if self.q else {}
         if self.area:
             parameters["area"] = self.area
         parameters.update(self.raw_filters)
+        parameters.update(self.boxes.texts)
         if self.open_now:
             parameters[OPEN_NOW] = "true"
         if self.datetime_text:
@@ -189,6 +202,7 @@ class Listing:
     csv_href: str
     map_href: str | None = None  # the API's pages of every feature the search matches, for the map (live app only)
     name_fields: tuple[str, ...] = ()  # the fields that name a feature, first filled first (see feature_name)
+    note: str | None = None  # said below the pager: where a static export's list stops, and what reaches the rest
 
     @property
     def name(self) -> str:
@@ -299,7 +313,8 @@ def home_context(state: ApiState, search: Search, page_of: Callable[[str], int],
         "title": (
             _("Error: %(site)s") if search.errors else _("Search results: %(site)s") if search.active else "%(site)s"
         )
-        % {"site": page_site(state)},
+        % {"site": page_site(state) if search.errors or search.active else home_heading(state)},
+        "heading": home_heading(state),
         "description": _(
             "Find %(theme)s in %(place)s on a list and a map, by name, by what each offers and by how near it is. "
             "From %(organisation)s."
@@ -315,7 +330,9 @@ def home_context(state: ApiState, search: Search, page_of: Callable[[str], int],
         "form_filters": form_filters(state, search),
         "open_now_box": layout(state.schema).hours is not None,  # a static site cannot know what is open now
         "resident_filters": resident_filters(state, search),
-        "resident_names": [OPEN_NOW, *(entry.field for entry in layout(state.schema).filters)],
+        "resident_names": [OPEN_NOW, *(box.name for box in resident_filters(state, search))],
+        # a static site has no form: it asks the store for no values to show as boxes
+        "choice_groups": [] if links.static_site else choice_groups(state, search),
         "more_filters_open": more_filters_open(state, search),
         "date_field": field_titles(state).get(state.temporal_field) if state.temporal_field else None,
         "listings": listings,
@@ -323,6 +340,19 @@ def home_context(state: ApiState, search: Search, page_of: Callable[[str], int],
         "missing": missing,
         "ingest_command": INGEST_COMMAND,
     }
+
+
+def home_heading(state: ApiState) -> str:
+    """What the service is for, as a resident would put it: "Find a public toilet in Trafford".
+
+    The theme's ``x-page`` ``singular`` names one of its things; a theme without it is named by its title.
+    """
+    place = state.settings.place.name
+    singular = layout(state.schema).singular
+    if singular:
+        # The catalogue holds the words as they read after "Find" in each language (Welsh mutates them).
+        return _("Find %(singular)s in %(place)s") % {"singular": _(singular), "place": place}
+    return _("Find %(theme)s in %(place)s") % {"theme": _(state.schema["title"]).lower(), "place": place}
 
 
 def page_site(state: ApiState) -> str:
@@ -355,7 +385,10 @@ def read_search(request: Request, state: ApiState) -> Search:
             )
     search.q = first_value(request, "q")[:LONGEST_QUERY]
     search.words = tuple(dict.fromkeys(word.casefold() for word in search.q.split()))[:MOST_WORDS]
+    repeatable = choice_fields(state)  # read with the boxes, below
     for name, parse in state.parsers().items():
+        if name in repeatable:
+            continue
         text = first_value(request, name)
         if not text:
             continue
@@ -368,6 +401,7 @@ def read_search(request: Request, state: ApiState) -> Search:
             continue
         if value is not None:
             search.filters[name], search.raw_filters[name] = value, text
+    search.boxes = read_resident_boxes(request, state, search)
     open_now = first_value(request, OPEN_NOW)
     if open_now:
         try:
@@ -394,12 +428,47 @@ def read_search(request: Request, state: ApiState) -> Search:
     return search
 
 
+def read_resident_boxes(request: Request, state: ApiState, search: Search) -> Boxes:
+    """The holds boxes ticked and the choices given, as the API reads them; each mistake kept by its parameter."""
+    shape = layout(state.schema)
+    held: list[HoldsFilter] = []
+    chosen: dict[str, tuple[str, ...]] = {}
+    texts: dict[str, str | list[str]] = {}
+    for parameter, entry in shape.holds().items():
+        text = first_value(request, parameter)
+        try:
+            if text and parse_held(entry, text):
+                held.append(entry)
+                texts[parameter] = "true"
+        except ClientError as error:
+            problem = error.message.removeprefix(f"{parameter}: ")
+            message = _("%(label)s: %(problem)s") % {"label": _(entry.label), "problem": problem}
+            search.errors.append(form_error(parameter, message))
+    for name in shape.choices():
+        given = [text.strip() for text in request.query_params.getlist(name) if text.strip()]
+        if not given:
+            continue
+        try:
+            chosen[name] = parse_chosen(state, name, given)
+        except ClientError as error:
+            title = field_titles(state).get(name, name)
+            message = _("%(field)s: %(problem)s. Choose a value from the list.") % {
+                "field": title,
+                "problem": error.message.removeprefix(f"{name}: "),
+            }
+            search.errors.append(form_error(name, message))
+            continue
+        texts[name] = given
+    return Boxes(tuple(held), chosen, texts)
+
+
 def parse_lat_lon(text: str) -> tuple[float, float]:
     """A point typed as "latitude, longitude" (the order maps and phones show), returned as (lon, lat)."""
-    expected = "a point as latitude, longitude in decimal degrees, such as 53.45, -2.3"
+    expected = _("a point as latitude, longitude in decimal degrees, such as 53.45, -2.3")
     lat, lon = parse_numbers("near", text, (2,), expected)
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ValueError(f"{shown(text)} is not on Earth: latitude runs from -90 to 90 and longitude from -180 to 180")
+        problem = _("%(value)s is not on Earth: latitude runs from -90 to 90 and longitude from -180 to 180")
+        raise ValueError(problem % {"value": shown(text)})
     return lon, lat
 
 
@@ -449,11 +518,39 @@ def area_order(area: Area) -> tuple[str, str]:
 
 
 def resident_filters(state: ApiState, search: Search) -> list[Checkbox]:
-    """The boxes a resident ticks first, from the theme's x-page ``filters`` (schemas/layout.py), in its order."""
-    return [
-        Checkbox(entry.field, query_value(entry.value), _(entry.label), checked(search, entry.field, entry.value))
-        for entry in layout(state.schema).filters
-    ]
+    """The boxes a resident ticks first, from the theme's x-page ``filters`` (schemas/layout.py), in its order.
+
+    A box of a field's value sends the field's parameter; a holds box its own
+    (``accessible=true``). The choices groups are :func:`choice_groups`.
+    """
+    boxes = []
+    for entry in layout(state.schema).filters:
+        if isinstance(entry, ResidentFilter):
+            ticked = checked(search, entry.field, entry.value)
+            boxes.append(Checkbox(entry.field, query_value(entry.value), _(entry.label), ticked))
+        elif isinstance(entry, HoldsFilter):
+            boxes.append(Checkbox(entry.parameter, "true", _(entry.label), entry in search.boxes.held))
+    return boxes
+
+
+def choice_groups(state: ApiState, search: Search) -> list[ChoiceGroup]:
+    """A group of boxes for each choices filter: the field's commonest values, by name, and any other one chosen.
+
+    The values are the data's, shown as text; each box's id is numbered,
+    never made of its value.
+    """
+    groups = []
+    for name, entry in layout(state.schema).choices().items():
+        chosen = search.boxes.chosen.get(name, ())
+        values = commonest_values(state, entry)
+        values += [value for value in chosen if value not in values]
+        boxes = tuple(
+            Checkbox(name, value, value, value in chosen, f"field-{name}" + (f"-{number}" if number > 1 else ""))
+            for number, value in enumerate(values, 1)
+        )
+        if boxes:
+            groups.append(ChoiceGroup(name, _(entry.label), boxes))
+    return groups
 
 
 def query_value(value: str | float | int | bool) -> str:
@@ -475,7 +572,8 @@ def checked(search: Search, name: str, value: str | float | int | bool) -> bool:
 
 def more_filters_open(state: ApiState, search: Search) -> bool:
     """Whether "More filters" starts open: one of its filters is chosen, or holds a mistake to show."""
-    boxes = {entry.field for entry in layout(state.schema).filters}
+    shape = layout(state.schema)
+    boxes = shape.box_fields() | set(shape.holds())
     chosen = set(search.raw_filters) - boxes
     mistaken = {error.parameter for error in search.errors} - boxes - {OPEN_NOW, "near", "area"}
     return bool(chosen or mistaken or search.datetime_text)
@@ -484,7 +582,7 @@ def more_filters_open(state: ApiState, search: Search) -> bool:
 def form_filters(state: ApiState, search: Search) -> list[Filter]:
     """A select box for each field with an enum, and a yes/no one for each boolean field, but the resident filters."""
     found = []
-    boxes = {entry.field for entry in layout(state.schema).filters}
+    boxes = layout(state.schema).box_fields()
     for spec in described_fields(state):
         name = spec["name"]
         if name in boxes:  # a box among the resident filters
@@ -549,7 +647,7 @@ def name_fields(state: ApiState) -> tuple[str, ...]:
     return tuple(field for field in NAME_FIELDS if field in present)
 
 
-def map_parameters(state: ApiState, search: Search) -> dict[str, str]:
+def map_parameters(state: ApiState, search: Search) -> dict[str, str | list[str]]:
     """The API's parameters for the map's markers: the search's features, a large page each, only their names."""
     return {**api_parameters(search), "limit": str(MAX_LIMIT), "properties": ",".join(name_fields(state))}
 
@@ -564,15 +662,16 @@ def page_and_count(
 ) -> tuple[list[tuple[Feature, float | None]], int]:
     """A page of features for this search, and how many match it in all."""
     found = batch(state, name, search, offset, PAGE_SIZE)
-    return found, state.store.count(name, filters=search.filters or None)
+    return found, state.store.count(name, filters=search.filters or None, where=search.boxes.where)
 
 
 def batch(state: ApiState, name: str, search: Search, offset: int, limit: int) -> list[tuple[Feature, float | None]]:
     """Features as the store finds them for this search's filters: nearest first when a point is given."""
-    filters = search.filters or None
+    filters, where = search.filters or None, search.boxes.where
     if search.near:
-        return list(state.store.nearest(name, *search.near, limit=limit, offset=offset, filters=filters))
-    return [(feature, None) for feature in state.store.features(name, limit=limit, offset=offset, filters=filters)]
+        return list(state.store.nearest(name, *search.near, limit=limit, offset=offset, filters=filters, where=where))
+    page = state.store.features(name, limit=limit, offset=offset, filters=filters, where=where)
+    return [(feature, None) for feature in page]
 
 
 def text_search(
@@ -598,6 +697,7 @@ def text_search(
                 filters=search.filters or None,
                 near=search.near,
                 most=SEARCH_LIMIT,
+                where=search.boxes.where,
             )
     except deadline.TooSlow:
         if request is not None and request.passed():
@@ -703,9 +803,9 @@ def describe_distance(metres: float) -> str:
     return _("%(distance)s km away") % {"distance": f"{metres / 1000:,.1f}"}
 
 
-def api_parameters(search: Search) -> dict[str, str]:
+def api_parameters(search: Search) -> dict[str, str | list[str]]:
     """The API's parameters for the same features (without the words: the API has no text search)."""
-    parameters = dict(search.raw_filters)
+    parameters: dict[str, str | list[str]] = {**search.raw_filters, **search.boxes.texts}
     if search.area:
         parameters["area"] = search.area
     if search.datetime_text:
@@ -955,9 +1055,12 @@ def error_context(state: ApiState, status: int, message: str) -> dict[str, Any]:
     return {"title": f"{heading} - {page_site(state)}", "heading": heading, "message": message, "description": message}
 
 
-def install(app: FastAPI, project_dir: Path | None = None) -> None:
-    """Add the pages and the static files (the project's over the engine's) to an app that has the API."""
+def install(app: FastAPI, project_dir: Path | None = None, generated: Mapping[str, bytes] | None = None) -> None:
+    """Add the pages and the static files to an app that has the API.
+
+    The static files are those ``generated`` from the settings (brand.py), then the project's, then the engine's.
+    """
     app.include_router(router)
-    versions = StaticVersions(project_dir)
+    versions = StaticVersions(project_dir, generated)
     app.state.links = Links(static_address=versions.address)
     app.mount("/static", static_app(project_dir, versions), name="static")

@@ -18,6 +18,8 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .languages import is_api_in_a_language
+
 LOGGER = logging.getLogger(__name__)
 
 # The map tiles the HTML pages draw come from another site, which asks for the page's origin
@@ -40,7 +42,8 @@ OPEN_DATA_PATHS = ("/api", "/healthz", "/readyz")
 
 def is_open_data(path: str) -> bool:
     """Whether an address is open data read by programs (the API, the health checks) rather than a page for people."""
-    return any(path == prefix or path.startswith(prefix + "/") for prefix in OPEN_DATA_PATHS)
+    in_english = any(path == prefix or path.startswith(prefix + "/") for prefix in OPEN_DATA_PATHS)
+    return in_english or is_api_in_a_language(path)  # /cy/api is the same open data, its words in Welsh
 
 
 def content_security_policy(tile_source: str, in_page: bool = False) -> str:

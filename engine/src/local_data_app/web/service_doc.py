@@ -99,7 +99,7 @@ def routes(document: Mapping[str, Any], base: str, values: Mapping[str, str]) ->
     found = []
     for path, operations in document.get("paths", {}).items():
         operation = operations.get("get")
-        if operation is None:
+        if operation is None or "servers" in operations:  # a collection's own copy of a templated path, for GDAL
             continue
         found.append(
             Route(

@@ -23,9 +23,10 @@
     }
   })();
 
-  function word(key, fallback, count) {
+  function word(key, fallback, count, numbers) {
     var text = typeof WORDS[key] === "string" ? WORDS[key] : fallback;
-    return count === undefined ? text : text.replace("{count}", count);
+    text = count === undefined ? text : text.replace("{count}", count);
+    return numbers === undefined ? text : text.replace("{numbers}", numbers);
   }
 
   function escapeText(text) {
@@ -69,14 +70,32 @@
   // The map's markers for the whole search come from the API a page at a time, up to this many pages.
   var MOST_MAP_PAGES = 10;
 
-  function numberedIcon(number, name) {
-    var icon = L.divIcon({
-      className: "marker-number",
-      html: String(number),
-      iconSize: [30, 30],
-      iconAnchor: [15, 15],
-      popupAnchor: [0, -15]
+  // Every marker and group is a round target centred on its place, at least 24 CSS px across (WCAG 2.2's 2.5.8).
+  // Icons drawn more than MAX_CLUSTER_RADIUS apart (see drawGroupsAtAPlace) never cover each other, even their
+  // square boxes corner to corner: the radius is at least the widest icon times the square root of 2 (44 x 1.414).
+  var PLACE_SIZE = 26;
+  var NUMBER_SIZE = 30;
+  var CLUSTER_SIZE = 40;
+  var LISTED_CLUSTER_SIZE = 44;
+  var MAX_CLUSTER_RADIUS = 64;
+
+  function roundIcon(className, html, size) {
+    return L.divIcon({
+      className: className,
+      html: html,
+      iconSize: [size, size],
+      iconAnchor: [size / 2, size / 2],
+      popupAnchor: [0, -size / 2]
     });
+  }
+
+  function placeIcon() {
+    // One of the search's other places: its name is the marker's title, which Leaflet gives the element.
+    return roundIcon("marker-place", "", PLACE_SIZE);
+  }
+
+  function numberedIcon(number, name) {
+    var icon = roundIcon("marker-number", String(number), NUMBER_SIZE);
     var create = icon.createIcon;
     icon.createIcon = function (old) {
       var element = create.call(icon, old);
@@ -86,18 +105,51 @@
     return icon;
   }
 
+  function listedNumbers(cluster) {
+    // The list's numbers among a group's places, smallest first: a group that holds some of them says which.
+    var numbers = [];
+    var markers = cluster.getAllChildMarkers();
+    for (var index = 0; index < markers.length; index += 1) {
+      if (markers[index].options.number !== undefined) {
+        numbers.push(markers[index].options.number);
+      }
+    }
+    return numbers.sort(function (one, other) {
+      return one - other;
+    });
+  }
+
   function clusterIcon(cluster) {
+    // A button that says how many places it holds and, of them, which numbers of the list: Enter zooms in.
     var count = cluster.getChildCount();
     var size = count < 10 ? "small" : count < 100 ? "medium" : "large";
-    var icon = new L.DivIcon({
-      html: "<div><span>" + count + "</span></div>",
-      className: "marker-cluster marker-cluster-" + size,
-      iconSize: new L.Point(40, 40)
-    });
+    var numbers = listedNumbers(cluster);
+    var listed = numbers.length > 0;
+    var icon = roundIcon(
+      "marker-cluster marker-cluster-" + size + (listed ? " marker-cluster-listed" : ""),
+      "<div><span>" + count + "</span></div>",
+      listed ? LISTED_CLUSTER_SIZE : CLUSTER_SIZE
+    );
     var create = icon.createIcon;
     icon.createIcon = function (old) {
       var element = create.call(icon, old);
-      element.setAttribute("aria-label", count + " places here: zoom in to see them");
+      var many = count.toLocaleString("en-GB");
+      if (listed) {
+        // Drawn by app.css as a badge on the group: the smallest number, and "+" when it holds more of them.
+        element.setAttribute("data-numbers", numbers[0] + (numbers.length > 1 ? "+" : ""));
+        element.setAttribute(
+          "aria-label",
+          word(
+            "mapGroupListed",
+            "{count} places, with number {numbers} of the list: zoom in to see them",
+            many,
+            numbers.join(", ")
+          )
+        );
+      } else {
+        element.removeAttribute("data-numbers");
+        element.setAttribute("aria-label", word("mapGroup", "{count} places: zoom in to see them", many));
+      }
       return element;
     };
     return icon;
@@ -139,20 +191,96 @@
   }
 
   function clusterLayer() {
-    // The search's other places, each drawn where it has room and the rest as groups that say how many places
-    // they hold; the list's numbered markers stay outside, always drawn. Added in chunks of at most 30 ms, so that thousands of markers never hold the page still for long.
+    // Every place of the search, the list's numbered markers with the others, in one layer: each drawn where it
+    // has room and the rest as groups that say how many places they hold (and which of the list's numbers).
+    // One layer, because markercluster keeps apart only the markers it places itself: a group drawn by a second
+    // layer could lie under a numbered marker, a target nobody could reach. Added in chunks of at most 30 ms, so
+    // that thousands of markers never hold the page still for long.
+    drawGroupsAtAPlace();
     var clusters = L.markerClusterGroup({
       iconCreateFunction: clusterIcon,
+      maxClusterRadius: MAX_CLUSTER_RADIUS,
       showCoverageOnHover: false,
       chunkedLoading: true,
       chunkInterval: 30,
-      chunkDelay: 20
+      chunkDelay: 20,
+      chunkProgress: function (processed, total) {
+        if (processed === total) {
+          clusters.fire("chunksdone"); // every marker given so far is placed and drawn
+        }
+      }
     });
     return clusters; // added to the map once the map has its view
   }
 
+  var groupsAtAPlace = false;
+
+  function drawGroupsAtAPlace() {
+    // markercluster gathers a place into a group when it lies within MAX_CLUSTER_RADIUS of the group's first place,
+    // and two places that are not grouped are further apart than that; but it draws each group at the mean of its
+    // places, which can drift towards a neighbour until one icon covers another. Drawn at its first place instead
+    // (as Google's MarkerClusterer does by default), every icon is more than the radius from every other, so none
+    // can cover another. The mean still counts for the groups above it. The list's numbered markers are added
+    // first, so a group that holds some of them is drawn at the place of the smallest number.
+    if (groupsAtAPlace || !L.MarkerCluster) {
+      return;
+    }
+    groupsAtAPlace = true;
+    var recalculate = L.MarkerCluster.prototype._recalculateBounds;
+    L.MarkerCluster.prototype._recalculateBounds = function () {
+      recalculate.call(this);
+      if (this._cLatLng) {
+        this._latlng = this._cLatLng;
+      }
+    };
+  }
+
+  function focusAfterZoom(map, clusters) {
+    // Enter on a group zooms in (or, at the closest zoom, spreads its places out): focus then moves to the first of
+    // its places as now drawn, not to the whole map, so the keyboard carries on where the person was.
+    clusters.on("clusterkeypress", function (event) {
+      var key = event.originalEvent;
+      if (!key || key.keyCode !== 13) {
+        return;
+      }
+      var first = event.layer.getAllChildMarkers()[0];
+      var settle = function () {
+        clusters.off("animationend", settle);
+        clusters.off("spiderfied", settle);
+        var shown = first && clusters.getVisibleParent(first);
+        var element = shown && shown.getElement ? shown.getElement() : null;
+        // Only while focus is still on the map: not if the person has gone elsewhere meanwhile.
+        if (element && map.getContainer().contains(document.activeElement)) {
+          element.focus({ preventScroll: true });
+        }
+      };
+      // Listening before markercluster acts on the key (this runs first), since it may spread them out at once.
+      clusters.on("animationend", settle);
+      clusters.on("spiderfied", settle);
+    });
+    clusters.on("spiderfied", function (event) {
+      // Escape folds the spread-out places back into their group and gives it focus.
+      var group = event.cluster;
+      var fold = function (key) {
+        // Not the Escape that closes a popup of one of them (keepFocus has dealt with it): that one keeps them out.
+        if ((key.key === "Escape" || key.key === "Esc") && !key.defaultPrevented) {
+          key.preventDefault();
+          group.unspiderfy();
+        }
+      };
+      map.getContainer().addEventListener("keydown", fold);
+      clusters.once("unspiderfied", function () {
+        map.getContainer().removeEventListener("keydown", fold);
+        var element = group.getElement ? group.getElement() : null;
+        if (element && map.getContainer().contains(document.activeElement)) {
+          element.focus({ preventScroll: true });
+        }
+      });
+    });
+  }
+
   function loadArea(element, clusters, listed, status) {
-    // Every place the search matches, clustered: the numbered markers of the list's page stay on top of them.
+    // Every other place the search matches, a page of the API at a time, into the layer of the numbered markers.
     var address = element.getAttribute("data-items");
     var fields = (element.getAttribute("data-name-fields") || "").split(" ").filter(Boolean);
     var base = element.getAttribute("data-feature-base") || "";
@@ -160,6 +288,18 @@
       return;
     }
     var shown = 0;
+    var placing = 0; // pages given to markercluster whose markers it has not yet all placed
+    var said = null; // what the status says once they are all placed
+    clusters.on("chunksdone", function () {
+      placing -= 1;
+      if (placing === 0 && said !== null) {
+        status.textContent = said; // once the last places are drawn, not while markercluster is still placing them
+      }
+    });
+    function place(markers) {
+      placing += 1;
+      clusters.addLayers(markers);
+    }
     function page(url, count) {
       fetch(url, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
         .then(function (response) {
@@ -179,12 +319,11 @@
             }
             var name = featureName(feature, fields);
             markers.push(
-              L.marker([point[1], point[0]], { title: name, alt: name, keyboard: true }).bindPopup(
+              L.marker([point[1], point[0]], { icon: placeIcon(), title: name, alt: name, keyboard: true }).bindPopup(
                 popupFor(feature, name, base)
               )
             );
           }
-          clusters.addLayers(markers);
           shown += markers.length;
           var next = null;
           var links = (body && body.links) || [];
@@ -195,12 +334,14 @@
           }
           var nextPath = next ? next.replace(/^https?:\/\/[^\/]+/, "") : null;
           if (nextPath && sameSitePath(nextPath) && count + 1 < MOST_MAP_PAGES) {
+            place(markers);
             page(nextPath, count + 1);
           } else {
             var added = shown.toLocaleString("en-GB"); // not "count": a var would hide page()'s own count
-            status.textContent = nextPath
+            said = nextPath
               ? word("mapFirst", "The map also shows the first {count} other places found; search to narrow it.", added)
               : word("mapOthers", "The map also shows the other {count} places found, grouped when zoomed out.", added);
+            place(markers);
           }
         })
         .catch(function () {
@@ -257,13 +398,48 @@
     });
   }
 
+  function zoomButtons(map, element) {
+    // Zoom in and out as buttons above the map, not Leaflet's control over it: a control drawn on the map lies over
+    // whatever place is under it, so that place could be neither seen nor pressed (WCAG 2.2's 2.5.8).
+    var bar = document.createElement("div");
+    bar.className = "map-zoom";
+    var buttons = [
+      [word("zoomIn", "Zoom in"), 1],
+      [word("zoomOut", "Zoom out"), -1]
+    ];
+    var made = [];
+    for (var index = 0; index < buttons.length; index += 1) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "button-secondary";
+      button.textContent = buttons[index][0];
+      button.setAttribute("aria-controls", element.id);
+      button.addEventListener("click", (function (step) {
+        return function () {
+          map.setZoom(map.getZoom() + step);
+        };
+      })(buttons[index][1]));
+      bar.appendChild(button);
+      made.push(button);
+    }
+    var update = function () {
+      // At either end the button says it can do nothing more, and stays in the tab order (aria-disabled).
+      made[0].setAttribute("aria-disabled", String(map.getZoom() >= map.getMaxZoom()));
+      made[1].setAttribute("aria-disabled", String(map.getZoom() <= map.getMinZoom()));
+    };
+    map.on("zoomend", update);
+    element.parentNode.insertBefore(bar, element);
+    return update;
+  }
+
   function drawMap(element) {
     var fallback = element.querySelector(".map-fallback");
     if (fallback) {
       element.removeChild(fallback);
     }
     var centre = [number(element.getAttribute("data-lat")), number(element.getAttribute("data-lon"))];
-    var map = L.map(element, { scrollWheelZoom: false });
+    var map = L.map(element, { scrollWheelZoom: false, zoomControl: false });
+    var zoomed = zoomButtons(map, element);
     map.attributionControl.setPrefix(false);
     L.tileLayer(element.getAttribute("data-tile-url"), {
       attribution: escapeText(element.getAttribute("data-tile-attribution") || ""),
@@ -271,6 +447,7 @@
     }).addTo(map);
     keepFocus(map);
     var clusters = element.hasAttribute("data-items") && L.markerClusterGroup ? clusterLayer() : null;
+    var numbered = [];
     var points = [];
     var listed = {};
     var list = document.getElementById(element.getAttribute("data-list") || "");
@@ -288,8 +465,9 @@
       var options = { title: name, alt: name, keyboard: true, zIndexOffset: 1000 };
       if (position !== null) {
         options.icon = numberedIcon(position, name);
+        options.number = position;
       }
-      L.marker([lat, lon], options).bindPopup(popupContent(item)).addTo(map); // above the groups, always drawn
+      numbered.push(L.marker([lat, lon], options).bindPopup(popupContent(item)));
       points.push([lat, lon]);
     }
     var hereLat = number(element.getAttribute("data-here-lat"));
@@ -308,16 +486,26 @@
     } else {
       map.setView(centre, zoom);
     }
-    if (clusters) {
-      map.addLayer(clusters);
-      var status = document.createElement("p");
-      status.className = "map-status";
-      status.setAttribute("aria-live", "polite");
-      element.parentNode.insertBefore(status, element.nextSibling);
-      whenSeen(element, function () {
-        loadArea(element, clusters, listed, status);
-      });
+    zoomed();
+    if (!clusters) {
+      // The list's page alone (the static export, or a word search): every numbered marker drawn.
+      for (var each = 0; each < numbered.length; each += 1) {
+        numbered[each].addTo(map);
+      }
+      return;
     }
+    focusAfterZoom(map, clusters); // before the layer is on the map, so that its key handler runs first
+    map.addLayer(clusters);
+    for (var one = 0; one < numbered.length; one += 1) {
+      clusters.addLayer(numbered[one]); // one by one: not chunked, so no "chunksdone" that loadArea would count
+    }
+    var status = document.createElement("p");
+    status.className = "map-status";
+    status.setAttribute("aria-live", "polite");
+    element.parentNode.insertBefore(status, element.nextSibling);
+    whenSeen(element, function () {
+      loadArea(element, clusters, listed, status);
+    });
   }
 
   function nearMe(button) {
