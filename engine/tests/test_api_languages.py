@@ -153,6 +153,9 @@ MISTAKES = {
         "yn gorffen cyn diwedd ei amod; fel Category = 'Unisex'",
     ),
     "colour=red": ("'colour': not a parameter of this address", "'colour': nid yw'n un o baramedrau'r cyfeiriad hwn"),
+    # A field's filter: why the value cannot be read as the field's type, as ingest reads it (normalise.py).
+    "BabyChange=perhaps": ("'perhaps' is not yes or no", "nid yw 'perhaps' yn ie neu na"),
+    "Category=Shed": ("'Shed' is not one of", "nid yw 'Shed' yn un o"),
 }
 
 

@@ -35,6 +35,7 @@ from pyproj.exceptions import CRSError
 from .adapters import RawRecord
 from .config import BRITISH_NATIONAL_GRID, CRS_NAMES, WGS84, crs_code
 from .errors import SourceError
+from .language import gettext as _
 from .store import Feature
 
 # The coordinate systems a schema's coordinate system column may name (by config.crs_code): a row's own
@@ -541,12 +542,20 @@ def _text(constraints: Mapping[str, Any]) -> Parser | None:
         if enum:
             choice = enum.get(_squeeze(text).lower())
             if choice is None:
-                raise FieldProblem(f"{text!r} is not one of {', '.join(map(str, enum.values()))}")
+                raise FieldProblem(
+                    _("%(value)r is not one of %(choices)s")
+                    % {"value": text, "choices": ", ".join(map(str, enum.values()))}
+                )
             return choice
         if pattern and not pattern.fullmatch(text):
-            raise FieldProblem(f"{text!r} does not match the pattern {pattern.pattern}")
+            raise FieldProblem(
+                _("%(value)r does not match the pattern %(pattern)s") % {"value": text, "pattern": pattern.pattern}
+            )
         if max_length is not None and len(text) > max_length:
-            raise FieldProblem(f"is {len(text)} characters long; at most {max_length} are allowed")
+            raise FieldProblem(
+                _("is %(length)s characters long; at most %(most)s are allowed")
+                % {"length": len(text), "most": max_length}
+            )
         return text
 
     return parse
@@ -554,7 +563,7 @@ def _text(constraints: Mapping[str, Any]) -> Parser | None:
 
 def _number(value: Any) -> float:
     if isinstance(value, bool):
-        raise FieldProblem(f"{value!r} is not a number")
+        raise FieldProblem(_("%(value)r is not a number") % {"value": value})
     if isinstance(value, int | float):
         number = float(value)
     else:
@@ -562,16 +571,16 @@ def _number(value: Any) -> float:
         try:
             number = float(text)
         except ValueError:
-            raise FieldProblem(f"{str(value).strip()!r} is not a number") from None
+            raise FieldProblem(_("%(value)r is not a number") % {"value": str(value).strip()}) from None
     if not math.isfinite(number):
-        raise FieldProblem(f"{value!r} is not a finite number")
+        raise FieldProblem(_("%(value)r is not a finite number") % {"value": value})
     return number
 
 
 def _integer(value: Any) -> int:
     number = _number(value)
     if not number.is_integer():
-        raise FieldProblem(f"{value!r} is not a whole number")
+        raise FieldProblem(_("%(value)r is not a whole number") % {"value": value})
     return int(number)
 
 
@@ -587,7 +596,7 @@ def _boolean(spec: Mapping[str, Any]) -> Parser:
             return True
         if word in false:
             return False
-        raise FieldProblem(f"{str(value).strip()!r} is not yes or no")
+        raise FieldProblem(_("%(value)r is not yes or no") % {"value": str(value).strip()})
 
     return parse
 
@@ -604,7 +613,7 @@ def _date(schema_format: str | None) -> Parser:
             try:
                 return dt.datetime.fromtimestamp(value / 1000, tz=dt.UTC).date().isoformat()
             except (ValueError, OverflowError, OSError):  # NaN, infinite, or beyond the years a date can hold
-                raise FieldProblem(f"{value!r} is not a date in milliseconds since 1970") from None
+                raise FieldProblem(_("%(value)r is not a date in milliseconds since 1970") % {"value": value}) from None
         text = str(value).strip()
         day = re.split(r"[ T]", text, maxsplit=1)[0]  # a time after the date is dropped
         for date_format in formats:
@@ -612,7 +621,7 @@ def _date(schema_format: str | None) -> Parser:
                 return dt.datetime.strptime(day, date_format).date().isoformat()
             except ValueError:
                 continue
-        raise FieldProblem(f"{text!r} is not a date like 31/01/2024 or 2024-01-31")
+        raise FieldProblem(_("%(value)r is not a date like 31/01/2024 or 2024-01-31") % {"value": text})
 
     return parse
 
@@ -624,7 +633,9 @@ def _range_checks(constraints: Mapping[str, Any]) -> list[Callable[[Any], None]]
 
         def at_least(value: Any) -> None:
             if value < minimum:
-                raise FieldProblem(f"{value!r} is below the minimum of {minimum}")
+                raise FieldProblem(
+                    _("%(value)r is below the minimum of %(minimum)s") % {"value": value, "minimum": minimum}
+                )
 
         checks.append(at_least)
     if "maximum" in constraints:
@@ -632,7 +643,9 @@ def _range_checks(constraints: Mapping[str, Any]) -> list[Callable[[Any], None]]
 
         def at_most(value: Any) -> None:
             if value > maximum:
-                raise FieldProblem(f"{value!r} is above the maximum of {maximum}")
+                raise FieldProblem(
+                    _("%(value)r is above the maximum of %(maximum)s") % {"value": value, "maximum": maximum}
+                )
 
         checks.append(at_most)
     return checks
