@@ -69,6 +69,8 @@ SETTLED = """
 () => [...document.images].every((image) => image.complete)
   && [...document.querySelectorAll(".leaflet-tile")].every((tile) => tile.classList.contains("leaflet-tile-loaded"))
 """
+# The map is not moving: no pan (to fit a popup), zoom or grouping animation under way.
+MAP_STILL = """() => !document.querySelector(".leaflet-pan-anim, .leaflet-zoom-anim, .leaflet-cluster-anim")"""
 RUN_AXE = """
 async (tags) => {
   const options = { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"], elementRef: true };
@@ -633,6 +635,7 @@ def test_hostile_names_are_shown_as_text_in_the_list_the_map_and_the_detail_page
     detail_links = {}
     for name in HOSTILE_NAMES:
         marker = page.get_by_title(name, exact=True)
+        page.wait_for_function(MAP_STILL)  # a marker still moving (the map panning to the last popup) misses a click
         marker.click()
         popup = page.locator(".leaflet-popup")
         popup.wait_for()
@@ -640,6 +643,7 @@ def test_hostile_names_are_shown_as_text_in_the_list_the_map_and_the_detail_page
         assert popup.locator("script, img, iframe").count() == 0
         detail_links[name] = popup.locator(".popup-title a").get_attribute("href")
         # From the keyboard: a click lands where the button was before the map panned to fit the popup.
+        page.wait_for_function(MAP_STILL)
         popup.locator(".leaflet-popup-close-button").press("Enter")
         popup.wait_for(state="detached")
     assert page.locator("img[src='x'], script:not([src])").count() == 0

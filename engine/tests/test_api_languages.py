@@ -39,7 +39,7 @@ def first_feature(served: Served) -> str:
 
 
 def is_api(path: str) -> bool:
-    """Whether a path is the API's (in any language), but its English-only page /api.html."""
+    """Whether a path is the API's (in any language), but its page for people (/api.html, /cy/api.html)."""
     return path in {"/api", "/cy/api"} or path.startswith(("/api/", "/cy/api/"))
 
 
@@ -69,7 +69,7 @@ def test_each_api_page_is_in_welsh_under_cy_and_links_to_its_english(welsh: Serv
     same_page(link["href"], path)
     (alternate,) = found.find("link", rel="alternate", hreflang="en-GB")
     same_page(alternate["href"], path)
-    within = [  # the links to the API's pages and documents, but the switch's and /api.html (English only)
+    within = [  # the links to the API's pages and documents, but the switch's and the page for people
         a["href"] for a in found.find("a") if "hreflang" not in a and is_api(urlsplit(a.get("href", "")).path)
     ]
     assert within
@@ -96,8 +96,12 @@ def test_the_welsh_documents_have_welsh_titles_and_the_same_data(welsh: Served) 
         "type": "application/json",
         "title": "Y casgliadau o ddata",
     }
-    assert links["service-doc"]["href"] == welsh.base + "/api.html"  # the one page describing the API, in English
-    assert links["service-doc"]["title"].endswith("(yn Saesneg)")
+    assert links["service-doc"] == {
+        "href": welsh.base + "/cy/api.html",  # the page describing the API, in Welsh too
+        "rel": "service-doc",
+        "type": "text/html",
+        "title": "Disgrifiad o'r API i bobl, gydag enghreifftiau",
+    }
     collection = get(welsh.base + "/cy/api/collections/toilets").json()
     english = get(welsh.base + "/api/collections/toilets").json()
     assert collection["title"] == "Toiledau cyhoeddus yn ardal Testshire"
@@ -208,11 +212,73 @@ def test_the_welsh_home_page_shows_the_api_s_messages_in_welsh(
     assert english_words in Page(answer.text).text
 
 
-def test_the_api_s_page_for_people_stays_one_english_page(welsh: Served) -> None:
-    """/api.html is in English only: /cy/api.html is a page not found, in Welsh."""
+def test_the_api_s_page_for_people_is_in_welsh_under_cy(welsh: Served) -> None:
+    """/cy/api.html says lang="cy", speaks Welsh, and links to /api.html and back, as the other pages do."""
     answer = get(welsh.base + "/cy/api.html")
-    assert answer.status == 404
+    assert answer.status == 200, answer.text[:300]
     assert html_lang(answer.text) == "cy"
+    found = Page(answer.text)
+    assert found.title.startswith("Yr API data - ")
+    assert "Paramedrau" in found.text
+    assert "Yn yr ymholiad, dewisol: rhif cyfan, o 1 i" in found.text  # limit's schema in words
+    assert "Parameters" not in found.texts
+    assert found.find("a", href="/cy/api.html", aria_current="page")  # the footer's link, in Welsh
+    (link,) = switch(found)
+    assert (link["hreflang"], link["href"]) == ("en-GB", "/api.html")
+    (alternate,) = found.find("link", rel="alternate", hreflang="en-GB")
+    assert alternate["href"] == "/api.html"
+    english = Page(get(welsh.base + "/api.html").text)
+    assert [(link["hreflang"], link["href"]) for link in switch(english)] == [("cy", "/cy/api.html")]
+    assert "Parameters" in english.texts
+
+
+def test_the_welsh_page_lists_every_route_with_welsh_summaries_and_descriptions(welsh: Served) -> None:
+    """Each route's summary, description and parameters' descriptions in Welsh; the OpenAPI document stays English."""
+    document = get(welsh.base + "/api/openapi.json").json()
+    assert document == get(welsh.base + "/cy/api/openapi.json").json()
+    found = Page(get(welsh.base + "/cy/api.html").text)
+    headings = [text.strip() for text in found.texts if text.strip()]
+    listed = {path: operations["get"] for path, operations in document["paths"].items() if "servers" not in operations}
+    assert len(listed) > 8
+    for path, operation in listed.items():
+        assert f"GET {path}" in found.text
+        assert operation["summary"] not in headings, path  # the English summary is not shown
+        assert operation["description"] not in found.text, path
+    assert "Tudalen lanio" in headings
+    assert "Eitemau casgliad" in headings
+    assert "Gwiriad iechyd" in headings
+    assert "Sawl nodwedd sy'n cyfateb i'w hepgor." in found.text  # offset
+    # A field filter's description: its pattern in Welsh with the field's name; a resident filter's with its label.
+    assert "Dim ond y nodweddion y mae eu Category yn hafal i'r gwerth hwn" in found.text
+    assert "Only features whose" not in found.text
+    assert 'yr hidlydd "Toiled hygyrch" ar y tudalennau' in found.text
+    assert "Mae'r storfa'n ateb: cyfrif pob casgliad." in found.text  # a status's description
+
+
+def test_the_welsh_page_s_examples_are_under_cy_api_and_answer(welsh: Served) -> None:
+    """The API's examples are its Welsh addresses (/cy/api/...); the health checks are the same in every language."""
+    found = Page(get(welsh.base + "/cy/api.html").text)
+    examples = [attrs["href"] for attrs in found.find("a") if attrs["href"].startswith(welsh.base)]
+    assert welsh.base + "/cy/api/collections/toilets" in examples
+    assert welsh.base + "/healthz" in examples
+    api = [href for href in examples if is_api(urlsplit(href).path.removeprefix("/cy"))]
+    assert len(api) > 5
+    assert all(urlsplit(href).path.startswith("/cy/api") for href in api), api
+    for href in examples:
+        assert get(href).status == 200, href
+
+
+def test_the_welsh_api_s_landing_page_for_people_links_the_welsh_page(welsh: Served) -> None:
+    """The Welsh landing page (f=html) links /cy/api.html, not marked as English; the English one links /api.html."""
+    for base, page in ((welsh.base + "/cy", "/cy/api.html"), (welsh.base, "/api.html")):
+        answer = get(base + "/api?f=html")
+        pages = [urlsplit(a["href"]).path for a in Page(answer.text).find("a") if a["href"].endswith("api.html")]
+        assert len(pages) == 2, pages  # the service-doc link, and the footer's
+        assert set(pages) == {page}
+        assert "(yn Saesneg)" not in answer.text
+    english = {link["rel"]: link for link in get(welsh.base + "/api").json()["links"]}
+    assert english["service-doc"]["href"] == welsh.base + "/api.html"
+    assert english["service-doc"]["title"] == "The API described for people, with examples"
 
 
 def test_an_english_only_project_s_api_pages_have_no_switch(served: Served) -> None:
@@ -221,6 +287,7 @@ def test_an_english_only_project_s_api_pages_have_no_switch(served: Served) -> N
     assert not switch(found)
     assert not found.find("link", rel="alternate", hreflang="")
     assert get(served.base + "/cy/api/collections").status == 404
+    assert get(served.base + "/cy/api.html").status == 404
 
 
 def test_the_welsh_api_is_open_data_like_the_english(welsh: Served) -> None:

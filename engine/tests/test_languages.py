@@ -131,6 +131,8 @@ def test_the_welsh_home_page_searches_lists_and_links_in_welsh(welsh: Served) ->
     assert found.find("form", action="/cy/#results")
     assert "Cod post neu le (dewisol)" in found.text
     assert "Newid babanod" in found.text  # a resident filter's label, from the theme, in Welsh
+    assert "toiledau cyhoeddus yn ardal Testshire" in found.text  # the theme's title in the lead paragraph, in Welsh
+    assert "public toilets" not in found.text
     assert re.search(r"Yn dangos 1 i 20 o 23", found.text)
     records = [item["data-href"] for item in found.find("li", data_feature="")]
     assert records
@@ -175,8 +177,8 @@ def test_a_record_page_is_in_welsh_with_welsh_words_from_python(welsh: Served) -
 
 
 def test_a_missing_page_under_cy_is_a_welsh_404(welsh: Served) -> None:
-    """/cy/nothing and /cy/api.html are pages not found, in Welsh (the API's own pages are: test_api_languages.py)."""
-    for path in ("/cy/nothing", "/cy/api.html"):
+    """/cy/nothing is a page not found, in Welsh (the API's pages are Welsh pages: test_api_languages.py)."""
+    for path in ("/cy/nothing", "/cy/nothing.html"):
         answer = get(welsh.base + path)
         assert answer.status == 404
         assert html_lang(answer.text) == "cy"
@@ -186,8 +188,8 @@ def test_a_missing_page_under_cy_is_a_welsh_404(welsh: Served) -> None:
 
 
 def test_pages_with_one_version_have_no_switch(welsh: Served) -> None:
-    """The API's page and a page not found are in one language only: no switch, no alternates."""
-    for path in ("/api.html", "/nothing"):
+    """A page not found is in one language only: no switch, no alternates."""
+    for path in ("/nothing", "/healthz.html"):
         found = Page(get(welsh.base + path).text)
         assert not switch(found), path
         assert not found.find("link", rel="alternate", hreflang=""), path

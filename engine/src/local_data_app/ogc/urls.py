@@ -52,15 +52,10 @@ class Urls(Protocol):
 
 
 class ApiUrls:
-    """The live API's addresses under ``base`` (such as ``http://127.0.0.1:8000/api``, or ``.../cy/api`` in Welsh).
+    """The live API's addresses under ``base`` (such as ``http://127.0.0.1:8000/api``, or ``.../cy/api`` in Welsh)."""
 
-    ``service_doc`` is the API's page for people, when it is not beside
-    ``base`` (the Welsh API's is the one English page, /api.html).
-    """
-
-    def __init__(self, base: str, service_doc: str | None = None) -> None:
+    def __init__(self, base: str) -> None:
         self.base = base.rstrip("/")
-        self.service_doc_href = service_doc
 
     def landing(self) -> str:
         return self.base
@@ -69,8 +64,8 @@ class ApiUrls:
         return self.base + "/openapi.json"
 
     def service_doc(self) -> str:
-        """The page that describes the API for people, /api.html: beside the API, among the pages."""
-        return self.service_doc_href or self.base + ".html"
+        """The page that describes the API for people, /api.html (/cy/api.html in Welsh): beside the API."""
+        return self.base + ".html"
 
     def conformance(self) -> str:
         return self.base + "/conformance"

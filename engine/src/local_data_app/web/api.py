@@ -76,7 +76,7 @@ def raw_query(request: Request) -> RawQuery:
 def urls(request: Request) -> ogc.ApiUrls:
     """The API's addresses in the request's language: under /cy/api for Welsh (web/languages.py), /api for English."""
     root = str(request.base_url).rstrip("/")
-    return ogc.ApiUrls(root + current().prefix + "/api", service_doc=root + "/api.html")
+    return ogc.ApiUrls(root + current().prefix + "/api")
 
 
 def json_or_html(

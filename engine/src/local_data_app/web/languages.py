@@ -8,9 +8,10 @@ and template serves every language. The people's pages have a prefix, and so
 does the API (``/cy/api/collections``): its pages for people (``f=html``) are
 in the language, their links stay within it, and its JSON documents carry
 their titles and the messages of its 400s in it; their data is the same in
-every language. The API's page (/api.html), the health checks and the static
-files are the same for every language, so ``/cy/api.html`` is a page not
-found, in Welsh.
+every language. The API's page for people (/api.html) is one of the pages:
+``/cy/api.html`` describes the API in Welsh, from the same OpenAPI document,
+which stays in English (service_doc.py). The health checks and the static
+files are the same for every language.
 
 A browser's ``Accept-Language`` is read only on a first visit to the home
 page: a request for ``/`` with no query, not coming from a page of this site
@@ -31,7 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..language import ENGLISH, LANGUAGES, preferred, using
 
-PAGES = ("/", "/about", "/accessibility", "/privacy", "/quality")  # the people's pages with a language prefix
+PAGES = ("/", "/about", "/accessibility", "/privacy", "/quality", "/api.html")  # the people's pages with a prefix
 FEATURE_PAGES = "/features/"
 API = "/api"  # the OGC API, whose pages and titles are in each language too
 VARY = "Accept-Language"
@@ -43,7 +44,7 @@ def is_page(path: str) -> bool:
 
 
 def is_api(path: str) -> bool:
-    """Whether an English address is the API's (/api and below, not /api.html), which each language has too."""
+    """Whether an English address is the API's (/api and below, not its page /api.html), which each language has too."""
     return path == API or path.startswith(API + "/")
 
 

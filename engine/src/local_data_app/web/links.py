@@ -65,7 +65,7 @@ class Links:
 
     def api(self) -> str:
         """Where a developer starts: the page describing the API (service_doc.py), which links the API itself."""
-        return "/api.html"
+        return self.page("/api.html")
 
     def accessibility(self) -> str:
         """The accessibility statement (public_pages.py)."""

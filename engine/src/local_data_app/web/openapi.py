@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from copy import deepcopy
 from typing import Any
 
+from ..language import N_
 from ..ogc.boxes import MOST_VALUES
 from ..ogc.crs import URIS
 from ..schemas.layout import Layout
@@ -34,6 +35,19 @@ SCHEMA_JSON = "application/schema+json"
 JSON_TYPES = {"number": "number", "integer": "integer", "boolean": "boolean"}
 ITEMS_PATHS = ("/api/collections/{name}/items", "/api/collections/{name}/items.csv")
 SHARED_PARAMETERS = ("limit",)  # declared once under components/parameters, where GIS clients look for them
+# The texts that differ by a field's or a collection's name, one pattern each: the document is English,
+# and /cy/api.html translates the pattern and fills in the same values (service_doc.py).
+FIELD_FILTER = N_("Only features whose %(name)s is this value, read as ingest reads it.")
+CHOICES_FILTER = N_(
+    "Only features whose %(name)s is one of these values, read as ingest reads it: "
+    "give %(name)s once per value, at most %(most)s times."
+)
+HOLDS_FILTER = N_(
+    "true keeps only the features whose %(field)s holds a value other than %(absent)s "
+    '(the resident filter "%(label)s"); false, or left out, keeps them all.'
+)
+ITEMS_SUMMARY = N_("Items of %(name)s")  # a collection's own items path, for GDAL
+PATTERNS = (FIELD_FILTER, CHOICES_FILTER, HOLDS_FILTER, ITEMS_SUMMARY)
 
 
 def ref(name: str) -> dict[str, str]:
@@ -406,7 +420,7 @@ def collection_paths(items: Mapping[str, Any], collections: Sequence[str]) -> di
             parameter for parameter in operation.get("parameters", []) if parameter.get("in") != "path"
         ]
         operation["operationId"] = f"{items.get('operationId', 'items')}_{name}"
-        operation["summary"] = f"Items of {name}"
+        operation["summary"] = ITEMS_SUMMARY % {"name": name}
         found[f"/collections/{name}/items"] = {"servers": [{"url": "/api"}], "get": operation}
     return found
 
@@ -456,8 +470,7 @@ def filter_parameters(fields: Sequence[Mapping[str, Any]], shape: Layout) -> lis
                     "name": name,
                     "in": "query",
                     "required": False,
-                    "description": f"Only features whose {name} is one of these values, read as ingest reads it: "
-                    f"give {name} once per value, at most {MOST_VALUES} times.",
+                    "description": CHOICES_FILTER % {"name": name, "most": MOST_VALUES},
                     "schema": {"type": "array", "items": {"type": "string"}, "maxItems": MOST_VALUES},
                     "style": "form",
                     "explode": True,
@@ -469,7 +482,7 @@ def filter_parameters(fields: Sequence[Mapping[str, Any]], shape: Layout) -> lis
                 "name": name,
                 "in": "query",
                 "required": False,
-                "description": f"Only features whose {name} is this value, read as ingest reads it.",
+                "description": FIELD_FILTER % {"name": name},
                 "schema": {"type": "string"},
             }
         )
@@ -480,8 +493,7 @@ def filter_parameters(fields: Sequence[Mapping[str, Any]], shape: Layout) -> lis
                 "name": parameter,
                 "in": "query",
                 "required": False,
-                "description": f"true keeps only the features whose {entry.field} holds a value other than {absent} "
-                f'(the resident filter "{entry.label}"); false, or left out, keeps them all.',
+                "description": HOLDS_FILTER % {"field": entry.field, "absent": absent, "label": entry.label},
                 "schema": {"type": "string", "enum": ["true", "false"]},
             }
         )

@@ -256,7 +256,7 @@ def render_text(
     with using(links.language.code, state.project_dir):  # the words in the language the links are in
         return environment.get_template(template).render(
             site=page_site(state),
-            theme_title=state.schema["title"],
+            theme_title=_(state.schema["title"]),  # in the page's language, as in its title
             settings=settings,
             path=path,
             links=links,

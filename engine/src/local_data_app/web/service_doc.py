@@ -8,6 +8,12 @@ bounds and defaults, the statuses it answers with, and an address to try,
 filled in from the served data. It is a page like the others (base.html, no
 script of its own), where FastAPI's interactive docs would load script from a
 CDN, which the security policy forbids.
+
+The page is in each language of the project (/cy/api.html in Welsh, its
+examples under /cy/api), while the OpenAPI document stays in English: each
+summary and description is translated here, as the page is made, by looking
+its English up in the catalogue. The field filters' descriptions differ only
+by the field's name, so their one pattern is translated and filled in again.
 """
 
 from __future__ import annotations
@@ -15,20 +21,31 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from ..language import N_, current
+from ..language import gettext as _
 from ..ogc.parameters import DEFAULT_LIMIT, MAX_LIMIT
 from ..ogc.state import ApiState
 from .api import State
+from .languages import is_api
+from .openapi import PATTERNS
 from .pages import page_site, render
 
 PATH = "/api.html"
 PLACEHOLDER = re.compile(r"\{([^}]+)\}")
-TYPES = {"integer": "a whole number", "number": "a number", "boolean": "true or false", "string": "text"}
+TYPES = {
+    "integer": N_("a whole number"),
+    "number": N_("a number"),
+    "boolean": N_("true or false"),
+    "string": N_("text"),
+}
+PATTERN_VALUE = re.compile(r"%\((\w+)\)s")
 
 router = APIRouter(include_in_schema=False)
 
@@ -72,12 +89,12 @@ def service_doc(request: Request, state: State) -> HTMLResponse:
 
 
 def service_doc_context(state: ApiState, document: Mapping[str, Any], base: str) -> dict[str, Any]:
-    """What the page shows: the API's addresses under ``base`` and each route of ``document``."""
+    """What the page shows: the API's addresses under ``base``, in the language, and each route of ``document``."""
     values = example_values(state)
     return {
-        "title": f"The data API - {page_site(state)}",
-        "api_href": base + "/api",
-        "openapi_href": base + "/api/openapi.json",
+        "title": _("The data API - %(site)s") % {"site": page_site(state)},
+        "api_href": base + current().prefix + "/api",
+        "openapi_href": base + current().prefix + "/api/openapi.json",  # the same English document in every language
         "default_limit": DEFAULT_LIMIT,
         "max_limit": MAX_LIMIT,
         "routes": routes(document, base, values),
@@ -104,11 +121,12 @@ def routes(document: Mapping[str, Any], base: str, values: Mapping[str, str]) ->
         found.append(
             Route(
                 path=path,
-                summary=operation.get("summary", path),
-                description=operation.get("description", ""),
+                summary=translated(operation.get("summary", path)),
+                description=translated(operation.get("description", "")),
                 parameters=tuple(parameter(resolved(document, item)) for item in operation.get("parameters", [])),
                 statuses=tuple(
-                    Status(code, answer.get("description", "")) for code, answer in operation["responses"].items()
+                    Status(code, translated(answer.get("description", "")))
+                    for code, answer in operation["responses"].items()
                 ),
                 example=example(path, base, values),
             )
@@ -131,29 +149,64 @@ def parameter(declared: Mapping[str, Any]) -> Parameter:
         where=declared["in"],
         required=bool(declared.get("required")),
         accepts=accepts(schema),
-        description=declared.get("description") or schema.get("description", ""),
+        description=translated(declared.get("description") or schema.get("description", "")),
     )
+
+
+def translated(text: str) -> str:
+    """A summary or description of the document in the page's language: as it is, or as a field filter's pattern.
+
+    Text the catalogue does not hold stays English, as every untranslated message does.
+    """
+    found = _(text)
+    if found != text or not text or current().prefix == "":
+        return found
+    for pattern in PATTERNS:
+        if matched := pattern_regex(pattern).fullmatch(text):
+            values = matched.groupdict()
+            if "label" in values:  # a resident filter's label, which the theme's pages translate by value
+                values["label"] = _(values["label"])
+            return _(pattern) % values
+    return text
+
+
+@lru_cache(maxsize=8)
+def pattern_regex(pattern: str) -> re.Pattern[str]:
+    """A pattern's English filled in with any values: each ``%(name)s`` a group, the same value where repeated."""
+    parts, seen, start = [], set(), 0
+    for placeholder in PATTERN_VALUE.finditer(pattern):
+        name = placeholder[1]
+        parts.append(re.escape(pattern[start : placeholder.start()]))
+        parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+        seen.add(name)
+        start = placeholder.end()
+    parts.append(re.escape(pattern[start:]))
+    return re.compile("".join(parts), re.DOTALL)
 
 
 def accepts(schema: Mapping[str, Any]) -> str:
     """A parameter's schema in words: its type, its values or bounds, and its default."""
-    words = [TYPES.get(schema.get("type", "string"), "text")]
+    words = [_(TYPES.get(schema.get("type", "string"), TYPES["string"]))]
     if values := [str(value) for value in schema.get("enum", []) if value is not None]:
-        words.append("one of " + ", ".join(values))
+        words.append(_("one of %(values)s") % {"values": ", ".join(values)})
     low, high = schema.get("minimum"), schema.get("maximum")
     if low is not None and high is not None:
-        words.append(f"from {low} to {high}")
+        words.append(_("from %(low)s to %(high)s") % {"low": low, "high": high})
     elif low is not None:
-        words.append(f"at least {low}")
+        words.append(_("at least %(low)s") % {"low": low})
     elif high is not None:
-        words.append(f"at most {high}")
+        words.append(_("at most %(high)s") % {"high": high})
     if "default" in schema:
-        words.append(f"default {schema['default']}")
+        words.append(_("default %(value)s") % {"value": schema["default"]})
     return ", ".join(words)
 
 
 def example(path: str, base: str, values: Mapping[str, str]) -> str | None:
-    """The route's address with its path parameters filled in from ``values``; None if one has no value."""
+    """The route's address with its path parameters filled in from ``values``; None if one has no value.
+
+    The API's routes are under the page's language (/cy/api in Welsh); the health checks are the same in every one.
+    """
     if any(name not in values for name in PLACEHOLDER.findall(path)):
         return None
-    return base + PLACEHOLDER.sub(lambda found: quote(values[found[1]], safe=""), path)
+    prefix = current().prefix if is_api(path) else ""
+    return base + prefix + PLACEHOLDER.sub(lambda found: quote(values[found[1]], safe=""), path)
