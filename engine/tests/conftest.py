@@ -345,15 +345,22 @@ class Served:
 
 @contextmanager
 def serving(
-    folder: Path, rows: list[dict[str, str]], database_url: str | None = None, more_toml: str = ""
+    folder: Path,
+    rows: list[dict[str, str]],
+    database_url: str | None = None,
+    more_toml: str = "",
+    name: str = "toilets",
+    theme: str | None = None,
 ) -> Iterator[Served]:
     """A project of these rows in ``folder``, ingested into ``database_url`` and served on 127.0.0.1.
 
     ``more_toml`` is added to its place.toml (a [server] table, say); without
     ``database_url`` the store is the default SQLite file in the project.
+    ``name`` and ``theme`` are the collection's and the dataset theme's, as
+    :func:`write_project` takes them.
     """
     with clean_settings_environment():
-        config = write_project(folder, rows, database_url=database_url)
+        config = write_project(folder, rows, name=name, database_url=database_url, theme=theme)
         config.write_text(config.read_text(encoding="utf-8") + more_toml, encoding="utf-8")
         loaded = load_settings(config)
         (report,) = ingest(loaded)

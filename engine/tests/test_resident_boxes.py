@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
@@ -212,32 +211,20 @@ def of_kinds(*kinds: str) -> set[str]:
     return {f"P{number:02d}" for number, kind in enumerate(KINDS) if kind in kinds}
 
 
-@contextmanager
-def serving_places(folder: Path, database_url: str) -> Iterator[Served]:
-    """A generic_points project of the 40 places, ingested into ``database_url`` and served on 127.0.0.1."""
-    with clean_settings_environment():
-        config = write_project(folder, places(), name="places", database_url=database_url, theme="generic_points")
-        loaded = load_settings(config)
-        (report,) = ingest(loaded)
-        assert (report.loaded, report.rejected) == (len(KINDS), 0)
-        app = create_app(loaded)
-        with running(app) as base:
-            yield Served(base, app, config)
-
-
 @pytest.fixture(scope="module")
 def served_points(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, web_database_url: str
 ) -> Iterator[Served]:
     """The places in a store of their own, of the kind the module's toilets are in (an app serves one theme)."""
     folder = tmp_path_factory.mktemp("places")
+    project = {"name": "places", "theme": "generic_points"}
     if web_database_url.startswith("sqlite"):
-        with serving_places(folder, f"sqlite:///{folder.resolve() / 'places.db'}") as served:
+        with serving(folder, places(), f"sqlite:///{folder.resolve() / 'places.db'}", **project) as served:
             yield served
         return
     with (
         postgres_schema(request.getfixturevalue("postgres_server_url")) as url,
-        serving_places(folder, url) as served,
+        serving(folder, places(), url, **project) as served,
     ):
         yield served
 
