@@ -853,3 +853,26 @@ def test_paging_keeps_every_choice_of_the_search(served: Served) -> None:
     assert query == {"q": ["toilet"], "near": ["53.45,-2.3"], "datetime": ["2024-03-01/.."], "page-toilets": ["2"]}
     (api_link,) = found.find("a", href="/api/collections/toilets/items?datetime=2024-03-01%2F..&near=-2.3%2C53.45")
     assert api_link
+
+
+@pytest.mark.parametrize(
+    ("path", "scripts"),
+    [
+        ("/", ["leaflet/leaflet.js", "markercluster/leaflet.markercluster.js", "app.js"]),
+        ("/features/toilets/T00", ["leaflet/leaflet.js", "app.js"]),
+        ("/api/collections/toilets/items?f=html", ["leaflet/leaflet.js", "app.js"]),
+        ("/about", ["app.js"]),
+        ("/privacy", ["app.js"]),
+        ("/api.html", ["app.js"]),
+    ],
+)
+def test_only_the_pages_with_a_map_load_the_map_s_scripts(served: Served, path: str, scripts: list[str]) -> None:
+    """Leaflet on the pages with a map, markercluster only on the home page's, and app.js everywhere, in that order."""
+    found = Page(get(served.base + path).text)
+    loaded = [
+        script["src"].split("?")[0].removeprefix("/static/").removeprefix("vendor/")
+        for script in found.find("script", src="")
+    ]
+    assert loaded == scripts
+    styles = [link["href"] for link in found.find("link", rel="stylesheet")]
+    assert any("leaflet.css" in href for href in styles) == ("leaflet/leaflet.js" in scripts)
