@@ -143,6 +143,8 @@ MISTAKES = {
     "sortby=Nothing": ("is not a field of this collection", "nid yw 'Nothing' yn un o feysydd y casgliad hwn"),
     "area=X": ("area: 'X' is not an ONS GSS code", "area: nid yw 'X' yn god GSS yr ONS"),
     "open_now=maybe": ("open_now: 'maybe' is not true or false", "nid yw 'maybe' yn true nac yn false"),
+    # A holds box of the theme's resident filters (ogc/boxes.py).
+    "accessible=maybe": ("give accessible=true, or leave it out", "rhowch accessible=true, neu gadewch ef allan"),
     "crs=EPSG:3857": ("is not a coordinate system of this API", "nid yw 'EPSG:3857' yn un o systemau cyfesurynnau"),
     "filter=Category%3D'Unisex'&filter-lang=sql": (
         "filter-lang: 'sql' is not a filter language here",

@@ -18,8 +18,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import ClientError, bad_parameter, shown
+from ..language import gettext as _
 from ..normalise import FieldProblem
-from ..schemas.layout import ChoicesFilter, HoldsFilter, layout
+from ..schemas.layout import ChoicesFilter, HoldsFilter
 from ..store.conditions import All, Condition, In, Not
 from .state import ApiState
 
@@ -44,44 +45,50 @@ class Boxes:
 
 def box_parameters(state: ApiState) -> list[str]:
     """The query parameters the theme's holds boxes add to the items route and the home page."""
-    return list(layout(state.schema).holds())
+    return list(state.shape.holds())
 
 
 def choice_fields(state: ApiState) -> set[str]:
     """The fields whose parameter may come more than once: those of the theme's choices groups."""
-    return set(layout(state.schema).choices())
+    return set(state.shape.choices())
+
+
+def true_or_false(parameter: str, text: str) -> bool:
+    """A switch's value (a holds box's, ``open_now``'s): true or false, in any case; a 400 naming it if not."""
+    wanted = YES_OR_NO.get(text.strip().lower())
+    if wanted is None:
+        problem = _("%(value)s is not true or false; give %(parameter)s=true, or leave it out")
+        raise bad_parameter(parameter, problem % {"value": shown(text), "parameter": parameter})
+    return wanted
 
 
 def parse_held(entry: HoldsFilter, text: str) -> bool:
-    """Whether a holds box's parameter asks for its places: true or false, in any case; a 400 naming it if not."""
-    wanted = YES_OR_NO.get(text.strip().lower())
-    if wanted is None:
-        raise bad_parameter(
-            entry.parameter, f"{shown(text)} is not true or false; give {entry.parameter}=true, or leave it out"
-        )
-    return wanted
+    """Whether a holds box's parameter asks for its places."""
+    return true_or_false(entry.parameter, text)
 
 
 def parse_chosen(state: ApiState, name: str, texts: Sequence[str]) -> tuple[str, ...]:
     """A choices field's values, read as ingest reads the field; a 400 naming the field for a bad or empty one."""
     if len(texts) > MOST_VALUES:
-        raise bad_parameter(name, f"given {len(texts)} times; give at most {MOST_VALUES} values")
+        problem = _("given %(count)s times; give at most %(most)s values")
+        raise bad_parameter(name, problem % {"count": len(texts), "most": MOST_VALUES})
     parse = state.parsers()[name]
     values: list[str] = []
     for text in texts:
         try:
             value = parse(text)
         except (FieldProblem, ValueError, TypeError) as problem:
-            raise bad_parameter(name, f"{problem}. Give a value as the data holds it") from None
+            problem_text = _("%(problem)s. Give a value as the data holds it") % {"problem": problem}
+            raise bad_parameter(name, problem_text) from None
         if value is None:
-            raise bad_parameter(name, "give a value to filter by, or leave the parameter out")
+            raise bad_parameter(name, _("give a value to filter by, or leave the parameter out"))
         values.append(value)
     return tuple(dict.fromkeys(values))
 
 
 def read_boxes(state: ApiState, query: Mapping[str, Sequence[str]]) -> Boxes:
     """The holds boxes and choices of a query, checked; the first mistake is a 400 naming its parameter."""
-    shape = layout(state.schema)
+    shape = state.shape
     held: list[HoldsFilter] = []
     chosen: dict[str, tuple[str, ...]] = {}
     texts: dict[str, str | list[str]] = {}
@@ -93,7 +100,7 @@ def read_boxes(state: ApiState, query: Mapping[str, Sequence[str]]) -> Boxes:
     for name in shape.choices():
         given = [text for text in query.get(name) or () if text.strip()] if name in query else []
         if name in query and not given:
-            raise bad_parameter(name, "give a value to filter by, or leave the parameter out")
+            raise bad_parameter(name, _("give a value to filter by, or leave the parameter out"))
         if given:
             chosen[name] = parse_chosen(state, name, given)
             texts[name] = list(given)

@@ -26,10 +26,9 @@ from ..errors import bad_parameter, shown
 from ..gazetteer import Located, looks_like_a_point
 from ..language import gettext as _
 from ..normalise import FieldProblem
-from ..schemas.layout import layout
 from ..store import AREA_CODE, BBox, Between
 from ..store.opening import OpenAt
-from .boxes import Boxes, box_parameters, choice_fields, read_boxes
+from .boxes import Boxes, box_parameters, choice_fields, read_boxes, true_or_false
 from .crs import DEFAULT, Crs, bbox_in_crs84, parse_crs
 from .selection import SELECTION_PARAMETERS, Selection, parse_selection
 from .state import ApiState
@@ -42,7 +41,6 @@ MAX_NEAR_DEPTH = 10_000
 OPEN_NOW = "open_now"
 ITEMS_PARAMETERS = ("bbox", "bbox-crs", "crs", "datetime", "limit", "offset", "near", "area", OPEN_NOW, "f")
 ITEMS_PARAMETERS += SELECTION_PARAMETERS
-YES_OR_NO = {"true": True, "false": False}
 # A date, or an RFC 3339 date-time (its offset required; a space for + is how an unencoded + arrives).
 INSTANT = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})"
@@ -288,13 +286,9 @@ def add_open_now(state: ApiState, filters: dict[str, Any], text: str) -> bool:
     ``open_now`` for a value other than true or false, a theme without hours,
     or a filter on the hours field's text given as well.
     """
-    wanted = YES_OR_NO.get(text.strip().lower())
-    if wanted is None:
-        problem = _("%(value)s is not true or false; give open_now=true, or leave it out")
-        raise bad_parameter(OPEN_NOW, problem % {"value": shown(text)})
-    if not wanted:
+    if not true_or_false(OPEN_NOW, text):
         return False
-    hours = layout(state.schema).hours
+    hours = state.shape.hours
     if hours is None:
         problem = _("the theme %(theme)s names no opening hours field, so leave open_now out")
         raise bad_parameter(OPEN_NOW, problem % {"theme": repr(state.schema.get("name"))})

@@ -7,6 +7,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from ..gazetteer import Located, locate
 from ..language import gettext as _
 from ..normalise import Parser, parser_for
 from ..schemas import GAZETTEER_ROLES
+from ..schemas.layout import Layout, layout
 from ..store import BBox, Provenance, Store
 
 GSS_CODE = re.compile(GSS_PATTERN)
@@ -71,8 +73,18 @@ class ApiState:
             raise ValueError(problem % {"value": shown(text), "codes": ", ".join(codes)})
         return code
 
-    def parsers(self) -> dict[str, Parser]:
+    @cached_property
+    def shape(self) -> Layout:
+        """The theme's page layout and resident filters (schemas/layout.py), read once: every request asks for it."""
+        return layout(self.schema)
+
+    @cached_property
+    def _parsers(self) -> dict[str, Parser]:
         return {spec["name"]: parser_for(spec) for spec in self.fields}
+
+    def parsers(self) -> dict[str, Parser]:
+        """Each field's parser, as ingest reads the field: made once, handed out as a new dict each time."""
+        return dict(self._parsers)
 
     def collections(self) -> list[Provenance]:
         """The collections the app serves: every load but the gazetteers', which only answer near= (gazetteer.py)."""

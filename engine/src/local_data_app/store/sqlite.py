@@ -18,7 +18,6 @@ import functools
 import heapq
 import json
 import sqlite3
-import struct
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -51,6 +50,7 @@ from . import (
     indexed_columns,
     intersection,
     quote,
+    rtree,
     search_words,
     searched_fields,
     table_name,
@@ -67,7 +67,6 @@ SEARCH_REFINEMENTS = 10  # then halves the gap this many times, to within 1/1024
 ROW_REFINEMENTS = 3
 RANK_ALL_UP_TO = 2000  # matching features nearest() ranks all at once rather than search for with boxes
 RTREE_OVERLAPS = "r.max_lon >= ? AND r.min_lon <= ? AND r.max_lat >= ? AND r.min_lat <= ?"
-RTREE_ROOT = 1  # the node number of an R*Tree's root in its _node table
 # How far an R*Tree bound may lie outside the value it bounds, as a share of the value: a 32-bit float rounded
 # outwards is within two units in its last place (2**-22 of the value); this allows 64 times as much.
 RTREE_ROUNDING = 2**-16
@@ -78,6 +77,11 @@ DEADLINE_STEPS = 1000  # how many steps of SQLite's virtual machine a read takes
 # between them. The ascii tokenizer splits only at ASCII spaces and punctuation, so it keeps those words whole
 # (any other character is part of a word), and detail=none keeps only which rows hold a word: enough for words
 # that begin a word, which is all a search asks.
+# A live table's rows, as its load counted them in the catalogue, which saves a pass over a large table; a table
+# loaded before the catalogue counted them is counted (coalesce runs its second query only when the first is NULL).
+LOADED_ROWS = (
+    f"SELECT coalesce((SELECT rows_loaded FROM {CATALOGUE} WHERE table_name = ?), (SELECT count(*) FROM {{table}}))"
+)
 FTS_OPTIONS = "tokenize='ascii', detail='none'"
 # FTS5 answers a prefix query ("stat"*) by merging every matching word's list of rows before the first row comes:
 # tens of milliseconds for a common word. So a word typed is looked up in the load's list of words instead, and
@@ -163,6 +167,8 @@ class SQLiteStore:
             if bbox is not None and not checked:
                 sql, params = _inside(table, bbox)
                 return db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
+            if bbox is None and not checked:  # every row: the load counted them (a load before it did is counted)
+                return db.execute(LOADED_ROWS.format(table=table), [table]).fetchone()[0]
             source, params = _matching(table, bbox, checked)
             return db.execute(f"SELECT count(*){source}", params).fetchone()[0]
 
@@ -199,7 +205,7 @@ class SQLiteStore:
         """
         with self._reading() as db:
             table, _ = _live(db, collection)
-            rounded = _root_box(db, table)
+            rounded = rtree.root_box(db, table)
             if rounded is None:
                 return None
             edges = [
@@ -267,9 +273,11 @@ class SQLiteStore:
         """A page of the features nearest a point, by great-circle distance in metres, nearest first.
 
         The ``offset + limit`` nearest are ranked by true distance, ties in
-        load order. When a bbox or filters leave at most ``RANK_ALL_UP_TO``
-        features, they are all ranked; otherwise growing boxes on the R*Tree
-        find the candidates (see :meth:`_around`).
+        load order. Without a bbox or filters, a walk of the R*Tree's nodes
+        nearest first finds the candidates (see rtree.py). When a bbox or
+        filters leave at most ``RANK_ALL_UP_TO`` features, they are all
+        ranked; otherwise growing boxes on the R*Tree find the candidates
+        (see :meth:`_around`).
         """
         with self._reading() as db:
             table, fields = _live(db, collection)
@@ -301,14 +309,16 @@ class SQLiteStore:
         wanted = offset + limit
         located = None
         narrowed = bbox or checked or plan
-        if few or (narrowed and few is None):  # few features are ranked all at once, quicker than growing boxes
+        if not narrowed:  # any located feature may be among them: walk the R*Tree nearest first
+            located = rtree.nearest_candidates(db, table, lon, lat, wanted)
+        elif few or few is None:  # few features are ranked all at once, quicker than growing boxes
             match, words = (plan.match, plan.scan) if plan else (None, ())
             source, params = _matching(table, within if bbox else None, checked, True, True, words, match)
             located = db.execute(
                 f"SELECT {table}._rowid, {table}._lon, {table}._lat{source} LIMIT ?",
                 [*params, RANK_ALL_UP_TO + 1],
             ).fetchall()
-        if located is None or len(located) > RANK_ALL_UP_TO:
+        if located is None or (narrowed and len(located) > RANK_ALL_UP_TO):
             every = plan.words if plan else ()
             located = self._around(db, table, point, wanted, within, checked, bbox is not None, every)
         ranked = heapq.nsmallest(wanted, ((distance(lon, lat, x, y), rowid) for rowid, x, y in located))[offset:]
@@ -814,26 +824,6 @@ def _live(db: sqlite3.Connection, collection: str) -> tuple[str, _Fields]:
         hours_table = fields.hours_table
         remember(hours_table, lambda: db.execute(f"SELECT hours, osm FROM {hours_table}_hours WHERE NOT weekly"))
     return row[0], fields
-
-
-def _root_box(db: sqlite3.Connection, table: str) -> BBox | None:
-    """The box the R*Tree's root covers, in its rounded 32-bit bounds; None if the tree is empty.
-
-    A node, as SQLite's rtree.c lays it out: a 2-byte depth, a 2-byte count
-    of cells, then each cell's 8-byte child (or feature) number and its
-    bounds as 4-byte floats (min lon, max lon, min lat, max lat), all
-    big-endian.
-    """
-    (node,) = db.execute(f"SELECT data FROM {table}_rtree_node WHERE nodeno = ?", [RTREE_ROOT]).fetchone()
-    cells = [struct.unpack_from(">4f", node, 4 + index * 24 + 8) for index in range(int.from_bytes(node[2:4], "big"))]
-    if not cells:
-        return None
-    return (
-        min(cell[0] for cell in cells),
-        min(cell[2] for cell in cells),
-        max(cell[1] for cell in cells),
-        max(cell[3] for cell in cells),
-    )
 
 
 def _margin(bound: float) -> float:

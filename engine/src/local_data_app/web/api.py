@@ -60,7 +60,7 @@ class OpenApiResponse(JSONResponse):
     media_type = OPENAPI_JSON
 
 
-def get_state(request: Request) -> ApiState:
+async def get_state(request: Request) -> ApiState:
     state: ApiState = request.app.state.api
     return state
 

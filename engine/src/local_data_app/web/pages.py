@@ -56,7 +56,7 @@ from ..ogc.boxes import Boxes, choice_fields, commonest_values, parse_chosen, pa
 from ..ogc.html import feature_name as named
 from ..ogc.parameters import MAX_LIMIT, OPEN_NOW, add_dates, add_open_now, parse_datetime, parse_numbers
 from ..ogc.state import NAME_FIELDS, ApiState
-from ..schemas.layout import HoldsFilter, Layout, ResidentFilter, layout
+from ..schemas.layout import HoldsFilter, Layout, ResidentFilter
 from ..store import AREA_CODE, AREA_NAME, Feature, Provenance, searched_fields
 from . import answers
 from .api import State
@@ -328,7 +328,7 @@ def home_context(state: ApiState, search: Search, page_of: Callable[[str], int],
         "areas": area_choices(state),
         "area_groups": area_groups(state),
         "form_filters": form_filters(state, search),
-        "open_now_box": layout(state.schema).hours is not None,  # a static site cannot know what is open now
+        "open_now_box": state.shape.hours is not None,  # a static site cannot know what is open now
         "resident_filters": resident_filters(state, search),
         "resident_names": [OPEN_NOW, *(box.name for box in resident_filters(state, search))],
         # a static site has no form: it asks the store for no values to show as boxes
@@ -348,7 +348,7 @@ def home_heading(state: ApiState) -> str:
     The theme's ``x-page`` ``singular`` names one of its things; a theme without it is named by its title.
     """
     place = state.settings.place.name
-    singular = layout(state.schema).singular
+    singular = state.shape.singular
     if singular:
         # The catalogue holds the words as they read after "Find" in each language (Welsh mutates them).
         return _("Find %(singular)s in %(place)s") % {"singular": _(singular), "place": place}
@@ -430,7 +430,7 @@ def read_search(request: Request, state: ApiState) -> Search:
 
 def read_resident_boxes(request: Request, state: ApiState, search: Search) -> Boxes:
     """The holds boxes ticked and the choices given, as the API reads them; each mistake kept by its parameter."""
-    shape = layout(state.schema)
+    shape = state.shape
     held: list[HoldsFilter] = []
     chosen: dict[str, tuple[str, ...]] = {}
     texts: dict[str, str | list[str]] = {}
@@ -524,7 +524,7 @@ def resident_filters(state: ApiState, search: Search) -> list[Checkbox]:
     (``accessible=true``). The choices groups are :func:`choice_groups`.
     """
     boxes = []
-    for entry in layout(state.schema).filters:
+    for entry in state.shape.filters:
         if isinstance(entry, ResidentFilter):
             ticked = checked(search, entry.field, entry.value)
             boxes.append(Checkbox(entry.field, query_value(entry.value), _(entry.label), ticked))
@@ -540,7 +540,7 @@ def choice_groups(state: ApiState, search: Search) -> list[ChoiceGroup]:
     never made of its value.
     """
     groups = []
-    for name, entry in layout(state.schema).choices().items():
+    for name, entry in state.shape.choices().items():
         chosen = search.boxes.chosen.get(name, ())
         values = commonest_values(state, entry)
         values += [value for value in chosen if value not in values]
@@ -572,7 +572,7 @@ def checked(search: Search, name: str, value: str | float | int | bool) -> bool:
 
 def more_filters_open(state: ApiState, search: Search) -> bool:
     """Whether "More filters" starts open: one of its filters is chosen, or holds a mistake to show."""
-    shape = layout(state.schema)
+    shape = state.shape
     boxes = shape.box_fields() | set(shape.holds())
     chosen = set(search.raw_filters) - boxes
     mistaken = {error.parameter for error in search.errors} - boxes - {OPEN_NOW, "near", "area"}
@@ -582,7 +582,7 @@ def more_filters_open(state: ApiState, search: Search) -> bool:
 def form_filters(state: ApiState, search: Search) -> list[Filter]:
     """A select box for each field with an enum, and a yes/no one for each boolean field, but the resident filters."""
     found = []
-    boxes = layout(state.schema).box_fields()
+    boxes = state.shape.box_fields()
     for spec in described_fields(state):
         name = spec["name"]
         if name in boxes:  # a box among the resident filters
@@ -766,7 +766,7 @@ def feature_name(state: ApiState, feature: Feature) -> str:
 
 def page_layout(state: ApiState) -> Layout:
     """What the theme's x-page annotation puts first (checked when the schema was loaded)."""
-    return layout(state.schema)
+    return state.shape
 
 
 def fields_by_name(state: ApiState) -> dict[str, dict[str, Any]]:

@@ -1,0 +1,147 @@
+"""SQLite's R*Tree read node by node: the box its root covers, and the features nearest a point, best first.
+
+SQLite's R*Tree answers boxes, not distances. Reading its nodes directly, as
+rtree.c lays them out, lets the store walk the tree nearest first: a
+best-first search (Hjaltason and Samet's) that opens only the nodes that
+could hold one of the nearest features, so a request near a point reads a
+few nodes whatever the size of the table or how far the point is from the
+data, where growing boxes counted the same rows again at each step.
+
+A node is a 2-byte depth (read from the root only: the tree's height), a
+2-byte count of cells, then each cell's 8-byte child node number (or, in a
+leaf, the feature's _rowid) and its bounds as 4-byte floats (min lon, max
+lon, min lat, max lat), all big-endian. The bounds are rounded outwards to
+32 bits, so a leaf's box holds its feature's exact position.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import sqlite3
+import struct
+from collections.abc import Iterator
+
+from . import EARTH_RADIUS, BBox, distance
+
+ROOT = 1  # the node number of an R*Tree's root in its _node table
+CELL = struct.Struct(">q4f")  # a cell: child node number or feature _rowid, then min lon, max lon, min lat, max lat
+HEADER = 4  # bytes before the first cell: the depth and the count of cells
+# Bounds below the true distance by this fraction at most, so floating-point rounding never puts a bound above it.
+SLACK = 1 - 1e-9
+# Degrees: a box no wider or taller than this is also bounded through its centre (see lower_bound).
+SMALL = 1.0
+# Degrees: a box no wider or taller than this is treated as a point, within POINT_RADIUS metres of its centre
+# (half the diagonal of a square POINT degrees of latitude on a side: a degree of longitude is never longer).
+POINT = 1e-4
+POINT_RADIUS = EARTH_RADIUS * math.radians(POINT) * math.sqrt(2) / 2
+
+Cell = tuple[int, float, float, float, float]
+
+
+def cells(node: bytes) -> Iterator[Cell]:
+    """A node's cells: (child or _rowid, min lon, max lon, min lat, max lat)."""
+    return CELL.iter_unpack(node[HEADER : HEADER + CELL.size * int.from_bytes(node[2:4], "big")])
+
+
+def root_box(db: sqlite3.Connection, table: str) -> BBox | None:
+    """The box the R*Tree's root covers, in its rounded 32-bit bounds; None if the tree is empty."""
+    (node,) = db.execute(f"SELECT data FROM {table}_rtree_node WHERE nodeno = ?", [ROOT]).fetchone()
+    found = list(cells(node))
+    if not found:
+        return None
+    return (
+        min(cell[1] for cell in found),
+        min(cell[3] for cell in found),
+        max(cell[2] for cell in found),
+        max(cell[4] for cell in found),
+    )
+
+
+def lower_bound(lon: float, lat: float, cell: Cell) -> float:
+    """Metres that every point of a cell's box is at least from the point: never more than the true least distance.
+
+    A feature's box (its position, rounded outwards) is bounded by the
+    distance to its centre less half its diagonal (the triangle inequality),
+    which is within a few metres of the true distance. A node's box, by the
+    larger of two bounds: a path between two points on the sphere is at
+    least as long as their difference in latitude; and, for a box wholly
+    east or west of the point by at most 90 degrees of longitude, at least as
+    long as the way to the nearest edge's meridian (a great circle the path
+    must cross), asin(cos(latitude) * sin(difference in longitude)). Those
+    are loose for a node off to one side diagonally, so a small node is
+    bounded through its centre too, less the distance to its farthest corner.
+    """
+    _, min_lon, max_lon, min_lat, max_lat = cell
+    width, height = max_lon - min_lon, max_lat - min_lat
+    if width <= POINT and height <= POINT:
+        return max(0.0, distance(lon, lat, (min_lon + max_lon) / 2, (min_lat + max_lat) / 2) - POINT_RADIUS) * SLACK
+    across = min_lat - lat if lat < min_lat else lat - max_lat if lat > max_lat else 0.0
+    along = min_lon - lon if lon < min_lon else lon - max_lon if lon > max_lon else 0.0
+    angle = math.radians(across)
+    if 0.0 < along <= 90.0:
+        angle = max(angle, math.asin(min(1.0, math.cos(math.radians(lat)) * math.sin(math.radians(along)))))
+    bound = EARTH_RADIUS * angle
+    if width <= SMALL and height <= SMALL:
+        centre_lon, centre_lat = (min_lon + max_lon) / 2, (min_lat + max_lat) / 2
+        corner = max(
+            distance(centre_lon, centre_lat, max_lon, min_lat), distance(centre_lon, centre_lat, max_lon, max_lat)
+        )
+        bound = max(bound, distance(lon, lat, centre_lon, centre_lat) - corner)
+    return bound * SLACK
+
+
+def nearest_candidates(
+    db: sqlite3.Connection, table: str, lon: float, lat: float, wanted: int
+) -> list[tuple[int, float, float]]:
+    """(_rowid, lon, lat) of features among which are the ``wanted`` nearest the point, with every tie at the last.
+
+    Nodes and features come off a heap by their lower bound. Once ``wanted``
+    features are off it, their exact positions (from the table) give the
+    distance within which the ``wanted`` nearest all lie; every feature
+    whose bound is within that distance is then taken too, since it may be
+    nearer than one of them, or tie with the last. Any feature left on the
+    heap is farther than all of them. The caller ranks the candidates by
+    their exact distance.
+    """
+    if wanted <= 0:
+        return []
+    (root,) = db.execute(f"SELECT data FROM {table}_rtree_node WHERE nodeno = ?", [ROOT]).fetchone()
+    depth = int.from_bytes(root[0:2], "big")
+    heap: list[tuple[float, int, int, int]] = []  # (bound, order pushed, node number or _rowid, depth; -1 a feature)
+    pushed = 0
+
+    def open_node(node: bytes, level: int) -> None:
+        nonlocal pushed
+        below = level - 1 if level > 0 else -1  # a leaf's cells are features
+        for cell in cells(node):
+            pushed += 1
+            heapq.heappush(heap, (lower_bound(lon, lat, cell), pushed, cell[0], below))
+
+    open_node(root, depth)
+    taken: list[int] = []
+    reach = math.inf
+    positions: dict[int, tuple[float, float]] = {}
+    while heap and heap[0][0] <= reach:
+        _, _, number, level = heapq.heappop(heap)
+        if level < 0:
+            taken.append(number)
+            if len(taken) == wanted:  # the exact distances of the first ``wanted`` bound the rest of the search
+                positions = exact_positions(db, table, taken)
+                reach = max(distance(lon, lat, *positions[rowid]) for rowid in taken)
+            continue
+        (node,) = db.execute(f"SELECT data FROM {table}_rtree_node WHERE nodeno = ?", [number]).fetchone()
+        open_node(node, level)
+    more = [rowid for rowid in taken if rowid not in positions]
+    positions.update(exact_positions(db, table, more))
+    return [(rowid, *positions[rowid]) for rowid in taken]
+
+
+def exact_positions(db: sqlite3.Connection, table: str, rowids: list[int]) -> dict[int, tuple[float, float]]:
+    """The stored longitude and latitude of features, by _rowid."""
+    if not rowids:
+        return {}
+    rows = db.execute(
+        f"SELECT _rowid, _lon, _lat FROM {table} WHERE _rowid IN ({', '.join('?' * len(rowids))})", rowids
+    )
+    return {rowid: (x, y) for rowid, x, y in rows}

@@ -1,0 +1,142 @@
+"""Nearest first through the R*Tree's nodes (store/rtree.py), and counting every row from the catalogue.
+
+The walk must find exactly what measuring every feature finds, in a tree of
+several levels, with features on the same spot, and from points far from
+all of them; its bounds must never be above a true distance, or it would
+stop too soon.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import random
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_store import COLLECTION, FIELDS, brute_nearest, load, make_feature, make_provenance
+
+from local_data_app.store import distance, open_store, rtree
+
+
+def clustered(count: int, seed: int) -> list[Any]:
+    """Towns of features (a few on the same spot, a few unlocated) and a scatter over Great Britain."""
+    generator = random.Random(seed)  # noqa: S311 (test data, not secrets)
+    towns = [(-2.24, 53.48), (-0.13, 51.51), (-3.19, 55.95), (-4.25, 55.86), (-1.9, 52.48)]
+    features = []
+    for number in range(count):
+        if number % 23 == 7:
+            lon, lat = None, None
+        elif number % 11 == 3 and features[number - 2].lon is not None:
+            lon, lat = features[number - 2].lon, features[number - 2].lat  # the same spot as another
+        elif number % 5 == 0:
+            lon, lat = generator.uniform(-6.0, 1.7), generator.uniform(50.0, 58.6)
+        else:
+            town_lon, town_lat = generator.choice(towns)
+            lon, lat = generator.gauss(town_lon, 0.03), generator.gauss(town_lat, 0.02)
+        features.append(make_feature(number, lon, lat))
+    return features
+
+
+@pytest.fixture(scope="module")
+def big_sqlite(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, list[Any]]:
+    """A SQLite store of 6,000 features, so that its R*Tree has several levels."""
+    folder = tmp_path_factory.mktemp("rtree")
+    features = clustered(6000, seed=20261206)
+    store = open_store(f"sqlite:///{folder / 'app.db'}", folder)
+    load(store, features, batch=1000)
+    yield store, features
+    store.close()
+
+
+def tree_depth(store: Any) -> int:
+    db = sqlite3.connect(store.path)
+    with contextlib.closing(db):
+        (table,) = db.execute("SELECT table_name FROM _collections WHERE collection = ?", [COLLECTION]).fetchone()
+        (root,) = db.execute(f"SELECT data FROM {table}_rtree_node WHERE nodeno = 1").fetchone()  # noqa: S608 (the store's own name)
+    return int.from_bytes(root[:2], "big")
+
+
+def test_the_walk_finds_what_measuring_every_feature_finds(big_sqlite: tuple[Any, list[Any]]) -> None:
+    """In towns, between them, at sea, in Shetland and across the world: pages of 1, 50 and 500, ties in load order."""
+    store, features = big_sqlite
+    assert tree_depth(store) >= 2  # the walk goes down through inner nodes to leaves
+    generator = random.Random(5)  # noqa: S311 (test data, not secrets)
+    points = [(-2.24, 53.48), (-0.13, 51.51), (2.5, 56.5), (-1.14, 60.15), (-9.5, 49.0), (151.2, -33.9), (0.0, 89.9)]
+    points += [(generator.uniform(-7.0, 2.0), generator.uniform(49.5, 59.5)) for _ in range(12)]
+    for lon, lat in points:
+        expected = brute_nearest(features, lon, lat)
+        for limit, offset in [(1, 0), (50, 0), (50, 50), (500, 0)]:
+            found = store.nearest(COLLECTION, lon, lat, limit=limit, offset=offset)
+            assert [feature for feature, _ in found] == expected[offset : offset + limit], (lon, lat, limit)
+            assert [metres for _, metres in found] == pytest.approx(
+                [distance(lon, lat, f.lon, f.lat) for f in expected[offset : offset + limit]]
+            )
+
+
+def test_a_bound_is_never_above_the_distance_to_any_point_of_its_box() -> None:
+    """Boxes of every size, from a feature's to a country's, east, west, north and south of the point and around it."""
+    generator = random.Random(11)  # noqa: S311 (test data, not secrets)
+    for _ in range(3000):
+        width = 10 ** generator.uniform(-7, 1.3)
+        height = 10 ** generator.uniform(-7, 1.3)
+        min_lon, min_lat = generator.uniform(-12, 4), generator.uniform(48, 62)
+        cell = (0, min_lon, min_lon + width, min_lat, min_lat + height)
+        lon, lat = generator.uniform(-15, 8), generator.uniform(45, 65)
+        bound = rtree.lower_bound(lon, lat, cell)
+        samples = [(min_lon + width * a, min_lat + height * b) for a in (0, 0.25, 0.5, 0.75, 1) for b in (0, 0.5, 1)]
+        samples += [(generator.uniform(min_lon, min_lon + width), generator.uniform(min_lat, min_lat + height))]
+        samples += [(min(max(lon, min_lon), min_lon + width), min(max(lat, min_lat), min_lat + height))]
+        nearest = min(distance(lon, lat, x, y) for x, y in samples)
+        assert bound <= nearest, (lon, lat, cell, bound, nearest)
+
+
+def test_a_feature_s_bound_is_within_metres_of_its_distance() -> None:
+    """A point's box bounds tightly, so the walk takes few features beyond the ones it wants."""
+    lon, lat = -2.3, 53.4
+    for east, north in [(0.1, 0.0), (0.0, 0.2), (0.3, -0.4), (-1.5, 2.0)]:
+        x, y = lon + east, lat + north
+        cell = (0, math.nextafter(x, -math.inf), math.nextafter(x, math.inf), y, y)
+        assert distance(lon, lat, x, y) - rtree.POINT_RADIUS - 1 <= rtree.lower_bound(lon, lat, cell)
+        assert rtree.lower_bound(lon, lat, cell) <= distance(lon, lat, x, y)
+
+
+def test_an_empty_tree_has_no_candidates(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'app.db'}", tmp_path)
+    try:
+        load(store, [make_feature(1, None, None)])
+        assert store.nearest(COLLECTION, -2.3, 53.4, limit=10) == []
+    finally:
+        store.close()
+
+
+def test_counting_every_row_reads_the_load_s_own_count(database_url: str, tmp_path: Path) -> None:
+    """Without a box or filters the count is the load's, from the catalogue, and agrees with the rows (both stores)."""
+    store = open_store(database_url, tmp_path)
+    try:
+        features = clustered(300, seed=3)
+        load(store, features, batch=100)
+        assert store.count(COLLECTION) == len(features)
+        babies = sum(feature.properties["BabyChange"] for feature in features)
+        assert store.count(COLLECTION, filters={"BabyChange": True}) == babies
+        load(store, features[:120], batch=100)  # a new load, with its own count
+        assert store.count(COLLECTION) == 120
+    finally:
+        store.close()
+
+
+def test_a_load_the_catalogue_has_no_count_for_is_counted(tmp_path: Path) -> None:
+    """A table loaded before the catalogue kept counts (rows_loaded empty) is counted row by row."""
+    store = open_store(f"sqlite:///{tmp_path / 'app.db'}", tmp_path)
+    try:
+        features = [make_feature(number, -2.0, 53.0 + number / 1000) for number in range(40)]
+        with store.replacing(COLLECTION, FIELDS) as staging:
+            staging.add(features)
+            staging.commit(make_provenance(rows=len(features)))
+        with contextlib.closing(sqlite3.connect(store.path)) as db, db:
+            db.execute("UPDATE _collections SET rows_loaded = NULL")
+        assert store.count(COLLECTION) == 40
+    finally:
+        store.close()
