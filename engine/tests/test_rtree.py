@@ -140,3 +140,29 @@ def test_a_load_the_catalogue_has_no_count_for_is_counted(tmp_path: Path) -> Non
         assert store.count(COLLECTION) == 40
     finally:
         store.close()
+
+
+def test_the_walk_keeps_to_filters_and_a_box_in_a_deep_tree(big_sqlite: tuple[Any, list[Any]]) -> None:
+    """Common and rare filters, a box away from the point, and both: the same as measuring every match."""
+    store, features = big_sqlite
+    box = (-2.4, 53.3, -2.1, 53.6)
+
+    def inside(feature: Any) -> bool:
+        return feature.lon is not None and box[0] <= feature.lon <= box[2] and box[1] <= feature.lat <= box[3]
+
+    for filters, bbox in [
+        ({"BabyChange": True}, None),
+        ({"Cubicles": 4321}, None),
+        ({}, box),
+        ({"BabyChange": False}, box),
+    ]:
+        matches = [
+            feature
+            for feature in features
+            if all(feature.properties[name] == value for name, value in filters.items())
+            and (bbox is None or inside(feature))
+        ]
+        for lon, lat in [(-2.24, 53.48), (-0.13, 51.51), (2.5, 56.5)]:
+            expected = brute_nearest(matches, lon, lat)[:60]
+            found = store.nearest(COLLECTION, lon, lat, limit=60, bbox=bbox, filters=filters)
+            assert [feature for feature, _ in found] == expected, (filters, bbox, lon, lat)

@@ -30,7 +30,7 @@ import local_data_app.store as stores
 import local_data_app.store.postgres as postgres
 import local_data_app.store.sqlite as sqlite_store
 from local_data_app.errors import ClientError, ConfigError, StoreError
-from local_data_app.store import Between, Feature, Provenance, distance, open_store
+from local_data_app.store import Between, Feature, Provenance, distance, open_store, rtree
 
 PACKAGE = "local_data_app"
 
@@ -905,6 +905,21 @@ def test_nearest_on_an_empty_or_unlocated_collection_is_empty(store) -> None:
     assert store.nearest(COLLECTION, *MIDLANDS) == []
 
 
+# The ways SQLite finds a filtered nearest() its candidates: a walk of the R*Tree keeping to the filters; when the
+# walk gives up (made to at once here), every match ranked at once; and when there are too many, growing boxes.
+NEAREST_WAYS = {
+    "walk": {},
+    "rank-all": {"MOST_EXAMINED": -1, "KEEP_BATCH": 1},
+    "grow-boxes": {"MOST_EXAMINED": -1, "KEEP_BATCH": 1, "RANK_ALL_UP_TO": 0},
+}
+
+
+def nearest_way(monkeypatch: pytest.MonkeyPatch, way: str) -> None:
+    """Make SQLite's nearest() find its candidates one of NEAREST_WAYS."""
+    for name, value in NEAREST_WAYS[way].items():
+        monkeypatch.setattr(sqlite_store if name == "RANK_ALL_UP_TO" else rtree, name, value)
+
+
 def brute_nearest(features: Sequence[Any], lon: float, lat: float) -> list[Any]:
     """Every located feature, nearest first and ties in load order, found by measuring each."""
     located = [(distance(lon, lat, f.lon, f.lat), number, f) for number, f in enumerate(features) if f.lon is not None]
@@ -942,13 +957,14 @@ def test_pages_of_nearest_neither_skip_nor_repeat(store, page) -> None:
     assert store.nearest(COLLECTION, *MIDLANDS, limit=0, offset=3) == []
 
 
-@pytest.mark.parametrize("rank_all_up_to", [sqlite_store.RANK_ALL_UP_TO, 0], ids=["rank-all", "grow-boxes"])
-def test_nearest_keeps_to_filters_and_a_bbox(store, monkeypatch, rank_all_up_to) -> None:
+@pytest.mark.parametrize("way", NEAREST_WAYS)
+def test_nearest_keeps_to_filters_and_a_bbox(store, monkeypatch, way) -> None:
     """nearest() ranks only the features inside the bbox that match the filters, and pages through them.
 
-    SQLite ranks a few features all at once and searches for more with growing boxes: both ways are tried.
+    SQLite walks its R*Tree keeping to them, ranks a few features all at once, or searches for more with growing
+    boxes: each way is tried.
     """
-    monkeypatch.setattr(sqlite_store, "RANK_ALL_UP_TO", rank_all_up_to)
+    nearest_way(monkeypatch, way)
     features = ragged_cluster(200, seed=7)
     load(store, features, batch=64)
     bbox = (-1.55, 52.45, -1.40, 52.60)

@@ -3,7 +3,7 @@
 Each condition is also evaluated here in Python, with SQL's rule for a
 missing value (a comparison with it is unknown, and so is its ``NOT``), and
 the stores must give exactly those features: through features() and count(),
-nearest() both ways SQLite finds candidates, and search().
+nearest() each way SQLite finds candidates, and search().
 """
 
 from __future__ import annotations
@@ -15,9 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_store import COLLECTION, MIDLANDS, brute_nearest, load, make_feature, ragged_cluster
+from test_store import (
+    COLLECTION,
+    MIDLANDS,
+    NEAREST_WAYS,
+    brute_nearest,
+    load,
+    make_feature,
+    nearest_way,
+    ragged_cluster,
+)
 
-import local_data_app.store.sqlite as sqlite_store
 from local_data_app.errors import ClientError
 from local_data_app.store import open_store
 from local_data_app.store.conditions import (
@@ -185,10 +193,10 @@ def test_glob_patterns_hold_their_characters_literally() -> None:
         assert fnmatch.fnmatchcase(text, glob_pattern(r"a*b?c[d]%_\%\_\\")) == like(text, r"a*b?c[d]%_\%\_\\")
 
 
-@pytest.mark.parametrize("rank_all_up_to", [sqlite_store.RANK_ALL_UP_TO, 0], ids=["rank-all", "grow-boxes"])
-def test_nearest_keeps_to_where(store, monkeypatch, rank_all_up_to) -> None:
+@pytest.mark.parametrize("way", NEAREST_WAYS)
+def test_nearest_keeps_to_where(store, monkeypatch, way) -> None:
     """nearest() ranks only the features the condition keeps, whichever way SQLite finds its candidates."""
-    monkeypatch.setattr(sqlite_store, "RANK_ALL_UP_TO", rank_all_up_to)
+    nearest_way(monkeypatch, way)
     found = ragged_cluster(200, seed=11)
     load(store, found, batch=64)
     lon, lat = -1.7, 52.3

@@ -20,7 +20,7 @@ import heapq
 import math
 import sqlite3
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from . import EARTH_RADIUS, BBox, distance
 
@@ -35,6 +35,10 @@ SMALL = 1.0
 # (half the diagonal of a square POINT degrees of latitude on a side: a degree of longitude is never longer).
 POINT = 1e-4
 POINT_RADIUS = EARTH_RADIUS * math.radians(POINT) * math.sqrt(2) / 2
+
+# Features handed to a search's keep() at once, and how many it may be handed before the search gives up.
+KEEP_BATCH = 256
+MOST_EXAMINED = 20_000
 
 Cell = tuple[int, float, float, float, float]
 
@@ -92,8 +96,14 @@ def lower_bound(lon: float, lat: float, cell: Cell) -> float:
 
 
 def nearest_candidates(
-    db: sqlite3.Connection, table: str, lon: float, lat: float, wanted: int
-) -> list[tuple[int, float, float]]:
+    db: sqlite3.Connection,
+    table: str,
+    lon: float,
+    lat: float,
+    wanted: int,
+    within: BBox | None = None,
+    keep: Callable[[list[int]], set[int]] | None = None,
+) -> list[tuple[int, float, float]] | None:
     """(_rowid, lon, lat) of features among which are the ``wanted`` nearest the point, with every tie at the last.
 
     Nodes and features come off a heap by their lower bound. Once ``wanted``
@@ -103,11 +113,16 @@ def nearest_candidates(
     nearer than one of them, or tie with the last. Any feature left on the
     heap is farther than all of them. The caller ranks the candidates by
     their exact distance.
+
+    Only the features ``keep`` keeps count (it is given a batch of _rowids
+    and returns those that match a request's filters, words and box), and
+    nodes wholly outside ``within`` are never opened. A search that has
+    looked at MOST_EXAMINED features without finding enough gives up: None,
+    and the caller finds them another way (the filters match too few nearby).
     """
     if wanted <= 0:
         return []
     (root,) = db.execute(f"SELECT data FROM {table}_rtree_node WHERE nodeno = ?", [ROOT]).fetchone()
-    depth = int.from_bytes(root[0:2], "big")
     heap: list[tuple[float, int, int, int]] = []  # (bound, order pushed, node number or _rowid, depth; -1 a feature)
     pushed = 0
 
@@ -115,26 +130,45 @@ def nearest_candidates(
         nonlocal pushed
         below = level - 1 if level > 0 else -1  # a leaf's cells are features
         for cell in cells(node):
-            pushed += 1
-            heapq.heappush(heap, (lower_bound(lon, lat, cell), pushed, cell[0], below))
+            if within is None or overlaps(cell, within):
+                pushed += 1
+                heapq.heappush(heap, (lower_bound(lon, lat, cell), pushed, cell[0], below))
 
-    open_node(root, depth)
+    open_node(root, int.from_bytes(root[0:2], "big"))
     taken: list[int] = []
+    pending: list[int] = []  # features off the heap that keep has not yet been asked about
+    examined = 0
     reach = math.inf
     positions: dict[int, tuple[float, float]] = {}
-    while heap and heap[0][0] <= reach:
-        _, _, number, level = heapq.heappop(heap)
-        if level < 0:
-            taken.append(number)
-            if len(taken) == wanted:  # the exact distances of the first ``wanted`` bound the rest of the search
-                positions = exact_positions(db, table, taken)
-                reach = max(distance(lon, lat, *positions[rowid]) for rowid in taken)
-            continue
-        (node,) = db.execute(f"SELECT data FROM {table}_rtree_node WHERE nodeno = ?", [number]).fetchone()
-        open_node(node, level)
+    while pending or (heap and heap[0][0] <= reach):
+        if heap and heap[0][0] <= reach and len(pending) < KEEP_BATCH:
+            _, _, number, level = heapq.heappop(heap)
+            if level >= 0:
+                (node,) = db.execute(f"SELECT data FROM {table}_rtree_node WHERE nodeno = ?", [number]).fetchone()
+                open_node(node, level)
+            elif keep is None:
+                taken.append(number)
+            else:
+                pending.append(number)
+        elif pending:  # a batch to ask keep about: the heap is done with, or the batch is full
+            examined += len(pending)
+            kept = keep(pending)
+            taken += [rowid for rowid in pending if rowid in kept]
+            pending = []
+            if examined > MOST_EXAMINED and len(taken) < wanted:
+                return None
+        if reach == math.inf and len(taken) >= wanted:  # the exact distances of these bound the rest of the search
+            positions = exact_positions(db, table, taken)
+            reach = sorted(distance(lon, lat, *positions[rowid]) for rowid in taken)[wanted - 1]
     more = [rowid for rowid in taken if rowid not in positions]
     positions.update(exact_positions(db, table, more))
     return [(rowid, *positions[rowid]) for rowid in taken]
+
+
+def overlaps(cell: Cell, box: BBox) -> bool:
+    """Whether a cell's box meets a box (min lon, min lat, max lon, max lat)."""
+    _, min_lon, max_lon, min_lat, max_lat = cell
+    return min_lon <= box[2] and max_lon >= box[0] and min_lat <= box[3] and max_lat >= box[1]
 
 
 def exact_positions(db: sqlite3.Connection, table: str, rowids: list[int]) -> dict[int, tuple[float, float]]:

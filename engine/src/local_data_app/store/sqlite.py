@@ -307,19 +307,27 @@ class SQLiteStore:
         if limit <= 0 or within is None:
             return []
         wanted = offset + limit
-        located = None
-        narrowed = bbox or checked or plan
-        if not narrowed:  # any located feature may be among them: walk the R*Tree nearest first
+        every = plan.words if plan else ()
+
+        def keep(rowids: list[int]) -> set[int]:
+            """Those of the features that match the filters and words, and lie inside the bbox."""
+            source, params = _matching(table, within if bbox else None, checked, words=every, rowids=rowids)
+            return {rowid for (rowid,) in db.execute(f"SELECT {table}._rowid{source}", params)}
+
+        located: Iterable[tuple[int, float, float]] | None = None
+        if not (bbox or checked or plan):  # any located feature may be among them: walk the R*Tree nearest first
             located = rtree.nearest_candidates(db, table, lon, lat, wanted)
-        elif few or few is None:  # few features are ranked all at once, quicker than growing boxes
+        elif not few:  # the walk, keeping to the filters; it gives up when they match too few nearby
+            located = rtree.nearest_candidates(db, table, lon, lat, wanted, within if bbox else None, keep)
+        if located is None and few is not False:  # few features are ranked all at once, quicker than growing boxes
             match, words = (plan.match, plan.scan) if plan else (None, ())
             source, params = _matching(table, within if bbox else None, checked, True, True, words, match)
-            located = db.execute(
+            found = db.execute(
                 f"SELECT {table}._rowid, {table}._lon, {table}._lat{source} LIMIT ?",
                 [*params, RANK_ALL_UP_TO + 1],
             ).fetchall()
-        if located is None or (narrowed and len(located) > RANK_ALL_UP_TO):
-            every = plan.words if plan else ()
+            located = found if len(found) <= RANK_ALL_UP_TO else None
+        if located is None:
             located = self._around(db, table, point, wanted, within, checked, bbox is not None, every)
         ranked = heapq.nsmallest(wanted, ((distance(lon, lat, x, y), rowid) for rowid, x, y in located))[offset:]
         rows = db.execute(
@@ -632,6 +640,7 @@ def _matching(
     located: bool = False,
     words: Sequence[str] = (),
     match: str | None = None,
+    rowids: Sequence[int] = (),
 ) -> tuple[str, list[Any]]:
     """The FROM and WHERE clauses, and their parameters, for a collection's features inside ``bbox`` matching filters.
 
@@ -641,10 +650,14 @@ def _matching(
     does). ``match``, an FTS5 query, has the word index find the features
     first, in load order (CROSS JOIN keeps it first); ``words`` (from
     store.search_words) must each begin a word of the feature's, looked for
-    in each row's words. Field names are the collection's own, checked and
-    quoted; every value is a parameter.
+    in each row's words. ``rowids`` asks about those features only (found
+    already, so a box is tested on their positions alone). Field names are
+    the collection's own, checked and quoted; every value is a parameter.
     """
     source, clauses, params = f" FROM {table}", [f"{table}._lon IS NOT NULL"] if located else [], []
+    if rowids:
+        clauses.append(f"{table}._rowid IN ({', '.join('?' * len(rowids))})")
+        params += rowids
     if match is not None:
         source = f" FROM {table}_fts CROSS JOIN {table} ON {table}._rowid = {table}_fts.rowid"
         clauses.append(f"{table}_fts MATCH ?")
@@ -655,10 +668,11 @@ def _matching(
             params.append(f"% {word}%")
     if bbox is not None:
         min_lon, min_lat, max_lon, max_lat = bbox
-        source += f" JOIN {table}_rtree AS r ON r.id = {table}._rowid"
-        clauses.append(RTREE_OVERLAPS)
-        params += [min_lon, max_lon, min_lat, max_lat]
-        if exact:
+        if not rowids:
+            source += f" JOIN {table}_rtree AS r ON r.id = {table}._rowid"
+            clauses.append(RTREE_OVERLAPS)
+            params += [min_lon, max_lon, min_lat, max_lat]
+        if exact or rowids:
             clauses.append(f"{table}._lon BETWEEN ? AND ? AND {table}._lat BETWEEN ? AND ?")
             params += [min_lon, max_lon, min_lat, max_lat]
     for name, value in checked:
