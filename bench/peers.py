@@ -22,22 +22,30 @@
    - **datasette**: ``datasette serve -i`` on the app's own database file (the
      same rows and the same R*Tree), answering a canned query that selects the
      50 features in the square through the R*Tree, in load order, as JSON;
-     and a second canned query that also counts every feature in the square,
-     as the app's numberMatched does;
+     a second canned query that also counts every feature in the square,
+     as the app's numberMatched does; and its row page as JSON
+     (``/<db>/<table>/<rowid>.json``) for the very features the app's item
+     scenario asks for, by the rowid that is the table's primary key;
    - **pygeoapi**: its Starlette app under uvicorn, answering
      ``/collections/toilets/items?bbox=...&limit=50`` from a GeoPackage of the
      same features (written by bench/geopackage.py, with its R*Tree), through
      its OGR provider when GDAL's Python bindings can be had (Debian's
      python3-gdal, installed with apt-get) and otherwise through its
      SQLiteGPKG provider (with Debian's SpatiaLite module);
+   - **the app on PostgreSQL**, when a PostgreSQL URL is given (bench/run_all.py
+     passes the server its ingest filled): three app processes behind nginx
+     with the recipe's own site file (bench/deployment.py), asked the app's
+     bbox, near and item requests;
 
 4. checks a sample of squares: the app's answer against the database, then
    each peer's answer against the app's (the same ids in the same order from
-   Datasette, the same count from its counting query, and from pygeoapi the
-   same ids where the square holds 50 features or fewer, otherwise 50 ids from
-   the square); prints requests per second (over all rounds), p50 and p99
-   latency (the medians of the rounds'), errors, peak RSS and the app's bbox
-   throughput as a multiple of each peer's (the median of the rounds' ratios).
+   Datasette, the same count from its counting query, the same id and
+   position from its row page, and from pygeoapi the same ids where the square
+   holds 50 features or fewer, otherwise 50 ids from the square; the app on
+   PostgreSQL against the SQLite database, as bench/serve.py checks the app);
+   prints requests per second (over all rounds), p50 and p99 latency (the
+   medians of the rounds'), errors, peak RSS and the app's throughput in the
+   same scenario as a multiple of each peer's (the median of the rounds' ratios).
 
 Datasette and pygeoapi are installed (by bench/peer_setup.py) with uv into
 their own virtual environments under build/bench/venvs/ (pygeoapi's on Debian's Python 3, with
@@ -62,6 +70,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import deployment
 import ingest
 import make_toilets_csv as toilets_csv
 import peer_setup
@@ -127,6 +136,7 @@ class Peer:
     check: Callable[[serve.Server], list[str]]  # compares a sample of its answers; returns the problems
     notes: list[str] = field(default_factory=list)
     server: serve.Server | None = None
+    starter: Callable[[], serve.Server] | None = None  # starts a server of several processes instead of command
 
 
 # --- the requests ------------------------------------------------------------
@@ -151,6 +161,22 @@ def datasette_path(query: str, box: tuple[float, float, float, float]) -> str:
     return f"/{DATASETTE_DB}/{query}.json?west={west}&south={south}&east={east}&north={north}&_shape=array"
 
 
+def item_id(path: str) -> str:
+    """The feature id an app item path asks for."""
+    return urllib.parse.unquote(path.rsplit("/", 1)[1])
+
+
+def datasette_row_paths(database: Path, item_paths: list[str]) -> list[str]:
+    """Datasette's row page, as JSON, of each feature the app's item paths ask for, found by its rowid."""
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        table = serve.live_table(db)
+        paths = []
+        for path in item_paths:
+            (rowid,) = db.execute(f"SELECT _rowid FROM {table} WHERE _id = ?", [item_id(path)]).fetchone()
+            paths.append(f"/{DATASETTE_DB}/{table}/{rowid}.json?_shape=array")
+    return paths
+
+
 def pygeoapi_path(box: tuple[float, float, float, float]) -> str:
     return f"/collections/{SOURCE}/items?bbox={bbox_text(box)}&limit={PAGE}&f=json"
 
@@ -165,6 +191,8 @@ def on(port: int) -> list[str]:
 
 def start(peer: Peer) -> serve.Server:
     """Start ``peer`` on a free port and wait until its ready path answers 200."""
+    if peer.starter is not None:
+        return peer.starter()
     slug = "".join(c if c.isalnum() else "-" for c in peer.name.lower()).strip("-").replace("--", "-")
     log = BENCH / "logs" / f"peer-{slug}.log"
     return serve.launch(peer.name, peer.command, cwd=peer.cwd, env=peer.env, port=peer.port, log=log, ready=peer.ready)
@@ -175,10 +203,13 @@ def get_json(server: serve.Server, path: str) -> object:
         return json.load(answer)
 
 
-def cpu_seconds(pid: int) -> float:
-    """The CPU time a process has used so far (user and system), from /proc/<pid>/stat."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def cpu_seconds(pids: list[int]) -> float:
+    """The CPU time processes have used so far (user and system), from /proc/<pid>/stat."""
+    used = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        used += int(fields[11]) + int(fields[12])
+    return used / os.sysconf("SC_CLK_TCK")
 
 
 def wait_idle(server: serve.Server, limit: float = IDLE_LIMIT) -> None:
@@ -188,10 +219,10 @@ def wait_idle(server: serve.Server, limit: float = IDLE_LIMIT) -> None:
     given up on; waiting keeps that work out of the next server's round.
     """
     deadline = time.perf_counter() + limit
-    used = cpu_seconds(server.process.pid)
+    used = cpu_seconds(server.pids())
     while time.perf_counter() < deadline:
         time.sleep(0.5)
-        now = cpu_seconds(server.process.pid)
+        now = cpu_seconds(server.pids())
         if now - used < 0.02:
             return
         used = now
@@ -275,6 +306,31 @@ def app_answers(
     return expected, problems
 
 
+@dataclass
+class ExpectedItem:
+    """What the app answered for one feature of its item scenario, and Datasette's row page of it."""
+
+    row_path: str
+    id: str
+    position: list[float] | None
+
+
+def app_items(
+    server: serve.Server, item_paths: list[str], row_paths: list[str], seed: int
+) -> tuple[list[ExpectedItem], list[str]]:
+    """The app's answers for a sample of the item scenario's features, each checked to be the feature asked for."""
+    expected, problems = [], []
+    for index in random.Random(seed).sample(range(len(item_paths)), min(CHECKS, len(item_paths))):
+        body = get_json(server, item_paths[index])
+        wanted = item_id(item_paths[index])
+        if not isinstance(body, dict) or body.get("id") != wanted:
+            problems.append(f"app {item_paths[index]}: answered with another feature")
+            continue
+        geometry = body.get("geometry") or {}
+        expected.append(ExpectedItem(row_paths[index], wanted, geometry.get("coordinates")))
+    return expected, problems
+
+
 def answer(server: serve.Server, name: str, path: str, failures: list[str]) -> object | None:
     """A peer's JSON answer, asked twice if need be; None, with the failure noted, if it gave none.
 
@@ -307,6 +363,27 @@ def check_datasette(server: serve.Server, expected: list[Expected], failures: li
     return problems
 
 
+def same_position(row: list, position: list[float] | None) -> bool:
+    """Whether a row's longitude and latitude are the app's feature's (both absent counts as the same)."""
+    if position is None:
+        return row == [None, None]
+    return None not in row and all(abs(a - b) < 1e-7 for a, b in zip(row, position[:2], strict=True))
+
+
+def check_datasette_rows(server: serve.Server, expected: list[ExpectedItem], failures: list[str]) -> list[str]:
+    """Datasette's row page must hold the one row with the app's id and position."""
+    problems: list[str] = []
+    for want in expected:
+        rows = answer(server, "datasette", want.row_path, failures)
+        if rows is None:
+            continue
+        row = rows[0] if isinstance(rows, list) and len(rows) == 1 else {}
+        position = [row.get("_lon"), row.get("_lat")]
+        if row.get("_id") != want.id or not same_position(position, want.position):
+            problems.append(f"datasette {want.row_path}: not the app's feature {want.id} at {want.position}")
+    return problems
+
+
 def check_pygeoapi(server: serve.Server, expected: list[Expected], name: str, failures: list[str]) -> list[str]:
     """pygeoapi returns the square's features in its index's order, not load order: compare sets."""
     problems: list[str] = []
@@ -330,7 +407,7 @@ def check_pygeoapi(server: serve.Server, expected: list[Expected], name: str, fa
 
 
 def round_ratio(app_rounds: list[dict[str, float]], rounds: list[dict[str, float]]) -> float | None:
-    """The median over rounds of the app's bbox requests/s divided by another load's in the same round."""
+    """The median over rounds of one load's requests/s (the app's) divided by another's in the same round."""
     ratios = [
         mine["requests_per_second"] / theirs["requests_per_second"]
         for mine, theirs in zip(app_rounds, rounds, strict=False)
@@ -339,16 +416,27 @@ def round_ratio(app_rounds: list[dict[str, float]], rounds: list[dict[str, float
     return statistics.median(ratios) if ratios else None
 
 
+def app_ratio(results: list[dict], result: dict) -> float | None:
+    """The app's (on SQLite) requests/s in the same scenario as a multiple of another server's, over rounds.
+
+    Datasette's counting query is set beside the app's bbox, whose answer
+    counts too; the app's own loads have no ratio.
+    """
+    if result["server"] == "app":
+        return None
+    scenario = "bbox" if result["scenario"].startswith("bbox") else result["scenario"]
+    mine = next((r for r in results if r["server"] == "app" and r["scenario"] == scenario), None)
+    return round_ratio(mine["rounds"], result["rounds"]) if mine else None
+
+
 def table(loads: list[Load]) -> str:
-    """One row per server and scenario, with the app's bbox throughput as a multiple of each bbox load's."""
-    app_bbox = next((load for load in loads if load.server == "app" and load.scenario == "bbox"), None)
+    """One row per server and scenario, with the app's throughput as a multiple of each other load's."""
+    results = [asdict(load) for load in loads]
     heading = ["server", "scenario", "requests", "req/s", "p50 ms", "p99 ms", "errors", "peak RSS MiB", "app / this"]
     lines = [heading]
-    for load in loads:
-        ratio = "-"
-        if app_bbox and load.scenario.startswith("bbox"):
-            found = round_ratio(app_bbox.rounds, load.rounds)
-            ratio = "-" if found is None else f"{found:.2f}"
+    for load, result in zip(loads, results, strict=True):
+        found = app_ratio(results, result)
+        ratio = "-" if found is None else f"{found:.2f}"
         lines.append(
             [
                 load.server,
@@ -407,6 +495,11 @@ def parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto", help="load generator (auto)")
     parser.add_argument("--no-bake", action="store_true", help=f"reuse build/bench/{ingest.SLUG} as it is")
+    parser.add_argument(
+        "--postgres-url",
+        help="also serve from this PostgreSQL database, holding the app's ingest of the same file, with "
+        f"{deployment.PROCESSES} app processes behind nginx (postgresql://...)",
+    )
     return parser
 
 
@@ -435,8 +528,10 @@ def run(args: argparse.Namespace, project: Path | None = None) -> dict:
 
     problems: list[str] = []
     notes: list[str] = []
-    datasette_python = pygeoapi_python_path = None
+    datasette_python = pygeoapi_python_path = nginx = None
     expected: list[Expected] = []
+    items: list[ExpectedItem] = []
+    row_paths = datasette_row_paths(database, paths["item"]) if "item" in scenarios and "datasette" in servers else []
 
     def check_app(server: serve.Server) -> list[str]:
         more, _ = serve.check_answers(server, database, paths, args.seed)
@@ -471,8 +566,11 @@ def run(args: argparse.Namespace, project: Path | None = None) -> dict:
                 scenarios={
                     "bbox": [datasette_path("bbox", box) for box in boxes],
                     "bbox+count": [datasette_path("bbox_count", box) for box in boxes],
+                    **({"item": row_paths} if row_paths else {}),
                 },
-                check=lambda server: check_datasette(server, expected, notes),
+                check=lambda server: (
+                    check_datasette(server, expected, notes) + check_datasette_rows(server, items, notes)
+                ),
             )
         )
     if "pygeoapi" in servers:
@@ -497,6 +595,25 @@ def run(args: argparse.Namespace, project: Path | None = None) -> dict:
                 )
             )
 
+    if postgres_url := getattr(args, "postgres_url", None):
+        nginx = deployment.nginx_program()
+        if nginx is None:
+            notes.append(f"nginx could not be installed with apt-get: {deployment.NAME} was left out")
+        else:
+            everyone.append(
+                Peer(
+                    name=deployment.NAME,
+                    port=0,
+                    command=[],
+                    env={},
+                    cwd=project,
+                    ready="/healthz",
+                    scenarios={s: paths[s] for s in scenarios if s in ("bbox", "near", "item")},
+                    check=lambda server: serve.check_answers(server, database, paths, args.seed)[0],
+                    starter=lambda: deployment.start(project, postgres_url, nginx),
+                )
+            )
+
     startup: dict[str, float] = {}
     peaks: dict[str, float] = {}
     try:
@@ -511,6 +628,9 @@ def run(args: argparse.Namespace, project: Path | None = None) -> dict:
         # The app's answers for the sampled squares are what the peers' answers are compared with.
         expected, app_problems = app_answers(everyone[0].server, database, sample)
         problems += app_problems
+        if row_paths:
+            items, item_problems = app_items(everyone[0].server, paths["item"], row_paths, args.seed)
+            problems += item_problems
         loads = run_rounds(everyone, args, wrk)
         print("\nChecking a sample of every server's answers ...", flush=True)
         for peer in everyone:
@@ -525,9 +645,10 @@ def run(args: argparse.Namespace, project: Path | None = None) -> dict:
         if load.errors:
             failed = f"{load.server} {load.scenario}: {load.errors:,} failed requests under load"
             # The app must not fail; a peer's failures are a finding, reported beside its figures.
-            (problems if load.server == "app" else notes).append(failed)
+            (problems if load.server.startswith("app") else notes).append(failed)
 
     found_versions = serve.versions(project, wrk) | peer_setup.peer_versions(datasette_python, pygeoapi_python_path)
+    found_versions |= deployment.nginx_version(nginx)
     compared = sum(1 for want in expected if want.matched)
     print(f"\n{args.rows:,} rows in the CSV, served from {ingest.shown(database)}")
     print(f"{args.duration:g} s per server and scenario in {args.rounds} round(s), {args.concurrency} connections\n")

@@ -1,27 +1,41 @@
-"""Run every benchmark in one go, at one size, and summarise them against the targets.
+"""Run every benchmark in one go and summarise them against the targets, at one size or several.
 
-``python3 bench/run_all.py [--rows N]`` (default 1,000,000 rows):
+``python3 bench/run_all.py [--rows N] [--sizes A,B,...] [--postgres auto|yes|no]`` (default 1,000,000 rows):
 
-1. writes (or reuses) the seeded CSV and bakes the working tree once;
+1. writes (or reuses) the seeded CSV and bakes the working tree once, and
+   starts a throwaway PostgreSQL server (scripts/postgres.py, which installs
+   Debian's server with apt-get if need be) unless ``--postgres no``; with
+   ``auto`` (the default) a machine that cannot run one leaves PostgreSQL out
+   and says so;
 2. **ingest** (bench/ingest.py): the app's ingest, the app's re-ingest of the
    unchanged file over its first load, the sqlite3 shell's ``.import``,
    ``sqlite-utils insert --csv`` and the same with ``--no-detect-types``;
+   then the app's ingest into PostgreSQL and ``psql \\copy`` of the same file;
 3. **serve** (bench/peers.py): the app's database from step 2 served by the
-   app (bbox, near, item), Datasette (the same bbox query through the same
-   R*Tree, with and without a count) and pygeoapi (the same OGC API items
-   request, with its OGR and SQLiteGPKG providers), one after another;
+   app (bbox, near, item, word search, word search near a point with a
+   filter), Datasette (the same bbox query through the same R*Tree, with and
+   without a count, and its row page for the features the app's item
+   scenario asks for), pygeoapi (the same OGC API items request, with its OGR
+   and SQLiteGPKG providers) and the app on PostgreSQL as the deployment
+   recipe runs it, three processes behind nginx (bench/deployment.py: bbox,
+   near, item), taking turns in rounds;
 4. **generation** (bench/generation.py): baking a project with cookiecutter
    and with copier;
-5. prints Markdown tables with the ratios and which of the issue's targets
-   are met, and writes them with every figure and version to
+5. with ``--sizes``, the same CSV generator at every other size, and at each
+   the app's ingest beside the sqlite3 shell's ``.import`` and the app alone
+   serving bbox, near and item: how long each size took, the ingest's rows
+   per second and peak memory at each size against ``--rows``'s, and the
+   throughput at the largest size against ``--rows``'s;
+6. prints Markdown tables with the ratios and every target, met or not, and
+   writes them with every figure and version to
    build/bench/all-<rows>-<time>.md and .json.
 
 Everything the peers need is installed by the scripts: sqlite-utils, Datasette
 and pygeoapi with uv into virtual environments under build/bench/venvs/, and
-the sqlite3 shell, wrk, GDAL's Python bindings and SpatiaLite with apt-get (as
-root). Exits with
-status 1 if a check failed (the app's counts, its answers against the
-database, the peers' answers against the app's).
+the sqlite3 shell, wrk, nginx, PostgreSQL, GDAL's Python bindings and
+SpatiaLite with apt-get (as root). Exits with status 1 if a check failed (the
+app's counts, its answers against the database on either store, the peers'
+answers against the app's).
 """
 
 from __future__ import annotations
@@ -33,6 +47,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import deployment
 import generation
 import ingest
 import make_toilets_csv as toilets_csv
@@ -42,11 +57,40 @@ import serve
 
 ROOT, BENCH = ingest.ROOT, ingest.BENCH
 MB = 1e6 / 2**20  # MiB in a megabyte
+PARTS = ("ingest", "serve", "generation")
+GROWTH_TOOLS = ("app", "sqlite3")  # ingest at the other sizes: the app and the floor beside it
+GROWTH_SCENARIOS = ("bbox", "near", "item")  # serving at the other sizes, the app alone
+FLAT = 0.2  # "flat" and "within 20%": a ratio between 0.8 and 1.2 (throughput: 0.8 or more)
+PG_APP, PG_COPY = "app (PostgreSQL)", "psql \\copy (PostgreSQL)"  # bench/ingest.py's labels
+
+
+def sizes(text: str) -> list[int]:
+    """``--sizes``: comma-separated numbers of rows."""
+    try:
+        found = [toilets_csv.positive(part.strip()) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected whole numbers of rows separated by commas, not {text!r}") from None
+    if not found:
+        raise argparse.ArgumentTypeError("expected numbers of rows separated by commas, such as 100000,1000000")
+    return found
 
 
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=toilets_csv.positive, default=toilets_csv.DEFAULT_ROWS, help="rows (1000000)")
+    parser.add_argument(
+        "--sizes",
+        type=sizes,
+        default=[],
+        help="also run the app's ingest and serving at these sizes, for the growth targets "
+        "(e.g. 100000,1000000,5000000; --rows is the one compared against and runs everything)",
+    )
+    parser.add_argument(
+        "--postgres",
+        choices=deployment.POSTGRES_CHOICES,
+        default="auto",
+        help="ingest into and serve from a throwaway PostgreSQL server: auto (if one can be started), yes, no",
+    )
     parser.add_argument("--seed", type=int, default=toilets_csv.DEFAULT_SEED, help="seed of the CSV and requests")
     parser.add_argument("--repeat", type=toilets_csv.positive, default=1, help="ingest runs per tool (1)")
     parser.add_argument(
@@ -81,11 +125,72 @@ def adopt_database(project: Path, csv_path: Path) -> None:
         shutil.move(part, target.with_name(target.name + part.name.removeprefix("app.db")))
 
 
-# --- the summary -------------------------------------------------------------
+# --- one size ----------------------------------------------------------------
+
+
+def run_size(
+    args: argparse.Namespace, rows: int, project: Path | None, skip: set[str], postgres_url: str | None
+) -> dict[str, dict[str, Any]]:
+    """Every benchmark at ``--rows``; at another size only what the growth targets need."""
+    full = rows == args.rows
+    csv_path, _ = ingest.ensure_csv(rows, args.seed, toilets_csv.DEFAULT_BAD_FRACTION)
+    reports: dict[str, dict[str, Any]] = {}
+    if "ingest" not in skip:
+        print(f"\n== Ingest, {rows:,} rows ==", flush=True)
+        ingest_args = argparse.Namespace(
+            rows=rows,
+            seed=args.seed,
+            bad_fraction=toilets_csv.DEFAULT_BAD_FRACTION,
+            repeat=args.repeat,
+            tools=",".join(ingest.TOOLS if full else GROWTH_TOOLS),
+            no_bake=True,
+            database_url=postgres_url,
+        )
+        reports["ingest"] = ingest.run(ingest_args, project)
+        adopt_database(project, csv_path)
+    if "serve" not in skip:
+        print(f"\n== Serve, {rows:,} rows ==", flush=True)
+        serve_args = argparse.Namespace(
+            rows=rows,
+            seed=args.seed,
+            duration=args.duration,
+            concurrency=args.concurrency,
+            rounds=args.rounds,
+            peers=",".join(peers.PEER_NAMES) if full else "",
+            scenarios=",".join(serve.SCENARIOS if full else GROWTH_SCENARIOS),
+            pygeoapi_provider=args.pygeoapi_provider,
+            client=args.client,
+            no_bake=True,
+            postgres_url=postgres_url if "ingest" not in skip else None,  # its database is filled by the ingest
+        )
+        reports["serve"] = peers.run(serve_args, project)
+    if full and "generation" not in skip:
+        print("\n== Generation ==", flush=True)
+        reports["generation"] = generation.run(argparse.Namespace(repeat=args.bakes))
+    return reports
+
+
+# --- the figures -------------------------------------------------------------
 
 
 def by(results: list[dict], key: str, value: str) -> dict | None:
     return next((r for r in results if r.get(key) == value), None)
+
+
+def app_ingest(reports: dict) -> dict | None:
+    """The app's first ingest into SQLite at one size, if it ran and worked."""
+    results = reports.get("ingest", {}).get("results", [])
+    return by([r for r in results if r["ok"]], "tool", ingest.LABELS["app"])
+
+
+def with_rate(results: list[dict]) -> list[dict]:
+    """Serving loads with their requests per second over all rounds."""
+    return [r | {"requests_per_second": r["requests"] / r["seconds"] if r["seconds"] else 0.0} for r in results]
+
+
+def load_of(reports: dict, server: str, scenario: str) -> dict | None:
+    results = with_rate(reports.get("serve", {}).get("results", []))
+    return next((r for r in results if r["server"] == server and r["scenario"] == scenario), None)
 
 
 def markdown_table(heading: list[str], rows: list[list[str]], text_columns: int = 1) -> str:
@@ -98,12 +203,156 @@ def verdict(met: bool | None) -> str:
     return "n/a" if met is None else ("met" if met else "**not met**")
 
 
-def ingest_summary(report: dict) -> tuple[str, list[list[str]]]:
+def flat(ratio: float) -> bool:
+    return abs(ratio - 1) <= FLAT
+
+
+# --- the targets -------------------------------------------------------------
+
+Found = dict[str, tuple[str, bool]]  # a target's key -> what was measured, and whether that meets it
+
+
+def target_names(args: argparse.Namespace, largest: int) -> dict[str, str]:
+    """Every target, in the order the summary lists them, by key."""
+    c, rows, big = args.concurrency, f"{args.rows:,}", f"{largest:,}"
+    return {
+        "ingest-sqlite3": "ingest into SQLite ≥ 0.5x the sqlite3 shell's `.import`",
+        "ingest-sqlite-utils": "ingest into SQLite ≥ 10x `sqlite-utils insert --csv`",
+        "ingest-memory": "ingest peak memory ≤ 300 MB",
+        "reingest": "re-ingest of an unchanged file ≤ 0.2x the first",
+        "ingest-postgres": "ingest into PostgreSQL ≥ 0.5x `psql \\copy`",
+        "bbox-datasette": f"bbox page of 50 ≥ 2x Datasette's query (one process, {c} connections)",
+        "bbox-p99": f"bbox p99 ≤ 50 ms at {c} connections",
+        "near-bbox": "near ≥ 0.5x the app's bbox",
+        "item-datasette": "item ≥ 2x Datasette's row page",
+        "bbox-pygeoapi": "bbox ≥ 10x pygeoapi (OGR)",
+        "search-near-p99": f"word search with a point and a filter, {rows} records: p99 ≤ 50 ms",
+        "errors-app": "no failed requests (app on SQLite)",
+        "errors-postgres": f"no failed requests ({deployment.NAME})",
+        "growth-rate": f"ingest rows/s flat: every size within 20% of {rows} rows'",
+        "growth-memory": f"ingest peak memory flat: every size within 20% of {rows} rows'",
+        "growth-bbox": f"bbox at {big} rows within 20% of {rows}",
+        "growth-near": f"near at {big} rows within 20% of {rows}",
+        "growth-item": f"item at {big} rows within 20% of {rows}",
+    }
+
+
+def ingest_targets(report: dict) -> Found:
     results = [r for r in report["results"] if r["ok"]]
     app = by(results, "tool", ingest.LABELS["app"])
+    found: Found = {}
+    if app is None:
+        return found
+    for key, label, floor in (("ingest-sqlite3", "sqlite3", 0.5), ("ingest-sqlite-utils", "sqlite-utils", 10)):
+        if (other := by(results, "tool", ingest.LABELS[label])) and other["rows_per_second"]:
+            ratio = app["rows_per_second"] / other["rows_per_second"]
+            found[key] = (f"{ratio:.2f}x", ratio >= floor)
+    peak_mb = app["peak_rss_mib"] / MB
+    found["ingest-memory"] = (f"{peak_mb:,.0f} MB", peak_mb <= 300)
+    if reingest := by(results, "tool", ingest.LABELS["reingest"]):
+        share = reingest["seconds"] / app["seconds"]
+        found["reingest"] = (f"{share:.2f}x of the first", share <= 0.2)
+    postgres, copy = by(results, "tool", PG_APP), by(results, "tool", PG_COPY)
+    if postgres and copy and copy["rows_per_second"]:
+        ratio = postgres["rows_per_second"] / copy["rows_per_second"]
+        found["ingest-postgres"] = (f"{ratio:.2f}x", ratio >= 0.5)
+    return found
+
+
+def serve_targets(report: dict) -> Found:
+    results = with_rate(report["results"])
+    found: Found = {}
+    app = by_load(results, "app", "bbox")
+    if app is None:
+        return found
+    for key, server, scenario, floor in (
+        ("bbox-datasette", "datasette", "bbox", 2),
+        ("item-datasette", "datasette", "item", 2),
+        ("bbox-pygeoapi", "pygeoapi (OGR)", "bbox", 10),
+    ):
+        if (other := by_load(results, server, scenario)) and (ratio := peers.app_ratio(results, other)) is not None:
+            found[key] = (f"{ratio:.2f}x", ratio >= floor)
+    found["bbox-p99"] = (f"{app['p99_ms']:.1f} ms", app["p99_ms"] <= 50)
+    near = by_load(results, "app", "near")
+    if near and (ratio := peers.round_ratio(near["rounds"], app["rounds"])) is not None:
+        found["near-bbox"] = (f"{ratio:.2f}x", ratio >= 0.5)
+    if search := by_load(results, "app", "search-near"):
+        found["search-near-p99"] = (f"{search['p99_ms']:.1f} ms", search["p99_ms"] <= 50)
+    for key, server in (("errors-app", "app"), ("errors-postgres", deployment.NAME)):
+        if any(r["server"] == server for r in results):
+            errors = sum(r["errors"] for r in results if r["server"] == server)
+            found[key] = (f"{errors:,}", errors == 0)
+    return found
+
+
+def by_load(results: list[dict], server: str, scenario: str) -> dict | None:
+    return next((r for r in results if r["server"] == server and r["scenario"] == scenario), None)
+
+
+def growth_targets(runs: list[dict], reference: int) -> Found:
+    """Ingest rate and memory at every size against the reference's; throughput at the largest against it."""
+    ref = next(run for run in runs if run["rows"] == reference)
+    others = [run for run in runs if run["rows"] != reference]
+    found: Found = {}
+    base = app_ingest(ref["reports"])
+    if others and base:
+        for key, field in (("growth-rate", "rows_per_second"), ("growth-memory", "peak_rss_mib")):
+            ratios = [(run["rows"], app[field] / base[field]) for run in others if (app := app_ingest(run["reports"]))]
+            if ratios:
+                shown = "; ".join(f"{ratio:.2f}x at {rows:,}" for rows, ratio in ratios)
+                found[key] = (shown, all(flat(ratio) for _, ratio in ratios))
+    largest = max(runs, key=lambda run: run["rows"])
+    if largest is ref:
+        return found
+    for scenario in GROWTH_SCENARIOS:
+        mine, theirs = load_of(ref["reports"], "app", scenario), load_of(largest["reports"], "app", scenario)
+        if mine and theirs and mine["requests_per_second"]:
+            ratio = theirs["requests_per_second"] / mine["requests_per_second"]
+            found[f"growth-{scenario}"] = (f"{ratio:.2f}x", ratio >= 1 - FLAT)
+    return found
+
+
+def why_not_measured(key: str, args: argparse.Namespace, skip: set[str], notes: list[str]) -> str:
+    """Why a target has no figure: the part was skipped, PostgreSQL or the growth sizes were not run, or a tool."""
+    if key.startswith("growth"):
+        return "run with --sizes (e.g. 100000,1000000,5000000)" if not args.sizes else "no larger size than --rows"
+    if "postgres" in key and any(note.startswith("PostgreSQL left out") for note in notes):
+        return "PostgreSQL left out (see the notes)"
+    part = "ingest" if key.startswith(("ingest", "reingest")) else "serve"
+    if part in skip:
+        return f"--skip {part}"
+    return "its tool or server did not run (see the notes)"
+
+
+def targets_table(args: argparse.Namespace, runs: list[dict], skip: set[str], notes: list[str]) -> list[list[str]]:
+    """Every target in a fixed order: its measured figure and verdict, or why it was not measured."""
+    reports = next(run["reports"] for run in runs if run["rows"] == args.rows)
+    found: Found = {}
+    if "ingest" in reports:
+        found |= ingest_targets(reports["ingest"])
+    if "serve" in reports:
+        found |= serve_targets(reports["serve"])
+    found |= growth_targets(runs, args.rows)
+    rows = []
+    for key, name in target_names(args, max(run["rows"] for run in runs)).items():
+        if key in found:
+            measured, met = found[key]
+            rows.append([name, measured, verdict(met)])
+        else:
+            rows.append([name, "not measured", f"n/a: {why_not_measured(key, args, skip, notes)}"])
+    return rows
+
+
+# --- the summary -------------------------------------------------------------
+
+
+def ingest_summary(report: dict) -> str:
+    """The ingest table: each tool's figures, and the app's rows/s as a multiple of each (into the same store)."""
+    results = [r for r in report["results"] if r["ok"]]
     rows = []
     for r in results:
-        ratio = f"{app['rows_per_second'] / r['rows_per_second']:.2f}" if app and r["rows_per_second"] else "-"
+        mine = by(results, "tool", PG_APP if "PostgreSQL" in r["tool"] else ingest.LABELS["app"])
+        ratio = f"{mine['rows_per_second'] / r['rows_per_second']:.2f}" if mine and r["rows_per_second"] else "-"
         rows.append(
             [
                 r["tool"],
@@ -116,39 +365,15 @@ def ingest_summary(report: dict) -> tuple[str, list[list[str]]]:
             ]
         )
     heading = ["tool", "stored", "rejected", "seconds", "rows/s", "peak RSS MiB", "app rows/s ÷ this"]
-    targets = []
-    if app:
-        sqlite_utils = by(results, "tool", ingest.LABELS["sqlite-utils"])
-        sqlite3 = by(results, "tool", ingest.LABELS["sqlite3"])
-        reingest = by(results, "tool", ingest.LABELS["reingest"])
-        if sqlite_utils:
-            ratio = app["rows_per_second"] / sqlite_utils["rows_per_second"]
-            targets.append(["ingest ≥ 5x `sqlite-utils insert --csv`", f"{ratio:.2f}x", verdict(ratio >= 5)])
-        if sqlite3:
-            ratio = app["rows_per_second"] / sqlite3["rows_per_second"]
-            targets.append(["ingest ≥ 0.5x the sqlite3 `.import`", f"{ratio:.2f}x", verdict(ratio >= 0.5)])
-        peak_mb = app["peak_rss_mib"] / MB
-        targets.append(["ingest peak memory < 300 MB", f"{peak_mb:,.0f} MB", verdict(peak_mb < 300)])
-        if reingest:
-            share = reingest["seconds"] / app["seconds"]
-            targets.append(
-                ["re-ingest of an unchanged file ≤ 0.2x the first", f"{share:.2f}x of the first", verdict(share <= 0.2)]
-            )
-    return markdown_table(heading, rows), targets
+    return markdown_table(heading, rows)
 
 
-def serve_summary(report: dict) -> tuple[str, list[list[str]]]:
-    results = [
-        r | {"requests_per_second": r["requests"] / r["seconds"] if r["seconds"] else 0.0} for r in report["results"]
-    ]
-    app = next((r for r in results if r["server"] == "app" and r["scenario"] == "bbox"), None)
-    ratios = {
-        (r["server"], r["scenario"]): peers.round_ratio(app["rounds"], r["rounds"]) if app else None for r in results
-    }
+def serve_summary(report: dict) -> str:
+    """The serving table: each server and scenario, and the app's throughput as a multiple of each other's."""
+    results = with_rate(report["results"])
     rows = []
     for r in results:
-        found = ratios[r["server"], r["scenario"]]
-        ratio = f"{found:.2f}" if found is not None and r["scenario"].startswith("bbox") else "-"
+        ratio = peers.app_ratio(results, r)
         rows.append(
             [
                 r["server"],
@@ -159,35 +384,11 @@ def serve_summary(report: dict) -> tuple[str, list[list[str]]]:
                 f"{r['p99_ms']:.1f}",
                 f"{r['errors']:,}",
                 f"{r['peak_rss_mib']:,.0f}",
-                ratio,
+                "-" if ratio is None else f"{ratio:.2f}",
             ]
         )
-    heading = [
-        "server",
-        "scenario",
-        "requests",
-        "req/s",
-        "p50 ms",
-        "p99 ms",
-        "errors",
-        "peak RSS MiB",
-        "app bbox ÷ this",
-    ]
-    targets = []
-    if app:
-        datasette = next((r for r in results if r["server"] == "datasette" and r["scenario"] == "bbox"), None)
-        ogr = next((r for r in results if r["server"] == "pygeoapi (OGR)"), None)
-        if datasette and (ratio := ratios["datasette", "bbox"]) is not None:
-            targets.append(["bbox ≥ 2x Datasette's query", f"{ratio:.2f}x", verdict(ratio >= 2)])
-        if ogr and (ratio := ratios["pygeoapi (OGR)", "bbox"]) is not None:
-            targets.append(["bbox ≥ 10x pygeoapi (OGR)", f"{ratio:.2f}x", verdict(ratio >= 10)])
-        concurrency = report["concurrency"]
-        targets.append(
-            [f"bbox p99 < 50 ms at {concurrency} connections", f"{app['p99_ms']:.1f} ms", verdict(app["p99_ms"] < 50)]
-        )
-        errors = sum(r["errors"] for r in results if r["server"] == "app")
-        targets.append(["no failed requests (app)", f"{errors:,}", verdict(errors == 0)])
-    return markdown_table(heading, rows, text_columns=2), targets
+    heading = ["server", "scenario", "requests", "req/s", "p50 ms", "p99 ms", "errors", "peak RSS MiB", "app ÷ this"]
+    return markdown_table(heading, rows, text_columns=2)
 
 
 def generation_summary(report: dict) -> str:
@@ -199,18 +400,48 @@ def generation_summary(report: dict) -> str:
     return markdown_table(["tool", "median s", "fastest s", "slowest s", "files"], rows)
 
 
-def summary(args: argparse.Namespace, command: str, reports: dict[str, dict], seconds: float) -> str:
+def growth_summary(runs: list[dict], reference: int) -> str:
+    """One row per size: its time, the app's ingest rate and memory and its throughput, each ÷ the reference's."""
+    ref = next(run for run in runs if run["rows"] == reference)
+    base = app_ingest(ref["reports"])
+
+    def against(value: float | None, reference_value: float | None) -> str:
+        return f"{value / reference_value:.2f}" if value and reference_value else "-"
+
+    rows = []
+    for run in runs:
+        app = app_ingest(run["reports"])
+        line = [f"{run['rows']:,}", f"{run['seconds'] / 60:.1f}"]
+        for field, scale in (("rows_per_second", 1.0), ("peak_rss_mib", MB)):
+            value = app[field] if app else None
+            line += ["-" if value is None else f"{value / scale:,.0f}", against(value, base[field] if base else None)]
+        for scenario in GROWTH_SCENARIOS:
+            load, mine = load_of(run["reports"], "app", scenario), load_of(ref["reports"], "app", scenario)
+            value = load["requests_per_second"] if load else None
+            shown = "-" if value is None else f"{value:,.1f}"
+            line += [shown, against(value, mine["requests_per_second"] if mine else None)]
+        rows.append(line)
+    heading = ["rows", "minutes", "ingest rows/s", "÷ ref", "ingest peak MB", "÷ ref"]
+    for scenario in GROWTH_SCENARIOS:
+        heading += [f"{scenario} req/s", "÷ ref"]
+    return markdown_table(heading, rows)
+
+
+def summary(
+    args: argparse.Namespace, command: str, runs: list[dict], targets: list[list[str]], notes: list[str], seconds: float
+) -> str:
     parts = [f"`{command}` ({seconds / 60:.1f} minutes in all)\n"]
-    targets: list[list[str]] = []
+    reports = next(run["reports"] for run in runs if run["rows"] == args.rows)
     if "ingest" in reports:
         file = reports["ingest"]["file"]
         parts.append(
             f"### Ingest\n\n{file['rows']:,} rows ({file['bytes'] / 1e6:.0f} MB), "
             f"{args.repeat} run(s) per tool, median time:\n"
         )
-        table, found = ingest_summary(reports["ingest"])
-        parts.append(table + "\n")
-        targets += found
+        parts.append(ingest_summary(reports["ingest"]) + "\n")
+        parts.append(
+            "psql is set beside the app's ingest into PostgreSQL, every other loader beside its ingest into SQLite.\n"
+        )
     if "serve" in reports:
         report = reports["serve"]
         parts.append(
@@ -219,78 +450,87 @@ def summary(args: argparse.Namespace, command: str, reports: dict[str, dict], se
             f"2 km squares ({report['squares_compared']} sampled squares compared across servers, "
             f"{report['squares_with_features']} of them holding features):\n"
         )
-        table, found = serve_summary(report)
-        parts.append(table + "\n")
+        parts.append(serve_summary(report) + "\n")
+        parts.append(
+            "app ÷ this: the app's requests per second on SQLite, one process, in the same scenario (for "
+            "Datasette's bbox+count, the app's bbox, whose answer counts too), as a multiple of this server's: "
+            "the median of the rounds' ratios.\n"
+        )
         if report["notes"]:
             parts.append("\n".join(f"- {note}" for note in report["notes"]) + "\n")
-        targets += found
     if "generation" in reports:
         parts.append(f"### Generation\n\n{reports['generation']['repeat']} bakes per tool:\n")
         parts.append(generation_summary(reports["generation"]) + "\n")
-    if targets:
-        parts.append("### Targets\n")
-        parts.append(markdown_table(["target", "measured", "verdict"], targets, text_columns=3) + "\n")
+    if len(runs) > 1:
+        parts.append(
+            f"### Growth\n\nEach size as run, in minutes; the app's ingest and its serving alone "
+            f"({', '.join(GROWTH_SCENARIOS)}), each ÷ the {args.rows:,}-row run's (ref):\n"
+        )
+        parts.append(growth_summary(runs, args.rows) + "\n")
+    parts.append("### Targets measured\n")
+    parts.append(markdown_table(["target", "measured", "verdict"], targets, text_columns=3) + "\n")
+    if notes:
+        parts.append("\n".join(f"- {note}" for note in notes) + "\n")
     versions: dict[str, str] = {}
-    for report in reports.values():
-        versions.update(report.get("versions", {}))
+    for run in runs:
+        for report in run["reports"].values():
+            versions.update(report.get("versions", {}))
     parts.append("### Versions\n\n" + "\n".join(f"- {name}: {version}" for name, version in versions.items()))
     return "\n".join(parts) + "\n"
+
+
+# --- the run -----------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     skip = {part.strip() for part in args.skip.split(",") if part.strip()}
-    if unknown := skip - {"ingest", "serve", "generation"}:
-        raise SystemExit(f"unknown part {', '.join(sorted(unknown))}: choose from ingest, serve, generation")
+    if unknown := skip - set(PARTS):
+        raise SystemExit(f"unknown part {', '.join(sorted(unknown))}: choose from {', '.join(PARTS)}")
+    every_size = sorted({*args.sizes, args.rows})
     started = time.perf_counter()
     BENCH.mkdir(parents=True, exist_ok=True)
-    csv_path, _ = ingest.ensure_csv(args.rows, args.seed, toilets_csv.DEFAULT_BAD_FRACTION)
-    reports: dict[str, dict[str, Any]] = {}
-    project = None
-    if {"ingest", "serve"} - skip:
-        project = ingest.bench_project(args.no_bake)
-
-    if "ingest" not in skip:
-        print("\n== Ingest ==", flush=True)
-        if not shutil.which("sqlite3") and not peer_setup.apt_install("sqlite3"):
-            print("  the sqlite3 shell could not be installed with apt-get; its row is left out")
-        ingest_args = argparse.Namespace(
-            rows=args.rows,
-            seed=args.seed,
-            bad_fraction=toilets_csv.DEFAULT_BAD_FRACTION,
-            repeat=args.repeat,
-            tools=",".join(ingest.TOOLS),
-            no_bake=True,
-            database_url=None,
-        )
-        reports["ingest"] = ingest.run(ingest_args, project)
-        adopt_database(project, csv_path)
-    if "serve" not in skip:
-        print("\n== Serve ==", flush=True)
-        serve_args = argparse.Namespace(
-            rows=args.rows,
-            seed=args.seed,
-            duration=args.duration,
-            concurrency=args.concurrency,
-            rounds=args.rounds,
-            peers=",".join(peers.PEER_NAMES),
-            scenarios=",".join(serve.SCENARIOS),
-            pygeoapi_provider=args.pygeoapi_provider,
-            client=args.client,
-            no_bake=True,
-        )
-        reports["serve"] = peers.run(serve_args, project)
-    if "generation" not in skip:
-        print("\n== Generation ==", flush=True)
-        reports["generation"] = generation.run(argparse.Namespace(repeat=args.bakes))
+    project = ingest.bench_project(args.no_bake) if {"ingest", "serve"} - skip else None
+    if "ingest" not in skip and not shutil.which("sqlite3") and not peer_setup.apt_install("sqlite3"):
+        print("  the sqlite3 shell could not be installed with apt-get; its row is left out")
+    if "ingest" in skip:  # the app on PostgreSQL serves what its ingest stored
+        postgres_url, stop_postgres, notes = None, lambda: None, ["PostgreSQL left out: --skip ingest"]
+    else:
+        postgres_url, stop_postgres, notes = deployment.start_postgres(args.postgres)
+    runs: list[dict[str, Any]] = []
+    try:
+        for rows in every_size:
+            if len(every_size) > 1:
+                print(f"\n===== {rows:,} rows =====", flush=True)
+            began = time.perf_counter()
+            reports = run_size(args, rows, project, skip, postgres_url if rows == args.rows else None)
+            runs.append({"rows": rows, "seconds": time.perf_counter() - began, "reports": reports})
+    finally:
+        stop_postgres()
 
     command = " ".join(["python3 bench/run_all.py", *(sys.argv[1:] if argv is None else argv)])
-    text = summary(args, command, reports, time.perf_counter() - started)
+    targets = targets_table(args, runs, skip, notes)
+    text = summary(args, command, runs, targets, notes, time.perf_counter() - started)
     print("\n" + text)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     (BENCH / f"all-{args.rows}-{stamp}.md").write_text(text, encoding="utf-8")
-    problems = [f"{part}: {problem}" for part, report in reports.items() for problem in report["problems"]]
-    ok = ingest.save_report({"reports": reports, "problems": problems}, f"all-{args.rows}")
+    reference = next(run["reports"] for run in runs if run["rows"] == args.rows)
+    problems = [
+        f"{run['rows']:,} rows, {part}: {problem}"
+        for run in runs
+        for part, report in run["reports"].items()
+        for problem in report["problems"]
+    ]
+    result = {
+        "reports": reference,
+        "sizes": [{"rows": run["rows"], "seconds": round(run["seconds"], 1)} for run in runs],
+        "growth": {str(run["rows"]): run["reports"] for run in runs if run["rows"] != args.rows},
+        "targets": [dict(zip(("target", "measured", "verdict"), row, strict=True)) for row in targets],
+        "notes": notes,
+        "postgres": postgres_url is not None,
+        "problems": problems,
+    }
+    ok = ingest.save_report(result, f"all-{args.rows}")
     if ok:
         print("Every check passed.")
     return 0 if ok else 1

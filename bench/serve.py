@@ -147,6 +147,10 @@ class Server:
     def url(self, path: str) -> str:
         return f"http://{HOST}:{self.port}{path}"
 
+    def pids(self) -> list[int]:
+        """The processes that do the server's work, whose CPU time says whether it is still busy."""
+        return [self.process.pid]
+
     def peak_rss_mib(self) -> float:
         """The largest resident memory the server has had (VmHWM), in MiB."""
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
