@@ -146,7 +146,10 @@ class SQLiteStore:
                 f"_row INTEGER NOT NULL, _extra TEXT NOT NULL, {columns}, _words TEXT NOT NULL, _hours INTEGER)"
             )
             staging = _SQLiteStaging(self.db, collection, table, list(fields))
-            yield staging
+            try:
+                yield staging
+            finally:  # the batch's index entries may still be going in: they finish before any rollback
+                staging.quiesce()
         finally:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
@@ -548,7 +551,17 @@ class SQLiteStore:
 
 
 class _SQLiteStaging:
-    """A load's new table, filled by one prepared INSERT per batch; its indexes are built once, at commit."""
+    """A load's new table, filled by one prepared INSERT per batch, with its R*Tree and word index beside it.
+
+    Each batch's entries in the R*Tree and the word index are made from the
+    rows just written, in a thread of their own, while the loading thread
+    checks the next batch: SQLite does that work without Python's lock, so it
+    runs on another core. The entries go in in the table's order, so the
+    indexes hold what filling them from the whole table at commit would give.
+    The next batch, or the commit, waits for them and raises any error they
+    met, so the load stops and rolls back as if it had met it itself. The
+    unique index of ids is built once, at commit.
+    """
 
     def __init__(self, db: sqlite3.Connection, collection: str, table: str, fields: list[dict[str, Any]]) -> None:
         self.hours = HoursStaging(fields, table)  # the catalogue keeps its fields, which name the hours' tables
@@ -559,30 +572,78 @@ class _SQLiteStaging:
         placeholders = ", ".join("?" * (8 + len(fields)))
         self.insert = f"INSERT INTO {table} VALUES ({placeholders})"
         self.next_rowid = 1
+        self.indexing: threading.Thread | None = None  # filling the indexes from the last batch's rows
+        self.failed: BaseException | None = None  # what stopped it
+        db.execute(f"CREATE VIRTUAL TABLE {table}_rtree USING rtree(id, min_lon, max_lon, min_lat, max_lat)")
+        db.execute(
+            f"CREATE VIRTUAL TABLE {table}_fts USING fts5(_words, content='{table}', content_rowid='_rowid', "
+            f"{FTS_OPTIONS})"
+        )
+        self.index_rows = (
+            f"INSERT INTO {table}_rtree SELECT _rowid, _lon, _lon, _lat, _lat FROM {table} "
+            "WHERE _rowid BETWEEN ? AND ? AND _lon IS NOT NULL",
+            f"INSERT INTO {table}_fts (rowid, _words) SELECT _rowid, _words FROM {table} WHERE _rowid BETWEEN ? AND ?",
+        )
 
     def add(self, features: Sequence[Feature]) -> None:
         start = self.next_rowid
-        self.next_rowid += len(features)
-        names, words, extra_json, hours = self.names, self.words, self.extra_json, self.hours.number
-        self.db.executemany(
-            self.insert,
-            [
-                (
-                    rowid,
-                    feature.id,
-                    feature.lon,
-                    feature.lat,
-                    feature.row,
-                    extra_json(feature.extra),
-                    *map(feature.properties.get, names),
-                    " ".join(words(feature)),
-                    hours(feature.properties),
-                )
-                for rowid, feature in enumerate(features, start)
-            ],
-        )
+        names, words, extra_json, hours = self.names, self.words.text, self.extra_json, self.hours.number
+        rows = [
+            (
+                rowid,
+                feature.id,
+                feature.lon,
+                feature.lat,
+                feature.row,
+                extra_json(feature.extra),
+                *map(feature.properties.get, names),
+                words(feature),
+                hours(feature.properties),
+            )
+            for rowid, feature in enumerate(features, start)
+        ]
+        self._settle()
+        self.db.executemany(self.insert, rows)
+        self.next_rowid += len(rows)
+        if rows:
+            self.indexing = threading.Thread(
+                target=self._index, args=(start, self.next_rowid - 1), name=f"indexing {self.table}", daemon=True
+            )
+            self.indexing.start()
+
+    def _index(self, first: int, last: int) -> None:
+        """Put rows ``first`` to ``last`` in the R*Tree and the word index (run in a thread of its own).
+
+        A load left without commit waits for this before it rolls back (see
+        :meth:`quiesce`); should the transaction be gone all the same, nothing
+        more is written.
+        """
+        try:
+            for statement in self.index_rows:
+                if not self.db.in_transaction:  # the load was left without commit
+                    return
+                self.db.execute(statement, [first, last])
+        except BaseException as error:  # raised in the loading thread by the next batch or the commit
+            self.failed = error
+
+    def quiesce(self) -> None:
+        """Wait for the last batch's index entries, whatever stopped the load, leaving any error of theirs unsaid.
+
+        A load left without commit (an error, Ctrl+C) rolls back on this
+        connection, which must not happen while the thread still writes on it.
+        """
+        if self.indexing is not None:
+            self.indexing.join()
+            self.indexing = None
+
+    def _settle(self) -> None:
+        """Wait for the last batch's index entries; raise what stopped them, if anything did."""
+        self.quiesce()
+        if self.failed is not None:
+            raise self.failed
 
     def commit(self, provenance: Provenance) -> None:
+        self._settle()
         table = self.table
         try:
             self.db.execute(f"CREATE UNIQUE INDEX {table}_id ON {table} (_id)")
@@ -592,15 +653,6 @@ class _SQLiteStaging:
                 f"Could not load collection {self.collection!r}: two features share the id {duplicate!r}. "
                 "Each record needs its own id; check the source's id column."
             ) from error
-        self.db.execute(f"CREATE VIRTUAL TABLE {table}_rtree USING rtree(id, min_lon, max_lon, min_lat, max_lat)")
-        self.db.execute(
-            f"INSERT INTO {table}_rtree SELECT _rowid, _lon, _lon, _lat, _lat FROM {table} WHERE _lon IS NOT NULL"
-        )
-        self.db.execute(
-            f"CREATE VIRTUAL TABLE {table}_fts USING fts5(_words, content='{table}', content_rowid='_rowid', "
-            f"{FTS_OPTIONS})"
-        )
-        self.db.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')")
         # Each word the index holds, once, in order: a search finds the words that begin with each word typed.
         self.db.execute(f"CREATE VIRTUAL TABLE temp.{table}_vocab USING fts5vocab(main, {table}_fts, 'row')")
         self.db.execute(f"CREATE TABLE {table}_terms (term TEXT PRIMARY KEY) WITHOUT ROWID")
