@@ -204,7 +204,10 @@ def bake_project() -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(baked / SLUG, target)
     wheels = engine_environment(BENCH / "engine-wheel")  # the engine built from the working tree
-    subprocess.run([*uv(), "sync", "--quiet"], cwd=target, env=clean_env(**wheels), check=True)
+    # The wheel is rebuilt at the same path with the same version, which uv may answer from its cache with an
+    # earlier build's files: reinstalling the engine makes the bake run the working tree's.
+    sync = [*uv(), "sync", "--quiet", "--reinstall-package", "local-data-app"]
+    subprocess.run(sync, cwd=target, env=clean_env(**wheels), check=True)
     return target
 
 
