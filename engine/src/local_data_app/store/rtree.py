@@ -35,6 +35,7 @@ SMALL = 1.0
 # (half the diagonal of a square POINT degrees of latitude on a side: a degree of longitude is never longer).
 POINT = 1e-4
 POINT_RADIUS = EARTH_RADIUS * math.radians(POINT) * math.sqrt(2) / 2
+HALF_RADIAN = math.pi / 360  # the radians of half a degree: the radians of the middle of a and b are (a + b) * this
 
 # Features handed to a search's keep() at once, and how many it may be handed before the search gives up.
 KEEP_BATCH = 256
@@ -95,6 +96,36 @@ def lower_bound(lon: float, lat: float, cell: Cell) -> float:
     return bound * SLACK
 
 
+class PointBounds:
+    """:func:`lower_bound` from one point, with the point's own trigonometry worked out once for a whole walk.
+
+    A walk bounds thousands of features' boxes from the same point: the
+    haversine of :func:`~local_data_app.store.distance` is written out here
+    for a feature's box, with the point's radians and cosine kept, since
+    most of a walk's time is these bounds.
+    """
+
+    def __init__(self, lon: float, lat: float) -> None:
+        self.lon, self.lat = lon, lat
+        self.lambda_, self.phi = math.radians(lon), math.radians(lat)
+        self.cos_phi = math.cos(self.phi)
+
+    def of_node(self, cell: Cell) -> float:
+        return lower_bound(self.lon, self.lat, cell)
+
+    def of_feature(self, cell: Cell) -> float:
+        """A leaf's cell: as :func:`lower_bound` gives for a feature's box, within floating-point rounding."""
+        _, min_lon, max_lon, min_lat, max_lat = cell
+        if max_lon - min_lon > POINT or max_lat - min_lat > POINT:
+            return lower_bound(self.lon, self.lat, cell)
+        phi = (min_lat + max_lat) * HALF_RADIAN
+        half_chord = (
+            math.sin((phi - self.phi) / 2) ** 2
+            + self.cos_phi * math.cos(phi) * math.sin(((min_lon + max_lon) * HALF_RADIAN - self.lambda_) / 2) ** 2
+        )
+        return max(0.0, 2 * EARTH_RADIUS * math.asin(math.sqrt(min(1.0, half_chord))) - POINT_RADIUS) * SLACK
+
+
 def nearest_candidates(
     db: sqlite3.Connection,
     table: str,
@@ -126,13 +157,16 @@ def nearest_candidates(
     heap: list[tuple[float, int, int, int]] = []  # (bound, order pushed, node number or _rowid, depth; -1 a feature)
     pushed = 0
 
+    near_point = PointBounds(lon, lat)
+
     def open_node(node: bytes, level: int) -> None:
         nonlocal pushed
         below = level - 1 if level > 0 else -1  # a leaf's cells are features
+        bound_of = near_point.of_feature if level == 0 else near_point.of_node
         for cell in cells(node):
             if within is None or overlaps(cell, within):
                 pushed += 1
-                heapq.heappush(heap, (lower_bound(lon, lat, cell), pushed, cell[0], below))
+                heapq.heappush(heap, (bound_of(cell), pushed, cell[0], below))
 
     open_node(root, int.from_bytes(root[0:2], "big"))
     taken: list[int] = []
