@@ -128,6 +128,11 @@ def adopt_database(project: Path, csv_path: Path) -> None:
 # --- one size ----------------------------------------------------------------
 
 
+def part_args(args: argparse.Namespace, rows: int, **options: Any) -> argparse.Namespace:
+    """The arguments of one part (ingest.py's, peers.py's) at ``rows``: the run's seed, the project baked once."""
+    return argparse.Namespace(rows=rows, seed=args.seed, no_bake=True, **options)
+
+
 def run_size(
     args: argparse.Namespace, rows: int, project: Path | None, skip: set[str], postgres_url: str | None
 ) -> dict[str, dict[str, Any]]:
@@ -137,22 +142,21 @@ def run_size(
     reports: dict[str, dict[str, Any]] = {}
     if "ingest" not in skip:
         print(f"\n== Ingest, {rows:,} rows ==", flush=True)
-        ingest_args = argparse.Namespace(
-            rows=rows,
-            seed=args.seed,
+        ingest_args = part_args(
+            args,
+            rows,
             bad_fraction=toilets_csv.DEFAULT_BAD_FRACTION,
             repeat=args.repeat,
             tools=",".join(ingest.TOOLS if full else GROWTH_TOOLS),
-            no_bake=True,
             database_url=postgres_url,
         )
         reports["ingest"] = ingest.run(ingest_args, project)
         adopt_database(project, csv_path)
     if "serve" not in skip:
         print(f"\n== Serve, {rows:,} rows ==", flush=True)
-        serve_args = argparse.Namespace(
-            rows=rows,
-            seed=args.seed,
+        serve_args = part_args(
+            args,
+            rows,
             duration=args.duration,
             concurrency=args.concurrency,
             rounds=args.rounds,
@@ -160,7 +164,6 @@ def run_size(
             scenarios=",".join(serve.SCENARIOS if full else GROWTH_SCENARIOS),
             pygeoapi_provider=args.pygeoapi_provider,
             client=args.client,
-            no_bake=True,
             postgres_url=postgres_url if "ingest" not in skip else None,  # its database is filled by the ingest
         )
         reports["serve"] = peers.run(serve_args, project)

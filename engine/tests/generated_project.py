@@ -19,8 +19,8 @@ from clean_copy import clean_copy  # scripts/clean_copy.py of the template repos
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 
-def generate() -> Path:
-    """Generate the default project into a new temporary folder (removed at exit) and return its folder."""
+def generate(**answers: str) -> Path:
+    """Generate a project (the default answers, changed by ``answers``) into a new temporary folder, removed at exit."""
     from cookiecutter.main import cookiecutter
 
     scratch = Path(tempfile.mkdtemp(prefix="engine-tests-"))
@@ -28,5 +28,11 @@ def generate() -> Path:
     template = clean_copy(scratch / "template", REPOSITORY)
     config = scratch / "no-user-config.yaml"
     config.write_text("{}\n", encoding="utf-8")
-    made = cookiecutter(str(template), no_input=True, output_dir=str(scratch / "out"), config_file=str(config))
+    made = cookiecutter(
+        str(template),
+        no_input=True,
+        output_dir=str(scratch / "out"),
+        config_file=str(config),
+        extra_context=answers,
+    )
     return Path(made).resolve()

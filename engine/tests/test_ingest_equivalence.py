@@ -34,7 +34,6 @@ purpose, or a fixture has), run this module on SQLite with
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import csv
 import functools
@@ -42,9 +41,7 @@ import json
 import math
 import os
 import re
-import shutil
 import sqlite3
-import tempfile
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -53,9 +50,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clean_copy import clean_copy
 from conftest import MADE_UP_PLACE, PROJECT_DIR, STORES, postgres_schema, toilet_rows, toml_text, ward_rows
-from generated_project import REPOSITORY
+from generated_project import generate
 from test_ingest import FIELDS as REAL_SHAPED_FIELDS
 from test_ingest import REAL_SHAPED_CSV
 from test_ingest_exact import FIELDS as TRICKY_FIELDS
@@ -186,21 +182,7 @@ def bench_place() -> dict[str, Any]:
 @functools.cache
 def generic_points_project() -> Path:
     """The project the template makes for generic_points (once per run), for its sample places."""
-    from cookiecutter.main import cookiecutter
-
-    scratch = Path(tempfile.mkdtemp(prefix="engine-tests-points-"))
-    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
-    template = clean_copy(scratch / "template", REPOSITORY)
-    config = scratch / "no-user-config.yaml"
-    config.write_text("{}\n", encoding="utf-8")
-    made = cookiecutter(
-        str(template),
-        no_input=True,
-        output_dir=str(scratch / "out"),
-        config_file=str(config),
-        extra_context={"dataset_theme": "generic_points"},
-    )
-    return Path(made).resolve()
+    return generate(dataset_theme="generic_points")
 
 
 def template_place(project: Path) -> dict[str, Any]:
