@@ -73,15 +73,15 @@ RTREE_ROUNDING = 2**-16
 BUSY_TIMEOUT_MS = 10000  # how long a connection waits for another's lock before giving up
 QUICK_CHECK_PROBLEMS = 5  # how many problems check() names at most
 DEADLINE_STEPS = 1000  # how many steps of SQLite's virtual machine a read takes between looks at its deadline
-# The word index: FTS5 over the _words column that each load fills with store.search_words' words, one space
-# between them. The ascii tokenizer splits only at ASCII spaces and punctuation, so it keeps those words whole
-# (any other character is part of a word), and detail=none keeps only which rows hold a word: enough for words
-# that begin a word, which is all a search asks.
 # A live table's rows, as its load counted them in the catalogue, which saves a pass over a large table; a table
 # loaded before the catalogue counted them is counted (coalesce runs its second query only when the first is NULL).
 LOADED_ROWS = (
     f"SELECT coalesce((SELECT rows_loaded FROM {CATALOGUE} WHERE table_name = ?), (SELECT count(*) FROM {{table}}))"
 )
+# The word index: FTS5 over the _words column that each load fills with store.search_words' words, one space
+# between them. The ascii tokenizer splits only at ASCII spaces and punctuation, so it keeps those words whole
+# (any other character is part of a word), and detail=none keeps only which rows hold a word: enough for words
+# that begin a word, which is all a search asks.
 FTS_OPTIONS = "tokenize='ascii', detail='none'"
 # FTS5 answers a prefix query ("stat"*) by merging every matching word's list of rows before the first row comes:
 # tens of milliseconds for a common word. So a word typed is looked up in the load's list of words instead, and
