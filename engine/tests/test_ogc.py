@@ -47,7 +47,7 @@ URLS = ogc.ApiUrls("http://example.test/api")
 
 def test_documents_come_from_parameters_without_a_request(state: ogc.ApiState) -> None:
     """The items document for checked parameters: paging links built from the Urls, counts from one snapshot."""
-    query = ogc.items_query(state, {"Category": ["Unisex"], "limit": ["2"]}, limit=2)
+    query = ogc.items_query(state, {"Category": ["Unisex"], "limit": ["2"]})
     page = ogc.items(state, URLS, "toilets", query)
     assert page["numberMatched"] == 8
     assert [feature["properties"]["Category"] for feature in page["features"]] == ["Unisex", "Unisex"]

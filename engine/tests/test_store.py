@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import json
 import math
 import random
 import re
@@ -1286,3 +1287,17 @@ def test_search_is_none_for_a_collection_loaded_without_the_word_index(store, da
     assert store.features(COLLECTION, limit=10) == features
     load(store, features)  # loading again builds the index, and drops the old table
     assert store.search(COLLECTION, ["toilet"]).matched == 5
+
+
+def test_a_features_other_columns_read_back_as_ingest_wrote_them() -> None:
+    """orjson reads the stored JSON; what it refuses (NaN, the infinities, a number past 64 bits) is still read."""
+    encode = json.JSONEncoder(ensure_ascii=False, default=str).encode  # ingest's encoder (sqlite.py)
+    for extra in [
+        {},
+        {"AssetID": "PT0000001", "Ward": "Sale Moor", "Note": "Caerdydd ✓"},
+        {"Count": 3, "Share": 0.25, "Open": True, "Gone": None, "Parts": ["a", 1]},
+        {"Reading": math.nan, "Top": math.inf, "Bottom": -math.inf},
+        {"Serial": 2**70},
+    ]:
+        read = sqlite_store._extra(encode(extra))
+        assert json.dumps(read, sort_keys=True) == json.dumps(extra, sort_keys=True)

@@ -5,12 +5,13 @@
 any schema field filters by its value, read the way ingest reads it (so
 ``BabyChange=YES`` means true); ``area`` keeps one area's features by its GSS
 code; ``near=lon,lat`` sorts by distance, and so does ``near=`` a postcode
-or a place name, looked up in the project's gazetteers (gazetteer.py). The web framework checks that
-``limit`` and ``offset`` are whole numbers; everything else is checked here,
-but for Part 3's ``filter`` and the choice of order and properties
-(``sortby``, ``properties``, ``skipGeometry``), which selection.py checks,
-and the theme's resident boxes that are more than a field's value
-(``accessible=true``, ``category`` given more than once), which boxes.py checks.
+or a place name, looked up in the project's gazetteers (gazetteer.py).
+Everything is checked here, ``limit`` and ``offset`` as the whole numbers the
+OpenAPI document declares, but for Part 3's ``filter`` and the choice of order
+and properties (``sortby``, ``properties``, ``skipGeometry``), which
+selection.py checks, and the theme's resident boxes that are more than a
+field's value (``accessible=true``, ``category`` given more than once), which
+boxes.py checks.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 from ..errors import bad_parameter, shown
 from ..gazetteer import Located, looks_like_a_point
+from ..language import N_
 from ..language import gettext as _
 from ..normalise import FieldProblem
 from ..store import AREA_CODE, BBox, Between
@@ -48,6 +50,14 @@ INSTANT = re.compile(
     r"(?:(?P<utc>[Zz])|(?P<sign>[+ -])(?P<offset_hours>\d{2}):(?P<offset_minutes>\d{2})))?"
 )
 OPEN_END = {"", ".."}
+
+# limit's and offset's mistakes, worded as pydantic words them for the API's other whole numbers (web/errors.py).
+NOT_WHOLE = N_("Input should be a whole number written in digits, such as 10")
+AT_LEAST = N_("Input should be greater than or equal to %(ge)s")
+AT_MOST = N_("Input should be less than or equal to %(le)s")
+GOT = N_(" (got %(value)s)")
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")  # digits only: int() alone reads " 1", "+1", "1_0" and other scripts' digits
+BEYOND = 10**20  # a number of more digits than this stands for any larger one: no bound here comes near it
 
 RawQuery = Mapping[str, Sequence[str]]  # each parameter's values, in the order the query gave them
 
@@ -92,7 +102,24 @@ def one(query: RawQuery, name: str) -> str | None:
     return values[0] if values else None
 
 
-def items_query(state: ApiState, query: RawQuery, *, limit: int = DEFAULT_LIMIT, offset: int = 0) -> ItemsQuery:
+def whole_number(query: RawQuery, name: str, default: int, least: int, most: int | None = None) -> int:
+    """A count given as the OpenAPI document declares it: an integer in digits, from ``least`` (to ``most``)."""
+    text = one(query, name)
+    if text is None:
+        return default
+    got = _(GOT) % {"value": shown(text)}
+    if not WHOLE_NUMBER.fullmatch(text):
+        raise bad_parameter(name, _(NOT_WHOLE) + got)
+    # Python reads at most 4,300 digits at once; so many are far beyond any bound anyway.
+    value = int(text) if len(text) < len(str(BEYOND)) else (-BEYOND if text.startswith("-") else BEYOND)
+    if value < least:
+        raise bad_parameter(name, _(AT_LEAST) % {"ge": least} + got)
+    if most is not None and value > most:
+        raise bad_parameter(name, _(AT_MOST) % {"le": most} + got)
+    return value
+
+
+def items_query(state: ApiState, query: RawQuery) -> ItemsQuery:
     """The items request's parameters checked against the collection's schema and the app's areas."""
     parsers = state.parsers()
     repeatable = choice_fields(state)  # a choices group's field takes several values (boxes.py)
@@ -100,6 +127,8 @@ def items_query(state: ApiState, query: RawQuery, *, limit: int = DEFAULT_LIMIT,
         {name: values for name, values in query.items() if name not in repeatable},
         [*ITEMS_PARAMETERS, *parsers, *box_parameters(state)],
     )
+    limit = whole_number(query, "limit", DEFAULT_LIMIT, 1)  # above MAX_LIMIT, clamped
+    offset = whole_number(query, "offset", 0, 0, MAX_OFFSET)
     filters: dict[str, Any] = {}
     raw_filters: dict[str, str] = {}
     for name, parse in parsers.items():
@@ -125,12 +154,6 @@ def items_query(state: ApiState, query: RawQuery, *, limit: int = DEFAULT_LIMIT,
             area = filters[AREA_CODE] = state.area_code(area)
         except ValueError as problem:
             raise bad_parameter("area", str(problem)) from None
-    if limit < 1:
-        raise bad_parameter("limit", _("%(value)s is not 1 or more") % {"value": limit})
-    if not 0 <= offset <= MAX_OFFSET:
-        raise bad_parameter(
-            "offset", _("%(value)s is not between 0 and %(most)s") % {"value": offset, "most": MAX_OFFSET}
-        )
     bbox, near = one(query, "bbox"), one(query, "near")
     crs_text, bbox_crs_text = one(query, "crs"), one(query, "bbox-crs")
     crs, bbox_crs = parse_crs("crs", crs_text), parse_crs("bbox-crs", bbox_crs_text)

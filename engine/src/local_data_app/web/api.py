@@ -9,14 +9,14 @@ returns in a response. docs/api.md describes every route.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
-from pydantic import BeforeValidator
-from pydantic_core import PydanticCustomError
+from fastapi.routing import APIRoute
 
 from .. import ogc
 from ..errors import bad_parameter, shown
@@ -35,21 +35,7 @@ from ..quality import quality_of
 from .api_pages import represent
 from .links import LIVE
 
-WHOLE_NUMBER = re.compile(r"-?[0-9]+")
-
 Format = Literal["json", "geojson", "csv", "html"]
-
-
-def in_digits(value: Any) -> Any:
-    """A count as the document declares it, an integer in digits: pydantic alone reads 1.0, 1_0, +1 and " 1" too."""
-    if isinstance(value, str) and not WHOLE_NUMBER.fullmatch(value):
-        raise PydanticCustomError("whole_number", "Input should be a whole number written in digits, such as 10")
-    return value
-
-
-# After the Query that states a count's bounds, so that the OpenAPI document gives them as minimum and maximum:
-# before it, pydantic cannot fold them into the integer's schema and writes its own ge and le, which OpenAPI lacks.
-IN_DIGITS = BeforeValidator(in_digits)
 
 
 class GeoJSONResponse(JSONResponse):
@@ -79,7 +65,7 @@ def urls(request: Request) -> ogc.ApiUrls:
     return ogc.ApiUrls(root + current().prefix + "/api")
 
 
-def json_or_html(
+async def json_or_html(
     request: Request,
     f: Annotated[
         str | None,
@@ -199,7 +185,7 @@ def collection_queryables(name: CollectionName, request: Request, state: State) 
     return represent(request, document, "api/queryables.html", view, media_type=SCHEMA_JSON)
 
 
-# The items parameters, declared for the OpenAPI document; the OGC layer checks their values.
+# The items parameters, declared for the OpenAPI document only (see items_parameters); the OGC layer checks them.
 Bbox = Annotated[
     str | None, Query(description="Only features inside this box: minlon,minlat,maxlon,maxlat in WGS84 degrees.")
 ]
@@ -213,9 +199,8 @@ Limit = Annotated[
         f"{MAX_LIMIT} are returned.",
         json_schema_extra={"maximum": MAX_LIMIT},
     ),
-    IN_DIGITS,
 ]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="How many matching features to skip."), IN_DIGITS]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="How many matching features to skip.")]
 Near = Annotated[
     str | None,
     Query(
@@ -340,9 +325,7 @@ SkipGeometry = Annotated[
 ]
 
 
-def items_query(
-    request: Request,
-    state: State,
+def items_parameters(
     bbox: Bbox = None,
     limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
@@ -358,17 +341,36 @@ def items_query(
     sortby: Sortby = None,
     properties: Properties = None,
     skip_geometry: SkipGeometry = None,
-) -> ogc.ItemsQuery:
-    """The items parameters, typed by FastAPI (whole numbers) and checked by the OGC layer."""
-    return ogc.items_query(state, raw_query(request), limit=limit, offset=offset)
+) -> None:
+    """The items parameters as the OpenAPI document gives them; never called (see :func:`declared`)."""
 
 
-Items = Annotated[ogc.ItemsQuery, Depends(items_query)]
+def declared(parameters: Callable[..., None]) -> dict[str, Any]:
+    """``openapi_extra`` giving a route the parameters of a function's signature, as FastAPI writes them.
+
+    A route declaring its 15 parameters one by one spent about 0.8 ms a request
+    in FastAPI's checks of them (docs/performance.md), though the OGC layer reads
+    and checks every one again from the raw query. So the items routes read only
+    the raw query, and take their OpenAPI parameters from this one declaration.
+    """
+    document = get_openapi(title="", version="", routes=[APIRoute("/", parameters)])
+    return {"parameters": document["paths"]["/"]["get"]["parameters"]}
 
 
-@router.get("/collections/{name}/items", summary="A collection's items", response_class=GeoJSONResponse)
-def items(name: CollectionName, request: Request, state: State, query: Items, f: FormatParameter = None) -> Response:
+def items_query(request: Request, state: ApiState) -> ogc.ItemsQuery:
+    """The items parameters, read from the raw query and checked by the OGC layer."""
+    return ogc.items_query(state, raw_query(request))
+
+
+@router.get(
+    "/collections/{name}/items",
+    summary="A collection's items",
+    response_class=GeoJSONResponse,
+    openapi_extra=declared(items_parameters),
+)
+def items(name: CollectionName, request: Request, state: State, f: FormatParameter = None) -> Response:
     """A page of a collection's features as a GeoJSON FeatureCollection, as CSV with f=csv, or as a page with f=html."""
+    query = items_query(request, state)
     if f == "csv":
         return csv_response(name, ogc.items_csv(state, name, query), query)
     here = urls(request)
@@ -379,11 +381,17 @@ def items(name: CollectionName, request: Request, state: State, query: Items, f:
     return represent(request, document, "api/items.html", view, media_type=GEOJSON, headers=crs_header(query))
 
 
-@router.get("/collections/{name}/items.csv", summary="A collection's items as CSV", response_class=Response)
-def items_csv(name: CollectionName, state: State, query: Items, f: CsvFormat = None) -> Response:
+@router.get(
+    "/collections/{name}/items.csv",
+    summary="A collection's items as CSV",
+    response_class=Response,
+    openapi_extra=declared(items_parameters),
+)
+def items_csv(name: CollectionName, request: Request, state: State, f: CsvFormat = None) -> Response:
     """The same as items?f=csv."""
     if f not in {None, "csv"}:
         raise bad_parameter("f", f"{shown(f)} does not fit items.csv; leave f out or use items?f={f}")
+    query = items_query(request, state)
     return csv_response(name, ogc.items_csv(state, name, query), query)
 
 

@@ -22,21 +22,13 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from ..errors import ClientError, shown
-from ..language import N_
 from ..language import gettext as _
+from ..ogc.parameters import GOT
 from . import api_pages, pages
 from .methods import OPEN_DATA_METHODS, READ_METHODS
 from .security import is_open_data
 
 NOTHING_IN_THE_API = "Nothing is published at this address. The API starts at /api."
-# FastAPI's messages for the API's whole numbers (limit, offset), as pydantic words them in English, by the
-# problem's type: the catalogue holds them, so a Welsh request (/cy/api) is told in Welsh. Others stay pydantic's.
-VALIDATION_MESSAGES = {
-    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
-    "greater_than_equal": N_("Input should be greater than or equal to %(ge)s"),
-    "less_than_equal": N_("Input should be less than or equal to %(le)s"),
-    "whole_number": N_("Input should be a whole number written in digits, such as 10"),
-}
 
 
 def error_body(code: str, description: str) -> dict[str, str]:
@@ -65,11 +57,7 @@ def client_error(error: Exception, api: bool) -> ClientError:
         for problem in error.errors():
             name = ".".join(str(part) for part in problem.get("loc", ())[1:]) or "request"
             value = problem.get("input")
-            got = (
-                ""
-                if value is None or isinstance(value, dict | list)
-                else _(" (got %(value)s)") % {"value": shown(value)}
-            )
+            got = "" if value is None or isinstance(value, dict | list) else _(GOT) % {"value": shown(value)}
             problems.append(f"{name}: {validation_message(problem)}{got}")
             names.append(name)
         return ClientError(400, "InvalidParameterValue", "; ".join(problems), parameter=names[0] if names else None)
@@ -82,10 +70,11 @@ def client_error(error: Exception, api: bool) -> ClientError:
 
 
 def validation_message(problem: Mapping[str, Any]) -> str:
-    """What FastAPI found wrong with one parameter, in the request's language where the catalogue has it."""
-    kind = problem.get("type", "")
-    if kind in VALIDATION_MESSAGES:
-        return _(VALIDATION_MESSAGES[kind]) % {str(key): value for key, value in (problem.get("ctx") or {}).items()}
+    """What FastAPI found wrong with one parameter (a format or a path's part), in pydantic's English words.
+
+    The API's whole numbers, limit and offset, are the OGC layer's to check (ogc/parameters.py), in the
+    request's language.
+    """
     return str(problem.get("msg", "not valid"))
 
 
