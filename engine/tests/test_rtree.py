@@ -168,3 +168,64 @@ def test_the_walk_keeps_to_filters_and_a_box_in_a_deep_tree(big_sqlite: tuple[An
             expected = brute_nearest(matches, lon, lat)[:60]
             found = store.nearest(COLLECTION, lon, lat, limit=60, bbox=bbox, filters=filters)
             assert [feature for feature, _ in found] == expected, (filters, bbox, lon, lat)
+
+
+def test_a_box_read_from_the_nodes_holds_what_its_sql_finds(
+    big_sqlite: tuple[Any, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Boxes from a street's to the country's, and boxes whose edges pass exactly through features: the same
+    features, page and count as measuring every feature; a box of more than MOST_INSIDE is left to SQL."""
+    store, features = big_sqlite
+    located = [feature for feature in features if feature.lon is not None]
+    generator = random.Random(11)  # noqa: S311 (test data, not secrets)
+    boxes = [(-2.26, 53.46, -2.22, 53.5), (-6.0, 50.0, 1.7, 58.6), (-180.0, -90.0, 180.0, 90.0), (2.0, 56.0, 3.0, 57.0)]
+    for _ in range(30):
+        lon, lat = generator.uniform(-6.0, 1.7), generator.uniform(50.0, 58.6)
+        size = generator.choice([0.01, 0.1, 1.0])
+        boxes.append((lon, lat, lon + size, lat + size / 2))
+    for first, second in zip(located[::97], located[1::97], strict=False):  # edges exactly on features' positions
+        west, east = sorted([first.lon, second.lon])
+        south, north = sorted([first.lat, second.lat])
+        boxes.append((west, south, east, north))
+    with sqlite3.connect(store.path) as db:
+        (table,) = db.execute("SELECT table_name FROM _collections WHERE collection = ?", [COLLECTION]).fetchone()
+        for box in boxes:
+            expected = [f for f in located if box[0] <= f.lon <= box[2] and box[1] <= f.lat <= box[3]]
+            found = rtree.inside(db, table, box, most=10_000)
+            assert found is not None
+            assert len(found) == len(set(found)) == len(expected), box
+            if expected:  # one more than it may gather
+                assert rtree.inside(db, table, box, most=len(expected) - 1) is None, box
+            assert store.count(COLLECTION, bbox=box) == len(expected)
+            for limit, offset in [(50, 0), (7, 20), (10, len(expected))]:
+                page = store.features(COLLECTION, bbox=box, limit=limit, offset=offset)
+                assert page == expected[offset : offset + limit], (box, limit, offset)
+    monkeypatch.setattr(rtree, "MOST_INSIDE", 3)  # every box but the smallest is now SQL's: the same answers
+    box = boxes[0]
+    expected = [f for f in located if box[0] <= f.lon <= box[2] and box[1] <= f.lat <= box[3]]
+    assert len(expected) > 3
+    assert store.count(COLLECTION, bbox=box) == len(expected)
+    assert store.features(COLLECTION, bbox=box, limit=50) == expected[:50]
+
+
+def test_a_page_and_its_count_read_the_box_once(
+    big_sqlite: tuple[Any, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In one consistent read, as the items route makes, the count and the page share one reading of the nodes."""
+    store, _ = big_sqlite
+    readings: list[Any] = []
+    real = rtree.inside
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        readings.append(args[2])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rtree, "inside", counted)
+    box = (-2.3, 53.4, -2.2, 53.5)
+    matched, page = store.consistent(
+        lambda: (store.count(COLLECTION, bbox=box), store.features(COLLECTION, bbox=box, limit=5))
+    )
+    assert readings == [box]
+    assert matched == store.count(COLLECTION, bbox=box) > 5
+    assert page == store.features(COLLECTION, bbox=box, limit=5)
+    assert readings == [box, box, box]  # outside a consistent read, each call reads its own snapshot
