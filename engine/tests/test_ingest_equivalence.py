@@ -7,7 +7,8 @@ quotes, GeoJSON with malformed features and nested properties, a national
 file with an area column, the councils' opening hours, rows of the
 benchmark's file) or the template's sample data (toilets or places, and the
 gazetteers). Each is ingested into a fresh store twice, in batches of the
-usual size and in batches of four rows, and dumped: every row of each
+usual size and in batches of four rows (holding only the five latest ids in
+memory and the earlier ones on disk, see repeats.py), and dumped: every row of each
 collection's live table in load order, every column (the words, the extra
 columns' JSON, the area fields, the hours number), the hours and open-spans
 tables, the provenance (without the time it was fetched, and only whether
@@ -60,7 +61,7 @@ from test_ingest_faults import csv_lines, every_row_spoilt, toilets_geojson
 from test_national import AREAS, BAD_ROWS, COLUMN, GOOD_ROWS, PLACE
 
 from local_data_app import ingest as ingesting
-from local_data_app import testing
+from local_data_app import repeats, testing
 from local_data_app.config import load_settings
 from local_data_app.ingest import SourceReport
 from local_data_app.store import PROVENANCE_COLUMNS
@@ -69,6 +70,7 @@ GOLDENS = Path(__file__).parent / "data" / "ingest_goldens"
 HOURS_FIXTURE = Path(__file__).parent / "data" / "council_opening_hours.csv"
 UPDATE = os.environ.get("UPDATE_INGEST_GOLDENS") == "1"
 SMALL_BATCH = 4  # rows per batch in the second ingest of each case: most fixtures span several batches
+SMALL_MEMORY = 5  # ids held in memory by the small batches' ingest: the others are looked up on disk
 SAME = "the same as in one batch"  # a golden's small-batch dump, when it equals the one-batch dump
 LOAD_TABLE = re.compile(r"c_[0-9a-f]{8}_[0-9a-f]{12}")  # a load's table name (store.table_name)
 LEXEME = re.compile(r"'((?:''|[^'])*)'")  # a lexeme of a tsvector's text form
@@ -277,6 +279,7 @@ def run(
     with fresh_store(store, folder, request) as database_url, pytest.MonkeyPatch.context() as patch:
         if batch is not None:
             patch.setattr(ingesting, "BATCH_SIZE", batch)
+            patch.setattr(repeats, "IN_MEMORY", SMALL_MEMORY)
         if case.project is not None:
             testing.copy_project(case.project(), folder)
         folder.mkdir(parents=True, exist_ok=True)

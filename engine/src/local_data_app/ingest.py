@@ -35,7 +35,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from contextlib import nullcontext
+from contextlib import closing, nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -178,7 +178,7 @@ def ingest_source(
         fields = marked([*schema["fields"], *AREA_FIELDS], layout(schema).hours)  # hours indexed for "open now"
         if row_areas is not None:  # an index finds one area's rows among hundreds of areas'
             fields = [{**spec, INDEXED_KEY: True} if spec["name"] == AREA_CODE else spec for spec in fields]
-        with reading as records, store.replacing(source.name, fields) as staging:
+        with reading as records, closing(normaliser), store.replacing(source.name, fields) as staging:
             for batch in batched(records, BATCH_SIZE):
                 features, rejections = normaliser.normalise(batch)
                 if row_areas is not None:

@@ -36,6 +36,7 @@ from .adapters import RawRecord
 from .config import BRITISH_NATIONAL_GRID, CRS_NAMES, WGS84, crs_code
 from .errors import SourceError
 from .language import gettext as _
+from .repeats import Repeats
 from .store import Feature
 
 # The coordinate systems a schema's coordinate system column may name (by config.crs_code): a row's own
@@ -125,7 +126,7 @@ class Normaliser:
         self.filled: set[str] = set()  # schema fields that some loaded record had a value for
         self.extra_seen: set[str] = set()  # source columns that fed no schema field
         self._plans: dict[tuple[str, ...], _Plan] = {}
-        self._seen_ids: set[int] = set()
+        self.repeats = Repeats()  # the ids taken so far, to reject a repeat (repeats.py)
         self._transformers: dict[str, Transformer] = {}
         if crs:
             self._transformer(crs)  # a CRS pyproj does not know is a configuration mistake: say so before reading
@@ -169,21 +170,29 @@ class Normaliser:
             plans.update(dict.fromkeys(members, plan))
             self._parse(plan, [records[index] for index in members], members, properties, reasons)
         positions = self._positions(records, properties, reasons)
+        for index, (*_point, problem) in enumerate(positions):
+            if problem:
+                reasons.setdefault(index, []).append(problem)
+        passing = [index for index in range(len(records)) if not reasons.get(index)]
+        ids = {index: self._identify(plans[index], records[index]) for index in passing}
+        firsts = self.repeats.firsts([ids[index][0] for index in passing])
+        for index, first in zip(passing, firsts, strict=True):
+            if not first:
+                label = ids[index][1]
+                reasons[index] = [
+                    "the row repeats an earlier row exactly"
+                    if label is None
+                    else f"{label} is used by an earlier row; ids must be unique"
+                ]
         features: list[Feature] = []
         rejections: list[Rejection] = []
         for index, record in enumerate(records):
             found = reasons.get(index)
-            lon, lat, problem = positions[index]
-            if problem:
-                found = reasons.setdefault(index, [])
-                found.append(problem)
-            feature_id = None
-            if not found:
-                found = []
-                feature_id = self._identify(plans[index], record, found)
-            if found or feature_id is None:
+            if found:
                 rejections.append(Rejection(record.number, record.values, found))
                 continue
+            lon, lat, _problem = positions[index]
+            feature_id = ids[index][0]
             feature_properties = properties[index]
             if self.id_field in self.parsers:
                 feature_properties[self.id_field] = feature_id
@@ -291,27 +300,21 @@ class Normaliser:
             if self.crs_field and _blank(record.values.get(crs_column)):
                 raw[self.crs_field][position] = _crs_label(record.point_crs or WGS84)
 
-    def _identify(self, plan: _Plan, record: RawRecord, reasons: list[str]) -> str | None:
-        """The record's id: from the id column when there is one, else a hash of its values (stable across ingests)."""
+    def _identify(self, plan: _Plan, record: RawRecord) -> tuple[str, str | None]:
+        """The record's id, and how a repeat of it is named: from the id column when there is one, else a hash of
+        its values (stable across ingests), whose repeat is the row's."""
         column = plan.sources.get(self.id_field) if self.id_field else None
         raw = record.values.get(column) if column else None
         feature_id = str(raw).strip() if raw is not None else ""
-        if not feature_id:
-            values = plan.hash_columns(record.values)
-            text = plan.hash_text.format(*values) if len(record.values) > 1 else plan.hash_text.format(values)
-            feature_id = hashlib.blake2b(text.encode(), digest_size=10).hexdigest()  # as row_hash makes it
-            label = "the row"
-        else:
-            label = f"{_label(self.id_field, column)} {feature_id!r}"
-        fingerprint = hash(feature_id)
-        if fingerprint in self._seen_ids:
-            if label == "the row":
-                reasons.append("the row repeats an earlier row exactly")
-            else:
-                reasons.append(f"{label} is used by an earlier row; ids must be unique")
-            return None
-        self._seen_ids.add(fingerprint)
-        return feature_id
+        if feature_id:
+            return feature_id, f"{_label(self.id_field, column)} {feature_id!r}"
+        values = plan.hash_columns(record.values)
+        text = plan.hash_text.format(*values) if len(record.values) > 1 else plan.hash_text.format(values)
+        return hashlib.blake2b(text.encode(), digest_size=10).hexdigest(), None  # as row_hash makes it
+
+    def close(self) -> None:
+        """Forget the ids seen (see repeats.py): the load is over."""
+        self.repeats.close()
 
     def _positions(
         self, records: Sequence[RawRecord], properties: list[dict[str, Any]], reasons: dict[int, list[str]]

@@ -69,7 +69,8 @@ def dry_run(loaded: LoadedSettings, source: Source) -> tuple[str, list[tuple[Sev
         normaliser = Normaliser(schema, source.name, source.fields, source.crs)
         with closing(adapter.records()) as records:
             sample = list(islice(records, SAMPLE_ROWS))
-        features, rejections = normaliser.normalise(sample) if sample else ([], [])
+        with closing(normaliser):
+            features, rejections = normaliser.normalise(sample) if sample else ([], [])
         if source.role is not None:  # a gazetteer's rows outside the app's areas are rejected, as ingest does
             features, outside = gazetteer.narrow(source.role, features, sample, loaded.settings)
             rejections = [*rejections, *outside]
