@@ -1,14 +1,11 @@
-"""SQLite's R*Tree read node by node: the box its root covers, the features in a box, and those nearest a point.
+"""SQLite's R*Tree read node by node: the box its root covers, and the features nearest a point, best first.
 
 SQLite's R*Tree answers boxes, not distances. Reading its nodes directly, as
 rtree.c lays them out, lets the store walk the tree nearest first: a
 best-first search (Hjaltason and Samet's) that opens only the nodes that
 could hold one of the nearest features, so a request near a point reads a
 few nodes whatever the size of the table or how far the point is from the
-data, where growing boxes counted the same rows again at each step. A
-page of a box and its count come from one such reading too (:func:`inside`),
-where SQLite's R*Tree module went through the box's entries twice, a row of
-SQL at a time.
+data, where growing boxes counted the same rows again at each step.
 
 A node is a 2-byte depth (read from the root only: the tree's height), a
 2-byte count of cells, then each cell's 8-byte child node number (or, in a
@@ -29,7 +26,6 @@ from . import EARTH_RADIUS, BBox, distance
 
 ROOT = 1  # the node number of an R*Tree's root in its _node table
 CELL = struct.Struct(">q4f")  # a cell: child node number or feature _rowid, then min lon, max lon, min lat, max lat
-NUMBER = struct.Struct(">q16x")  # a cell's child node number or _rowid alone
 HEADER = 4  # bytes before the first cell: the depth and the count of cells
 # Bounds below the true distance by this fraction at most, so floating-point rounding never puts a bound above it.
 SLACK = 1 - 1e-9
@@ -41,13 +37,6 @@ POINT = 1e-4
 POINT_RADIUS = EARTH_RADIUS * math.radians(POINT) * math.sqrt(2) / 2
 HALF_RADIAN = math.pi / 360  # the radians of half a degree: the radians of the middle of a and b are (a + b) * this
 
-# Entries of a box that inside() gathers before it leaves the box to SQL: a page and its count of a larger box
-# are better had from SQLite than from a list in Python, in time and in memory.
-MOST_INSIDE = 20_000
-# A level meeting more nodes than MOST_INSIDE / this is a larger box than inside() is for (a leaf holds up to 51).
-NODES_PER_MOST = 8
-NODES_AT_ONCE = 500  # node numbers in one query's IN list, well below SQLite's limit of 32,766 parameters
-
 # Features handed to a search's keep() at once, and how many it may be handed before the search gives up.
 KEEP_BATCH = 256
 MOST_EXAMINED = 20_000
@@ -58,12 +47,6 @@ Cell = tuple[int, float, float, float, float]
 def cells(node: bytes) -> Iterator[Cell]:
     """A node's cells: (child or _rowid, min lon, max lon, min lat, max lat)."""
     return CELL.iter_unpack(node[HEADER : HEADER + CELL.size * int.from_bytes(node[2:4], "big")])
-
-
-def children(node: bytes) -> list[int]:
-    """A node's child node numbers (or, in a leaf, _rowids), without reading their bounds."""
-    count = int.from_bytes(node[2:4], "big")
-    return [number for (number,) in NUMBER.iter_unpack(node[HEADER : HEADER + CELL.size * count])]
 
 
 def root_box(db: sqlite3.Connection, table: str) -> BBox | None:
@@ -214,76 +197,6 @@ def nearest_candidates(
     more = [rowid for rowid in taken if rowid not in positions]
     positions.update(exact_positions(db, table, more))
     return [(rowid, *positions[rowid]) for rowid in taken]
-
-
-def inside(db: sqlite3.Connection, table: str, box: BBox, most: int = MOST_INSIDE) -> list[int] | None:
-    """The _rowids of the features inside a box (edges included), in no order; None if there are over ``most``.
-
-    None too for a box meeting more nodes than a box of ``most`` features
-    would: SQL counts such a box in less memory.
-
-    The tree is read a level at a time, the nodes of a level in a few
-    queries. A leaf's cell wholly inside the box is a feature inside it (its
-    bounds hold its position); only a cell across an edge, within the
-    rounding of its 32-bit bounds, needs the feature's exact position, from
-    the table. This finds what the store's SQL for a box finds (sqlite.py's
-    ``_inside``), in one reading for a page and its count.
-    """
-    min_lon, min_lat, max_lon, max_lat = box
-
-    def within(cell: Cell) -> bool:
-        return cell[1] >= min_lon and cell[2] <= max_lon and cell[3] >= min_lat and cell[4] <= max_lat
-
-    def meets(cell: Cell) -> bool:
-        return cell[2] >= min_lon and cell[1] <= max_lon and cell[4] >= min_lat and cell[3] <= max_lat
-
-    (root,) = db.execute(f"SELECT data FROM {table}_rtree_node WHERE nodeno = ?", [ROOT]).fetchone()
-    height = int.from_bytes(root[0:2], "big")
-    whole: list[bytes] = []  # nodes wholly inside the box: every feature below them is inside it
-    part: list[bytes] = [root]  # nodes across its edge
-    found: list[int] = []
-    edge: list[int] = []
-    while height > 0:
-        whole_below = [number for node in whole for number in children(node)]
-        part_below: list[int] = []
-        for node in part:
-            for cell in cells(node):
-                if within(cell):
-                    whole_below.append(cell[0])
-                elif meets(cell):
-                    part_below.append(cell[0])
-        if len(whole_below) + len(part_below) > most // NODES_PER_MOST:
-            return None
-        whole, part = read_nodes(db, table, whole_below), read_nodes(db, table, part_below)
-        height -= 1
-    found = [rowid for node in whole for rowid in children(node)]
-    if len(found) > most:
-        return None
-    for node in part:
-        for cell in cells(node):
-            if within(cell):
-                found.append(cell[0])
-            elif meets(cell):
-                edge.append(cell[0])
-    if len(found) + len(edge) > most:
-        return None
-    positions = exact_positions(db, table, edge)
-    found += [
-        rowid
-        for rowid in edge
-        if min_lon <= positions[rowid][0] <= max_lon and min_lat <= positions[rowid][1] <= max_lat
-    ]
-    return found
-
-
-def read_nodes(db: sqlite3.Connection, table: str, numbers: list[int]) -> list[bytes]:
-    """The blobs of these nodes, a few hundred to a query."""
-    nodes: list[bytes] = []
-    for start in range(0, len(numbers), NODES_AT_ONCE):
-        some = numbers[start : start + NODES_AT_ONCE]
-        query = f"SELECT data FROM {table}_rtree_node WHERE nodeno IN ({', '.join('?' * len(some))})"
-        nodes += [node for (node,) in db.execute(query, some)]
-    return nodes
 
 
 def overlaps(cell: Cell, box: BBox) -> bool:

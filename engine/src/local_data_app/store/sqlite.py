@@ -171,9 +171,6 @@ class SQLiteStore:
             table, fields = _live(db, collection)
             checked = _checked(collection, table, fields, filters, where)
             if bbox is not None and not checked:
-                found = self._box_rowids(db, table, bbox)
-                if found is not None:
-                    return len(found)
                 sql, params = _inside(table, bbox)
                 return db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
             if bbox is None and not checked:  # every row: the load counted them (a load before it did is counted)
@@ -247,15 +244,7 @@ class SQLiteStore:
             table, fields = _live(db, collection)
             checked = _checked(collection, table, fields, filters, where)
             sort = order_sql(collection, fields, order, sqlite_dialect(table)) + ", " if order else ""
-            found = self._box_rowids(db, table, bbox) if bbox is not None and not checked and not sort else None
-            if found is not None:  # the page's ids from the R*Tree's nodes, then only those rows
-                page = sorted(found)[offset : offset + limit] if offset else heapq.nsmallest(limit, found)
-                rows = db.execute(
-                    f"SELECT {_columns(table, fields)} FROM {table} WHERE _rowid IN ({', '.join('?' * len(page))}) "
-                    f"ORDER BY {table}._rowid",
-                    page,
-                ).fetchall()
-            elif bbox is not None and not checked and not sort:  # the page's ids from the R*Tree, then only those rows
+            if bbox is not None and not checked and not sort:  # the page's ids from the R*Tree, then only those rows
                 sql, params = _inside(table, bbox)
                 rows = db.execute(
                     f"SELECT {_columns(table, fields)} FROM (SELECT id FROM ({sql}) ORDER BY id LIMIT ? OFFSET ?) "
@@ -516,21 +505,11 @@ class SQLiteStore:
         if getattr(self._local, "together", False):
             return read()
         with self._reading():
-            self._local.together, self._local.boxes = True, {}
+            self._local.together = True
             try:
                 return read()
             finally:
-                self._local.together, self._local.boxes = False, None
-
-    def _box_rowids(self, db: sqlite3.Connection, table: str, bbox: BBox) -> list[int] | None:
-        """:func:`rtree.inside`, read once per box in a :meth:`consistent` read, where a page and its count share it."""
-        boxes: dict[tuple[str, BBox], list[int] | None] | None = getattr(self._local, "boxes", None)
-        if boxes is not None and (table, bbox) in boxes:
-            return boxes[table, bbox]
-        found = rtree.inside(db, table, bbox)
-        if boxes is not None:
-            boxes[table, bbox] = found
-        return found
+                self._local.together = False
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
