@@ -357,17 +357,20 @@ def declared(parameters: Callable[..., None]) -> dict[str, Any]:
     return {"parameters": document["paths"]["/"]["get"]["parameters"]}
 
 
+Endpoint = Callable[..., Response]
+
+
 def items_query(request: Request, state: ApiState) -> ogc.ItemsQuery:
     """The items parameters, read from the raw query and checked by the OGC layer."""
     return ogc.items_query(state, raw_query(request))
 
 
-@router.get(
-    "/collections/{name}/items",
-    summary="A collection's items",
-    response_class=GeoJSONResponse,
-    openapi_extra=declared(items_parameters),
-)
+def items_route(path: str, summary: str, response_class: type[Response]) -> Callable[[Endpoint], Endpoint]:
+    """An items route, whose OpenAPI parameters are the declared ones (see :func:`declared`)."""
+    return router.get(path, summary=summary, response_class=response_class, openapi_extra=declared(items_parameters))
+
+
+@items_route("/collections/{name}/items", "A collection's items", GeoJSONResponse)
 def items(name: CollectionName, request: Request, state: State, f: FormatParameter = None) -> Response:
     """A page of a collection's features as a GeoJSON FeatureCollection, as CSV with f=csv, or as a page with f=html."""
     query = items_query(request, state)
@@ -381,12 +384,7 @@ def items(name: CollectionName, request: Request, state: State, f: FormatParamet
     return represent(request, document, "api/items.html", view, media_type=GEOJSON, headers=crs_header(query))
 
 
-@router.get(
-    "/collections/{name}/items.csv",
-    summary="A collection's items as CSV",
-    response_class=Response,
-    openapi_extra=declared(items_parameters),
-)
+@items_route("/collections/{name}/items.csv", "A collection's items as CSV", Response)
 def items_csv(name: CollectionName, request: Request, state: State, f: CsvFormat = None) -> Response:
     """The same as items?f=csv."""
     if f not in {None, "csv"}:
