@@ -301,8 +301,8 @@ class Normaliser:
                 raw[self.crs_field][position] = _crs_label(record.point_crs or WGS84)
 
     def _identify(self, plan: _Plan, record: RawRecord) -> tuple[str, str | None]:
-        """The record's id, and how a repeat of it is named: from the id column when there is one, else a hash of
-        its values (stable across ingests), whose repeat is the row's."""
+        """The record's id, from the id column or else a hash of its values (stable across ingests), and its name
+        in a repeat's reason (None: the row itself repeats)."""
         column = plan.sources.get(self.id_field) if self.id_field else None
         raw = record.values.get(column) if column else None
         feature_id = str(raw).strip() if raw is not None else ""
