@@ -51,7 +51,7 @@ INSTANT = re.compile(
 )
 OPEN_END = {"", ".."}
 
-# limit's and offset's mistakes, worded as pydantic words them for the API's other whole numbers (web/errors.py).
+# limit's and offset's mistakes, worded as pydantic's were when FastAPI checked them; the catalogue has them in Welsh.
 NOT_WHOLE = N_("Input should be a whole number written in digits, such as 10")
 AT_LEAST = N_("Input should be greater than or equal to %(ge)s")
 AT_MOST = N_("Input should be less than or equal to %(le)s")
