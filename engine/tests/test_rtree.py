@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_store import COLLECTION, FIELDS, brute_nearest, load, make_feature, make_provenance
+from test_store import COLLECTION, FIELDS, brute_nearest, holding, load, make_feature, make_provenance
 
-from local_data_app.store import distance, open_store, rtree
+from local_data_app.store import distance, open_store, postings, rtree
+from local_data_app.store import sqlite as sqlite_store
 
 
 def clustered(count: int, seed: int) -> list[Any]:
@@ -168,3 +169,71 @@ def test_the_walk_keeps_to_filters_and_a_box_in_a_deep_tree(big_sqlite: tuple[An
             expected = brute_nearest(matches, lon, lat)[:60]
             found = store.nearest(COLLECTION, lon, lat, limit=60, bbox=bbox, filters=filters)
             assert [feature for feature, _ in found] == expected, (filters, bbox, lon, lat)
+
+
+# --- Word search near a point: the walk with sets of the features holding the words -----------------------------
+
+# Words of a place's name, from common to rare, each feature's name having one or two of them.
+PLACE_WORDS = ["park"] * 12 + ["station"] * 6 + ["pier"] * 3 + ["library", "gwledig"]
+
+# The ways a word search near a point finds its candidates: a walk that passes over the features outside a set of
+# those holding the words; a walk that asks SQLite about every feature (no word held by few enough for a set); a
+# walk with room for two R*Tree nodes in memory; and a walk that gives up at once, so that boxes grow instead.
+SEARCH_WAYS = {
+    "sets": {},
+    "no-sets": {(postings, "MOST_HELD"): 0},
+    "two-nodes": {(rtree, "MOST_NODES"): 2},
+    "give-up": {(rtree, "MOST_SEEN"): -1, (rtree, "MOST_EXAMINED"): -1},
+}
+
+
+@pytest.fixture(scope="module")
+def worded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, list[Any]]:
+    """A SQLite database of 6,000 features named with PLACE_WORDS, in towns and scattered: its URL, folder, features."""
+    folder = tmp_path_factory.mktemp("worded")
+    generator = random.Random(7)  # noqa: S311 (test data, not secrets)
+    features = []
+    for feature in clustered(6000, seed=20261207):
+        name = " ".join(dict.fromkeys(generator.choice(PLACE_WORDS) for _ in range(generator.choice([1, 2]))))
+        features.append(make_feature(feature.row - 1, feature.lon, feature.lat, LocationText=f"{name} {feature.row}"))
+    url = f"sqlite:///{folder / 'app.db'}"
+    store = open_store(url, folder)
+    load(store, features, batch=1000)
+    store.close()
+    return url, folder, features
+
+
+@pytest.mark.parametrize("way", SEARCH_WAYS)
+def test_word_search_near_a_point_finds_the_nearest_holders(
+    worded_sqlite: tuple[str, Path, list[Any]], monkeypatch: pytest.MonkeyPatch, way: str
+) -> None:
+    """Rare, common and two words, with a filter and a box, near towns and far: as measuring every match finds."""
+    url, folder, features = worded_sqlite
+    monkeypatch.setattr(sqlite_store, "RANK_ALL_UP_TO", 10)  # the walk, not every match ranked at once
+    for (module, name), value in SEARCH_WAYS[way].items():
+        monkeypatch.setattr(module, name, value)
+    box = (-2.4, 53.3, -2.1, 53.6)
+    store = open_store(url, folder)
+    try:
+        for words, filters, bbox in [
+            (["gwledig"], None, None),
+            (["library"], {"BabyChange": True}, None),
+            (["pier", "park"], None, None),
+            (["station"], {"BabyChange": False}, box),
+            (["gwledig", "1"], None, None),  # a set for one word, each row's words for the other (it begins many)
+        ]:
+            matches = [
+                feature
+                for feature in holding(features, *words)
+                if all(feature.properties[name] == value for name, value in (filters or {}).items())
+                and (bbox is None or (feature.lon is not None and bbox[0] <= feature.lon <= bbox[2]))
+                and (bbox is None or (feature.lat is not None and bbox[1] <= feature.lat <= bbox[3]))
+            ]
+            for lon, lat in [(-2.24, 53.48), (-0.13, 51.51), (2.5, 56.5)]:
+                expected = brute_nearest(matches, lon, lat)[:25]
+                found = store.search(COLLECTION, words, limit=25, filters=filters, bbox=bbox, near=(lon, lat))
+                assert found is not None
+                assert [feature for feature, _ in found.page] == expected, (words, filters, bbox, lon, lat)
+                assert found.matched == min(len(matches), 10_000)
+    finally:
+        store.close()

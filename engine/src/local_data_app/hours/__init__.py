@@ -18,6 +18,7 @@ Only the translation from council English to that syntax is written here (``text
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +33,9 @@ from local_data_app.hours.text import NAMED_TIMES, Span, Unread, Week, read_text
 __all__ = ["LONDON", "MAX_LENGTH", "Hours", "Reading", "Span", "State", "Status", "Week", "read_hours"]
 
 MAX_LENGTH = 500  # longer texts are not read: no council writes hours at that length, and work stays bounded
+# Texts whose reading is remembered: a collection has few distinct texts, and every page of results reads its
+# features' hours again (about 0.1 ms each); at most MAX_LENGTH * 4 characters each, so a few MB at most.
+REMEMBERED = 1024
 _SOLAR = re.compile(r"sunrise|sunset|dawn|dusk", re.IGNORECASE)
 
 
@@ -61,6 +65,11 @@ def read_hours(text: str | None) -> Hours:
     """Read opening hours from free text or OpenStreetMap syntax; never raises."""
     if not isinstance(text, str):
         return Hours("", Reading.UNKNOWN)
+    return _read(text)
+
+
+@functools.lru_cache(maxsize=REMEMBERED)
+def _read(text: str) -> Hours:
     stripped = " ".join(text[: MAX_LENGTH * 4].split())  # a slice first: a huge text costs no more than a long one
     if not stripped or len(stripped) > MAX_LENGTH or len(text) > MAX_LENGTH * 4:
         return Hours(stripped[:MAX_LENGTH], Reading.UNKNOWN)

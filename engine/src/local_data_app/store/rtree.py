@@ -20,9 +20,10 @@ import heapq
 import math
 import sqlite3
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 
 from . import EARTH_RADIUS, BBox, distance
+from .shelf import Shelf
 
 ROOT = 1  # the node number of an R*Tree's root in its _node table
 CELL = struct.Struct(">q4f")  # a cell: child node number or feature _rowid, then min lon, max lon, min lat, max lat
@@ -40,8 +41,36 @@ HALF_RADIAN = math.pi / 360  # the radians of half a degree: the radians of the 
 # Features handed to a search's keep() at once, and how many it may be handed before the search gives up.
 KEEP_BATCH = 256
 MOST_EXAMINED = 20_000
+# Features a search may pass over (outside its ``holding``, or handed to keep) before it gives up: a look at a
+# set costs a hundredth of a question to SQLite, but each node read to find them costs as much as one.
+MOST_SEEN = 200_000
+# Nodes a store keeps in memory (Nodes): about 4 KB each, so 16 MB, the nodes around a few dozen towns.
+MOST_NODES = 4096
 
 Cell = tuple[int, float, float, float, float]
+
+
+class Nodes:
+    """An R*Tree's nodes by number, read once and shared by a store's reading threads, MOST_NODES at most.
+
+    Walks near a town read the same nodes as each other. Each read from
+    SQLite is a query, which lets go of the interpreter's lock and must take
+    it back: under load, after other requests' Python, which may hold it for
+    the interpreter's switch interval (5 ms). A node kept in memory costs a
+    dictionary look-up instead.
+    """
+
+    def __init__(self) -> None:
+        self.shelf: Shelf[bytes] = Shelf(MOST_NODES)
+
+    def read(self, db: sqlite3.Connection, table: str, number: int) -> bytes:
+        """Node ``number`` of ``table``'s R*Tree (ROOT is its root)."""
+        return self.shelf.get((table, number), lambda: _node(db, table, number))
+
+
+def _node(db: sqlite3.Connection, table: str, number: int) -> bytes:
+    (node,) = db.execute(f"SELECT data FROM {table}_rtree_node WHERE nodeno = ?", [number]).fetchone()
+    return bytes(node)
 
 
 def cells(node: bytes) -> Iterator[Cell]:
@@ -51,8 +80,7 @@ def cells(node: bytes) -> Iterator[Cell]:
 
 def root_box(db: sqlite3.Connection, table: str) -> BBox | None:
     """The box the R*Tree's root covers, in its rounded 32-bit bounds; None if the tree is empty."""
-    (node,) = db.execute(f"SELECT data FROM {table}_rtree_node WHERE nodeno = ?", [ROOT]).fetchone()
-    found = list(cells(node))
+    found = list(cells(_node(db, table, ROOT)))
     if not found:
         return None
     return (
@@ -134,6 +162,8 @@ def nearest_candidates(
     wanted: int,
     within: BBox | None = None,
     keep: Callable[[list[int]], set[int]] | None = None,
+    holding: Container[int] | None = None,
+    nodes: Nodes | None = None,
 ) -> list[tuple[int, float, float]] | None:
     """(_rowid, lon, lat) of features among which are the ``wanted`` nearest the point, with every tie at the last.
 
@@ -147,23 +177,36 @@ def nearest_candidates(
 
     Only the features ``keep`` keeps count (it is given a batch of _rowids
     and returns those that match a request's filters, words and box), and
-    nodes wholly outside ``within`` are never opened. A search that has
-    looked at MOST_EXAMINED features without finding enough gives up: None,
-    and the caller finds them another way (the filters match too few nearby).
+    nodes wholly outside ``within`` are never opened. A feature whose _rowid
+    is not in ``holding`` (a set of the features holding a search's words,
+    postings.py) is passed over before its distance is bounded. A search
+    that has handed keep MOST_EXAMINED features, or with ``holding`` seen
+    MOST_SEEN in the leaves it opened, without finding enough gives up:
+    None, and the caller finds them another way (the filters and words
+    match too few nearby). Nodes come from ``nodes`` when given, else
+    straight from the table.
     """
     if wanted <= 0:
         return []
-    (root,) = db.execute(f"SELECT data FROM {table}_rtree_node WHERE nodeno = ?", [ROOT]).fetchone()
+
+    def read(number: int) -> bytes:
+        return _node(db, table, number) if nodes is None else nodes.read(db, table, number)
+
+    root = read(ROOT)
     heap: list[tuple[float, int, int, int]] = []  # (bound, order pushed, node number or _rowid, depth; -1 a feature)
-    pushed = 0
+    pushed = seen = 0
 
     near_point = PointBounds(lon, lat)
 
     def open_node(node: bytes, level: int) -> None:
-        nonlocal pushed
+        nonlocal pushed, seen
         below = level - 1 if level > 0 else -1  # a leaf's cells are features
         bound_of = near_point.of_feature if level == 0 else near_point.of_node
-        for cell in cells(node):
+        found: Iterator[Cell] | list[Cell] = cells(node)
+        if level == 0 and holding is not None:
+            seen += int.from_bytes(node[2:4], "big")
+            found = [cell for cell in found if cell[0] in holding]
+        for cell in found:
             if within is None or overlaps(cell, within):
                 pushed += 1
                 heapq.heappush(heap, (bound_of(cell), pushed, cell[0], below))
@@ -175,11 +218,15 @@ def nearest_candidates(
     reach = math.inf
     positions: dict[int, tuple[float, float]] = {}
     while pending or (heap and heap[0][0] <= reach):
-        if heap and heap[0][0] <= reach and len(pending) < KEEP_BATCH:
+        # Until ``wanted`` are taken, keep is asked about the features waiting before another node is read, once
+        # they could be enough: sparse features (a search's ``holding``) would otherwise fill a batch far afield.
+        enough = reach == math.inf and heap and heap[0][3] >= 0 and len(taken) + len(pending) >= wanted
+        if heap and heap[0][0] <= reach and len(pending) < KEEP_BATCH and not enough:
             _, _, number, level = heapq.heappop(heap)
             if level >= 0:
-                (node,) = db.execute(f"SELECT data FROM {table}_rtree_node WHERE nodeno = ?", [number]).fetchone()
-                open_node(node, level)
+                open_node(read(number), level)
+                if seen > MOST_SEEN and len(taken) < wanted:
+                    return None
             elif keep is None:
                 taken.append(number)
             else:

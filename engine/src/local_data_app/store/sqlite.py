@@ -60,6 +60,7 @@ from . import (
 )
 from .conditions import Condition, Order, Rendered, order_sql, render, sqlite_dialect
 from .opening import HoursStaging, OpenAt, indexed_table, open_hours, remember
+from .postings import Postings
 
 SQL_TYPES = {"text": "TEXT", "number": "REAL", "integer": "INTEGER", "boolean": "INTEGER"}
 CATALOGUE = "_collections"
@@ -116,6 +117,8 @@ class SQLiteStore:
         self._opening = threading.Lock()
         self._closed = False
         self._indexed: dict[str, bool] = {}  # live table -> whether it has a word index (a table never changes)
+        self._postings = Postings()
+        self._nodes = rtree.Nodes()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -314,17 +317,23 @@ class SQLiteStore:
             return []
         wanted = offset + limit
         every = plan.words if plan else ()
+        # The walk passes over features without the words the index finds, when few enough hold them to hold in a set
+        holding = self._postings.holding(db, table, plan.match) if plan and plan.match and not few else None
+        looked_for = plan.scan if plan and holding is not None else every  # the words keep() looks for in rows
 
         def keep(rowids: list[int]) -> set[int]:
             """Those of the features that match the filters and words, and lie inside the bbox."""
-            source, params = _matching(table, within if bbox else None, checked, words=every, rowids=rowids)
+            source, params = _matching(table, within if bbox else None, checked, words=looked_for, rowids=rowids)
             return {rowid for (rowid,) in db.execute(f"SELECT {table}._rowid{source}", params)}
 
         located: Iterable[tuple[int, float, float]] | None = None
         if not (bbox or checked or plan):  # any located feature may be among them: walk the R*Tree nearest first
-            located = rtree.nearest_candidates(db, table, lon, lat, wanted)
+            located = rtree.nearest_candidates(db, table, lon, lat, wanted, nodes=self._nodes)
         elif not few:  # the walk, keeping to the filters; it gives up when they match too few nearby
-            located = rtree.nearest_candidates(db, table, lon, lat, wanted, within if bbox else None, keep)
+            asks = bool(bbox or checked or looked_for)
+            located = rtree.nearest_candidates(
+                db, table, lon, lat, wanted, within if bbox else None, keep if asks else None, holding, self._nodes
+            )
         if located is None and few is not False:  # few features are ranked all at once, quicker than growing boxes
             match, words = (plan.match, plan.scan) if plan else (None, ())
             source, params = _matching(table, within if bbox else None, checked, True, True, words, match)

@@ -1,0 +1,51 @@
+"""Answers a store's reading threads share, kept by key until they weigh too much, the least recently used out first.
+
+A loaded table never changes (a load makes a new one), so what is read from
+one, keyed by its name, never goes stale: a shelf only has to bound how much
+it keeps. The lock is held for dictionary work alone, never while an answer
+is made, so a thread never waits on another's query; two threads making the
+same answer at once both make it, a waste rather than an error.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+V = TypeVar("V")
+
+
+class Shelf(Generic[V]):
+    """Answers by key, weighing at most ``most`` in all (each ``weight(answer)``) and at most ``most_keys`` of them."""
+
+    def __init__(self, most: int, weight: Callable[[V], int] = lambda _: 1, most_keys: int | None = None) -> None:
+        self.most, self.weight, self.most_keys = most, weight, most if most_keys is None else most_keys
+        self._kept: OrderedDict[Hashable, V] = OrderedDict()
+        self._weighs = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], V]) -> V:
+        """The answer kept for ``key``, or ``make()``'s, kept for next time."""
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        answer = make()
+        with self._lock:
+            if key not in self._kept:
+                self._kept[key] = answer
+                self._weighs += self.weight(answer)
+                while self._kept and (self._weighs > self.most or len(self._kept) > self.most_keys):
+                    _, dropped = self._kept.popitem(last=False)
+                    self._weighs -= self.weight(dropped)
+        return answer
+
+    @property
+    def weighs(self) -> int:
+        """What the answers kept weigh in all."""
+        return self._weighs
+
+    def __len__(self) -> int:
+        return len(self._kept)
