@@ -41,8 +41,8 @@ HALF_RADIAN = math.pi / 360  # the radians of half a degree: the radians of the 
 # Features handed to a search's keep() at once, and how many it may be handed before the search gives up.
 KEEP_BATCH = 256
 MOST_EXAMINED = 20_000
-# Features a search may pass over (outside its ``holding``, or handed to keep) before it gives up: a look at a
-# set costs a hundredth of a question to SQLite, but each node read to find them costs as much as one.
+# Features a walk with a ``holding`` set may meet in the leaves it opens before it gives up: a look in the set
+# costs a hundredth of a question to SQLite, but reading the nodes that hold them costs a query each.
 MOST_SEEN = 200_000
 # Nodes a store keeps in memory (Nodes): about 4 KB each, so 16 MB, the nodes around a few dozen towns.
 MOST_NODES = 4096
@@ -218,9 +218,15 @@ def nearest_candidates(
     reach = math.inf
     positions: dict[int, tuple[float, float]] = {}
     while pending or (heap and heap[0][0] <= reach):
-        # Until ``wanted`` are taken, keep is asked about the features waiting before another node is read, once
-        # they could be enough: sparse features (a search's ``holding``) would otherwise fill a batch far afield.
-        enough = reach == math.inf and heap and heap[0][3] >= 0 and len(taken) + len(pending) >= wanted
+        # With a ``holding`` set, until ``wanted`` are taken, keep is asked about the features waiting before
+        # another node is read, once they could be enough: so few pass the set that a batch would fill far afield.
+        enough = (
+            holding is not None
+            and reach == math.inf
+            and heap
+            and heap[0][3] >= 0
+            and len(taken) + len(pending) >= wanted
+        )
         if heap and heap[0][0] <= reach and len(pending) < KEEP_BATCH and not enough:
             _, _, number, level = heapq.heappop(heap)
             if level >= 0:

@@ -10,6 +10,11 @@ read-only connection of its own, so the web server's threads query at once
 interpreter lock while SQLite works). Each read runs in one short read
 transaction: it sees the data as of the last commit when it starts, and a
 load that commits meanwhile cannot drop the table under it.
+
+A loaded table never changes (a load makes a new one), so the store keeps in
+memory, shared by its threads and bounded (shelf.py), what walks nearest
+first read again and again: R*Tree nodes (rtree.Nodes) and the features
+holding a search's words (postings.py). About 50 MB at most.
 """
 
 from __future__ import annotations
