@@ -64,3 +64,10 @@ def test_threads_share_a_shelf_and_its_bounds_hold() -> None:
     assert wrong == []
     assert len(shelf) <= 50
     assert shelf.weighs == len(shelf)
+
+
+def test_a_look_at_what_is_kept_makes_nothing() -> None:
+    shelf: Shelf[str] = Shelf(2)
+    assert shelf.kept("a") is None
+    shelf.get("a", lambda: "A")
+    assert (shelf.kept("a"), shelf.kept("b"), len(shelf)) == ("A", None, 1)

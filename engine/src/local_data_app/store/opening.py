@@ -19,8 +19,6 @@ and finds the features by the index on ``_hours``.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +27,7 @@ from typing import Any
 from ..errors import StoreError
 from ..hours import LONDON, Reading, read_hours
 from ..hours.weekly import minute_of_week, open_at, weekly_spans
+from .shelf import Shelf
 
 # On a field: True asks the store to index the field's opening hours; the store writes there the name of the
 # load's table, whose side tables (``<table>_hours``, ``<table>_open``) hold them.
@@ -101,21 +100,12 @@ class _LoadHours:
     answers: dict[datetime, tuple[int, ...]] = field(default_factory=dict)
 
 
-_loads: OrderedDict[str, _LoadHours] = OrderedDict()
-_guard = threading.Lock()
+_loads: Shelf[_LoadHours] = Shelf(REMEMBERED_LOADS)
 
 
 def remember(table: str, read: Callable[[], Iterable[tuple[int, str]]]) -> None:
     """Keep a load's sometimes-true hours, read once per load (``read`` runs in the caller's read transaction)."""
-    with _guard:
-        if table in _loads:
-            _loads.move_to_end(table)
-            return
-    found = _LoadHours(tuple(read()))
-    with _guard:
-        _loads[table] = found
-        while len(_loads) > REMEMBERED_LOADS:
-            _loads.popitem(last=False)
+    _loads.get(table, lambda: _LoadHours(tuple(read())))
 
 
 def open_hours(table: str, moment: datetime) -> tuple[int, list[int]]:
@@ -125,8 +115,7 @@ def open_hours(table: str, moment: datetime) -> tuple[int, list[int]]:
     must have been remembered (:func:`remember`) by the read asking.
     """
     local = moment.astimezone(LONDON).replace(second=0, microsecond=0)
-    with _guard:
-        load = _loads.get(table)
+    load = _loads.kept(table)
     if load is None:
         raise StoreError(f"The opening hours of table {table} were not read before it was asked about them.")
     answer = load.answers.get(local)

@@ -163,7 +163,8 @@ def nearest_candidates(
     within: BBox | None = None,
     keep: Callable[[list[int]], set[int]] | None = None,
     holding: Container[int] | None = None,
-    nodes: Nodes | None = None,
+    *,
+    nodes: Nodes,
 ) -> list[tuple[int, float, float]] | None:
     """(_rowid, lon, lat) of features among which are the ``wanted`` nearest the point, with every tie at the last.
 
@@ -183,16 +184,11 @@ def nearest_candidates(
     that has handed keep MOST_EXAMINED features, or with ``holding`` seen
     MOST_SEEN in the leaves it opened, without finding enough gives up:
     None, and the caller finds them another way (the filters and words
-    match too few nearby). Nodes come from ``nodes`` when given, else
-    straight from the table.
+    match too few nearby). Nodes are read through ``nodes``.
     """
     if wanted <= 0:
         return []
-
-    def read(number: int) -> bytes:
-        return _node(db, table, number) if nodes is None else nodes.read(db, table, number)
-
-    root = read(ROOT)
+    root = nodes.read(db, table, ROOT)
     heap: list[tuple[float, int, int, int]] = []  # (bound, order pushed, node number or _rowid, depth; -1 a feature)
     pushed = seen = 0
 
@@ -230,7 +226,7 @@ def nearest_candidates(
         if heap and heap[0][0] <= reach and len(pending) < KEEP_BATCH and not enough:
             _, _, number, level = heapq.heappop(heap)
             if level >= 0:
-                open_node(read(number), level)
+                open_node(nodes.read(db, table, number), level)
                 if seen > MOST_SEEN and len(taken) < wanted:
                     return None
             elif keep is None:

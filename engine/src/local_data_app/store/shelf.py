@@ -42,6 +42,11 @@ class Shelf(Generic[V]):
                     self._weighs -= self.weight(dropped)
         return answer
 
+    def kept(self, key: Hashable) -> V | None:
+        """The answer kept for ``key``, or None, without making one."""
+        with self._lock:
+            return self._kept.get(key)
+
     @property
     def weighs(self) -> int:
         """What the answers kept weigh in all."""

@@ -337,7 +337,15 @@ class SQLiteStore:
         elif not few:  # the walk, keeping to the filters; it gives up when they match too few nearby
             asks = bool(bbox or checked or looked_for)
             located = rtree.nearest_candidates(
-                db, table, lon, lat, wanted, within if bbox else None, keep if asks else None, holding, self._nodes
+                db,
+                table,
+                lon,
+                lat,
+                wanted,
+                within if bbox else None,
+                keep if asks else None,
+                holding,
+                nodes=self._nodes,
             )
         if located is None and few is not False:  # few features are ranked all at once, quicker than growing boxes
             match, words = (plan.match, plan.scan) if plan else (None, ())
