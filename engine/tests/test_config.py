@@ -269,6 +269,7 @@ def test_effective_settings_cover_every_setting(place_toml: Path) -> None:
         "server.public_url",
         "server.hosts",
         "server.request_seconds",
+        "server.threads",
         "service.published",
         "accessibility.status",
         "accessibility.prepared",

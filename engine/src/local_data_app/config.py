@@ -37,6 +37,7 @@ CONFIG_ENV = "PLACE_TOML"
 ENV_PREFIX = "APP_"
 ENV_NESTED_DELIMITER = "__"
 DATABASE_URL_ENV = "DATABASE_URL"
+MOST_THREADS = 64  # [server] threads: requests at once in one process, past which they only queue for Python's lock
 
 # The United Kingdom, with a margin, in WGS84 degrees.
 UK_LATITUDE = (49.8, 60.9)
@@ -290,6 +291,8 @@ class Server(Section):
     hosts: tuple[HostName, ...] = ()
     # How long one request may work before it is stopped with a 503 (see deadline.py).
     request_seconds: Annotated[float, Field(gt=0, le=600)] = DEFAULT_REQUEST_SECONDS
+    # How many requests work at once in each app process; unset, the store's own number (web/workers.py).
+    threads: Annotated[int, Field(ge=1, le=MOST_THREADS)] | None = None
 
 
 class Service(Section):

@@ -160,6 +160,9 @@ class Staging(Protocol):
 class Store(Protocol):
     """What the rest of the app needs from a database."""
 
+    reads_at_once: int
+    """How many reads gain from running side by side: what sizes the web server's worker threads (web/workers.py)."""
+
     def replacing(self, collection: str, fields: Sequence[dict[str, Any]]) -> AbstractContextManager[Staging]:
         """Stage new data for a collection; leaving the block without commit() keeps the old data."""
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import heapq
 import json
+import os
 import re
 import sqlite3
 import threading
@@ -81,6 +82,7 @@ RTREE_OVERLAPS = "r.max_lon >= ? AND r.min_lon <= ? AND r.max_lat >= ? AND r.min
 RTREE_ROUNDING = 2**-16
 BUSY_TIMEOUT_MS = 10000  # how long a connection waits for another's lock before giving up
 QUICK_CHECK_PROBLEMS = 5  # how many problems check() names at most
+FEWEST_READS, MOST_READS = 2, 8  # reads at once, whatever the cores (usable_cores says why)
 DEADLINE_STEPS = 1000  # how many steps of SQLite's virtual machine a read takes between looks at its deadline
 # A live table's rows, as its load counted them in the catalogue, which saves a pass over a large table; a table
 # loaded before the catalogue counted them is counted (coalesce runs its second query only when the first is NULL).
@@ -100,6 +102,18 @@ MOST_TERMS = 64
 LAST_CHARACTER = "\U0010ffff"  # after every character: a word and this bound the words beginning with it
 
 
+def usable_cores() -> int:
+    """The cores this process may run on, from 2 to 8: SQLite reads in the app's own process, a core each.
+
+    A query lets go of Python's lock while SQLite works, so reads on as many
+    threads as cores keep them busy; more threads only queue for the lock
+    (web/workers.py). At least 2, so that one slow read leaves a thread for
+    the rest; at most 8, past which Python's one lock, not the cores, is the limit.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(max(cores, FEWEST_READS), MOST_READS)
+
+
 def database_path(url: str, project_dir: Path) -> Path:
     """The file of ``sqlite:///relative/path.db`` (from the project folder) or ``sqlite:////absolute/path.db``."""
     prefix = "sqlite:///"
@@ -117,6 +131,7 @@ class SQLiteStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.reads_at_once = usable_cores()
         self._readers: list[sqlite3.Connection] = []  # every thread's, so that close() closes them all
         self._local = threading.local()
         self._opening = threading.Lock()

@@ -19,7 +19,7 @@ from ..config import LoadedSettings
 from ..ogc.state import ApiState
 from ..schemas.layout import layout
 from ..store import open_store
-from . import errors, health, pages, public_pages, quality_pages, security, service_doc, sitemap
+from . import errors, health, pages, public_pages, quality_pages, security, service_doc, sitemap, workers
 from .api import router
 from .deadlines import Deadlines
 from .hosts import HostCheck
@@ -43,6 +43,7 @@ def create_app(loaded: LoadedSettings) -> FastAPI:
         if app.state.damage:
             LOGGER.error("The database is damaged: %s. Restore it from a backup, or ingest again.", app.state.damage)
         app.state.api = ApiState(store=store, settings=settings, schema=schema, project_dir=loaded.project_dir)
+        workers.size(settings.server.threads or store.reads_at_once)
         try:
             yield
         finally:

@@ -15,10 +15,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import deadline
+from . import workers
 
 INBOX = 16  # messages read ahead of the app (a long body's parts), before the watch waits for it to catch up
 DISCONNECT: Message = {"type": "http.disconnect"}
@@ -51,8 +51,9 @@ class Deadlines:
                     await inbox.put(message)
                     if message["type"] == "http.disconnect":
                         ended = True
-                        # In a thread: cancelling a PostgreSQL query waits on the network.
-                        await anyio.to_thread.run_sync(limit.client_gone)
+                        # In a thread: cancelling a PostgreSQL query waits on the network. One of its own, so
+                        # that it need not wait for the request threads, which may all be busy (workers.py).
+                        await workers.aside(limit.client_gone)
                         return
 
             async def relayed() -> Message:

@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse
 
 from ..ogc.state import ApiState
 from ..store import Provenance
+from . import workers
 
 LOGGER = logging.getLogger(__name__)
 
@@ -50,18 +51,19 @@ def serving_loads(request: Request) -> list[Provenance] | None:
 
 
 @router.get("/healthz", summary="Health check")
-def healthz(request: Request) -> JSONResponse:
+async def healthz(request: Request) -> JSONResponse:
     """200 with each collection's count of features loaded while the store reads; 503 when it cannot."""
-    loads = serving_loads(request)
+    # Read aside (workers.py): a process whose request threads are all busy is alive, and its load balancer keeps it.
+    loads = await workers.aside(serving_loads, request)
     if loads is None:
         return JSONResponse({"status": "unavailable"}, status_code=503)
     return JSONResponse({"status": "ok", "collections": {p.collection: p.rows_loaded for p in loads}})
 
 
 @router.get("/readyz", summary="Readiness check")
-def readyz(request: Request) -> JSONResponse:
+async def readyz(request: Request) -> JSONResponse:
     """200 when healthy and every configured source has a load serving; 503 otherwise."""
-    loads = serving_loads(request)
+    loads = await workers.aside(serving_loads, request)
     if loads is None:
         return JSONResponse({"status": "not ready"}, status_code=503)
     state: ApiState = request.app.state.api
