@@ -60,6 +60,30 @@ def test_requests_past_the_threads_wait_their_turn_while_health_checks_answer(tm
             assert (answer.status, answer.json()["numberReturned"]) == (200, 1)
 
 
+def test_an_item_on_sqlite_needs_no_thread_and_on_postgresql_waits_for_one(tmp_path: Path, database_url: str) -> None:
+    """With the one thread held, an item by its id answers at once on SQLite (on the event loop); PostgreSQL's waits."""
+    entered, release = threading.Event(), threading.Event()
+
+    def held() -> dict[str, bool]:
+        entered.set()
+        return {"released": release.wait(WAIT)}
+
+    with clean_settings_environment():
+        app = create_app(load_settings(project_with_threads(tmp_path / "project", 1, database_url)))
+        app.add_api_route("/test-held", held, methods=["GET"])
+        with running(app) as base, ThreadPoolExecutor(2) as clients:
+            some = get(base + "/api/collections/toilets/items?limit=1").json()["features"][0]
+            first = clients.submit(get, base + "/test-held")
+            assert entered.wait(WAIT)
+            item = clients.submit(get, base + f"/api/collections/toilets/items/{some['id']}")
+            time.sleep(0.2)
+            assert item.done() is database_url.startswith("sqlite:")
+            release.set()
+            assert first.result(WAIT).status == 200
+            answer = item.result(WAIT)
+    assert (answer.status, answer.json()["id"], answer.json()["properties"]) == (200, some["id"], some["properties"])
+
+
 def test_a_client_that_goes_is_noticed_while_every_thread_is_busy(tmp_path: Path) -> None:
     """The news that a client hung up does not wait for a thread: the one thread is the request it stops."""
     seen: list[bool] = []

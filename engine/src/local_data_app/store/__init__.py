@@ -162,6 +162,8 @@ class Store(Protocol):
 
     reads_at_once: int
     """How many reads gain from running side by side: what sizes the web server's worker threads (web/workers.py)."""
+    reads_in_process: bool
+    """Whether reads run in this process (SQLite), not over a network: one row read by its key takes microseconds."""
 
     def replacing(self, collection: str, fields: Sequence[dict[str, Any]]) -> AbstractContextManager[Staging]:
         """Stage new data for a collection; leaving the block without commit() keeps the old data."""

@@ -93,6 +93,7 @@ class PostgresStore:
     def __init__(self, conninfo: str, shown_url: str, password: str | None) -> None:
         self.conninfo, self.shown_url, self.password = conninfo, shown_url, password
         self.reads_at_once = READ_CONNECTIONS  # a thread more would only wait for a connection
+        self.reads_in_process = False  # a read waits on the network: never on the event loop (web/workers.py)
         self._readers: list[psycopg.Connection[Any]] = []  # every read connection open, for close()
         self._idle: queue.LifoQueue[psycopg.Connection[Any]] = queue.LifoQueue()
         self._free = threading.BoundedSemaphore(READ_CONNECTIONS)

@@ -132,6 +132,7 @@ class SQLiteStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.reads_at_once = usable_cores()
+        self.reads_in_process = True
         self._readers: list[sqlite3.Connection] = []  # every thread's, so that close() closes them all
         self._local = threading.local()
         self._opening = threading.Lock()

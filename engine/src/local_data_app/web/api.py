@@ -32,6 +32,7 @@ from ..ogc.queryables import SCHEMA_JSON, queryables
 from ..ogc.state import ApiState
 from ..ogc.urls import GEOJSON, OPENAPI_JSON
 from ..quality import quality_of
+from . import workers
 from .api_pages import represent
 from .links import LIVE
 
@@ -412,10 +413,15 @@ def csv_response(collection: str, text: str, query: ogc.ItemsQuery) -> Response:
     response_class=GeoJSONResponse,
     dependencies=[JsonOrHtml],
 )
-def item(
+async def item(
     name: CollectionName, feature_id: FeatureId, request: Request, state: State, crs: CrsParameter = None
 ) -> Response:
     """One feature as GeoJSON, its coordinates in crs; 404 if the collection has no feature with this id."""
+    return await workers.brief(state.store, one_item, name, feature_id, request, state, crs)
+
+
+def one_item(name: str, feature_id: str, request: Request, state: ApiState, crs: str | None) -> Response:
+    """The item route's work: one feature read by its id, so cheap enough for the event loop on SQLite (workers.py)."""
     chosen = parse_crs("crs", crs)
     here = urls(request)
     view = partial(html.item_view, urls=here, name=name, fields=state.fields, crs=chosen)
