@@ -900,6 +900,78 @@ def test_nearest_agrees_with_a_brute_force_search_anywhere_in_the_uk(store) -> N
         assert [feature for feature, _ in store.nearest(COLLECTION, lon, lat, limit=7)] == expected
 
 
+def destination(lon: float, lat: float, bearing: float, metres: float) -> tuple[float, float]:
+    """The point ``metres`` from a point along a great circle at ``bearing`` (radians from north), on the sphere."""
+    angle, phi, lam = metres / stores.EARTH_RADIUS, math.radians(lat), math.radians(lon)
+    end = math.asin(math.sin(phi) * math.cos(angle) + math.cos(phi) * math.sin(angle) * math.cos(bearing))
+    turn = math.atan2(
+        math.sin(bearing) * math.sin(angle) * math.cos(phi), math.cos(angle) - math.sin(phi) * math.sin(end)
+    )
+    return (math.degrees(lam + turn) + 180) % 360 - 180, math.degrees(end)
+
+
+def test_the_bands_around_a_point_hold_every_point_within_reach() -> None:
+    """strips_around: points at and inside the distance, on every bearing, lie in a band; the bands fit one box."""
+    generator = random.Random(20261206)  # noqa: S311 (test data, not secrets)
+    for _ in range(300):
+        lon, lat = generator.uniform(-170, 170), generator.uniform(-75, 75)
+        metres = 10 ** generator.uniform(0, 6.3)  # a metre to 2,000 km
+        strips = stores.strips_around(lon, lat, metres)
+        box = stores.bbox_around(lon, lat, metres)
+        assert len(strips) in (1, stores.STRIPS)
+        assert all(box[0] <= w and e <= box[2] and box[1] <= s and n <= box[3] for w, s, e, n in strips)
+        for bearing in [generator.uniform(0, 2 * math.pi) for _ in range(40)] + [0, math.pi / 2, math.pi]:
+            for reach in (metres, metres * generator.random()):
+                x, y = destination(lon, lat, bearing, reach)
+                assert distance(lon, lat, x, y) <= metres * (1 + 1e-9) + 1e-6
+                assert any(w <= x <= e and s <= y <= n for w, s, e, n in strips), (lon, lat, metres, bearing)
+    circle = stores.strips_around(1.7, 56.77, 230_000)  # far out to sea: the bands hold a third of the box
+    area = sum((e - w) * (n - s) for w, s, e, n in circle)
+    west, south, east, north = stores.bbox_around(1.7, 56.77, 230_000)
+    assert area < 0.85 * (east - west) * (north - south)
+    assert stores.strips_around(0.0, 89.9, 50_000) == [stores.bbox_around(0.0, 89.9, 50_000)]  # near the pole
+    assert stores.strips_around(179.99, 0.0, 5_000) == [stores.bbox_around(179.99, 0.0, 5_000)]  # by 180 degrees
+
+
+def test_nearest_far_out_to_sea_finds_the_nearest_across_the_water(store) -> None:
+    """From the sea, a coast far to the south is nearer in degrees than a nearer one to the west: metres rank.
+
+    A town on the southern coast is fewer degrees away than the western coast
+    but farther in metres; and a town beyond the western coast lies inside the
+    box around the circle that holds the answer, though not inside the circle.
+    """
+    point = (1.7, 56.77)
+    generator = random.Random(20261207)  # noqa: S311 (test data, not secrets)
+
+    def town(lon: float, lat: float, count: int, spread: float, first: int) -> list[Any]:
+        return [
+            make_feature(first + n, lon + generator.gauss(0, spread), lat + generator.gauss(0, spread / 2))
+            for n in range(count)
+        ]
+
+    west = town(-2.1, 57.15, 40, 0.05, 0)  # about 230 km
+    south = town(-1.6, 55.2, 120, 0.1, 100)  # fewer degrees away, about 280 km
+    corner = town(-2.0, 58.6, 150, 0.05, 300)  # in the bounding box's corner, beyond reach
+    features = west + south + corner
+    load(store, features, batch=100)
+    for limit in (1, 10, 45, 60):
+        expected = brute_nearest(features, *point)[:limit]
+        found = store.nearest(COLLECTION, *point, limit=limit)
+        assert [feature for feature, _ in found] == expected
+        assert [metres for _, metres in found] == pytest.approx([distance(*point, f.lon, f.lat) for f in expected])
+
+
+def test_postgres_looks_again_from_points_around_when_degrees_mislead(monkeypatch) -> None:
+    """_held tells when the nearest by degrees hold every feature within the radius; anchors lie half of it away."""
+    lon, lat = 1.7, 56.77
+    close = {(n, lon + dx, lat + dy) for n, (dx, dy) in enumerate([(0.001, 0), (0, 0.002), (-0.003, -0.001)])}
+    reach = max(distance(lon, lat, x, y) for _, x, y in close)
+    assert postgres._held(lon, lat, reach / 3, close | {(9, lon + 0.5, lat)})  # a far one found: all nearer are
+    assert not postgres._held(lon, lat, reach, close)  # the radius reaches past the farthest by degrees
+    points = postgres.anchors(lon, lat, 100_000)
+    assert [distance(lon, lat, x, y) for x, y in points] == pytest.approx([50_000] * 4, rel=0.01)
+
+
 def test_nearest_on_an_empty_or_unlocated_collection_is_empty(store) -> None:
     """No located features: no nearest ones."""
     load(store, [make_feature(1, None, None)])

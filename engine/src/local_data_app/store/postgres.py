@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import queue
 import re
 import threading
@@ -46,7 +47,6 @@ from . import (
     Found,
     Provenance,
     T,
-    bbox_around,
     between_clause,
     check_filters,
     check_text_field,
@@ -57,6 +57,7 @@ from . import (
     quote,
     search_words,
     searched_fields,
+    strips_around,
     table_name,
 )
 from .conditions import POSTGRES, Condition, Order, order_sql, render
@@ -81,6 +82,10 @@ READ_ATTEMPTS = 5
 # Text compared by code point, as SQLite compares it, whatever the database's collation.
 TEXT_ORDER = ' COLLATE "C"'
 # The haversine distance in metres from a point (parameters: 2 * radius, lat, lat, lon), as store.distance has it.
+# Features taken nearest by degrees for each one wanted (see nearest): a circle on the ground is an ellipse in
+# degrees, twice as wide as tall at 60 degrees north, so three times as many hold it at any British latitude.
+DEGREES_SHORTLIST = 3
+BOX_HOLDS = "geom <@ box(point(%s, %s), point(%s, %s))"  # the form the GiST index answers
 HAVERSINE = (
     "%s * asin(sqrt(least(1.0, sin((radians(geom[1]) - radians(%s)) / 2) ^ 2"
     " + cos(radians(%s)) * cos(radians(geom[1])) * sin(radians(geom[0] - %s) / 2) ^ 2)))"
@@ -271,9 +276,15 @@ class PostgresStore:
 
         The GiST index orders by distance in degrees, which is not distance on
         the ground (a degree of longitude is 0.6 of a degree of latitude in the
-        Midlands), so its ``offset + limit`` nearest matching features only
-        bound the search radius; the matching features within that radius are
-        then ranked by true distance (ties in load order).
+        Midlands), so its nearest matching features only bound the search
+        radius: any ``offset + limit`` features lie within the radius of the
+        farthest of them, so the nearest do too. The index's ``DEGREES_SHORTLIST``
+        times as many nearest by degrees give the ``offset + limit`` nearest of
+        those on the ground, and so a radius close to the true one, where the
+        first ``offset + limit`` by degrees, lying north and south of the point,
+        gave one half as far again. The matching features within that radius,
+        found in bands of latitude (strips_around), are then ranked by true
+        distance (ties in load order).
         """
         return self._nearest(collection, lon, lat, limit, offset, bbox, filters, [], where)
 
@@ -292,22 +303,34 @@ class PostgresStore:
         """:meth:`nearest`, of the features holding every word too (none: every feature)."""
         wanted = offset + limit
 
-        def by_degrees(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
-            where, params = _where(collection, fields, bbox, filters, located=True, words=words, condition=condition)
-            return f"SELECT geom[0], geom[1] FROM {table}{where} ORDER BY geom <-> point(%s, %s) LIMIT %s", [
-                *params,
-                lon,
-                lat,
-                max(wanted, 0),
-            ]
+        def by_degrees(points: list[tuple[float, float]], each: int) -> Callable[..., tuple[str, list[Any]]]:
+            def query(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+                where, params = _where(
+                    collection, fields, bbox, filters, located=True, words=words, condition=condition
+                )
+                one = f"(SELECT _rowid, geom[0], geom[1] FROM {table}{where} ORDER BY geom <-> point(%s, %s) LIMIT %s)"
+                return " UNION ALL ".join([one] * len(points)), [
+                    value for point in points for value in (*params, *point, max(each, 0))
+                ]
 
-        rows, _ = self._read(collection, by_degrees)
-        if limit <= 0 or not rows:
+            return query
+
+        if limit <= 0:
             return []
-        around = bbox_around(lon, lat, max(distance(lon, lat, x, y) for x, y in rows))
+        found: set[tuple[int, float, float]] = set(self._read(collection, by_degrees([(lon, lat)], wanted * 3))[0])
+        if not found:
+            return []
+
+        def reach() -> float:
+            """Metres within which ``wanted`` of the features found so far lie: the ``wanted`` nearest lie within it."""
+            return sorted(distance(lon, lat, x, y) for _, x, y in found)[min(wanted, len(found)) - 1]
+
+        if len(found) == wanted * DEGREES_SHORTLIST and not _held(lon, lat, reach(), found):
+            found.update(self._read(collection, by_degrees(anchors(lon, lat, reach()), wanted))[0])
+        around = strips_around(lon, lat, reach())
 
         def by_metres(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
-            where, params = _where(collection, fields, around, filters, also=bbox, words=words, condition=condition)
+            where, params = _where(collection, fields, bbox, filters, words=words, condition=condition, any_of=around)
             return (
                 f"SELECT {_columns(fields)}, {HAVERSINE} AS _distance FROM {table}{where} "
                 "ORDER BY _distance, _rowid LIMIT %s OFFSET %s",
@@ -677,6 +700,34 @@ def ingest_lock_key(schema: str) -> int:
     return _lock_key(f"{INGEST_LOCK} {schema}")
 
 
+def _held(lon: float, lat: float, metres: float, found: set[tuple[int, float, float]]) -> bool:
+    """Whether the features found nearest by degrees are every feature within ``metres``: the radius is exact.
+
+    They are every feature nearer in degrees than the farthest of them, so
+    every feature of the bands around the point (strips_around) whose
+    farthest corners are nearer than that.
+    """
+    reach = max(math.hypot(x - lon, y - lat) for _, x, y in found)
+    return all(
+        math.hypot(max(lon - west, east - lon), max(lat - south, north - lat)) < reach
+        for west, south, east, north in strips_around(lon, lat, metres)
+    )
+
+
+def anchors(lon: float, lat: float, metres: float) -> list[tuple[float, float]]:
+    """Points half ``metres`` north, south, east and west of a point, from which to look for features nearest it.
+
+    The index's nearest by degrees lie north and south of a point rather than
+    east and west; far out to sea, they may lie on a coast twice as far as the
+    nearest features, across the water the other way. The features nearest
+    these points, a real set of features like any other, give a radius that
+    may be shorter.
+    """
+    north = math.degrees(metres / 2 / EARTH_RADIUS)
+    east = north / max(math.cos(math.radians(lat)), 0.01)
+    return [(lon - east, lat), (lon + east, lat), (lon, max(lat - north, -90.0)), (lon, min(lat + north, 90.0))]
+
+
 def _lock_key(name: str) -> int:
     """A signed 64-bit key for PostgreSQL's advisory locks."""
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
@@ -691,6 +742,7 @@ def _where(
     also: BBox | None = None,
     words: Sequence[str] = (),
     condition: Condition | None = None,
+    any_of: Sequence[BBox] = (),
 ) -> tuple[str, list[Any]]:
     """A WHERE clause and its parameters for features inside ``bbox`` (and ``also``) that match ``filters``.
 
@@ -699,7 +751,8 @@ def _where(
     as in SQLite (PostgreSQL would swap its corners). Field names are the
     collection's own, checked and quoted (``%`` doubled for psycopg); every
     value is a parameter. Each of ``words`` (from store.search_words) must
-    begin a word of the feature's. ``condition`` (store/conditions.py) must hold too.
+    begin a word of the feature's. ``condition`` (store/conditions.py) must hold too. With ``any_of``,
+    a feature must lie in one of those boxes as well: the index answers each, and the planner joins their answers.
     """
     clauses, params = ["geom IS NOT NULL"] if located else [], []
     if words:
@@ -711,8 +764,11 @@ def _where(
         min_lon, min_lat, max_lon, max_lat = box
         if min_lon > max_lon or min_lat > max_lat:
             return " WHERE false", []
-        clauses.append("geom <@ box(point(%s, %s), point(%s, %s))")
+        clauses.append(BOX_HOLDS)
         params += [min_lon, min_lat, max_lon, max_lat]
+    if any_of:
+        clauses.append("(" + " OR ".join([BOX_HOLDS] * len(any_of)) + ")")
+        params += [value for box in any_of for value in box]
     kinds = {field["name"]: column_type(field) for field in fields}
     for name, value in check_filters(collection, fields, filters):
         column = quote(name).replace("%", "%%")
