@@ -961,14 +961,14 @@ def test_nearest_far_out_to_sea_finds_the_nearest_across_the_water(store) -> Non
         assert [metres for _, metres in found] == pytest.approx([distance(*point, f.lon, f.lat) for f in expected])
 
 
-def test_postgres_looks_again_from_points_around_when_degrees_mislead(monkeypatch) -> None:
-    """_held tells when the nearest by degrees hold every feature within the radius; anchors lie half of it away."""
+def test_postgres_looks_again_from_points_around_when_degrees_mislead() -> None:
+    """_held tells when the nearest by degrees hold every feature within the radius; _anchors lie half of it away."""
     lon, lat = 1.7, 56.77
     close = {(n, lon + dx, lat + dy) for n, (dx, dy) in enumerate([(0.001, 0), (0, 0.002), (-0.003, -0.001)])}
     reach = max(distance(lon, lat, x, y) for _, x, y in close)
     assert postgres._held(lon, lat, reach / 3, close | {(9, lon + 0.5, lat)})  # a far one found: all nearer are
     assert not postgres._held(lon, lat, reach, close)  # the radius reaches past the farthest by degrees
-    points = postgres.anchors(lon, lat, 100_000)
+    points = postgres._anchors(lon, lat, 100_000)
     assert [distance(lon, lat, x, y) for x, y in points] == pytest.approx([50_000] * 4, rel=0.01)
 
 

@@ -81,11 +81,11 @@ READ_CONNECTIONS = 4
 READ_ATTEMPTS = 5
 # Text compared by code point, as SQLite compares it, whatever the database's collation.
 TEXT_ORDER = ' COLLATE "C"'
-# The haversine distance in metres from a point (parameters: 2 * radius, lat, lat, lon), as store.distance has it.
 # Features taken nearest by degrees for each one wanted (see nearest): a circle on the ground is an ellipse in
 # degrees, twice as wide as tall at 60 degrees north, so three times as many hold it at any British latitude.
 DEGREES_SHORTLIST = 3
 BOX_HOLDS = "geom <@ box(point(%s, %s), point(%s, %s))"  # the form the GiST index answers
+# The haversine distance in metres from a point (parameters: 2 * radius, lat, lat, lon), as store.distance has it.
 HAVERSINE = (
     "%s * asin(sqrt(least(1.0, sin((radians(geom[1]) - radians(%s)) / 2) ^ 2"
     " + cos(radians(%s)) * cos(radians(geom[1])) * sin(radians(geom[0] - %s) / 2) ^ 2)))"
@@ -278,11 +278,10 @@ class PostgresStore:
         the ground (a degree of longitude is 0.6 of a degree of latitude in the
         Midlands), so its nearest matching features only bound the search
         radius: any ``offset + limit`` features lie within the radius of the
-        farthest of them, so the nearest do too. The index's ``DEGREES_SHORTLIST``
-        times as many nearest by degrees give the ``offset + limit`` nearest of
-        those on the ground, and so a radius close to the true one, where the
-        first ``offset + limit`` by degrees, lying north and south of the point,
-        gave one half as far again. The matching features within that radius,
+        farthest of them, so the nearest do too. The radius is the ``offset +
+        limit``-th nearest on the ground of ``DEGREES_SHORTLIST`` times as many
+        nearest by degrees, and of those nearest points around the point when
+        degrees mislead (:func:`_anchors`). The matching features within it,
         found in bands of latitude (strips_around), are then ranked by true
         distance (ties in load order).
         """
@@ -317,7 +316,8 @@ class PostgresStore:
 
         if limit <= 0:
             return []
-        found: set[tuple[int, float, float]] = set(self._read(collection, by_degrees([(lon, lat)], wanted * 3))[0])
+        shortlist = by_degrees([(lon, lat)], wanted * DEGREES_SHORTLIST)
+        found: set[tuple[int, float, float]] = set(self._read(collection, shortlist)[0])
         if not found:
             return []
 
@@ -326,7 +326,7 @@ class PostgresStore:
             return sorted(distance(lon, lat, x, y) for _, x, y in found)[min(wanted, len(found)) - 1]
 
         if len(found) == wanted * DEGREES_SHORTLIST and not _held(lon, lat, reach(), found):
-            found.update(self._read(collection, by_degrees(anchors(lon, lat, reach()), wanted))[0])
+            found.update(self._read(collection, by_degrees(_anchors(lon, lat, reach()), wanted))[0])
         around = strips_around(lon, lat, reach())
 
         def by_metres(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
@@ -714,7 +714,7 @@ def _held(lon: float, lat: float, metres: float, found: set[tuple[int, float, fl
     )
 
 
-def anchors(lon: float, lat: float, metres: float) -> list[tuple[float, float]]:
+def _anchors(lon: float, lat: float, metres: float) -> list[tuple[float, float]]:
     """Points half ``metres`` north, south, east and west of a point, from which to look for features nearest it.
 
     The index's nearest by degrees lie north and south of a point rather than
