@@ -314,11 +314,9 @@ class PostgresStore:
 
             return query
 
-        if limit <= 0:
-            return []
         shortlist = by_degrees([(lon, lat)], wanted * DEGREES_SHORTLIST)
-        found: set[tuple[int, float, float]] = set(self._read(collection, shortlist)[0])
-        if not found:
+        found: set[tuple[int, float, float]] = set(self._read(collection, shortlist)[0])  # checks the filters too
+        if limit <= 0 or not found:
             return []
 
         def reach() -> float:
