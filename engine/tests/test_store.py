@@ -966,8 +966,9 @@ def test_postgres_looks_again_from_points_around_when_degrees_mislead() -> None:
     lon, lat = 1.7, 56.77
     close = {(n, lon + dx, lat + dy) for n, (dx, dy) in enumerate([(0.001, 0), (0, 0.002), (-0.003, -0.001)])}
     reach = max(distance(lon, lat, x, y) for _, x, y in close)
-    assert postgres._held(lon, lat, reach / 3, close | {(9, lon + 0.5, lat)})  # a far one found: all nearer are
-    assert not postgres._held(lon, lat, reach, close)  # the radius reaches past the farthest by degrees
+    far = close | {(9, lon + 0.5, lat)}
+    assert postgres._held(lon, lat, stores.strips_around(lon, lat, reach / 3), far)  # a far one found: all nearer are
+    assert not postgres._held(lon, lat, stores.strips_around(lon, lat, reach), close)  # the bands reach past them
     points = postgres._anchors(lon, lat, 100_000)
     assert [distance(lon, lat, x, y) for x, y in points] == pytest.approx([50_000] * 4, rel=0.01)
 

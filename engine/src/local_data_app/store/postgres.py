@@ -323,9 +323,11 @@ class PostgresStore:
             """Metres within which ``wanted`` of the features found so far lie: the ``wanted`` nearest lie within it."""
             return sorted(distance(lon, lat, x, y) for _, x, y in found)[min(wanted, len(found)) - 1]
 
-        if len(found) == wanted * DEGREES_SHORTLIST and not _held(lon, lat, reach(), found):
-            found.update(self._read(collection, by_degrees(_anchors(lon, lat, reach()), wanted))[0])
-        around = strips_around(lon, lat, reach())
+        radius = reach()
+        around = strips_around(lon, lat, radius)
+        if len(found) == wanted * DEGREES_SHORTLIST and not _held(lon, lat, around, found):
+            found.update(self._read(collection, by_degrees(_anchors(lon, lat, radius), wanted))[0])
+            around = strips_around(lon, lat, reach())
 
         def by_metres(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
             where, params = _where(collection, fields, bbox, filters, words=words, condition=condition, any_of=around)
@@ -698,17 +700,17 @@ def ingest_lock_key(schema: str) -> int:
     return _lock_key(f"{INGEST_LOCK} {schema}")
 
 
-def _held(lon: float, lat: float, metres: float, found: set[tuple[int, float, float]]) -> bool:
-    """Whether the features found nearest by degrees are every feature within ``metres``: the radius is exact.
+def _held(lon: float, lat: float, strips: list[BBox], found: set[tuple[int, float, float]]) -> bool:
+    """Whether the features found nearest by degrees are every feature in the bands around the point.
 
     They are every feature nearer in degrees than the farthest of them, so
-    every feature of the bands around the point (strips_around) whose
-    farthest corners are nearer than that.
+    every feature of the bands (strips_around the radius they give) whose
+    farthest corners are nearer than that: the radius is then exact.
     """
     reach = max(math.hypot(x - lon, y - lat) for _, x, y in found)
     return all(
         math.hypot(max(lon - west, east - lon), max(lat - south, north - lat)) < reach
-        for west, south, east, north in strips_around(lon, lat, metres)
+        for west, south, east, north in strips
     )
 
 
@@ -737,12 +739,11 @@ def _where(
     bbox: BBox | None,
     filters: Filters | None,
     located: bool = False,
-    also: BBox | None = None,
     words: Sequence[str] = (),
     condition: Condition | None = None,
     any_of: Sequence[BBox] = (),
 ) -> tuple[str, list[Any]]:
-    """A WHERE clause and its parameters for features inside ``bbox`` (and ``also``) that match ``filters``.
+    """A WHERE clause and its parameters for features inside ``bbox`` that match ``filters``.
 
     ``<@`` with a box is the form the GiST index answers; points on the box's
     edges are inside. A box whose minimum exceeds its maximum holds nothing,
@@ -756,10 +757,8 @@ def _where(
     if words:
         clauses.append("_words @@ %s::tsquery")
         params.append(" & ".join(_lexeme(word) + ":*" for word in words))
-    for box in (bbox, also):
-        if box is None:
-            continue
-        min_lon, min_lat, max_lon, max_lat = box
+    if bbox is not None:
+        min_lon, min_lat, max_lon, max_lat = bbox
         if min_lon > max_lon or min_lat > max_lat:
             return " WHERE false", []
         clauses.append(BOX_HOLDS)
