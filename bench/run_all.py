@@ -217,7 +217,8 @@ Found = dict[str, tuple[str, bool]]  # a target's key -> what was measured, and 
 
 def target_names(args: argparse.Namespace, largest: int) -> dict[str, str]:
     """Every target, in the order the summary lists them, by key."""
-    c, rows, big = args.concurrency, f"{args.rows:,}", f"{largest:,}"
+    c, rows = args.concurrency, f"{args.rows:,}"
+    big = f"{largest:,} rows" if largest > args.rows else "the largest size"  # without --sizes, none larger is run
     return {
         "ingest-sqlite3": "ingest into SQLite ≥ 0.5x the sqlite3 shell's `.import`",
         "ingest-sqlite-utils": "ingest into SQLite ≥ 10x `sqlite-utils insert --csv`",
@@ -234,9 +235,9 @@ def target_names(args: argparse.Namespace, largest: int) -> dict[str, str]:
         "errors-postgres": f"no failed requests ({deployment.NAME})",
         "growth-rate": f"ingest rows/s flat: every size within 20% of {rows} rows'",
         "growth-memory": f"ingest peak memory flat: every size within 20% of {rows} rows'",
-        "growth-bbox": f"bbox at {big} rows within 20% of {rows}",
-        "growth-near": f"near at {big} rows within 20% of {rows}",
-        "growth-item": f"item at {big} rows within 20% of {rows}",
+        "growth-bbox": f"bbox at {big} within 20% of {rows}",
+        "growth-near": f"near at {big} within 20% of {rows}",
+        "growth-item": f"item at {big} within 20% of {rows}",
     }
 
 
