@@ -492,6 +492,50 @@ def test_a_bbox_holds_exactly_the_points_inside_it_or_on_its_edges(store, bbox) 
     assert store.features(COLLECTION, corner) == [inside[0]]
 
 
+@pytest.mark.parametrize(
+    "margin", [0.0, 1e-9, 0.5, 40.0], ids=["the-extent", "a-hair-wider", "wider", "the-whole-world-and-more"]
+)
+def test_a_bbox_holding_the_whole_collection_gives_every_located_feature_in_load_order(
+    store, monkeypatch, margin
+) -> None:
+    """A box round the whole collection, as a GIS client showing the whole layer asks: every feature with a
+    position, counted and paged in load order, with filters and a sort too; never one without a position."""
+    points = uk_points()[:1500] + edge_pairs(-1.123456789012345, 54.987654321098765)
+    features = [make_feature(number, lon, lat) for number, (lon, lat) in enumerate(points)]
+    for place in (0, 700, len(features)):
+        features.insert(place, make_feature(10_000 + place, None, None))
+    load(store, features, batch=400)
+    lons, lats = [lon for lon, _ in points], [lat for _, lat in points]
+    box = (min(lons) - margin, min(lats) - margin, max(lons) + margin, max(lats) + margin)
+    located = [feature for feature in features if feature.lon is not None]
+    walks: list[tuple[str, Any]] = []
+    if isinstance(store, sqlite_store.SQLiteStore):  # the R*Tree is asked about the box only when it must be
+
+        def inside(table: str, bbox: Any) -> Any:
+            walks.append((table, bbox))
+            return walked(table, bbox)
+
+        walked = sqlite_store._inside
+        monkeypatch.setattr(sqlite_store, "_inside", inside)
+
+    assert store.count(COLLECTION, box) == len(located)
+    pages = [store.features(COLLECTION, box, limit=250, offset=start) for start in range(0, 1750, 250)]
+    assert [feature for page in pages for feature in page] == located
+    assert store.features(COLLECTION, box, limit=3, offset=len(located) - 1) == located[-1:]
+    even = matching(located, {"BabyChange": True})
+    assert store.count(COLLECTION, box, filters={"BabyChange": True}) == len(even)
+    assert store.features(COLLECTION, box, limit=2000, filters={"BabyChange": True}) == even
+    by_cubicles = sorted(located, key=lambda feature: -feature.properties["Cubicles"])
+    assert store.features(COLLECTION, box, limit=20, order=[("Cubicles", True)]) == by_cubicles[:20]
+    if isinstance(store, sqlite_store.SQLiteStore):
+        # The R*Tree's bounds, 32-bit floats rounded outwards, reach up to about 5e-7 of a degree past the extent.
+        assert bool(walks) == (margin < 1e-6)
+    shy = (box[0], box[1], box[2], max(lats) - 1e-6)  # a hair short of the northernmost feature
+    assert store.count(COLLECTION, shy) == len(located) - sum(lat > shy[3] for lat in lats)
+    if isinstance(store, sqlite_store.SQLiteStore):
+        assert walks[-1][1] == shy
+
+
 # --- Extent -----------------------------------------------------------------------------------------------------
 
 
