@@ -244,8 +244,14 @@ class PostgresStore:
 
         def query(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
             where, params = _where(collection, fields, bbox, filters, condition=condition)
-            sort = order_sql(collection, fields, order, POSTGRES) + ", " if order else ""
             columns = _columns(fields)
+            if bbox is not None and not order:  # the page's rowids sorted first, then only the page's rows read
+                return (
+                    f"SELECT {columns} FROM {table} JOIN (SELECT _rowid FROM {table}{where} "
+                    f"ORDER BY {_load_order(bbox)} LIMIT %s OFFSET %s) AS page USING (_rowid) ORDER BY _rowid",
+                    [*params, limit, offset],
+                )
+            sort = order_sql(collection, fields, order, POSTGRES) + ", " if order else ""
             return f"SELECT {columns} FROM {table}{where} ORDER BY {sort}{_load_order(bbox)} LIMIT %s OFFSET %s", [
                 *params,
                 limit,
