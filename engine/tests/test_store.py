@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import opened, postgres_schema
 
 import local_data_app.store as stores
 import local_data_app.store.postgres as postgres
@@ -492,32 +493,40 @@ def test_a_bbox_holds_exactly_the_points_inside_it_or_on_its_edges(store, bbox) 
     assert store.features(COLLECTION, corner) == [inside[0]]
 
 
-@pytest.mark.parametrize(
-    "margin", [0.0, 1e-9, 0.5, 40.0], ids=["the-extent", "a-hair-wider", "wider", "the-whole-world-and-more"]
-)
-def test_a_bbox_holding_the_whole_collection_gives_every_located_feature_in_load_order(
-    store, monkeypatch, margin
-) -> None:
-    """A box round the whole collection, as a GIS client showing the whole layer asks: every feature with a
-    position, counted and paged in load order, with filters and a sort too; never one without a position."""
+def box_reads(store: Any, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The boxes the store asks its spatial index about from now on: its R*Tree on SQLite, its GiST on PostgreSQL."""
+    asked: list[Any] = []
+    if isinstance(store, sqlite_store.SQLiteStore):
+        inside = sqlite_store._inside
+
+        def spied_inside(table: str, bbox: Any) -> Any:
+            asked.append(bbox)
+            return inside(table, bbox)
+
+        monkeypatch.setattr(sqlite_store, "_inside", spied_inside)
+    else:
+        where = postgres._where
+
+        def spied_where(collection: str, fields: Any, bbox: Any, *rest: Any, **named: Any) -> Any:
+            if bbox is not None:
+                asked.append(bbox)
+            return where(collection, fields, bbox, *rest, **named)
+
+        monkeypatch.setattr(postgres, "_where", spied_where)
+    return asked
+
+
+def whole_layer_set() -> tuple[list[Any], list[tuple[float, float]]]:
+    """Fifteen hundred features across Great Britain and some without a position, and the positions."""
     points = uk_points()[:1500] + edge_pairs(-1.123456789012345, 54.987654321098765)
     features = [make_feature(number, lon, lat) for number, (lon, lat) in enumerate(points)]
     for place in (0, 700, len(features)):
         features.insert(place, make_feature(10_000 + place, None, None))
-    load(store, features, batch=400)
-    lons, lats = [lon for lon, _ in points], [lat for _, lat in points]
-    box = (min(lons) - margin, min(lats) - margin, max(lons) + margin, max(lats) + margin)
-    located = [feature for feature in features if feature.lon is not None]
-    walks: list[tuple[str, Any]] = []
-    if isinstance(store, sqlite_store.SQLiteStore):  # the R*Tree is asked about the box only when it must be
+    return features, points
 
-        def inside(table: str, bbox: Any) -> Any:
-            walks.append((table, bbox))
-            return walked(table, bbox)
 
-        walked = sqlite_store._inside
-        monkeypatch.setattr(sqlite_store, "_inside", inside)
-
+def assert_whole_layer(store: Any, box: tuple[float, float, float, float], located: list[Any]) -> None:
+    """Every located feature in the box, counted, paged in load order, filtered and sorted."""
     assert store.count(COLLECTION, box) == len(located)
     pages = [store.features(COLLECTION, box, limit=250, offset=start) for start in range(0, 1750, 250)]
     assert [feature for page in pages for feature in page] == located
@@ -527,13 +536,50 @@ def test_a_bbox_holding_the_whole_collection_gives_every_located_feature_in_load
     assert store.features(COLLECTION, box, limit=2000, filters={"BabyChange": True}) == even
     by_cubicles = sorted(located, key=lambda feature: -feature.properties["Cubicles"])
     assert store.features(COLLECTION, box, limit=20, order=[("Cubicles", True)]) == by_cubicles[:20]
-    if isinstance(store, sqlite_store.SQLiteStore):
-        # The R*Tree's bounds, 32-bit floats rounded outwards, reach up to about 5e-7 of a degree past the extent.
-        assert bool(walks) == (margin < 1e-6)
+
+
+@pytest.mark.parametrize(
+    "margin", [0.0, 1e-9, 0.5, 40.0], ids=["the-extent", "a-hair-wider", "wider", "the-whole-world-and-more"]
+)
+def test_a_bbox_holding_the_whole_collection_gives_every_located_feature_in_load_order(
+    store, monkeypatch, margin
+) -> None:
+    """A box round the whole collection, as a GIS client showing the whole layer asks: every feature with a
+    position, counted and paged in load order, with filters and a sort too, and the spatial index not asked."""
+    features, points = whole_layer_set()
+    load(store, features, batch=400)
+    lons, lats = [lon for lon, _ in points], [lat for _, lat in points]
+    box = (min(lons) - margin, min(lats) - margin, max(lons) + margin, max(lats) + margin)
+    asked = box_reads(store, monkeypatch)
+    assert_whole_layer(store, box, [feature for feature in features if feature.lon is not None])
+    # SQLite's R*Tree bounds are 32-bit floats rounded outwards, up to about 5e-7 of a degree past the extent;
+    # PostgreSQL's are the extent itself.
+    assert bool(asked) == (isinstance(store, sqlite_store.SQLiteStore) and margin < 1e-6)
     shy = (box[0], box[1], box[2], max(lats) - 1e-6)  # a hair short of the northernmost feature
-    assert store.count(COLLECTION, shy) == len(located) - sum(lat > shy[3] for lat in lats)
-    if isinstance(store, sqlite_store.SQLiteStore):
-        assert walks[-1][1] == shy
+    assert store.count(COLLECTION, shy) == sum(feature.lon is not None for feature in features) - 1
+    assert asked[-1] == shy
+
+
+def test_postgres_answers_a_whole_layer_box_from_a_load_made_before_it_kept_its_bounds(
+    postgres_server_url, tmp_path, monkeypatch
+) -> None:
+    """A load made before loads kept their bounds is asked through the spatial index, with the same answers."""
+    whole = (-10.0, 49.0, 3.0, 61.0)
+    features, _ = whole_layer_set()
+    located = [feature for feature in features if feature.lon is not None]
+    with postgres_schema(postgres_server_url) as url, opened(url, tmp_path) as store:
+        load(store, features, batch=400)
+        with store._reader() as db:
+            (table,) = db.execute("SELECT table_name FROM _collections WHERE collection = %s", [COLLECTION]).fetchone()
+            db.execute(f"DROP TABLE {table}_bounds")
+        asked = box_reads(store, monkeypatch)
+        assert_whole_layer(store, whole, located)
+        assert set(asked) == {whole}
+        load(store, features[:5])  # a new load keeps its bounds again
+        before = len(asked)
+        assert store.count(COLLECTION, whole) == 4
+        assert store.features(COLLECTION, whole, limit=10) == located[:4]
+        assert len(asked) == before
 
 
 # --- Extent -----------------------------------------------------------------------------------------------------

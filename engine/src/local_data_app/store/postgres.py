@@ -23,6 +23,7 @@ import uuid
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
@@ -62,6 +63,7 @@ from . import (
 )
 from .conditions import POSTGRES, Condition, Order, order_sql, render
 from .opening import HoursStaging, OpenAt, indexed_table, open_hours, remember
+from .shelf import Shelf
 
 SQL_TYPES = {"text": "text", "number": "double precision", "integer": "bigint", "boolean": "boolean"}
 CATALOGUE = "_collections"
@@ -85,11 +87,37 @@ TEXT_ORDER = ' COLLATE "C"'
 # degrees, twice as wide as tall at 60 degrees north, so three times as many hold it at any British latitude.
 DEGREES_SHORTLIST = 3
 BOX_HOLDS = "geom <@ box(point(%s, %s), point(%s, %s))"  # the form the GiST index answers
+MOST_BOUNDS = 64  # live tables whose Bounds a store keeps
 # The haversine distance in metres from a point (parameters: 2 * radius, lat, lat, lon), as store.distance has it.
 HAVERSINE = (
     "%s * asin(sqrt(least(1.0, sin((radians(geom[1]) - radians(%s)) / 2) ^ 2"
     " + cos(radians(%s)) * cos(radians(geom[1])) * sin(radians(geom[0] - %s) / 2) ^ 2)))"
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """The box round a load's features with a position, and how many they are: kept by the load in a table of its own.
+
+    A box holding this one (a GIS client showing the whole layer, say) asks
+    for every feature with a position. Counted, that is ``located``; paged,
+    it is the table in load order, through its primary key. Through the
+    spatial index instead, each page read and sorted every feature in the
+    box: about 8.7 seconds for the count and a page of 5,000,000 features
+    (docs/performance.md).
+    """
+
+    west: float | None
+    south: float | None
+    east: float | None
+    north: float | None
+    located: int
+
+    def inside(self, bbox: BBox | None) -> bool:
+        """Whether ``bbox`` holds every feature with a position (never when none has one)."""
+        if bbox is None or self.west is None or self.south is None or self.east is None or self.north is None:
+            return False
+        return bbox[0] <= self.west and bbox[1] <= self.south and bbox[2] >= self.east and bbox[3] >= self.north
 
 
 class PostgresStore:
@@ -104,6 +132,7 @@ class PostgresStore:
         self._free = threading.BoundedSemaphore(READ_CONNECTIONS)
         self._guard = threading.Lock()
         self._local = threading.local()  # the connection of a consistent() read in progress in this thread
+        self._bounds: Shelf[Bounds | None] = Shelf(MOST_BOUNDS)  # live table -> its features' box and how many
         # Each read connection's statement_timeout in milliseconds (0: none), so that it is set only when it changes.
         self._timeouts: weakref.WeakKeyDictionary[psycopg.Connection[Any], int] = weakref.WeakKeyDictionary()
         self._closed = False
@@ -184,13 +213,16 @@ class PostgresStore:
     ) -> int:
         condition = where
 
-        def query(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+        def query(table: str, fields: list[dict[str, Any]], bounds: Bounds | None) -> tuple[str, list[Any]]:
+            whole = bounds is not None and bounds.inside(bbox)
+            if whole and not filters and condition is None:  # every feature with a position: the load counted them
+                return f"SELECT located FROM {table}_bounds", []
             if bbox is None and not filters and condition is None:  # every row: the load counted them
                 return LOADED_ROWS.format(table=table), [table]
-            where, params = _where(collection, fields, bbox, filters, condition=condition)
+            where, params = _where(collection, fields, None if whole else bbox, filters, whole, condition=condition)
             return f"SELECT count(*) FROM {table}{where}", params
 
-        rows, _ = self._read(collection, query)
+        rows, _ = self._read(collection, query, bounded=True)
         return rows[0][0]
 
     def span(self, collection: str, field: str) -> tuple[Any, Any] | None:
@@ -242,23 +274,25 @@ class PostgresStore:
     ) -> list[Feature]:
         condition = where
 
-        def query(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
-            where, params = _where(collection, fields, bbox, filters, condition=condition)
+        def query(table: str, fields: list[dict[str, Any]], bounds: Bounds | None) -> tuple[str, list[Any]]:
+            whole = bounds is not None and bounds.inside(bbox)
+            box = None if whole else bbox  # a box round every feature asks for those with a position, in load order
+            where, params = _where(collection, fields, box, filters, whole, condition=condition)
             columns = _columns(fields)
-            if bbox is not None and not order:  # the page's rowids sorted first, then only the page's rows read
+            if box is not None and not order:  # the page's rowids sorted first, then only the page's rows read
                 return (
                     f"SELECT {columns} FROM {table} JOIN (SELECT _rowid FROM {table}{where} "
-                    f"ORDER BY {_load_order(bbox)} LIMIT %s OFFSET %s) AS page USING (_rowid) ORDER BY _rowid",
+                    f"ORDER BY {_load_order(box)} LIMIT %s OFFSET %s) AS page USING (_rowid) ORDER BY _rowid",
                     [*params, limit, offset],
                 )
             sort = order_sql(collection, fields, order, POSTGRES) + ", " if order else ""
-            return f"SELECT {columns} FROM {table}{where} ORDER BY {sort}{_load_order(bbox)} LIMIT %s OFFSET %s", [
+            return f"SELECT {columns} FROM {table}{where} ORDER BY {sort}{_load_order(box)} LIMIT %s OFFSET %s", [
                 *params,
                 limit,
                 offset,
             ]
 
-        rows, fields = self._read(collection, query)
+        rows, fields = self._read(collection, query, bounded=True)
         return [_feature(row, fields) for row in deadline.paced(rows)]
 
     def feature(self, collection: str, feature_id: str) -> Feature | None:
@@ -528,14 +562,16 @@ class PostgresStore:
         raise AssertionError("unreachable")
 
     def _read(
-        self, collection: str, query: Callable[[str, list[dict[str, Any]]], tuple[str, Sequence[Any]]]
+        self, collection: str, query: Callable[..., tuple[str, Sequence[Any]]], bounded: bool = False
     ) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]]]:
         """Run ``query(table, fields)`` on a collection's live table and return its rows and the fields.
 
-        A load that commits between reading the catalogue and running the query
-        drops the table just looked up; the query is then made again for the new
-        one, up to ``READ_ATTEMPTS`` times (on a busy machine a reader may be
-        held up while more than one load commits).
+        With ``bounded``, ``query`` is given the table's :class:`Bounds` too
+        (None for a table loaded before they were kept). A load that commits
+        between reading the catalogue and running the query drops the table
+        just looked up; the query is then made again for the new one, up to
+        ``READ_ATTEMPTS`` times (on a busy machine a reader may be held up
+        while more than one load commits).
         """
         together = getattr(self._local, "db", None)
         if together is not None:  # inside consistent(): one transaction, which consistent() retries whole
@@ -544,7 +580,8 @@ class PostgresStore:
             if row is None:
                 raise KeyError(collection)
             _remember_hours(together, row[1])
-            return together.execute(*query(*row)).fetchall(), row[1]
+            extra = [self._bounds_of(together, row[0])] if bounded else []
+            return together.execute(*query(*row, *extra)).fetchall(), row[1]
         with self._reader() as db:
             for attempt in range(1, READ_ATTEMPTS + 1):
                 row = db.execute(f"SELECT table_name, fields FROM {CATALOGUE} WHERE collection = %s", [collection])
@@ -554,11 +591,23 @@ class PostgresStore:
                 table, fields = found
                 try:
                     _remember_hours(db, fields)
-                    return db.execute(*query(table, fields)).fetchall(), fields
+                    extra = [self._bounds_of(db, table)] if bounded else []
+                    return db.execute(*query(table, fields, *extra)).fetchall(), fields
                 except errors.UndefinedTable:
                     if attempt == READ_ATTEMPTS:
                         raise
         raise AssertionError("unreachable")
+
+    def _bounds_of(self, db: psycopg.Connection[Any], table: str) -> Bounds | None:
+        """A live table's :class:`Bounds`, kept by its load beside it; None for a load made before they were."""
+
+        def read() -> Bounds | None:
+            if db.execute("SELECT to_regclass(%s)", [f"{table}_bounds"]).fetchone()[0] is None:
+                return None
+            row = db.execute(f"SELECT west, south, east, north, located FROM {table}_bounds").fetchone()
+            return Bounds(*row) if row else None
+
+        return self._bounds.get(table, read)
 
     def _connect(self, autocommit: bool) -> psycopg.Connection[Any]:
         db = None
@@ -637,6 +686,10 @@ class _PostgresStaging:
                 for number, name in enumerate(indexed_columns(self.fields)):
                     cursor.execute(f"CREATE INDEX {table}_by_{number} ON {table} ({quote(name)})")
                 _stage_hours(cursor, table, self.hours)
+                cursor.execute(  # the box round the features, and how many have a position (see Bounds)
+                    f"CREATE TABLE {table}_bounds AS SELECT min(geom[0]) AS west, min(geom[1]) AS south, "
+                    f"max(geom[0]) AS east, max(geom[1]) AS north, count(geom) AS located FROM {table}"
+                )
                 cursor.execute(f"ANALYZE {table}")
                 # One commit at a time per collection, so each drops the table the one before it made.
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(self.collection)])
@@ -659,7 +712,7 @@ class _PostgresStaging:
                 )
                 if old:
                     cursor.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(old[0])))
-                    for side in ("_hours", "_open"):  # none for a table loaded before "open now"
+                    for side in ("_hours", "_open", "_bounds"):  # none for a table loaded before each came
                         cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(old[0] + side)))
             self.db.commit()
         except errors.UniqueViolation as error:
