@@ -575,6 +575,8 @@ def test_postgres_answers_a_whole_layer_box_from_a_load_made_before_it_kept_its_
         asked = box_reads(store, monkeypatch)
         assert_whole_layer(store, whole, located)
         assert set(asked) == {whole}
+        lons, lats = [feature.lon for feature in located], [feature.lat for feature in located]
+        assert store.extent(COLLECTION) == (min(lons), min(lats), max(lons), max(lats))
         load(store, features[:5])  # a new load keeps its bounds again
         before = len(asked)
         assert store.count(COLLECTION, whole) == 4

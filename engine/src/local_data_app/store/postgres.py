@@ -254,11 +254,17 @@ class PostgresStore:
         return [(value, count) for value, count in rows]
 
     def extent(self, collection: str) -> BBox | None:
-        """The box around the located features, from one pass over the table (the GiST index cannot say)."""
-        rows, _ = self._read(
-            collection,
-            lambda table, _: (f"SELECT min(geom[0]), min(geom[1]), max(geom[0]), max(geom[1]) FROM {table}", []),
-        )
+        """The box around the located features, as the load kept it (:class:`Bounds`).
+
+        A table loaded before loads kept it takes one pass (the GiST index cannot say).
+        """
+
+        def query(table: str, _: list[dict[str, Any]], bounds: Bounds | None) -> tuple[str, list[Any]]:
+            if bounds is not None:
+                return f"SELECT west, south, east, north FROM {table}_bounds", []
+            return f"SELECT min(geom[0]), min(geom[1]), max(geom[0]), max(geom[1]) FROM {table}", []
+
+        rows, _ = self._read(collection, query, bounded=True)
         west, south, east, north = rows[0]
         return None if west is None else (west, south, east, north)
 
