@@ -497,13 +497,19 @@ def box_reads(store: Any, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """The boxes the store asks its spatial index about from now on: its R*Tree on SQLite, its GiST on PostgreSQL."""
     asked: list[Any] = []
     if isinstance(store, sqlite_store.SQLiteStore):
-        inside = sqlite_store._inside
+        inside, matching_rows = sqlite_store._inside, sqlite_store._matching
 
         def spied_inside(table: str, bbox: Any) -> Any:
             asked.append(bbox)
             return inside(table, bbox)
 
+        def spied_matching(table: str, bbox: Any, *rest: Any, **named: Any) -> Any:
+            if bbox is not None:
+                asked.append(bbox)
+            return matching_rows(table, bbox, *rest, **named)
+
         monkeypatch.setattr(sqlite_store, "_inside", spied_inside)
+        monkeypatch.setattr(sqlite_store, "_matching", spied_matching)
     else:
         where = postgres._where
 
@@ -558,6 +564,23 @@ def test_a_bbox_holding_the_whole_collection_gives_every_located_feature_in_load
     shy = (box[0], box[1], box[2], max(lats) - 1e-6)  # a hair short of the northernmost feature
     assert store.count(COLLECTION, shy) == sum(feature.lon is not None for feature in features) - 1
     assert asked[-1] == shy
+
+
+def test_a_count_asked_again_of_the_same_load_is_not_made_again(store, monkeypatch) -> None:
+    """A client paging through a box has it counted once per load; other filters, and a new load, count afresh."""
+    features = filtered_set()
+    load(store, features)
+    box = (features[2].lon, features[2].lat, features[9].lon, features[9].lat)
+    inside = [f for f in features if f.lon is not None and box[0] <= f.lon <= box[2] and box[1] <= f.lat <= box[3]]
+    asked = box_reads(store, monkeypatch)
+    assert [store.count(COLLECTION, box) for _ in range(3)] == [len(inside)] * 3
+    assert len(asked) == 1
+    assert store.count(COLLECTION, box, filters={"BabyChange": True}) == len(matching(inside, {"BabyChange": True}))
+    assert store.count(COLLECTION, box, filters={"BabyChange": False}) == len(matching(inside, {"BabyChange": False}))
+    assert len(asked) == 3
+    load(store, features[:4])
+    assert store.count(COLLECTION, box) == sum(feature in inside for feature in features[:4])
+    assert len(asked) == 4
 
 
 def test_postgres_answers_a_whole_layer_box_from_a_load_made_before_it_kept_its_bounds(

@@ -21,7 +21,7 @@ import re
 import threading
 import uuid
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
@@ -88,6 +88,7 @@ TEXT_ORDER = ' COLLATE "C"'
 DEGREES_SHORTLIST = 3
 BOX_HOLDS = "geom <@ box(point(%s, %s), point(%s, %s))"  # the form the GiST index answers
 MOST_BOUNDS = 64  # live tables whose Bounds a store keeps
+MOST_ANSWERS = 64  # answers a store keeps, the latest asked (counts: see count)
 # The haversine distance in metres from a point (parameters: 2 * radius, lat, lat, lon), as store.distance has it.
 HAVERSINE = (
     "%s * asin(sqrt(least(1.0, sin((radians(geom[1]) - radians(%s)) / 2) ^ 2"
@@ -133,6 +134,7 @@ class PostgresStore:
         self._guard = threading.Lock()
         self._local = threading.local()  # the connection of a consistent() read in progress in this thread
         self._bounds: Shelf[Bounds | None] = Shelf(MOST_BOUNDS)  # live table -> its features' box and how many
+        self._answers: Shelf[list[tuple[Any, ...]]] = Shelf(MOST_ANSWERS)  # (live table, question) -> rows (_read)
         # Each read connection's statement_timeout in milliseconds (0: none), so that it is set only when it changes.
         self._timeouts: weakref.WeakKeyDictionary[psycopg.Connection[Any], int] = weakref.WeakKeyDictionary()
         self._closed = False
@@ -222,7 +224,9 @@ class PostgresStore:
             where, params = _where(collection, fields, None if whole else bbox, filters, whole, condition=condition)
             return f"SELECT count(*) FROM {table}{where}", params
 
-        rows, _ = self._read(collection, query, bounded=True)
+        # A loaded table never changes, so neither does a count of it: a client paging through a large box has it
+        # counted once (a time-dependent filter, "open now", holds its moment).
+        rows, _ = self._read(collection, query, bounded=True, remembered=(bbox, repr(filters), repr(condition)))
         return rows[0][0]
 
     def span(self, collection: str, field: str) -> tuple[Any, Any] | None:
@@ -568,26 +572,38 @@ class PostgresStore:
         raise AssertionError("unreachable")
 
     def _read(
-        self, collection: str, query: Callable[..., tuple[str, Sequence[Any]]], bounded: bool = False
+        self,
+        collection: str,
+        query: Callable[..., tuple[str, Sequence[Any]]],
+        bounded: bool = False,
+        remembered: Hashable | None = None,
     ) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]]]:
         """Run ``query(table, fields)`` on a collection's live table and return its rows and the fields.
 
         With ``bounded``, ``query`` is given the table's :class:`Bounds` too
-        (None for a table loaded before they were kept). A load that commits
-        between reading the catalogue and running the query drops the table
-        just looked up; the query is then made again for the new one, up to
-        ``READ_ATTEMPTS`` times (on a busy machine a reader may be held up
-        while more than one load commits).
+        (None for a table loaded before they were kept). With ``remembered``,
+        a key naming the question, the rows are kept for the live table and
+        given again without a query. A load that commits between reading the
+        catalogue and running the query drops the table just looked up; the
+        query is then made again for the new one, up to ``READ_ATTEMPTS``
+        times (on a busy machine a reader may be held up while more than one
+        load commits).
         """
+
+        def answer(db: psycopg.Connection[Any], table: str, fields: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+            _remember_hours(db, fields)
+            extra = [self._bounds_of(db, table)] if bounded else []
+            if remembered is None:
+                return db.execute(*query(table, fields, *extra)).fetchall()
+            return self._answers.get((table, remembered), lambda: db.execute(*query(table, fields, *extra)).fetchall())
+
         together = getattr(self._local, "db", None)
         if together is not None:  # inside consistent(): one transaction, which consistent() retries whole
             found = together.execute(f"SELECT table_name, fields FROM {CATALOGUE} WHERE collection = %s", [collection])
             row = found.fetchone()
             if row is None:
                 raise KeyError(collection)
-            _remember_hours(together, row[1])
-            extra = [self._bounds_of(together, row[0])] if bounded else []
-            return together.execute(*query(*row, *extra)).fetchall(), row[1]
+            return answer(together, *row), row[1]
         with self._reader() as db:
             for attempt in range(1, READ_ATTEMPTS + 1):
                 row = db.execute(f"SELECT table_name, fields FROM {CATALOGUE} WHERE collection = %s", [collection])
@@ -596,9 +612,7 @@ class PostgresStore:
                     raise KeyError(collection)
                 table, fields = found
                 try:
-                    _remember_hours(db, fields)
-                    extra = [self._bounds_of(db, table)] if bounded else []
-                    return db.execute(*query(table, fields, *extra)).fetchall(), fields
+                    return answer(db, table, fields), fields
                 except errors.UndefinedTable:
                     if attempt == READ_ATTEMPTS:
                         raise

@@ -85,6 +85,7 @@ BUSY_TIMEOUT_MS = 10000  # how long a connection waits for another's lock before
 QUICK_CHECK_PROBLEMS = 5  # how many problems check() names at most
 FEWEST_READS, MOST_READS = 2, 8  # reads at once, whatever the cores (usable_cores says why)
 MOST_ROOTS = 64  # live tables whose R*Tree root's box a store keeps (SQLiteStore._holds_all)
+MOST_COUNTS = 64  # counts a store keeps, the latest asked (SQLiteStore.count)
 DEADLINE_STEPS = 1000  # how many steps of SQLite's virtual machine a read takes between looks at its deadline
 # A live table's rows, as its load counted them in the catalogue, which saves a pass over a large table; a table
 # loaded before the catalogue counted them is counted (coalesce runs its second query only when the first is NULL).
@@ -143,6 +144,7 @@ class SQLiteStore:
         self._postings = Postings()
         self._nodes = rtree.Nodes()
         self._roots: Shelf[BBox | None] = Shelf(MOST_ROOTS)  # live table -> the box its R*Tree's root covers
+        self._counts: Shelf[int] = Shelf(MOST_COUNTS)  # (live table, box, filters) -> how many features match
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -197,16 +199,22 @@ class SQLiteStore:
         with self._reading() as db:
             table, fields = _live(db, collection)
             checked = _checked(collection, table, fields, filters, where)
-            whole = bbox is not None and self._holds_all(db, table, bbox)
-            if whole and not checked:  # the R*Tree's entries, one for each feature with a position
-                return db.execute(f"SELECT count(*) FROM {table}_rtree_rowid").fetchone()[0]
-            if bbox is not None and not whole and not checked:
-                sql, params = _inside(table, bbox)
-                return db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
-            if bbox is None and not checked:  # every row: the load counted them (a load before it did is counted)
-                return db.execute(LOADED_ROWS.format(table=table), [table]).fetchone()[0]
-            source, params = _matching(table, None if whole else bbox, checked, located=whole)
-            return db.execute(f"SELECT count(*){source}", params).fetchone()[0]
+            # A loaded table never changes, so neither does a count of it: a client paging through a large box
+            # has it counted once (a time-dependent filter, "open now", holds its moment).
+            question = (table, bbox, repr(checked))
+            return self._counts.get(question, lambda: self._count(db, table, bbox, checked))
+
+    def _count(self, db: sqlite3.Connection, table: str, bbox: BBox | None, checked: list[tuple[str, Any]]) -> int:
+        whole = bbox is not None and self._holds_all(db, table, bbox)
+        if whole and not checked:  # the R*Tree's entries, one for each feature with a position
+            return db.execute(f"SELECT count(*) FROM {table}_rtree_rowid").fetchone()[0]
+        if bbox is not None and not whole and not checked:
+            sql, params = _inside(table, bbox)
+            return db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
+        if bbox is None and not checked:  # every row: the load counted them (a load before it did is counted)
+            return db.execute(LOADED_ROWS.format(table=table), [table]).fetchone()[0]
+        source, params = _matching(table, None if whole else bbox, checked, located=whole)
+        return db.execute(f"SELECT count(*){source}", params).fetchone()[0]
 
     def _holds_all(self, db: sqlite3.Connection, table: str, bbox: BBox) -> bool:
         """Whether ``bbox`` holds every feature of a live table that has a position.
