@@ -225,6 +225,19 @@ def test_gdal_spatial_filter_agrees_with_the_api_bbox(gdal: Path, site: Site, tm
     assert any("bbox" in query for query in site.items_requests())
 
 
+def test_gdal_spatial_filter_round_the_whole_layer_copies_every_feature(gdal: Path, site: Site, tmp_path: Path) -> None:
+    """-spat round the whole layer (a client zoomed out to it) copies every feature, once, through the API's bbox."""
+    site.requests.clear()
+    box = ["-3", "53", "-2", "54"]  # wider than the extent on every side
+    copied = geojson_features(copy(gdal, site, tmp_path / "whole.geojson", "-spat", *box, page_size=1000))
+    _fields, *pages = site.items_requests()  # the first only learns the fields
+    assert len(pages) == math.ceil(FEATURES / 1000)
+    assert all(query["bbox"] == [",".join(box)] for query in pages)
+    expected = [feature["id"] for feature in api_features(site)]
+    assert len(expected) == FEATURES
+    assert [feature["properties"]["id"] for feature in copied] == expected
+
+
 def test_gdal_attribute_filter_agrees_with_the_api_filter(gdal: Path, site: Site, tmp_path: Path) -> None:
     """ogr2ogr -where on a field is sent to the server as its field filter, and keeps the same features.
 
