@@ -564,6 +564,11 @@ def distance(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * EARTH_RADIUS * math.asin(math.sqrt(min(1.0, half_chord)))
 
 
+def _reach(metres: float) -> float:
+    """Radians along the sphere that bbox_around and strips_around reach: ``metres`` and a millimetre, for rounding."""
+    return (metres * (1 + 1e-9) + 0.001) / EARTH_RADIUS
+
+
 def bbox_around(lon: float, lat: float, metres: float) -> BBox:
     """The smallest box holding every point within ``metres`` of a point (a millimetre more, for rounding).
 
@@ -571,7 +576,7 @@ def bbox_around(lon: float, lat: float, metres: float) -> BBox:
     degrees than it is tall; near a pole or the 180th meridian it takes every
     longitude rather than wrap around.
     """
-    angle = (metres * (1 + 1e-9) + 0.001) / EARTH_RADIUS  # radians along the sphere
+    angle = _reach(metres)
     min_lat, max_lat = lat - math.degrees(angle), lat + math.degrees(angle)
     if min_lat <= -90 or max_lat >= 90 or angle >= math.pi / 2:
         return (-180.0, max(min_lat, -90.0), 180.0, min(max_lat, 90.0))
@@ -602,7 +607,7 @@ def strips_around(lon: float, lat: float, metres: float, strips: int = STRIPS) -
     min_lon, min_lat, max_lon, max_lat = box
     if min_lon == -180.0 and max_lon == 180.0:
         return [box]
-    angle = (metres * (1 + 1e-9) + 0.001) / EARTH_RADIUS  # as bbox_around reaches
+    angle = _reach(metres)
     phi = math.radians(lat)
     widest = math.asin(min(1.0, math.sin(phi) / math.cos(angle)))  # the latitude at which the circle is widest
     most = (max_lon - min_lon) / 2

@@ -55,6 +55,7 @@ from . import (
     distance,
     hide_password,
     indexed_columns,
+    intersection,
     quote,
     search_words,
     searched_fields,
@@ -118,7 +119,8 @@ class Bounds:
         """Whether ``bbox`` holds every feature with a position (never when none has one)."""
         if bbox is None or self.west is None or self.south is None or self.east is None or self.north is None:
             return False
-        return bbox[0] <= self.west and bbox[1] <= self.south and bbox[2] >= self.east and bbox[3] >= self.north
+        box = (self.west, self.south, self.east, self.north)
+        return intersection(bbox, box) == box
 
 
 class PostgresStore:

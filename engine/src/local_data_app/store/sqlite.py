@@ -227,10 +227,7 @@ class SQLiteStore:
         milliseconds where testing each entry took 300 (docs/performance.md).
         """
         root = self._roots.get(table, lambda: rtree.root_box(db, table))
-        if root is None:
-            return False
-        west, south, east, north = root
-        return bbox[0] <= west and bbox[1] <= south and bbox[2] >= east and bbox[3] >= north
+        return root is not None and intersection(bbox, root) == root
 
     def span(self, collection: str, field: str) -> tuple[Any, Any] | None:
         """The least and greatest values of a field, from one pass over the table (no index covers it)."""
