@@ -583,6 +583,38 @@ def test_a_count_asked_again_of_the_same_load_is_not_made_again(store, monkeypat
     assert len(asked) == 4
 
 
+def test_a_consistent_read_on_sqlite_looks_up_the_collection_once_and_the_next_read_sees_a_new_load(
+    tmp_path, monkeypatch
+) -> None:
+    """One snapshot, one look at the catalogue for the count and the page; a read after a load finds its table."""
+    features = filtered_set()
+    lookups: list[str] = []
+    live = sqlite_store._live
+
+    def spy(db: sqlite3.Connection, collection: str) -> Any:
+        lookups.append(collection)
+        return live(db, collection)
+
+    monkeypatch.setattr(sqlite_store, "_live", spy)
+    with opened("sqlite:///data/app.db", tmp_path) as store:
+        load(store, features)
+        box = (features[2].lon, features[2].lat, features[9].lon, features[9].lat)
+
+        def read() -> tuple[int, list[Feature], int]:
+            return store.count(COLLECTION, box), store.features(COLLECTION, box, limit=3), store.count(COLLECTION)
+
+        first = store.consistent(read)
+        assert lookups == [COLLECTION]
+        assert first == (store.count(COLLECTION, box), store.features(COLLECTION, box, limit=3), len(features))
+        load(store, features[:4])
+        lookups.clear()
+        again = store.consistent(read)
+        assert lookups == [COLLECTION]
+        assert again[1:] == ([f for f in features[:4] if f in first[1]], 4)
+        with pytest.raises(KeyError):
+            store.consistent(lambda: store.count("no_such_collection"))
+
+
 def test_postgres_answers_a_whole_layer_box_from_a_load_made_before_it_kept_its_bounds(
     postgres_server_url, tmp_path, monkeypatch
 ) -> None:

@@ -180,34 +180,37 @@ class Page:
 
 
 def items_page(state: ApiState, name: str, query: ItemsQuery) -> Page:
-    """The features for a query: the count and the page from one snapshot, so numberMatched fits the links."""
-    provenance = state.collection(name)
-    if query.area is not None and provenance.area_code is None:
-        raise ClientError(
-            400,
-            "InvalidParameterValue",
-            f"area: collection {name!r} was loaded before the app recorded areas; load it again with ingest",
-            parameter="area",
-        )
+    """The features for a query: the load, the count and the page from one snapshot, so numberMatched fits the links.
+
+    One snapshot is also one read transaction, in which the store looks up
+    the collection's table once, where each read on its own began its own.
+    """
     store = state.store
-    filters = areas.needed(query.filters, provenance, state.settings) or None  # no area filter that all rows meet
     where, order = combined(query.selection.where, query.boxes.where), query.selection.sortby
     bbox = narrowed_box(query)
 
-    def count_and_page() -> tuple[int, list[tuple[Feature, float | None]]]:
+    def counted_page() -> Page:
+        provenance = state.collection(name)
+        if query.area is not None and provenance.area_code is None:
+            raise ClientError(
+                400,
+                "InvalidParameterValue",
+                f"area: collection {name!r} was loaded before the app recorded areas; load it again with ingest",
+                parameter="area",
+            )
+        filters = areas.needed(query.filters, provenance, state.settings) or None  # no area filter all rows meet
         matched = store.count(name, bbox=bbox, filters=filters, where=where)
         if query.near:
             near = store.nearest(
                 name, *query.near, limit=query.limit, offset=query.offset, bbox=bbox, filters=filters, where=where
             )
-            return matched, list(near)
+            return Page(provenance, matched, list(near))
         page = store.features(
             name, bbox=bbox, limit=query.limit, offset=query.offset, filters=filters, where=where, order=order
         )
-        return matched, [(feature, None) for feature in page]
+        return Page(provenance, matched, [(feature, None) for feature in page])
 
-    matched, found = store.consistent(count_and_page)
-    return Page(provenance, matched, found)
+    return store.consistent(counted_page)
 
 
 def narrowed_box(query: ItemsQuery) -> BBox | None:

@@ -197,7 +197,7 @@ class SQLiteStore:
         self, collection: str, bbox: BBox | None = None, filters: Filters | None = None, where: Condition | None = None
     ) -> int:
         with self._reading() as db:
-            table, fields = _live(db, collection)
+            table, fields = self._live(db, collection)
             checked = _checked(collection, table, fields, filters, where)
             # A loaded table never changes, so neither does a count of it: a client paging through a large box
             # has it counted once (a time-dependent filter, "open now", holds its moment).
@@ -232,7 +232,7 @@ class SQLiteStore:
     def span(self, collection: str, field: str) -> tuple[Any, Any] | None:
         """The least and greatest values of a field, from one pass over the table (no index covers it)."""
         with self._reading() as db:
-            table, fields = _live(db, collection)
+            table, fields = self._live(db, collection)
             check_filters(collection, fields, {field: Between()})  # a field of the collection, with an order
             column = f"{table}.{quote(field)}"
             low, high = db.execute(f"SELECT min({column}), max({column}) FROM {table}").fetchone()
@@ -241,7 +241,7 @@ class SQLiteStore:
     def commonest(self, collection: str, field: str, most: int) -> list[tuple[str, int]]:
         """The commonest values of a text field, from one pass over the table (grouped in a temporary b-tree)."""
         with self._reading() as db:
-            table, fields = _live(db, collection)
+            table, fields = self._live(db, collection)
             check_text_field(collection, fields, field)
             column = f"{table}.{quote(field)}"
             rows = db.execute(
@@ -261,7 +261,7 @@ class SQLiteStore:
         few at the edge, found through the R*Tree.
         """
         with self._reading() as db:
-            table, _ = _live(db, collection)
+            table, _ = self._live(db, collection)
             rounded = rtree.root_box(db, table)
             if rounded is None:
                 return None
@@ -292,7 +292,7 @@ class SQLiteStore:
         order: Order = (),
     ) -> list[Feature]:
         with self._reading() as db:
-            table, fields = _live(db, collection)
+            table, fields = self._live(db, collection)
             checked = _checked(collection, table, fields, filters, where)
             sort = order_sql(collection, fields, order, sqlite_dialect(table)) + ", " if order else ""
             whole = bbox is not None and self._holds_all(db, table, bbox)
@@ -315,7 +315,7 @@ class SQLiteStore:
 
     def feature(self, collection: str, feature_id: str) -> Feature | None:
         with self._reading() as db:
-            table, fields = _live(db, collection)
+            table, fields = self._live(db, collection)
             row = db.execute(f"SELECT {_columns(table, fields)} FROM {table} WHERE _id = ?", [feature_id]).fetchone()
         return _feature(row, fields) if row else None
 
@@ -340,7 +340,7 @@ class SQLiteStore:
         (see :meth:`_around`).
         """
         with self._reading() as db:
-            table, fields = _live(db, collection)
+            table, fields = self._live(db, collection)
             checked = _checked(collection, table, fields, filters, where)
             return self._nearest(db, table, fields, (lon, lat), limit, offset, bbox, checked, None)
 
@@ -434,7 +434,7 @@ class SQLiteStore:
         """
         wanted = search_words(" ".join(words))[:MOST_SEARCH_WORDS]
         with self._reading() as db:
-            table, fields = _live(db, collection)
+            table, fields = self._live(db, collection)
             if not self._has_index(db, table):
                 return None
             checked = _checked(collection, table, fields, filters, where)
@@ -573,11 +573,25 @@ class SQLiteStore:
         if getattr(self._local, "together", False):
             return read()
         with self._reading():
-            self._local.together = True
+            self._local.together, self._local.tables = True, {}
             try:
                 return read()
             finally:
-                self._local.together = False
+                self._local.together, self._local.tables = False, None
+
+    def _live(self, db: sqlite3.Connection, collection: str) -> tuple[str, _Fields]:
+        """The collection's live table and fields (see :func:`_live`), looked up once in a :meth:`consistent` read.
+
+        Its snapshot cannot change, so the count and the page of one request
+        need not each read the catalogue.
+        """
+        tables: dict[str, tuple[str, _Fields]] | None = getattr(self._local, "tables", None)
+        if tables is None:
+            return _live(db, collection)
+        found = tables.get(collection)
+        if found is None:
+            found = tables[collection] = _live(db, collection)
+        return found
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
