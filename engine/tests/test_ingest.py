@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import math
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 from conftest import MADE_UP_PLACE, PROJECT_DIR, WritePlaceToml, toilet_rows, write_project
 
+import local_data_app.ingest as ingest_module
 from local_data_app.cli import main
 from local_data_app.config import load_settings
 from local_data_app.ingest import Progress, SourceReport, ingest
@@ -114,6 +116,33 @@ def test_reingesting_keeps_ids_and_replaces_the_data(project: Path) -> None:
         assert store.count("toilets") == 3
     finally:
         store.close()
+
+
+def test_a_load_runs_the_cycle_collector_seldom_and_gives_its_pace_back_whatever_happens(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While sources load, the collector waits for 50,000 new objects; after a load or a failure, it is as before."""
+    paces: list[tuple[int, ...]] = []
+    each_source = ingest_module.ingest_source
+
+    def watched(*args: Any, **kwargs: Any) -> SourceReport:
+        paces.append(gc.get_threshold())
+        return each_source(*args, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "ingest_source", watched)
+    before = gc.get_threshold()
+    assert before != ingest_module.LOADING_COLLECTIONS
+    assert [report.loaded for report in ingest(load_settings(project))] == [3]
+    assert paces == [ingest_module.LOADING_COLLECTIONS]
+    assert gc.get_threshold() == before
+
+    def fails(*args: Any, **kwargs: Any) -> SourceReport:
+        raise KeyboardInterrupt  # Ctrl+C part way: not a source's failure, so it leaves ingest at once
+
+    monkeypatch.setattr(ingest_module, "ingest_source", fails)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(load_settings(project), force=True)
+    assert gc.get_threshold() == before
 
 
 def test_a_source_that_cannot_be_read_keeps_the_previous_data_serving(
