@@ -31,6 +31,7 @@ from conftest import opened, postgres_schema
 import local_data_app.store as stores
 import local_data_app.store.postgres as postgres
 import local_data_app.store.sqlite as sqlite_store
+from local_data_app import deadline as deadline_module
 from local_data_app.errors import ClientError, ConfigError, StoreError
 from local_data_app.store import Between, Feature, Provenance, distance, open_store, rtree
 
@@ -613,6 +614,60 @@ def test_a_consistent_read_on_sqlite_looks_up_the_collection_once_and_the_next_r
         assert again[1:] == ([f for f in features[:4] if f in first[1]], 4)
         with pytest.raises(KeyError):
             store.consistent(lambda: store.count("no_such_collection"))
+
+
+def test_as_many_consistent_reads_as_the_store_reads_at_once_each_read_the_catalogue_without_waiting(store) -> None:
+    """Threads that each hold a read connection in consistent() read the loads on it, never waiting for another.
+
+    The OGC layer reads a collection's load inside its consistent read. On
+    PostgreSQL, whose read connections are limited, a read that took a second
+    connection there made every thread wait for ever once all of them held one.
+    """
+    features = filtered_set()
+    load(store, features)
+    threads = store.reads_at_once
+    together = threading.Barrier(threads, timeout=30)  # every thread holds its connection before it reads more
+    answers: list[tuple[list[str], int]] = []
+
+    def read() -> tuple[list[str], int]:
+        together.wait()
+        return [provenance.collection for provenance in store.provenance()], store.count(COLLECTION)
+
+    def reader() -> None:
+        answers.append(store.consistent(read))
+
+    running = [threading.Thread(target=reader, daemon=True) for _ in range(threads)]  # daemon: a hang cannot stay
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join(30)
+    assert not any(thread.is_alive() for thread in running), "threads in consistent() waited for another connection"
+    assert answers == [([COLLECTION], len(features))] * threads
+
+
+def test_a_postgres_read_waits_for_a_busy_connection_no_longer_than_its_deadline(postgres_server_url, tmp_path) -> None:
+    """With every read connection held, a request's read ends at its deadline with TooSlow; then it reads."""
+    features = filtered_set()
+    with postgres_schema(postgres_server_url) as url, opened(url, tmp_path) as store:
+        load(store, features)
+        held, release = threading.Barrier(store.reads_at_once + 1, timeout=30), threading.Event()
+
+        def hold() -> None:
+            store.consistent(lambda: (held.wait(), release.wait(30)))
+
+        holders = [threading.Thread(target=hold, daemon=True) for _ in range(store.reads_at_once)]
+        for thread in holders:
+            thread.start()
+        held.wait()  # every connection is in use
+        started = time.monotonic()
+        with pytest.raises(deadline_module.TooSlow), deadline_module.within(0.3):
+            store.count(COLLECTION)
+        assert 0.25 < time.monotonic() - started < 5
+        release.set()
+        for thread in holders:
+            thread.join(30)
+        with deadline_module.within(5):
+            assert store.count(COLLECTION) == len(features)
 
 
 def test_postgres_answers_a_whole_layer_box_from_a_load_made_before_it_kept_its_bounds(

@@ -498,10 +498,22 @@ class PostgresStore:
         """A read connection for this block alone: an idle one, or a new one while there are fewer than the limit.
 
         A connection that broke (the server restarted, say) is closed and not
-        used again, so the next read connects afresh.
+        used again, so the next read connects afresh. Inside :meth:`consistent`
+        it is that read's own connection: a thread holding one of the limited
+        connections must never wait for a second, or as many threads as there
+        are connections would each hold one and wait for ever.
         """
+        together = getattr(self._local, "db", None)
+        if together is not None:
+            yield together
+            return
         closed = f"The store for {self.shown_url} is closed. Open it again to read from it."
-        with self._free:
+        limit = deadline.current()  # a request waits for a connection no longer than its deadline
+        if limit is None:
+            self._free.acquire()
+        elif not self._free.acquire(timeout=limit.left()):
+            raise deadline.TooSlow(limit.seconds)
+        try:
             if self._closed:
                 raise StoreError(closed)
             try:
@@ -524,6 +536,8 @@ class PostgresStore:
                     db.close()
                 else:
                     self._idle.put(db)
+        finally:
+            self._free.release()
 
     @contextmanager
     def _within_deadline(self, db: psycopg.Connection[Any]) -> Iterator[None]:
