@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from conftest import opened, postgres_schema
 
@@ -584,36 +585,49 @@ def test_a_count_asked_again_of_the_same_load_is_not_made_again(store, monkeypat
     assert len(asked) == 4
 
 
-def test_a_consistent_read_on_sqlite_looks_up_the_collection_once_and_the_next_read_sees_a_new_load(
-    tmp_path, monkeypatch
-) -> None:
+def catalogue_lookups(store: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The collections whose live table the store looks up in its catalogue, in order, from now on."""
+    lookups: list[str] = []
+    if isinstance(store, postgres.PostgresStore):
+        execute = psycopg.Connection.execute
+
+        def spy_postgres(db: Any, query: Any, params: Any = None, *args: Any, **kwargs: Any) -> Any:
+            if query == postgres.LIVE_TABLE:
+                lookups.append(params[0])
+            return execute(db, query, params, *args, **kwargs)
+
+        monkeypatch.setattr(psycopg.Connection, "execute", spy_postgres)
+    else:
+        live = sqlite_store._live
+
+        def spy_sqlite(db: sqlite3.Connection, collection: str) -> Any:
+            lookups.append(collection)
+            return live(db, collection)
+
+        monkeypatch.setattr(sqlite_store, "_live", spy_sqlite)
+    return lookups
+
+
+def test_a_consistent_read_looks_up_the_collection_once_and_the_next_read_sees_a_new_load(store, monkeypatch) -> None:
     """One snapshot, one look at the catalogue for the count and the page; a read after a load finds its table."""
     features = filtered_set()
-    lookups: list[str] = []
-    live = sqlite_store._live
+    load(store, features)
+    box = (features[2].lon, features[2].lat, features[9].lon, features[9].lat)
+    lookups = catalogue_lookups(store, monkeypatch)
 
-    def spy(db: sqlite3.Connection, collection: str) -> Any:
-        lookups.append(collection)
-        return live(db, collection)
+    def read() -> tuple[int, list[Feature], int]:
+        return store.count(COLLECTION, box), store.features(COLLECTION, box, limit=3), store.count(COLLECTION)
 
-    monkeypatch.setattr(sqlite_store, "_live", spy)
-    with opened("sqlite:///data/app.db", tmp_path) as store:
-        load(store, features)
-        box = (features[2].lon, features[2].lat, features[9].lon, features[9].lat)
-
-        def read() -> tuple[int, list[Feature], int]:
-            return store.count(COLLECTION, box), store.features(COLLECTION, box, limit=3), store.count(COLLECTION)
-
-        first = store.consistent(read)
-        assert lookups == [COLLECTION]
-        assert first == (store.count(COLLECTION, box), store.features(COLLECTION, box, limit=3), len(features))
-        load(store, features[:4])
-        lookups.clear()
-        again = store.consistent(read)
-        assert lookups == [COLLECTION]
-        assert again[1:] == ([f for f in features[:4] if f in first[1]], 4)
-        with pytest.raises(KeyError):
-            store.consistent(lambda: store.count("no_such_collection"))
+    first = store.consistent(read)
+    assert lookups == [COLLECTION]
+    assert first == (store.count(COLLECTION, box), store.features(COLLECTION, box, limit=3), len(features))
+    load(store, features[:4])
+    lookups.clear()
+    again = store.consistent(read)
+    assert lookups == [COLLECTION]
+    assert again[1:] == ([f for f in features[:4] if f in first[1]], 4)
+    with pytest.raises(KeyError):
+        store.consistent(lambda: store.count("no_such_collection"))
 
 
 def test_as_many_consistent_reads_as_the_store_reads_at_once_each_read_the_catalogue_without_waiting(store) -> None:

@@ -68,6 +68,7 @@ from .shelf import Shelf
 
 SQL_TYPES = {"text": "text", "number": "double precision", "integer": "bigint", "boolean": "boolean"}
 CATALOGUE = "_collections"
+LIVE_TABLE = f"SELECT table_name, fields FROM {CATALOGUE} WHERE collection = %s"  # a collection's live table
 # A live table's rows, as its load counted them in the catalogue, which saves a pass over a large table; a table
 # loaded before the catalogue counted them is counted (COALESCE runs its second query only when the first is NULL).
 LOADED_ROWS = (
@@ -573,7 +574,7 @@ class PostgresStore:
         for attempt in range(1, READ_ATTEMPTS + 1):
             with self._reader() as db:
                 db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                self._local.db = db
+                self._local.db, self._local.tables = db, {}
                 try:
                     result = read()
                 except errors.UndefinedTable:
@@ -581,7 +582,7 @@ class PostgresStore:
                         raise
                     continue
                 finally:
-                    self._local.db = None
+                    self._local.db, self._local.tables = None, None
                     if not (db.broken or db.closed):
                         db.execute("ROLLBACK")  # nothing was written; ends the transaction either way
             return result
@@ -615,14 +616,18 @@ class PostgresStore:
 
         together = getattr(self._local, "db", None)
         if together is not None:  # inside consistent(): one transaction, which consistent() retries whole
-            found = together.execute(f"SELECT table_name, fields FROM {CATALOGUE} WHERE collection = %s", [collection])
-            row = found.fetchone()
-            if row is None:
-                raise KeyError(collection)
-            return answer(together, *row), row[1]
+            tables: dict[str, tuple[str, list[dict[str, Any]]]] = self._local.tables
+            live = tables.get(collection)
+            if live is None:  # its snapshot cannot change: the count and the page need not each ask
+                found = together.execute(LIVE_TABLE, [collection])
+                row = found.fetchone()
+                if row is None:
+                    raise KeyError(collection)
+                live = tables[collection] = (row[0], row[1])
+            return answer(together, *live), live[1]
         with self._reader() as db:
             for attempt in range(1, READ_ATTEMPTS + 1):
-                row = db.execute(f"SELECT table_name, fields FROM {CATALOGUE} WHERE collection = %s", [collection])
+                row = db.execute(LIVE_TABLE, [collection])
                 found = row.fetchone()
                 if found is None:
                     raise KeyError(collection)
