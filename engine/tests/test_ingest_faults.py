@@ -748,3 +748,31 @@ def test_an_ingest_on_another_machine_into_the_same_postgresql_is_refused_in_wor
         assert "perhaps on another machine. Wait for it to finish" in out
         assert "Traceback" not in out
         assert ingest(project, capsys)[0] == 0  # the lock goes with the other machine's connection
+
+
+@pytest.mark.postgres
+def test_the_postgresql_ingest_lock_is_free_before_its_connection_has_closed(
+    postgres_server_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ingest straight after another need not wait for the server to notice that the first one's connection went."""
+    with postgres_schema(postgres_server_url) as database_url, opened(database_url, tmp_path) as store:
+        lingering: list[Any] = []
+        connect = store._connect
+
+        def slow_to_close(autocommit: bool) -> Any:  # as a server that has not yet seen the connection go
+            db = connect(autocommit)
+            lingering.append(db)
+            monkeypatch.setattr(db, "close", lambda: None)
+            return db
+
+        monkeypatch.setattr(store, "_connect", slow_to_close)
+        try:
+            with store.ingesting():
+                pass
+            with store.ingesting():  # the first one's connection is still open
+                pass
+        finally:
+            monkeypatch.undo()
+            for db in lingering:
+                db.close()
+        assert len(lingering) == 2

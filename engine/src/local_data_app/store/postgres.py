@@ -454,8 +454,14 @@ class PostgresStore:
 
     @contextmanager
     def ingesting(self) -> Iterator[None]:
-        """The ingest lock: an advisory lock held by a connection of its own, which the server frees if it drops."""
+        """The ingest lock: an advisory lock held by a connection of its own, which the server frees if it drops.
+
+        It is let go of before the connection closes: the server frees a
+        closed connection's locks only once it has noticed, and an ingest
+        straight after this one could find the lock still held.
+        """
         db = self._connect(autocommit=True)
+        held: int | None = None  # the lock's key, once taken
         try:
             key = ingest_lock_key(db.execute("SELECT current_schema()").fetchone()[0])
             if not db.execute("SELECT pg_try_advisory_lock(%s)", [key]).fetchone()[0]:
@@ -474,8 +480,12 @@ class PostgresStore:
                     "another machine. Wait for it to finish, then run ingest again: what it loads serves as soon as "
                     "each source commits."
                 )
+            held = key
             yield
         finally:
+            if held is not None and not (db.broken or db.closed):
+                with suppress(psycopg.Error):  # the connection's end frees it all the same
+                    db.execute("SELECT pg_advisory_unlock(%s)", [held])
             db.close()
 
     def check(self) -> str | None:
