@@ -620,9 +620,11 @@ class PostgresStore:
         def answer(db: psycopg.Connection[Any], table: str, fields: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
             _remember_hours(db, fields)
             extra = [self._bounds_of(db, table)] if bounded else []
-            if remembered is None:
+
+            def ask() -> list[tuple[Any, ...]]:
                 return db.execute(*query(table, fields, *extra)).fetchall()
-            return self._answers.get((table, remembered), lambda: db.execute(*query(table, fields, *extra)).fetchall())
+
+            return ask() if remembered is None else self._answers.get((table, remembered), ask)
 
         together = getattr(self._local, "db", None)
         if together is not None:  # inside consistent(): one transaction, which consistent() retries whole

@@ -570,14 +570,19 @@ class SQLiteStore:
         Its reads share this thread's read transaction: WAL keeps the state of
         the first query for them whatever commits meanwhile.
         """
-        if getattr(self._local, "together", False):
+        if self._together() is not None:
             return read()
         with self._reading():
-            self._local.together, self._local.tables = True, {}
+            self._local.tables = {}
             try:
                 return read()
             finally:
-                self._local.together, self._local.tables = False, None
+                self._local.tables = None
+
+    def _together(self) -> dict[str, tuple[str, _Fields]] | None:
+        """The live tables looked up so far in this thread's :meth:`consistent` read; None outside one."""
+        tables: dict[str, tuple[str, _Fields]] | None = getattr(self._local, "tables", None)
+        return tables
 
     def _live(self, db: sqlite3.Connection, collection: str) -> tuple[str, _Fields]:
         """The collection's live table and fields (see :func:`_live`), looked up once in a :meth:`consistent` read.
@@ -585,7 +590,7 @@ class SQLiteStore:
         Its snapshot cannot change, so the count and the page of one request
         need not each read the catalogue.
         """
-        tables: dict[str, tuple[str, _Fields]] | None = getattr(self._local, "tables", None)
+        tables = self._together()
         if tables is None:
             return _live(db, collection)
         found = tables.get(collection)
@@ -603,7 +608,7 @@ class SQLiteStore:
         """
         db = self._reader()
         deadline.check()
-        together = getattr(self._local, "together", False)
+        together = self._together() is not None
         if not together:
             db.execute("BEGIN")
         try:
