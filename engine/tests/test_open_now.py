@@ -25,6 +25,7 @@ from local_data_app.hours.weekly import WEEK, minute_of_week, open_at, weekly_sp
 from local_data_app.schemas import load_schema
 from local_data_app.schemas.layout import layout, layout_problems
 from local_data_app.store import AREA_FIELDS, Between, Feature, Provenance, distance
+from local_data_app.store import sqlite as sqlite_store
 from local_data_app.store.opening import OpenAt, marked
 
 HOURS_FIELD = "OpeningHours"
@@ -177,6 +178,33 @@ def test_open_now_combines_with_a_box_a_point_a_field_and_words(store: Any) -> N
     assert found.matched == 0  # "dawn to dusk" is never open now
     dated = {**only, "ExtractDate": Between(None, None, or_missing=True)}
     assert store.count("toilets", filters=dated) == len(open_numbers(kinds))
+
+
+@pytest.mark.parametrize("walk", [False, True], ids=["all-ranked", "walked"])
+def test_a_word_search_narrowed_by_a_field_and_open_now_counts_and_ranks_as_each_feature_says(
+    store: Any, monkeypatch: pytest.MonkeyPatch, walk: bool
+) -> None:
+    """A field's value narrows the set of the words' features once; open now, which changes, is asked each time."""
+    if walk:  # SQLite walks the R*Tree nearest first rather than rank every match at once
+        monkeypatch.setattr(sqlite_store, "RANK_ALL_UP_TO", 0)
+    moment, kinds = MOMENTS["weekday morning"]
+    begun = list(range(10, 20))  # "t1" begins the ids T10 to T19
+    for filters, numbers in [
+        ({"Category": "Unisex"}, [n for n in begun if n % 2 == 0]),
+        ({"Category": "Female and Male"}, [n for n in begun if n % 2 == 1]),
+        ({"Category": "Unisex", HOURS_FIELD: OpenAt(moment)}, [n for n in begun if n % 2 == 0 and kind(n) in kinds]),
+        ({HOURS_FIELD: OpenAt(moment)}, [n for n in begun if kind(n) in kinds]),
+    ]:
+        ranked = sorted(numbers, key=lambda n: (distance(*CENTRE, *position(n)), n))
+        for _ in range(2):  # the second time from what the store kept
+            found = store.search("toilets", ["t1"], limit=3, filters=filters, near=CENTRE)
+            assert [feature.id for feature, _ in found.page] == ids(ranked[:3]), filters
+            assert (found.matched, found.complete) == (len(numbers), True), filters
+            found = store.search("toilets", ["t1"], filters=filters)
+            assert [feature.id for feature, _ in found.page] == ids(numbers), filters
+            assert found.matched == len(numbers), filters
+    found = store.search("toilets", ["t1"], limit=3, filters={"Category": "Unisex"}, near=CENTRE, most=2)
+    assert (found.matched, found.complete) == (2, False)  # counted no further than asked
 
 
 def test_a_new_load_brings_its_own_hours(database_url: str, tmp_path: Path) -> None:

@@ -182,7 +182,7 @@ PLACE_WORDS = ["park"] * 12 + ["station"] * 6 + ["pier"] * 3 + ["library", "gwle
 SEARCH_WAYS = {
     "sets": {},
     "no-sets": {(postings, "MOST_HELD"): 0},
-    "two-nodes": {(rtree, "MOST_NODES"): 2},
+    "two-nodes": {(rtree, "MOST_NODE_BYTES"): 2 * 1228},
     "give-up": {(rtree, "MOST_SEEN"): -1, (rtree, "MOST_EXAMINED"): -1},
 }
 
@@ -235,5 +235,31 @@ def test_word_search_near_a_point_finds_the_nearest_holders(
                 assert found is not None
                 assert [feature for feature, _ in found.page] == expected, (words, filters, bbox, lon, lat)
                 assert found.matched == min(len(matches), 10_000)
+    finally:
+        store.close()
+
+
+def test_a_filter_narrows_a_words_features_into_a_set_only_when_few_enough_rows_hold_the_word(
+    worded_sqlite: tuple[str, Path, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rare word's features are narrowed to the filter once and kept; a common word's many rows are never read."""
+    url, folder, features = worded_sqlite
+    rare, common = holding(features, "library"), holding(features, "park")
+    monkeypatch.setattr(postings, "MOST_READ", (len(rare) + len(common)) // 2)
+    baby_change = {
+        word: [f for f in found if f.properties["BabyChange"]] for word, found in [("library", rare), ("park", common)]
+    }
+    store = open_store(url, folder)
+    try:
+        for word, kept in baby_change.items():
+            for _ in range(2):  # the second time from the set kept, for the rare word
+                found = store.search(COLLECTION, [word], limit=5, filters={"BabyChange": True}, near=(-2.24, 53.48))
+                assert found is not None
+                assert [feature for feature, _ in found.page] == brute_nearest(kept, -2.24, 53.48)[:5]
+                assert found.matched == len(kept)
+        narrowed = [key for key in store._postings.shelf._kept if key[2][0]]  # (table, FTS5 query, (clauses, _))
+        assert len(narrowed) == 1
+        assert "library" in narrowed[0][1]
+        assert len(store._postings.shelf.kept(narrowed[0]) or ()) == len(baby_change["library"])
     finally:
         store.close()

@@ -44,14 +44,15 @@ MOST_EXAMINED = 20_000
 # Features a walk with a ``holding`` set may meet in the leaves it opens before it gives up: a look in the set
 # costs a hundredth of a question to SQLite, but reading the nodes that hold them costs a query each.
 MOST_SEEN = 200_000
-# Nodes a store keeps in memory (Nodes): about 4 KB each, so 16 MB, the nodes around a few dozen towns.
-MOST_NODES = 4096
+# The bytes of nodes a store keeps in memory (Nodes): a node of a 4 KB page's tree is 1,228 bytes, so about
+# 13,000 nodes, the nodes around hundreds of towns (a tree of 1,000,000 features has about 29,000).
+MOST_NODE_BYTES = 16 * 2**20
 
 Cell = tuple[int, float, float, float, float]
 
 
 class Nodes:
-    """An R*Tree's nodes by number, read once and shared by a store's reading threads, MOST_NODES at most.
+    """An R*Tree's nodes by number, read once and shared by a store's reading threads, MOST_NODE_BYTES at most.
 
     Walks near a town read the same nodes as each other. Each read from
     SQLite is a query, which lets go of the interpreter's lock and must take
@@ -61,7 +62,7 @@ class Nodes:
     """
 
     def __init__(self) -> None:
-        self.shelf: Shelf[bytes] = Shelf(MOST_NODES)
+        self.shelf: Shelf[bytes] = Shelf(MOST_NODE_BYTES, len)
 
     def read(self, db: sqlite3.Connection, table: str, number: int) -> bytes:
         """Node ``number`` of ``table``'s R*Tree (ROOT is its root)."""

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -356,11 +356,13 @@ class SQLiteStore:
         checked: list[tuple[str, Any]],
         plan: _Plan | None,
         few: bool | None = None,
+        held: _Held | None = None,
     ) -> list[tuple[Feature, float]]:
         """:meth:`nearest`, of the features holding the words of a search's ``plan`` too.
 
         ``few`` says whether at most RANK_ALL_UP_TO features match, when a count
-        has said already (None: find out).
+        has said already (None: find out). ``held`` is the set of features
+        holding the words (and meeting the filters it can), when one is held.
         """
         lon, lat = point
         within = intersection(bbox, WORLD) if bbox else WORLD
@@ -368,20 +370,23 @@ class SQLiteStore:
             return []
         wanted = offset + limit
         every = plan.words if plan else ()
-        # The walk passes over features without the words the index finds, when few enough hold them to hold in a set
-        holding = self._postings.holding(db, table, plan.match) if plan and plan.match and not few else None
+        # The walk passes over the features outside the set, before bounding their distance
+        holding, rest = (held.found, held.rest) if held and held.found is not None else (None, checked)
         looked_for = plan.scan if plan and holding is not None else every  # the words keep() looks for in rows
 
         def keep(rowids: list[int]) -> set[int]:
             """Those of the features that match the filters and words, and lie inside the bbox."""
-            source, params = _matching(table, within if bbox else None, checked, words=looked_for, rowids=rowids)
+            source, params = _matching(table, within if bbox else None, rest, words=looked_for, rowids=rowids)
             return {rowid for (rowid,) in db.execute(f"SELECT {table}._rowid{source}", params)}
 
         located: Iterable[tuple[int, float, float]] | None = None
         if not (bbox or checked or plan):  # any located feature may be among them: walk the R*Tree nearest first
             located = rtree.nearest_candidates(db, table, lon, lat, wanted, nodes=self._nodes)
+        elif few and holding is not None and not (bbox or rest or looked_for):  # the set is every match: rank it
+            positions = rtree.exact_positions(db, table, sorted(holding))
+            located = [(rowid, x, y) for rowid, (x, y) in positions.items() if x is not None]
         elif not few:  # the walk, keeping to the filters; it gives up when they match too few nearby
-            asks = bool(bbox or checked or looked_for)
+            asks = bool(bbox or rest or looked_for)
             located = rtree.nearest_candidates(
                 db,
                 table,
@@ -442,11 +447,18 @@ class SQLiteStore:
             if plan is None:  # a word begins no word of any feature
                 return Found([], 0, True)
             source, params = _matching(table, bbox, checked, words=plan.scan, match=plan.match)
-            (matched,) = db.execute(f"SELECT count(*) FROM (SELECT 1{source} LIMIT ?)", [*params, most + 1]).fetchone()
+            # Nearest first or filtered, the features holding the words are read into a set once, and counted there
+            held = self._held(db, table, plan, checked) if near is not None or checked else None
+            if held and held.found is not None and not (bbox or held.rest or plan.scan):
+                matched = len(held.found)
+            else:
+                query = f"SELECT count(*) FROM (SELECT 1{source} LIMIT ?)"
+                (matched,) = db.execute(query, [*params, most + 1]).fetchone()
             if near is not None:
                 few = matched <= min(most, RANK_ALL_UP_TO)  # past the count's limit, too many to rank all
+                words_plan = plan if wanted else None
                 page: list[tuple[Feature, float | None]] = [
-                    *self._nearest(db, table, fields, near, limit, offset, bbox, checked, plan if wanted else None, few)
+                    *self._nearest(db, table, fields, near, limit, offset, bbox, checked, words_plan, few, held)
                 ]
             else:
                 order = f"{table}_fts.rowid" if plan.match else f"{table}._rowid"
@@ -456,6 +468,22 @@ class SQLiteStore:
                 ).fetchall()
                 page = [(_feature(row, fields), None) for row in deadline.paced(rows)]
         return Found(page, min(matched, most), matched <= most)
+
+    def _held(self, db: sqlite3.Connection, table: str, plan: _Plan, checked: list[tuple[str, Any]]) -> _Held:
+        """The set of features holding the words the index finds, narrowed to the filters that stay the same.
+
+        A filter on opening hours changes with the minute, so it is left to
+        ask about, as is any whose parameters are not plain values.
+        """
+        if plan.match is None:
+            return _Held(None, checked)
+        steady = [(name, value) for name, value in checked if not isinstance(value, OpenAt)]
+        clauses, params = _conditions(table, steady)
+        if clauses and all(value is None or isinstance(value, (str, int, float, bytes)) for value in params):
+            found = self._postings.holding(db, table, plan.match, (tuple(clauses), tuple(params)))
+            if found is not None:
+                return _Held(found, [(name, value) for name, value in checked if isinstance(value, OpenAt)])
+        return _Held(self._postings.holding(db, table, plan.match), checked)
 
     def _has_index(self, db: sqlite3.Connection, table: str) -> bool:
         """Whether a live table has a word index (a table loaded by an earlier version has none)."""
@@ -817,6 +845,16 @@ def _matching(
         if exact or rowids:
             clauses.append(f"{table}._lon BETWEEN ? AND ? AND {table}._lat BETWEEN ? AND ?")
             params += [min_lon, max_lon, min_lat, max_lat]
+    narrowing, values = _conditions(table, checked)
+    clauses += narrowing
+    params += values
+    return source + (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _conditions(table: str, checked: Sequence[tuple[str, Any]]) -> tuple[list[str], list[Any]]:
+    """The WHERE clauses, and their parameters, that hold a row of ``table`` to checked filters (see _matching)."""
+    clauses: list[str] = []
+    params: list[Any] = []
     for name, value in checked:
         if isinstance(value, OpenAt):
             clause, values = _open_clause(table, value)
@@ -832,7 +870,7 @@ def _matching(
         else:
             clauses.append(f"{table}.{quote(name)} = ?")
             params.append(value)
-    return source + (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+    return clauses, params
 
 
 def _checked(
@@ -874,6 +912,13 @@ def _open_clause(table: str, value: OpenAt) -> tuple[str, list[Any]]:
         "UNION ALL SELECT value FROM json_each(?))",
         [minute, minute, json.dumps(others)],
     )
+
+
+class _Held(NamedTuple):
+    """A set of the features holding a search's words (None: too many to hold), and the filters it leaves to ask."""
+
+    found: frozenset[int] | None
+    rest: list[tuple[str, Any]]
 
 
 @dataclass(frozen=True)
