@@ -77,6 +77,32 @@ def test_the_walk_finds_what_measuring_every_feature_finds(big_sqlite: tuple[Any
             )
 
 
+def test_the_branches_of_a_set_are_the_nodes_with_one_of_its_features_below(big_sqlite: tuple[Any, list[Any]]) -> None:
+    """Read from the tree's own tables, they are what going down from the root through every node finds."""
+    store, _ = big_sqlite
+    db = sqlite3.connect(store.path)
+    with contextlib.closing(db):
+        (table,) = db.execute("SELECT table_name FROM _collections WHERE collection = ?", [COLLECTION]).fetchone()
+        below: dict[int, set[int]] = {}  # node number: the _rowids below it
+
+        def down(number: int, level: int) -> set[int]:
+            node = rtree._node(db, table, number)
+            found = {cell[0] for cell in rtree.cells(node)} if level == 0 else set()
+            for cell in rtree.cells(node) if level > 0 else ():
+                found |= down(cell[0], level - 1)
+            below[number] = found
+            return found
+
+        root = rtree._node(db, table, rtree.ROOT)
+        every = down(rtree.ROOT, int.from_bytes(root[:2], "big"))
+        generator = random.Random(3)  # noqa: S311 (test data, not secrets)
+        for size in (0, 1, 10, 300, len(every)):
+            chosen = set(generator.sample(sorted(every), size))
+            expected = {number for number, rowids in below.items() if rowids & chosen}
+            assert rtree.branches(db, table, chosen) == expected, size
+        assert len(below) > 100  # several levels, and many leaves to leave out
+
+
 def test_a_bound_is_never_above_the_distance_to_any_point_of_its_box() -> None:
     """Boxes of every size, from a feature's to a country's, east, west, north and south of the point and around it."""
     generator = random.Random(11)  # noqa: S311 (test data, not secrets)

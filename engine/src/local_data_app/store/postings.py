@@ -14,6 +14,10 @@ holding the words that also meet the filters. Reading it reads the row of
 each feature holding the words once (about 2 µs a row), so only for words
 that at most MOST_READ features hold; after that the search asks SQLite
 nothing about them, neither for its count nor, nearest first, for its walk.
+For each set walked, the R*Tree's nodes with one of its features below them
+are kept too (rtree.branches), so a walk opens no branch without one: a set
+of a few features in each town no longer has the walk open every leaf near
+the point.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from . import rtree
 from .shelf import Shelf
 
 Narrowing = tuple[tuple[str, ...], tuple[Any, ...]]  # WHERE clauses on a feature's row, and their parameters
@@ -29,6 +34,7 @@ MOST_HELD = 100_000  # the most features a set holds: a word held by more is com
 # The most features a set narrowed by filters may be read from (each row read, about 2 µs): about half a second.
 MOST_READ = 300_000
 HELD_IN_ALL = 500_000  # the most _rowids held in all the sets: about 30 MB
+BRANCHES_IN_ALL = 250_000  # the most R*Tree node numbers held in all the sets' branches: about 15 MB
 MOST_SETS = 256  # the most answers kept, sets and "too many" alike
 
 
@@ -40,6 +46,7 @@ class Postings:
         self.shelf: Shelf[frozenset[int] | None] = Shelf(HELD_IN_ALL, lambda found: len(found or ()), MOST_SETS)
         self.most_read = MOST_READ
         self.counts: Shelf[int] = Shelf(MOST_SETS)
+        self.trees: Shelf[frozenset[int]] = Shelf(BRANCHES_IN_ALL, len, MOST_SETS)
 
     def holding(
         self, db: sqlite3.Connection, table: str, match: str, meeting: Narrowing = ((), ())
@@ -56,6 +63,19 @@ class Postings:
             if holders > self.most_read:
                 return None
         return self.shelf.get((table, match, meeting), lambda: read(db, table, match, self.most, meeting))
+
+    def branches(
+        self, db: sqlite3.Connection, table: str, match: str, meeting: Narrowing = ((), ())
+    ) -> frozenset[int] | None:
+        """The R*Tree's nodes with one of :meth:`holding`'s features below them (rtree.branches); None if none held.
+
+        A walk nearest first opens only these, so a set held by a few
+        features in each town skips the branches with none of them.
+        """
+        found = self.holding(db, table, match, meeting)
+        if found is None:
+            return None
+        return self.trees.get((table, match, meeting), lambda: rtree.branches(db, table, found))
 
 
 def count(db: sqlite3.Connection, table: str, match: str, most: int) -> int:

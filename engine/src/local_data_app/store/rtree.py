@@ -20,7 +20,7 @@ import heapq
 import math
 import sqlite3
 import struct
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 
 from . import EARTH_RADIUS, BBox, distance
 from .shelf import Shelf
@@ -47,6 +47,8 @@ MOST_SEEN = 200_000
 # The bytes of nodes a store keeps in memory (Nodes): a node of a 4 KB page's tree is 1,228 bytes, so about
 # 13,000 nodes, the nodes around hundreds of towns (a tree of 1,000,000 features has about 29,000).
 MOST_NODE_BYTES = 16 * 2**20
+MOST_DEPTH = 40  # levels above a leaf that branches() climbs at most: a tree of 51 cells a node is a few deep
+NUMBERS = "(SELECT value FROM json_each(?))"  # numbers handed to SQLite as one JSON list, not a parameter each
 
 Cell = tuple[int, float, float, float, float]
 
@@ -166,6 +168,7 @@ def nearest_candidates(
     holding: Container[int] | None = None,
     *,
     nodes: Nodes,
+    branches: Container[int] | None = None,
 ) -> list[tuple[int, float, float]] | None:
     """(_rowid, lon, lat) of features among which are the ``wanted`` nearest the point, with every tie at the last.
 
@@ -185,7 +188,9 @@ def nearest_candidates(
     that has handed keep MOST_EXAMINED features, or with ``holding`` seen
     MOST_SEEN in the leaves it opened, without finding enough gives up:
     None, and the caller finds them another way (the filters and words
-    match too few nearby). Nodes are read through ``nodes``.
+    match too few nearby). Nodes are read through ``nodes``; with
+    ``branches`` (:func:`branches` of the ``holding`` set), a node not in it
+    is never bounded or opened.
     """
     if wanted <= 0:
         return []
@@ -203,6 +208,8 @@ def nearest_candidates(
         if level == 0 and holding is not None:
             seen += int.from_bytes(node[2:4], "big")
             found = [cell for cell in found if cell[0] in holding]
+        elif level > 0 and branches is not None:
+            found = [cell for cell in found if cell[0] in branches]
         for cell in found:
             if within is None or overlaps(cell, within):
                 pushed += 1
@@ -247,6 +254,31 @@ def nearest_candidates(
     more = [rowid for rowid in taken if rowid not in positions]
     positions.update(exact_positions(db, table, more))
     return [(rowid, *positions[rowid]) for rowid in taken]
+
+
+def branches(db: sqlite3.Connection, table: str, rowids: Iterable[int]) -> frozenset[int]:
+    """The numbers of the nodes with one of the features ``rowids`` below them: their leaves, and up to the root.
+
+    The R*Tree's own tables give each feature's leaf and each node's parent.
+    """
+    level = _numbers(db, f"SELECT DISTINCT nodeno AS number FROM {table}_rtree_rowid WHERE rowid IN {NUMBERS}", rowids)
+    found = set(level)
+    for _ in range(MOST_DEPTH):
+        parents = f"SELECT DISTINCT parentnode AS number FROM {table}_rtree_parent WHERE nodeno IN {NUMBERS}"
+        level = _numbers(db, parents, level) - found
+        if not level:
+            break
+        found |= level
+    return frozenset(found)
+
+
+def _numbers(db: sqlite3.Connection, query: str, numbers: Iterable[int]) -> set[int]:
+    """The distinct numbers ``query`` gives for ``numbers``, handed to SQLite as one JSON list and back as one text."""
+    (text,) = db.execute(
+        f"SELECT group_concat(number) FROM ({query})",
+        ["[" + ",".join(map(str, numbers)) + "]"],
+    ).fetchone()
+    return set(map(int, text.split(","))) if text else set()
 
 
 def overlaps(cell: Cell, box: BBox) -> bool:

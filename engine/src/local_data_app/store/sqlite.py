@@ -13,8 +13,9 @@ load that commits meanwhile cannot drop the table under it.
 
 A loaded table never changes (a load makes a new one), so the store keeps in
 memory, shared by its threads and bounded (shelf.py), what walks nearest
-first read again and again: R*Tree nodes (rtree.Nodes) and the features
-holding a search's words (postings.py). About 50 MB at most.
+first read again and again: R*Tree nodes (rtree.Nodes), and the features
+holding a search's words and meeting its filters, with the nodes above them
+(postings.py). About 65 MB at most.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ from . import (
 )
 from .conditions import Condition, Order, Rendered, order_sql, render, sqlite_dialect
 from .opening import HoursStaging, OpenAt, indexed_table, open_hours, remember
-from .postings import Postings
+from .postings import Narrowing, Postings
 from .shelf import Shelf
 
 SQL_TYPES = {"text": "TEXT", "number": "REAL", "integer": "INTEGER", "boolean": "INTEGER"}
@@ -387,6 +388,9 @@ class SQLiteStore:
             located = [(rowid, x, y) for rowid, (x, y) in positions.items() if x is not None]
         elif not few:  # the walk, keeping to the filters; it gives up when they match too few nearby
             asks = bool(bbox or rest or looked_for)
+            branches = None
+            if holding is not None and plan and plan.match and held:  # the R*Tree's branches with one of the set
+                branches = self._postings.branches(db, table, plan.match, held.meeting)
             located = rtree.nearest_candidates(
                 db,
                 table,
@@ -397,6 +401,7 @@ class SQLiteStore:
                 keep if asks else None,
                 holding,
                 nodes=self._nodes,
+                branches=branches,
             )
         if located is None and few is not False:  # few features are ranked all at once, quicker than growing boxes
             match, words = (plan.match, plan.scan) if plan else (None, ())
@@ -480,9 +485,10 @@ class SQLiteStore:
         steady = [(name, value) for name, value in checked if not isinstance(value, OpenAt)]
         clauses, params = _conditions(table, steady)
         if clauses and all(value is None or isinstance(value, (str, int, float, bytes)) for value in params):
-            found = self._postings.holding(db, table, plan.match, (tuple(clauses), tuple(params)))
+            meeting = (tuple(clauses), tuple(params))
+            found = self._postings.holding(db, table, plan.match, meeting)
             if found is not None:
-                return _Held(found, [(name, value) for name, value in checked if isinstance(value, OpenAt)])
+                return _Held(found, [(name, value) for name, value in checked if isinstance(value, OpenAt)], meeting)
         return _Held(self._postings.holding(db, table, plan.match), checked)
 
     def _has_index(self, db: sqlite3.Connection, table: str) -> bool:
@@ -919,6 +925,7 @@ class _Held(NamedTuple):
 
     found: frozenset[int] | None
     rest: list[tuple[str, Any]]
+    meeting: Narrowing = ((), ())  # the filters it meets, as the postings shelf keeps it
 
 
 @dataclass(frozen=True)
