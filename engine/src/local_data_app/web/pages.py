@@ -620,7 +620,8 @@ def listing(state: ApiState, search: Search, provenance: Provenance, page: int, 
 
     # A record opened from a search, or from a later page, links back to this page of results.
     back = page_href(page) if (search.active or page > 1) and not links.static_site else None
-    items = [as_item(state, name, feature, metres, links, back) for feature, metres in found]
+    listed = Listed(fields_by_name(state), "?" + urlencode({FROM: back}) if back else "", moment(state, links))
+    items = [as_item(state, name, feature, metres, links, listed) for feature, metres in found]
     more = offset + len(items) < matched or not complete
     return Listing(
         provenance=provenance,
@@ -773,22 +774,30 @@ def fields_by_name(state: ApiState) -> dict[str, dict[str, Any]]:
     return {spec["name"]: spec for spec in described_fields(state)}
 
 
+@dataclass(frozen=True)
+class Listed:
+    """What every item of one list page shares: the fields by name, the query back to the page, and now."""
+
+    fields: dict[str, dict[str, Any]]
+    back: str  # "?from=<the list page>" for the record's back link, or ""
+    moment: datetime | None
+
+
 def as_item(
-    state: ApiState, collection: str, feature: Feature, metres: float | None, links: Links, back: str | None = None
+    state: ApiState, collection: str, feature: Feature, metres: float | None, links: Links, listed: Listed
 ) -> Item:
-    """A feature as the list shows it; its link carries the list page (``back``) for the record's back link."""
-    href = links.feature(collection, feature.id)
+    """A feature as the list shows it; its link carries the list page (``listed.back``) for the record's back link."""
     shape = page_layout(state)
     listed_hours = answers.filled(feature.properties.get(shape.hours or ""))  # "not known" only on its page
     return Item(
         id=feature.id,
         name=feature_name(state, feature),
-        href=href + ("?" + urlencode({FROM: back}) if back else ""),
+        href=links.feature(collection, feature.id) + listed.back,
         lat=feature.lat,
         lon=feature.lon,
-        summary=answers.summary_line(page_layout(state), fields_by_name(state), feature.properties),
+        summary=answers.summary_line(shape, listed.fields, feature.properties),
         distance=describe_distance(metres) if metres is not None else None,
-        hours=answers.opening(shape, feature.properties, moment(state, links)) if listed_hours else None,
+        hours=answers.opening(shape, feature.properties, listed.moment) if listed_hours else None,
     )
 
 
