@@ -456,6 +456,9 @@ class SQLiteStore:
             held = self._held(db, table, plan, checked) if near is not None or checked else None
             if held and held.found is not None and not (bbox or held.rest or plan.scan):
                 matched = len(held.found)
+            elif plan.match and not (bbox or checked or plan.scan):  # the word index alone counts, no row read
+                query = f"SELECT count(*) FROM (SELECT 1 FROM {table}_fts WHERE {table}_fts MATCH ? LIMIT ?)"
+                (matched,) = db.execute(query, [plan.match, most + 1]).fetchone()
             else:
                 query = f"SELECT count(*) FROM (SELECT 1{source} LIMIT ?)"
                 (matched,) = db.execute(query, [*params, most + 1]).fetchone()
