@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from test_store import COLLECTION, FIELDS, brute_nearest, holding, load, make_feature, make_provenance
 
+from local_data_app import deadline
 from local_data_app.store import distance, open_store, postings, rtree
 from local_data_app.store import sqlite as sqlite_store
 
@@ -75,6 +76,37 @@ def test_the_walk_finds_what_measuring_every_feature_finds(big_sqlite: tuple[Any
             assert [metres for _, metres in found] == pytest.approx(
                 [distance(lon, lat, f.lon, f.lat) for f in expected[offset : offset + limit]]
             )
+
+
+def test_a_set_whose_read_a_deadline_stopped_is_not_read_again_and_searches_answer_without_it(
+    worded_sqlite: tuple[str, Path, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read is interrupted by SQLite as a request's deadline interrupts it; the next search reads no set."""
+    url, folder, features = worded_sqlite
+    real, narrowed = postings.read, []
+
+    def out_of_time(db: sqlite3.Connection, table: str, match: str, most: int, meeting: Any = ((), ())) -> Any:
+        if not meeting[0]:
+            return real(db, table, match, most, meeting)
+        narrowed.append(match)
+        with deadline.within(0.0):  # the request's time runs out while its set is read
+            return real(db, table, match, most, meeting)
+
+    monkeypatch.setattr(postings, "read", out_of_time)
+    point, only = (-2.24, 53.48), {"BabyChange": True}
+    kept = [feature for feature in holding(features, "park") if feature.properties["BabyChange"]]
+    store = open_store(url, folder)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="interrupt"):
+            store.search(COLLECTION, ["park"], limit=5, filters=only, near=point)
+        for _ in range(2):
+            found = store.search(COLLECTION, ["park"], limit=5, filters=only, near=point)
+            assert found is not None
+            assert [feature for feature, _ in found.page] == brute_nearest(kept, *point)[:5]
+            assert found.matched == len(kept)
+        assert len(narrowed) == 1  # tried once, in the request it stopped
+    finally:
+        store.close()
 
 
 def test_the_branches_of_a_set_are_the_nodes_with_one_of_its_features_below(big_sqlite: tuple[Any, list[Any]]) -> None:

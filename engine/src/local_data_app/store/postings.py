@@ -17,17 +17,20 @@ nothing about them, neither for its count nor, nearest first, for its walk.
 For each set walked, the R*Tree's nodes with one of its features below them
 are kept too (rtree.branches), so a walk opens no branch without one: a set
 of a few features in each town no longer has the walk open every leaf near
-the point.
+the point. A read that a request's deadline stops is not tried again for
+that load: searches then go their way without the set.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 from . import rtree
 from .shelf import Shelf
 
+V = TypeVar("V")
 Narrowing = tuple[tuple[str, ...], tuple[Any, ...]]  # WHERE clauses on a feature's row, and their parameters
 
 MOST_HELD = 100_000  # the most features a set holds: a word held by more is common, and a walk meets it soon
@@ -47,6 +50,7 @@ class Postings:
         self.most_read = MOST_READ
         self.counts: Shelf[int] = Shelf(MOST_SETS)
         self.trees: Shelf[frozenset[int]] = Shelf(BRANCHES_IN_ALL, len, MOST_SETS)
+        self.stopped: Shelf[bool] = Shelf(MOST_SETS)  # what a request's deadline stopped reading, not tried again
 
     def holding(
         self, db: sqlite3.Connection, table: str, match: str, meeting: Narrowing = ((), ())
@@ -62,7 +66,9 @@ class Postings:
             holders = self.counts.get((table, match), lambda: count(db, table, match, self.most_read))
             if holders > self.most_read:
                 return None
-        return self.shelf.get((table, match, meeting), lambda: read(db, table, match, self.most, meeting))
+        return _kept(
+            self.shelf, self.stopped, (table, match, meeting), lambda: read(db, table, match, self.most, meeting)
+        )
 
     def branches(
         self, db: sqlite3.Connection, table: str, match: str, meeting: Narrowing = ((), ())
@@ -75,7 +81,26 @@ class Postings:
         found = self.holding(db, table, match, meeting)
         if found is None:
             return None
-        return self.trees.get((table, match, meeting), lambda: rtree.branches(db, table, found))
+        return _kept(
+            self.trees, self.stopped, ("branches", table, match, meeting), lambda: rtree.branches(db, table, found)
+        )
+
+
+def _kept(shelf: Shelf[V], stopped: Shelf[bool], key: Hashable, make: Callable[[], V]) -> V | None:
+    """``shelf``'s answer for ``key``, made if need be; None, without trying, once making it was stopped part way.
+
+    A read stopped by its request's deadline (SQLite's progress handler
+    interrupts it) would be stopped again in each request that tried it
+    under the same load, spending its time on nothing. The search goes its
+    way without the set instead, as for words too common to hold one.
+    """
+    if stopped.kept(key):
+        return None
+    try:
+        return shelf.get(key, make)
+    except sqlite3.OperationalError:
+        stopped.get(key, lambda: True)
+        raise
 
 
 def count(db: sqlite3.Connection, table: str, match: str, most: int) -> int:
