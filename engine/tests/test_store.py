@@ -1556,6 +1556,39 @@ def test_search_nearest_first_over_many_features_finds_the_nearest_matches(store
     assert found.matched == len(holding(features, "toilet", "7"))
 
 
+def test_postgres_checks_a_search_s_words_in_the_rows_round_a_point_without_its_word_index(
+    store, database_url, monkeypatch
+) -> None:
+    """Round a point the rows are few: reading the word index's every match for a word there took tens of ms."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the query plan of PostgreSQL's search near a point")
+    features = [
+        make_feature(number, -1.5 + (number % 50) * 0.001, 52.5 + (number // 50) * 0.001) for number in range(3000)
+    ]
+    load(store, features, batch=1000)
+    asked: list[tuple[str, Any]] = []
+    execute = psycopg.Connection.execute
+
+    def spied(self: Any, query: Any, params: Any = None, **named: Any) -> Any:
+        if isinstance(query, str) and "_distance" in query:
+            asked.append((query, params))
+        return execute(self, query, params, **named)
+
+    monkeypatch.setattr(psycopg.Connection, "execute", spied)
+    point = (-1.47, 52.52)
+    found = store.search(COLLECTION, ["toilet", "7"], limit=5, near=point, filters={"BabyChange": True})
+    monkeypatch.undo()
+    kept = [f for f in holding(features, "toilet", "7") if f.properties["BabyChange"]]
+    assert [feature for feature, _ in found.page] == brute_nearest(kept, *point)[:5]
+    assert len(asked) == 1
+    with psycopg.connect(database_url) as db:
+        db.execute("SET enable_seqscan = off")  # the planner takes any index it may use
+        plan = "\n".join(line for (line,) in db.execute("EXPLAIN " + asked[0][0], asked[0][1]))
+        (table,) = db.execute("SELECT table_name FROM _collections").fetchone()
+    assert f"{table}_geom" in plan
+    assert f"{table}_words" not in plan, plan
+
+
 def test_search_is_none_for_a_collection_loaded_without_the_word_index(store, database_url, tmp_path) -> None:
     """A collection loaded by an earlier version has no word index: search says so with None, other reads work."""
     features = spread(5)
