@@ -585,6 +585,36 @@ def test_a_count_asked_again_of_the_same_load_is_not_made_again(store, monkeypat
     assert len(asked) == 4
 
 
+def test_a_postgres_word_search_counted_again_of_the_same_load_is_not_counted_again(
+    store, database_url, monkeypatch
+) -> None:
+    """The count of a word search is kept by load, words, filters and limit, as a box's is; the page is read again."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite counts a search from the set of its matches it keeps (test_rtree.py)")
+    features = searchable()
+    load(store, features)
+    counted: list[Any] = []
+    execute = psycopg.Connection.execute
+
+    def spied(self: Any, query: Any, params: Any = None, **named: Any) -> Any:
+        if isinstance(query, str) and query.startswith("SELECT count(*)") and "_words" in query:
+            counted.append(params)
+        return execute(self, query, params, **named)
+
+    monkeypatch.setattr(psycopg.Connection, "execute", spied)
+    words = ["toilet"]
+    for filters in (None, {"BabyChange": True}):
+        expected = [f for f in holding(features, *words) if filters is None or f.properties["BabyChange"]]
+        for _ in range(3):
+            found = store.search(COLLECTION, words, limit=2, filters=filters)
+            assert ([f for f, _ in found.page], found.matched) == (expected[:2], len(expected))
+        assert store.search(COLLECTION, words, limit=2, filters=filters, most=1).matched == 1  # another limit
+    assert len(counted) == 4
+    load(store, features[:3])
+    assert store.search(COLLECTION, words, limit=2).matched == len(holding(features[:3], *words))
+    assert len(counted) == 5
+
+
 def catalogue_lookups(store: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The collections whose live table the store looks up in its catalogue, in order, from now on."""
     lookups: list[str] = []

@@ -90,7 +90,7 @@ TEXT_ORDER = ' COLLATE "C"'
 DEGREES_SHORTLIST = 3
 BOX_HOLDS = "geom <@ box(point(%s, %s), point(%s, %s))"  # the form the GiST index answers
 MOST_BOUNDS = 64  # live tables whose Bounds a store keeps
-MOST_ANSWERS = 64  # answers a store keeps, the latest asked (counts: see count)
+MOST_ANSWERS = 1024  # answers a store keeps, the latest asked: counts, a row each (see count and search)
 # The haversine distance in metres from a point (parameters: 2 * radius, lat, lat, lon), as store.distance has it.
 HAVERSINE = (
     "%s * asin(sqrt(least(1.0, sin((radians(geom[1]) - radians(%s)) / 2) ^ 2"
@@ -440,7 +440,9 @@ class PostgresStore:
             deadline.check()
             if not self._read(collection, indexed)[0][0][0]:
                 return None
-            matched = self._read(collection, counted)[0][0][0]
+            # A loaded table never changes, so neither does the count of a search of it (see count)
+            asked = ("search", tuple(wanted), bbox, repr(filters), repr(condition), most)
+            matched = self._read(collection, counted, remembered=asked)[0][0][0]
             if near is not None:
                 found: list[tuple[Feature, float | None]] = [
                     *self._nearest(collection, *near, limit, offset, bbox, filters, wanted, condition)
