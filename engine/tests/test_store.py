@@ -586,13 +586,13 @@ def test_a_count_asked_again_of_the_same_load_is_not_made_again(store, monkeypat
 
 
 def test_a_postgres_word_search_counted_again_of_the_same_load_is_not_counted_again(
-    store, database_url, monkeypatch
+    postgres_server_url, tmp_path, monkeypatch
 ) -> None:
-    """The count of a word search is kept by load, words, filters and limit, as a box's is; the page is read again."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite counts a search from the set of its matches it keeps (test_rtree.py)")
+    """The count of a word search is kept by load, words, filters and limit, as a box's is; the page is read again.
+
+    (SQLite counts a search from the set of its matches it keeps: test_rtree.py.)
+    """
     features = searchable()
-    load(store, features)
     counted: list[Any] = []
     execute = psycopg.Connection.execute
 
@@ -601,18 +601,20 @@ def test_a_postgres_word_search_counted_again_of_the_same_load_is_not_counted_ag
             counted.append(params)
         return execute(self, query, params, **named)
 
-    monkeypatch.setattr(psycopg.Connection, "execute", spied)
     words = ["toilet"]
-    for filters in (None, {"BabyChange": True}):
-        expected = [f for f in holding(features, *words) if filters is None or f.properties["BabyChange"]]
-        for _ in range(3):
-            found = store.search(COLLECTION, words, limit=2, filters=filters)
-            assert ([f for f, _ in found.page], found.matched) == (expected[:2], len(expected))
-        assert store.search(COLLECTION, words, limit=2, filters=filters, most=1).matched == 1  # another limit
-    assert len(counted) == 4
-    load(store, features[:3])
-    assert store.search(COLLECTION, words, limit=2).matched == len(holding(features[:3], *words))
-    assert len(counted) == 5
+    with postgres_schema(postgres_server_url) as url, opened(url, tmp_path) as store:
+        load(store, features)
+        monkeypatch.setattr(psycopg.Connection, "execute", spied)
+        for filters in (None, {"BabyChange": True}):
+            expected = [f for f in holding(features, *words) if filters is None or f.properties["BabyChange"]]
+            for _ in range(3):
+                found = store.search(COLLECTION, words, limit=2, filters=filters)
+                assert ([f for f, _ in found.page], found.matched) == (expected[:2], len(expected))
+            assert store.search(COLLECTION, words, limit=2, filters=filters, most=1).matched == 1  # another limit
+        assert len(counted) == 4
+        load(store, features[:3])
+        assert store.search(COLLECTION, words, limit=2).matched == len(holding(features[:3], *words))
+        assert len(counted) == 5
 
 
 def catalogue_lookups(store: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -1587,15 +1589,12 @@ def test_search_nearest_first_over_many_features_finds_the_nearest_matches(store
 
 
 def test_postgres_checks_a_search_s_words_in_the_rows_round_a_point_without_its_word_index(
-    store, database_url, monkeypatch
+    postgres_server_url, tmp_path, monkeypatch
 ) -> None:
     """Round a point the rows are few: reading the word index's every match for a word there took tens of ms."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("the query plan of PostgreSQL's search near a point")
     features = [
         make_feature(number, -1.5 + (number % 50) * 0.001, 52.5 + (number // 50) * 0.001) for number in range(3000)
     ]
-    load(store, features, batch=1000)
     asked: list[tuple[str, Any]] = []
     execute = psycopg.Connection.execute
 
@@ -1604,17 +1603,19 @@ def test_postgres_checks_a_search_s_words_in_the_rows_round_a_point_without_its_
             asked.append((query, params))
         return execute(self, query, params, **named)
 
-    monkeypatch.setattr(psycopg.Connection, "execute", spied)
     point = (-1.47, 52.52)
-    found = store.search(COLLECTION, ["toilet", "7"], limit=5, near=point, filters={"BabyChange": True})
-    monkeypatch.undo()
-    kept = [f for f in holding(features, "toilet", "7") if f.properties["BabyChange"]]
-    assert [feature for feature, _ in found.page] == brute_nearest(kept, *point)[:5]
-    assert len(asked) == 1
-    with psycopg.connect(database_url) as db:
-        db.execute("SET enable_seqscan = off")  # the planner takes any index it may use
-        plan = "\n".join(line for (line,) in db.execute("EXPLAIN " + asked[0][0], asked[0][1]))
-        (table,) = db.execute("SELECT table_name FROM _collections").fetchone()
+    with postgres_schema(postgres_server_url) as url, opened(url, tmp_path) as store:
+        load(store, features, batch=1000)
+        monkeypatch.setattr(psycopg.Connection, "execute", spied)
+        found = store.search(COLLECTION, ["toilet", "7"], limit=5, near=point, filters={"BabyChange": True})
+        monkeypatch.undo()
+        kept = [f for f in holding(features, "toilet", "7") if f.properties["BabyChange"]]
+        assert [feature for feature, _ in found.page] == brute_nearest(kept, *point)[:5]
+        assert len(asked) == 1
+        with psycopg.connect(url) as db:
+            db.execute("SET enable_seqscan = off")  # the planner takes any index it may use
+            plan = "\n".join(line for (line,) in db.execute("EXPLAIN " + asked[0][0], asked[0][1]))
+            (table,) = db.execute("SELECT table_name FROM _collections").fetchone()
     assert f"{table}_geom" in plan
     assert f"{table}_words" not in plan, plan
 
