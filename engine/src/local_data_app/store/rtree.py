@@ -274,11 +274,13 @@ def branches(db: sqlite3.Connection, table: str, rowids: Iterable[int]) -> froze
 
 def _numbers(db: sqlite3.Connection, query: str, numbers: Iterable[int]) -> set[int]:
     """The distinct numbers ``query`` gives for ``numbers``, handed to SQLite as one JSON list and back as one text."""
-    (text,) = db.execute(
-        f"SELECT group_concat(number) FROM ({query})",
-        ["[" + ",".join(map(str, numbers)) + "]"],
-    ).fetchone()
+    (text,) = db.execute(f"SELECT group_concat(number) FROM ({query})", [json_list(numbers)]).fetchone()
     return set(map(int, text.split(","))) if text else set()
+
+
+def json_list(numbers: Iterable[int]) -> str:
+    """Whole numbers as one JSON list, for NUMBERS: one parameter however many (older SQLite takes 999 at most)."""
+    return "[" + ",".join(map(str, numbers)) + "]"
 
 
 def overlaps(cell: Cell, box: BBox) -> bool:
@@ -288,10 +290,8 @@ def overlaps(cell: Cell, box: BBox) -> bool:
 
 
 def exact_positions(db: sqlite3.Connection, table: str, rowids: list[int]) -> dict[int, tuple[float, float]]:
-    """The stored longitude and latitude of features, by _rowid."""
+    """The stored longitude and latitude of features, by _rowid (as many as a set ranked all at once holds)."""
     if not rowids:
         return {}
-    rows = db.execute(
-        f"SELECT _rowid, _lon, _lat FROM {table} WHERE _rowid IN ({', '.join('?' * len(rowids))})", rowids
-    )
+    rows = db.execute(f"SELECT _rowid, _lon, _lat FROM {table} WHERE _rowid IN {NUMBERS}", [json_list(rowids)])
     return {rowid: (x, y) for rowid, x, y in rows}
