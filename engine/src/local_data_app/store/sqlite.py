@@ -453,7 +453,7 @@ class SQLiteStore:
                 return Found([], 0, True)
             source, params = _matching(table, bbox, checked, words=plan.scan, match=plan.match)
             # Nearest first or filtered, the features holding the words are read into a set once, and counted there
-            held = self._held(db, table, plan, checked) if near is not None or checked else None
+            held = self._held(db, table, plan, checked, near is not None) if near is not None or checked else None
             if held and held.found is not None and not (bbox or held.rest or plan.scan):
                 matched = len(held.found)
             elif plan.match and not (bbox or checked or plan.scan):  # the word index alone counts, no row read
@@ -477,11 +477,15 @@ class SQLiteStore:
                 page = [(_feature(row, fields), None) for row in deadline.paced(rows)]
         return Found(page, min(matched, most), matched <= most)
 
-    def _held(self, db: sqlite3.Connection, table: str, plan: _Plan, checked: list[tuple[str, Any]]) -> _Held:
+    def _held(
+        self, db: sqlite3.Connection, table: str, plan: _Plan, checked: list[tuple[str, Any]], walking: bool
+    ) -> _Held:
         """The set of features holding the words the index finds, narrowed to the filters that stay the same.
 
         A filter on opening hours changes with the minute, so it is left to
-        ask about, as is any whose parameters are not plain values.
+        ask about, as is any whose parameters are not plain values. When no
+        narrowed set can be held, the words' own set is read only for a
+        ``walking`` search (nearest first), the one use it has.
         """
         if plan.match is None:
             return _Held(None, checked)
@@ -492,7 +496,7 @@ class SQLiteStore:
             found = self._postings.holding(db, table, plan.match, meeting)
             if found is not None:
                 return _Held(found, [(name, value) for name, value in checked if isinstance(value, OpenAt)], meeting)
-        return _Held(self._postings.holding(db, table, plan.match), checked)
+        return _Held(self._postings.holding(db, table, plan.match) if walking else None, checked)
 
     def _has_index(self, db: sqlite3.Connection, table: str) -> bool:
         """Whether a live table has a word index (a table loaded by an earlier version has none)."""
