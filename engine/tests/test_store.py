@@ -585,6 +585,20 @@ def test_a_count_asked_again_of_the_same_load_is_not_made_again(store, monkeypat
     assert len(asked) == 4
 
 
+def postgres_queries(monkeypatch: pytest.MonkeyPatch, wanted: Callable[[str], bool]) -> list[tuple[str, Any]]:
+    """The (query, parameters) that PostgreSQL stores run from now on, of the queries ``wanted`` picks."""
+    asked: list[tuple[str, Any]] = []
+    execute = psycopg.Connection.execute
+
+    def spied(db: Any, query: Any, params: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(query, str) and wanted(query):
+            asked.append((query, params))
+        return execute(db, query, params, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Connection, "execute", spied)
+    return asked
+
+
 def test_a_postgres_word_search_counted_again_of_the_same_load_is_not_counted_again(
     postgres_server_url, tmp_path, monkeypatch
 ) -> None:
@@ -593,18 +607,10 @@ def test_a_postgres_word_search_counted_again_of_the_same_load_is_not_counted_ag
     (SQLite counts a search from the set of its matches it keeps: test_rtree.py.)
     """
     features = searchable()
-    counted: list[Any] = []
-    execute = psycopg.Connection.execute
-
-    def spied(self: Any, query: Any, params: Any = None, **named: Any) -> Any:
-        if isinstance(query, str) and query.startswith("SELECT count(*)") and "_words" in query:
-            counted.append(params)
-        return execute(self, query, params, **named)
-
     words = ["toilet"]
     with postgres_schema(postgres_server_url) as url, opened(url, tmp_path) as store:
         load(store, features)
-        monkeypatch.setattr(psycopg.Connection, "execute", spied)
+        counted = postgres_queries(monkeypatch, lambda query: query.startswith("SELECT count(*)") and "_words" in query)
         for filters in (None, {"BabyChange": True}):
             expected = [f for f in holding(features, *words) if filters is None or f.properties["BabyChange"]]
             for _ in range(3):
@@ -1595,18 +1601,10 @@ def test_postgres_checks_a_search_s_words_in_the_rows_round_a_point_without_its_
     features = [
         make_feature(number, -1.5 + (number % 50) * 0.001, 52.5 + (number // 50) * 0.001) for number in range(3000)
     ]
-    asked: list[tuple[str, Any]] = []
-    execute = psycopg.Connection.execute
-
-    def spied(self: Any, query: Any, params: Any = None, **named: Any) -> Any:
-        if isinstance(query, str) and "_distance" in query:
-            asked.append((query, params))
-        return execute(self, query, params, **named)
-
     point = (-1.47, 52.52)
     with postgres_schema(postgres_server_url) as url, opened(url, tmp_path) as store:
         load(store, features, batch=1000)
-        monkeypatch.setattr(psycopg.Connection, "execute", spied)
+        asked = postgres_queries(monkeypatch, lambda query: "_distance" in query)
         found = store.search(COLLECTION, ["toilet", "7"], limit=5, near=point, filters={"BabyChange": True})
         monkeypatch.undo()
         kept = [f for f in holding(features, "toilet", "7") if f.properties["BabyChange"]]
