@@ -491,8 +491,9 @@ def test_a_bbox_holds_exactly_the_points_inside_it_or_on_its_edges(store, bbox) 
     assert store.count(COLLECTION, bbox) == len(inside)
     pages = [store.features(COLLECTION, bbox, limit=4, offset=start) for start in range(0, 20, 4)]
     assert [feature for page in pages for feature in page] == inside
-    corner = (min_lon, min_lat, min_lon, min_lat)
+    corner = (min_lon, min_lat, min_lon, min_lat)  # a point's rounded bounds straddle all four of its edges
     assert store.features(COLLECTION, corner) == [inside[0]]
+    assert store.count(COLLECTION, corner) == 1
 
 
 def box_reads(store: Any, monkeypatch: pytest.MonkeyPatch) -> list[Any]:

@@ -79,6 +79,17 @@ SEARCH_REFINEMENTS = 10  # then halves the gap this many times, to within 1/1024
 ROW_REFINEMENTS = 3
 RANK_ALL_UP_TO = 2000  # matching features nearest() ranks all at once rather than search for with boxes
 RTREE_OVERLAPS = "r.max_lon >= ? AND r.min_lon <= ? AND r.max_lat >= ? AND r.min_lat <= ?"
+RTREE_WITHIN = "r.min_lon >= ? AND r.max_lon <= ? AND r.min_lat >= ? AND r.max_lat <= ?"
+# The R*Tree entries that meet a box without lying inside it, in four parts that share no entry: across the west
+# edge; across the east and not the west; across the south and neither; across the north alone. Each part bounds
+# a coordinate on both sides of one edge, which lets the R*Tree skip every node not across that edge. With each
+# part, the places in a BBox (min lon, min lat, max lon, max lat) of the edges its placeholders stand for.
+STRADDLING = (
+    ("r.min_lon < ?", (0,)),
+    ("r.min_lon >= ? AND r.max_lon > ?", (0, 2)),
+    ("r.min_lon >= ? AND r.max_lon <= ? AND r.min_lat < ?", (0, 2, 1)),
+    ("r.min_lon >= ? AND r.max_lon <= ? AND r.min_lat >= ? AND r.max_lat > ?", (0, 2, 1, 3)),
+)
 # How far an R*Tree bound may lie outside the value it bounds, as a share of the value: a 32-bit float rounded
 # outwards is within two units in its last place (2**-22 of the value); this allows 64 times as much.
 RTREE_ROUNDING = 2**-16
@@ -983,18 +994,21 @@ def _inside(table: str, bbox: BBox) -> tuple[str, list[Any]]:
     wholly inside the box is a feature inside it: those are taken from the
     R*Tree alone. Only the entries that straddle an edge need the feature's
     exact position, from the table. In a dense square that is a few rows
-    rather than thousands.
+    rather than thousands, and each of :data:`STRADDLING`'s parts is asked
+    for on its own, so that the R*Tree opens only the nodes across that edge
+    rather than every node of the box a second time.
     """
     min_lon, min_lat, max_lon, max_lat = bbox
-    within = "r.min_lon >= ? AND r.max_lon <= ? AND r.min_lat >= ? AND r.max_lat <= ?"
     box = [min_lon, max_lon, min_lat, max_lat]
-    sql = (
-        f"SELECT r.id AS id FROM {table}_rtree AS r WHERE {within} "
-        f"UNION ALL SELECT r.id AS id FROM {table}_rtree AS r JOIN {table} AS t ON t._rowid = r.id "
-        f"WHERE {RTREE_OVERLAPS} AND NOT ({within}) "
-        "AND t._lon BETWEEN ? AND ? AND t._lat BETWEEN ? AND ?"
-    )
-    return sql, [*box, *box, *box, *box]
+    sql = f"SELECT r.id AS id FROM {table}_rtree AS r WHERE {RTREE_WITHIN}"
+    params: list[Any] = list(box)
+    for part, edges in STRADDLING:
+        sql += (
+            f" UNION ALL SELECT r.id AS id FROM {table}_rtree AS r JOIN {table} AS t ON t._rowid = r.id "
+            f"WHERE {RTREE_OVERLAPS} AND {part} AND t._lon BETWEEN ? AND ? AND t._lat BETWEEN ? AND ?"
+        )
+        params += [*box, *(bbox[edge] for edge in edges), *box]
+    return sql, params
 
 
 def _add_later_columns(db: sqlite3.Connection) -> None:
