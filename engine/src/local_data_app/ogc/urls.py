@@ -7,6 +7,7 @@ the exported site.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Protocol
 from urllib.parse import quote, urlencode
@@ -17,6 +18,7 @@ CSV = "text/csv"
 HTML = "text/html"
 OPENAPI_JSON = "application/vnd.oai.openapi+json;version=3.0"
 FEATURE_LINK_ID_SAFE = ""  # every character but letters, digits and _.-~ is percent-encoded in links
+PLAIN_ID = re.compile(r"[A-Za-z0-9_.~-]+", re.ASCII)  # an id that percent-encoding leaves as it is
 
 
 def link(href: str, rel: str, media_type: str, title: str) -> dict[str, str]:
@@ -95,5 +97,7 @@ class ApiUrls:
         return f"{self.collection(name)}/queryables"
 
     def feature_link(self, name: str, feature_id: str) -> dict[str, str]:
-        href = f"{self.collection(name)}/items/{quote(feature_id, safe=FEATURE_LINK_ID_SAFE)}"
+        # Most ids are plain: a match takes a third of quote's time, fifty times a page.
+        plain = PLAIN_ID.fullmatch(feature_id) is not None
+        href = f"{self.collection(name)}/items/{feature_id if plain else quote(feature_id, safe=FEATURE_LINK_ID_SAFE)}"
         return link(href, "self", GEOJSON, "This item")
