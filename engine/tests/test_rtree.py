@@ -154,6 +154,24 @@ def test_a_bound_is_never_above_the_distance_to_any_point_of_its_box() -> None:
         assert rtree.PointBounds(lon, lat).of_feature(cell) <= nearest, (lon, lat, cell, nearest)
 
 
+def test_a_node_s_bound_is_within_a_hundredth_of_the_distance_to_its_box() -> None:
+    """A tight bound opens few nodes: a box of up to half a degree, on any side of the point, is bounded closely."""
+    generator = random.Random(12)  # noqa: S311 (test data, not secrets)
+    lon, lat = -2.3, 53.4
+    for _ in range(400):
+        width, height = generator.uniform(0.001, 0.5), generator.uniform(0.001, 0.5)
+        min_lon, min_lat = lon + generator.uniform(-1.0, 0.5), lat + generator.uniform(-1.0, 0.5)
+        max_lon, max_lat = min_lon + width, min_lat + height
+        cell = (0, min_lon, max_lon, min_lat, max_lat)
+        steps = [step / 400 for step in range(401)]
+        edges = [(min_lon + width * step, y) for step in steps for y in (min_lat, max_lat)]
+        edges += [(x, min_lat + height * step) for step in steps for x in (min_lon, max_lon)]
+        edges.append((min(max(lon, min_lon), max_lon), min(max(lat, min_lat), max_lat)))
+        nearest = min(distance(lon, lat, x, y) for x, y in edges)
+        for bound in (rtree.lower_bound(lon, lat, cell), rtree.PointBounds(lon, lat).of_node(cell)):
+            assert 0.99 * nearest <= bound <= nearest, (cell, bound, nearest)
+
+
 def test_a_feature_s_bound_is_within_metres_of_its_distance() -> None:
     """A point's box bounds tightly, so the walk takes few features beyond the ones it wants."""
     lon, lat = -2.3, 53.4

@@ -30,8 +30,6 @@ CELL = struct.Struct(">q4f")  # a cell: child node number or feature _rowid, the
 HEADER = 4  # bytes before the first cell: the depth and the count of cells
 # Bounds below the true distance by this fraction at most, so floating-point rounding never puts a bound above it.
 SLACK = 1 - 1e-9
-# Degrees: a box no wider or taller than this is also bounded through its centre (see lower_bound).
-SMALL = 1.0
 # Degrees: a box no wider or taller than this is treated as a point, within POINT_RADIUS metres of its centre
 # (half the diagonal of a square POINT degrees of latitude on a side: a degree of longitude is never longer).
 POINT = 1e-4
@@ -99,32 +97,37 @@ def lower_bound(lon: float, lat: float, cell: Cell) -> float:
 
     A feature's box (its position, rounded outwards) is bounded by the
     distance to its centre less half its diagonal (the triangle inequality),
-    which is within a few metres of the true distance. A node's box, by the
-    larger of two bounds: a path between two points on the sphere is at
-    least as long as their difference in latitude; and, for a box wholly
-    east or west of the point by at most 90 degrees of longitude, at least as
-    long as the way to the nearest edge's meridian (a great circle the path
-    must cross), asin(cos(latitude) * sin(difference in longitude)). Those
-    are loose for a node off to one side diagonally, so a small node is
-    bounded through its centre too, less the distance to its farthest corner.
+    which is within a few metres of the true distance. A node's box, by
+    :func:`box_bound`.
     """
     _, min_lon, max_lon, min_lat, max_lat = cell
-    width, height = max_lon - min_lon, max_lat - min_lat
-    if width <= POINT and height <= POINT:
+    if max_lon - min_lon <= POINT and max_lat - min_lat <= POINT:
         return max(0.0, distance(lon, lat, (min_lon + max_lon) / 2, (min_lat + max_lat) / 2) - POINT_RADIUS) * SLACK
+    return box_bound(lon, lat, math.cos(math.radians(lat)), cell)
+
+
+def box_bound(lon: float, lat: float, cos_lat: float, cell: Cell) -> float:
+    """Metres that every point of a cell's box is at least from a point, whose latitude's cosine is ``cos_lat``.
+
+    The haversine of the angle from the point to a point Q of the box is
+    hav(difference in latitude) + cos(latitude) * cos(Q's latitude) *
+    hav(difference in longitude). Each of its parts is least on its own: the
+    first at the box's latitude nearest the point's, the cosine at the
+    box's latitude farthest from the equator, the last at the box's meridian
+    nearest the point's (hav is least at one end of a range of less than
+    360 degrees). Their sum is then at most that of any Q, so the bound holds
+    for the whole box with one haversine: for a box off to one side it is
+    the distance to its nearest edge, and off to a corner, to that corner,
+    near enough (the cosine is taken at the box's far latitude).
+    """
+    _, min_lon, max_lon, min_lat, max_lat = cell
     across = min_lat - lat if lat < min_lat else lat - max_lat if lat > max_lat else 0.0
-    along = min_lon - lon if lon < min_lon else lon - max_lon if lon > max_lon else 0.0
-    angle = math.radians(across)
-    if 0.0 < along <= 90.0:
-        angle = max(angle, math.asin(min(1.0, math.cos(math.radians(lat)) * math.sin(math.radians(along)))))
-    bound = EARTH_RADIUS * angle
-    if width <= SMALL and height <= SMALL:
-        centre_lon, centre_lat = (min_lon + max_lon) / 2, (min_lat + max_lat) / 2
-        corner = max(
-            distance(centre_lon, centre_lat, max_lon, min_lat), distance(centre_lon, centre_lat, max_lon, max_lat)
-        )
-        bound = max(bound, distance(lon, lat, centre_lon, centre_lat) - corner)
-    return bound * SLACK
+    along = 0.0
+    if not min_lon <= lon <= max_lon:
+        along = min(math.sin((min_lon - lon) * HALF_RADIAN) ** 2, math.sin((max_lon - lon) * HALF_RADIAN) ** 2)
+    far = math.cos(max(abs(min_lat), abs(max_lat)) * (2 * HALF_RADIAN))
+    half_chord = math.sin(across * HALF_RADIAN) ** 2 + cos_lat * far * along
+    return 2 * EARTH_RADIUS * math.asin(math.sqrt(min(1.0, half_chord))) * SLACK
 
 
 class PointBounds:
@@ -142,7 +145,10 @@ class PointBounds:
         self.cos_phi = math.cos(self.phi)
 
     def of_node(self, cell: Cell) -> float:
-        return lower_bound(self.lon, self.lat, cell)
+        _, min_lon, max_lon, min_lat, max_lat = cell
+        if max_lon - min_lon <= POINT and max_lat - min_lat <= POINT:
+            return self.of_feature(cell)
+        return box_bound(self.lon, self.lat, self.cos_phi, cell)
 
     def of_feature(self, cell: Cell) -> float:
         """A leaf's cell: as :func:`lower_bound` gives for a feature's box, within floating-point rounding."""
