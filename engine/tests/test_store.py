@@ -1619,6 +1619,29 @@ def test_postgres_checks_a_search_s_words_in_the_rows_round_a_point_without_its_
     assert f"{table}_words" not in plan, plan
 
 
+def test_a_postgres_load_is_written_frozen_so_that_its_first_readers_write_nothing(
+    postgres_server_url, tmp_path
+) -> None:
+    """Rows copied in unfrozen are marked committed by the first reads after the load, which write every page again."""
+    features = [
+        make_feature(number, -1.5 + (number % 50) * 0.001, 52.5 + (number // 50) * 0.001) for number in range(3000)
+    ]
+    with postgres_schema(postgres_server_url) as url, opened(url, tmp_path) as store:
+        load(store, features, batch=1000)
+        with psycopg.connect(url, autocommit=True) as db:
+            (table,) = db.execute("SELECT table_name FROM _collections").fetchone()
+            pages, visible = db.execute(
+                "SELECT relpages, relallvisible FROM pg_class WHERE oid = to_regclass(%s)", [table]
+            ).fetchone()
+            # A condition no index answers, so the scan reads every row from the table's pages.
+            scan = db.execute(f"EXPLAIN (ANALYZE, BUFFERS) SELECT count(*) FROM {table} WHERE _row >= 0")  # noqa: S608
+            plan = "\n".join(line for (line,) in scan.fetchall())
+    assert pages > 0
+    assert visible == pages  # every page marked all-visible, as VACUUM would leave it
+    assert "Seq Scan" in plan
+    assert "dirtied" not in plan, plan
+
+
 def test_search_is_none_for_a_collection_loaded_without_the_word_index(store, database_url, tmp_path) -> None:
     """A collection loaded by an earlier version has no word index: search says so with None, other reads work."""
     features = spread(5)
