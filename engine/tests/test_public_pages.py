@@ -28,6 +28,8 @@ from conftest import (
     clean_settings_environment,
     get,
     running,
+    serving,
+    toilet_rows,
     toml_text,
     write_project,
 )
@@ -387,6 +389,26 @@ def test_the_live_index_and_its_files_answer_past_the_limit(served: Served, monk
     assert sum(len(locations(get(url).text)) for url in named) == 27
     for missing in ("/sitemap-4.xml", "/sitemap-0.xml", "/sitemap-x.xml", "/sitemap-" + "9" * 5000 + ".xml"):
         assert get(served.base + missing).status == 404, missing
+
+
+def test_a_sitemap_is_written_once_for_the_loads_it_lists(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Asked again, the sitemap is the one written before, reading no records, until a load changes them."""
+    rows = toilet_rows()
+    with serving(tmp_path / "project", rows[:5]) as served:
+        first = get(served.base + "/sitemap.xml").text
+        assert len(locations(first)) == 4 + 5
+
+        def unread(*_: Any, **__: Any) -> list[str]:
+            raise AssertionError("the records were read again")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(served.app.state.api.store, "ids", unread)
+            assert get(served.base + "/sitemap.xml").text == first
+        with clean_settings_environment():
+            write_project(tmp_path / "project", rows[:7])
+            (report,) = ingest(load_settings(served.config))
+        assert report.loaded == 7
+        assert len(locations(get(served.base + "/sitemap.xml").text)) == 4 + 7
 
 
 def test_a_sitemap_file_needs_an_index_to_be_asked_for(served: Served) -> None:

@@ -439,6 +439,18 @@ def test_count_and_pages_follow_the_load_order(store) -> None:
     assert store.features(COLLECTION, limit=5, offset=100) == []
 
 
+def test_pages_of_ids_are_the_ids_of_the_pages_of_features(store) -> None:
+    """ids() pages as features() does, in load order, though the ids were not loaded in their own order."""
+    features = spread(23)[::-1]
+    load(store, features, batch=10)
+    pages = [store.ids(COLLECTION, limit=5, offset=start) for start in range(0, 25, 5)]
+    assert [feature_id for page in pages for feature_id in page] == [feature.id for feature in features]
+    assert [len(page) for page in pages] == [5, 5, 5, 5, 3]
+    assert store.ids(COLLECTION, limit=5, offset=100) == []
+    with pytest.raises(KeyError):
+        store.ids("nothing")
+
+
 def test_a_feature_is_found_by_its_id(store) -> None:
     """feature() returns the one feature with that id, or None."""
     features = spread(4)

@@ -19,10 +19,13 @@ from ..normalise import Parser, parser_for
 from ..schemas import GAZETTEER_ROLES
 from ..schemas.layout import Layout, layout
 from ..store import BBox, Provenance, Store
+from ..store.shelf import Shelf
 
 GSS_CODE = re.compile(GSS_PATTERN)
 # The field that names a feature, by theme: the first of these the schema has; otherwise the id is its name.
 NAME_FIELDS = ("name", "LocationText", "title", "Name")
+# Characters of sitemap files kept (web/sitemap.py): a file of 50,000 records is about 5.5 million.
+MOST_SITEMAP_CHARACTERS = 32_000_000
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class ApiState:
     extents_lock: threading.Lock = field(default_factory=threading.Lock)
     # The commonest values of a choices group's field, by (collection, field, how many), with the load they are of.
     commonest: dict[tuple[str, str, int], tuple[Provenance, list[tuple[str, int]]]] = field(default_factory=dict)
+    # Sitemap files as written, by the site's address, the file, its size and the loads it lists (web/sitemap.py).
+    sitemaps: Shelf[str] = field(default_factory=lambda: Shelf(MOST_SITEMAP_CHARACTERS, weight=len))
     # What time it is, for "open now": a test gives a fixed time here rather than change the system's clock.
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 

@@ -314,6 +314,14 @@ class PostgresStore:
         )
         return _feature(rows[0], fields) if rows else None
 
+    def ids(self, collection: str, limit: int = 10, offset: int = 0) -> list[str]:
+        rows, _ = self._read(
+            collection,
+            # Rows are numbered 1, 2, 3... as they are copied in (see _PostgresStaging.add): found by the primary key.
+            lambda table, _: (f"SELECT _id FROM {table} WHERE _rowid > %s ORDER BY _rowid LIMIT %s", [offset, limit]),
+        )
+        return [feature_id for (feature_id,) in rows]
+
     def nearest(
         self,
         collection: str,

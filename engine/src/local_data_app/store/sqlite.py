@@ -331,6 +331,14 @@ class SQLiteStore:
             row = db.execute(f"SELECT {_columns(table, fields)} FROM {table} WHERE _id = ?", [feature_id]).fetchone()
         return _feature(row, fields) if row else None
 
+    def ids(self, collection: str, limit: int = 10, offset: int = 0) -> list[str]:
+        with self._reading() as db:
+            table, _ = self._live(db, collection)
+            # A load numbers its rows 1, 2, 3... (see _SQLiteStaging.add), so the page after ``offset`` rows is found
+            # by the table's key: stepping over those rows read the whole table's pages up to it.
+            rows = db.execute(f"SELECT _id FROM {table} WHERE _rowid > ? ORDER BY _rowid LIMIT ?", [offset, limit])
+            return [feature_id for (feature_id,) in rows]
+
     def nearest(
         self,
         collection: str,

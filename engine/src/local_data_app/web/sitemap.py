@@ -99,11 +99,11 @@ def entries(state: ApiState, links: Links, start: int, stop: int) -> Iterator[En
         day = provenance.fetched_at[:10]
         offset = first - position
         while offset < last - position:
-            batch = state.store.features(name, limit=min(BATCH, last - position - offset), offset=offset)
+            batch = state.store.ids(name, limit=min(BATCH, last - position - offset), offset=offset)
             if not batch:
                 break
-            for feature in batch:
-                yield entry(state, links, lambda each, c=name, f=feature.id: each.feature(c, f), day)
+            for feature_id in batch:
+                yield entry(state, links, lambda each, c=name, f=feature_id: each.feature(c, f), day)
             offset += len(batch)
         position += count
         if position >= stop:
@@ -184,7 +184,7 @@ def sitemap(request: Request, state: State) -> Response:
         count = files(state, LIVE)
         return urlset(base, entries(state, LIVE, 0, URLS_PER_FILE)) if count == 1 else index(base, count)
 
-    return Response(state.store.consistent(write), media_type=XML_MEDIA_TYPE)
+    return Response(state.store.consistent(lambda: kept(state, base, SITEMAP, write)), media_type=XML_MEDIA_TYPE)
 
 
 @router.get("/sitemap-{number}.xml")
@@ -199,7 +199,20 @@ def sitemap_part(number: str, request: Request, state: State) -> Response:
         start = (int(number) - 1) * URLS_PER_FILE
         return urlset(base, entries(state, LIVE, start, start + URLS_PER_FILE))
 
-    return Response(state.store.consistent(write), media_type=XML_MEDIA_TYPE)
+    return Response(
+        state.store.consistent(lambda: kept(state, base, f"sitemap-{number}.xml", write)), media_type=XML_MEDIA_TYPE
+    )
+
+
+def kept(state: ApiState, base: str, name: str, write: Callable[[], str]) -> str:
+    """A sitemap file as written before for the same loads, or ``write()``'s, kept for the next request.
+
+    A load never changes, so neither does its sitemap, and a file of 50,000
+    records takes most of a second to write: search engines ask for each file
+    again and again, and anyone may. Call it inside the store's consistent
+    read that ``write`` reads in, so the loads named are the ones it lists.
+    """
+    return state.sitemaps.get((base, name, URLS_PER_FILE, tuple(state.collections())), write)
 
 
 @router.get("/robots.txt")
