@@ -446,7 +446,7 @@ def check_filters(collection: str, fields: Sequence[dict[str, Any]], filters: Fi
         return []
     kinds = {field["name"]: column_type(field) for field in fields}
     checked: list[tuple[str, Any]] = []
-    for name, value in (filters or {}).items():
+    for name, value in filters.items():
         kind = kinds.get(name)
         if kind is None:
             raise refused(

@@ -208,9 +208,10 @@ def kept(state: ApiState, base: str, name: str, write: Callable[[], str]) -> str
     """A sitemap file as written before for the same loads, or ``write()``'s, kept for the next request.
 
     A load never changes, so neither does its sitemap, and a file of 50,000
-    records takes most of a second to write: search engines ask for each file
-    again and again, and anyone may. Call it inside the store's consistent
-    read that ``write`` reads in, so the loads named are the ones it lists.
+    records takes about a third of a second to write: search engines ask for
+    each file again and again, and anyone may. Call it inside the store's
+    consistent read that ``write`` reads in, so that the loads named are the
+    ones it lists.
     """
     return state.sitemaps.get((base, name, URLS_PER_FILE, tuple(state.collections())), write)
 
