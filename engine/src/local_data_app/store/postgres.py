@@ -292,6 +292,8 @@ class PostgresStore:
             box = None if whole else bbox  # a box round every feature asks for those with a position, in load order
             where, params = _where(collection, fields, box, filters, whole, condition=condition)
             columns = _columns(fields)
+            if bbox is None and not filters and condition is None and not order:  # every feature, by row number
+                return f"SELECT {columns} FROM {table} WHERE _rowid > %s ORDER BY _rowid LIMIT %s", [offset, limit]
             if box is not None and not order:  # the page's rowids sorted first, then only the page's rows read
                 return (
                     f"SELECT {columns} FROM {table} JOIN (SELECT _rowid FROM {table}{where} "
