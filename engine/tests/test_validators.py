@@ -9,6 +9,7 @@ from conftest import Served, serving, toilet_rows, write_csv
 
 from local_data_app.config import load_settings
 from local_data_app.ingest import ingest
+from local_data_app.ogc import documents
 from local_data_app.testing import get
 from local_data_app.web.validators import matches
 
@@ -34,6 +35,17 @@ def test_an_api_answer_carries_an_etag_and_a_current_copy_gets_304(served: Serve
     assert fetch(served.base + ITEMS, **{"If-None-Match": "*"})[0] == 304
     # A copy of something else is not.
     assert fetch(served.base + ITEMS, **{"If-None-Match": 'W/"0123456789abcdef"'})[0] == 200
+
+
+def test_an_items_page_made_a_second_later_is_still_current(served: Served, monkeypatch) -> None:
+    """Its timeStamp says when it was made: a copy from a moment ago is still the same answer, and gets 304."""
+    monkeypatch.setattr(documents, "time_stamp", lambda: "2026-01-01T00:00:00Z")
+    status, headers, body = fetch(served.base + ITEMS)
+    assert status == 200
+    assert b'"timeStamp":"2026-01-01T00:00:00Z"' in body
+    monkeypatch.setattr(documents, "time_stamp", lambda: "2026-01-01T00:00:01Z")
+    assert fetch(served.base + ITEMS, **{"If-None-Match": headers["ETag"]})[0] == 304
+    assert fetch(served.base + ITEMS + "&offset=1", **{"If-None-Match": headers["ETag"]})[0] == 200
 
 
 def test_each_answer_has_its_own_etag(served: Served) -> None:

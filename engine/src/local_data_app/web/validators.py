@@ -3,9 +3,10 @@
 A GIS client, a cache or another app reading this one (the ``ogcapi``
 adapter) asks again with ``If-None-Match``; while the data and the question
 are the same, the answer is "not modified" and no body travels. The ETag is a
-digest of the answer's bytes, so it changes exactly when the answer does,
-whatever made it change (a new load, a new engine version, a time-dependent
-filter such as ``open_now``), and needs no bookkeeping. It is weak (``W/``):
+digest of the answer's bytes (but an items page's ``timeStamp``), so it
+changes exactly when the answer does, whatever made it change (a new load, a
+new engine version, a time-dependent filter such as ``open_now``), and needs
+no bookkeeping. It is weak (``W/``):
 a compressed copy of the same answer keeps it. Only successful GET and HEAD
 answers under ``/api`` get one; pages for people change with the time of day
 (opening hours) and are not cached by validators.
@@ -14,6 +15,7 @@ answers under ``/api`` get one; pages for people change with the time of day
 from __future__ import annotations
 
 import hashlib
+import re
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -22,7 +24,18 @@ API_PREFIX = "/api"
 LARGEST = 64 * 1024 * 1024  # bytes: a larger answer is passed on unbuffered, without an ETag
 
 
+# An items page's timeStamp: when it was made, to the second. The last such key of an answer is the page's own
+# (a feature's come before it, and a quotation mark inside a value is escaped), and the ETag leaves it out, so that
+# a client's copy stays current for as long as the data and the question are the same, not for a second.
+TIME_STAMP = re.compile(rb',"timeStamp":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"')
+TIME_STAMP_KEY = b',"timeStamp":"'
+
+
 def etag_of(body: bytes) -> str:
+    at = body.rfind(TIME_STAMP_KEY)
+    stamp = TIME_STAMP.match(body, at) if at != -1 else None
+    if stamp is not None:
+        body = body[:at] + body[stamp.end() :]
     return 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
