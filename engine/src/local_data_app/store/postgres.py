@@ -90,6 +90,10 @@ TEXT_ORDER = ' COLLATE "C"'
 DEGREES_SHORTLIST = 3
 BOX_HOLDS = "geom <@ box(point(%s, %s), point(%s, %s))"  # the form the GiST index answers
 MOST_BOUNDS = 64  # live tables whose Bounds a store keeps
+# A page of a load's rows in load order, after the first ``offset`` (parameters: offset, limit). A load numbers its
+# rows 1, 2, 3... as it copies them in (_PostgresStaging.add) and never changes after, so the page is found by the
+# primary key: OFFSET stepped over every row before it.
+AFTER_OFFSET = "WHERE _rowid > %s ORDER BY _rowid LIMIT %s"
 MOST_ANSWERS = 1024  # answers a store keeps, the latest asked: counts, a row each (see count and search)
 # The haversine distance in metres from a point (parameters: 2 * radius, lat, lat, lon), as store.distance has it.
 HAVERSINE = (
@@ -290,10 +294,10 @@ class PostgresStore:
         def query(table: str, fields: list[dict[str, Any]], bounds: Bounds | None) -> tuple[str, list[Any]]:
             whole = bounds is not None and bounds.inside(bbox)
             box = None if whole else bbox  # a box round every feature asks for those with a position, in load order
-            where, params = _where(collection, fields, box, filters, whole, condition=condition)
             columns = _columns(fields)
             if bbox is None and not filters and condition is None and not order:  # every feature, by row number
-                return f"SELECT {columns} FROM {table} WHERE _rowid > %s ORDER BY _rowid LIMIT %s", [offset, limit]
+                return f"SELECT {columns} FROM {table} {AFTER_OFFSET}", [offset, limit]
+            where, params = _where(collection, fields, box, filters, whole, condition=condition)
             if box is not None and not order:  # the page's rowids sorted first, then only the page's rows read
                 return (
                     f"SELECT {columns} FROM {table} JOIN (SELECT _rowid FROM {table}{where} "
@@ -319,8 +323,7 @@ class PostgresStore:
     def ids(self, collection: str, limit: int = 10, offset: int = 0) -> list[str]:
         rows, _ = self._read(
             collection,
-            # Rows are numbered 1, 2, 3... as they are copied in (see _PostgresStaging.add): found by the primary key.
-            lambda table, _: (f"SELECT _id FROM {table} WHERE _rowid > %s ORDER BY _rowid LIMIT %s", [offset, limit]),
+            lambda table, _: (f"SELECT _id FROM {table} {AFTER_OFFSET}", [offset, limit]),
         )
         return [feature_id for (feature_id,) in rows]
 

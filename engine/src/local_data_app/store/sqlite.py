@@ -77,6 +77,10 @@ SEARCH_REFINEMENTS = 10  # then halves the gap this many times, to within 1/1024
 # ... or this many when each step reads rows (filters, words, an exact box) rather than R*Tree entries alone: a
 # step then costs more than the few more rows a box within 1/8 of the radius holds.
 ROW_REFINEMENTS = 3
+# A page of a load's rows in load order, after the first ``offset`` (parameters: offset, limit). A load numbers its
+# rows 1, 2, 3... as it stages them (_SQLiteStaging.add) and never changes after, so the page is found by the
+# table's key: OFFSET stepped over every row before it, reading the table's pages up to the page.
+AFTER_OFFSET = "WHERE _rowid > ? ORDER BY _rowid LIMIT ?"
 RANK_ALL_UP_TO = 2000  # matching features nearest() ranks all at once rather than search for with boxes
 RTREE_OVERLAPS = "r.max_lon >= ? AND r.min_lon <= ? AND r.max_lat >= ? AND r.min_lat <= ?"
 RTREE_WITHIN = "r.min_lon >= ? AND r.max_lon <= ? AND r.min_lat >= ? AND r.max_lat <= ?"
@@ -318,10 +322,8 @@ class SQLiteStore:
                     [*params, limit, offset],
                 ).fetchall()
             elif bbox is None and not whole and not checked and not sort:  # every feature, as a GIS client pages them
-                rows = db.execute(  # by row number, as ids() finds them: OFFSET stepped over every row before
-                    f"SELECT {_columns(table, fields)} FROM {table} WHERE _rowid > ? ORDER BY _rowid LIMIT ?",
-                    [offset, limit],
-                ).fetchall()
+                every = f"SELECT {_columns(table, fields)} FROM {table} {AFTER_OFFSET}"
+                rows = db.execute(every, [offset, limit]).fetchall()
             else:
                 source, params = _matching(table, bbox, checked, located=whole)
                 rows = db.execute(
@@ -339,9 +341,7 @@ class SQLiteStore:
     def ids(self, collection: str, limit: int = 10, offset: int = 0) -> list[str]:
         with self._reading() as db:
             table, _ = self._live(db, collection)
-            # A load numbers its rows 1, 2, 3... (see _SQLiteStaging.add), so the page after ``offset`` rows is found
-            # by the table's key: stepping over those rows read the whole table's pages up to it.
-            rows = db.execute(f"SELECT _id FROM {table} WHERE _rowid > ? ORDER BY _rowid LIMIT ?", [offset, limit])
+            rows = db.execute(f"SELECT _id FROM {table} {AFTER_OFFSET}", [offset, limit])
             return [feature_id for (feature_id,) in rows]
 
     def nearest(

@@ -3,7 +3,7 @@
 A GIS client, a cache or another app reading this one (the ``ogcapi``
 adapter) asks again with ``If-None-Match``; while the data and the question
 are the same, the answer is "not modified" and no body travels. The ETag is a
-digest of the answer's bytes (but an items page's ``timeStamp``), so it
+digest of the answer's bytes less an items page's ``timeStamp``, so it
 changes exactly when the answer does, whatever made it change (a new load, a
 new engine version, a time-dependent filter such as ``open_now``), and needs
 no bookkeeping. It is weak (``W/``):
