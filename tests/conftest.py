@@ -93,13 +93,31 @@ def bake_with_copier(template: Path, destination: Path, answers: dict[str, Any] 
 
 
 def run_tool(*command: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run cookiecutter or copier as a user would, capturing what it prints."""
+    """Run cookiecutter or copier as a user would, capturing what it prints.
+
+    Its temporary files go in ``cwd``'s folder ``tmp`` (see :func:`left_behind`).
+    """
     tool, *arguments = (str(part) for part in command)
     executable = str(Path(sys.executable).with_name(tool))
-    environment = {**os.environ, "NO_COLOR": "1", "COOKIECUTTER_CONFIG": str(cwd / "no-user-config.yaml")}
+    temporary = cwd / "tmp"
+    temporary.mkdir(exist_ok=True)
+    environment = {
+        **os.environ,
+        "NO_COLOR": "1",
+        "COOKIECUTTER_CONFIG": str(cwd / "no-user-config.yaml"),
+        "TMPDIR": str(temporary),
+    }
     (cwd / "no-user-config.yaml").write_text("{}\n", encoding="utf-8")
     return subprocess.run(
         [executable, *arguments], cwd=cwd, capture_output=True, text=True, env=environment, timeout=120
+    )
+
+
+def left_behind(cwd: Path) -> list[str]:
+    """What a :func:`run_tool` run in ``cwd`` left in its temporary folder: files, and folders holding any."""
+    temporary = cwd / "tmp"
+    return sorted(
+        path.relative_to(temporary).as_posix() for path in temporary.rglob("*") if path.is_file() or any(path.iterdir())
     )
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import yaml
 from baked import package_of, uv_in
-from conftest import FAR_END_ANSWERS, ROOT, run_tool
+from conftest import FAR_END_ANSWERS, ROOT, left_behind, run_tool
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 from jinja2.sandbox import SandboxedEnvironment
@@ -242,6 +242,7 @@ def runtime(template, tmp_path_factory) -> Path:
     where = tmp_path_factory.mktemp("env")
     made = run_tool("cookiecutter", template, "--no-input", "--output-dir", "out", cwd=where)
     assert made.returncode == 0, made.stderr
+    assert left_behind(where) == [], "the answer check, rendered with the answers, was left in the temporary folder"
     project = next((where / "out").iterdir())
     uv_in(project, "sync", "--quiet")
     return project / ".venv" / "bin" / "python"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import run_tool
+from conftest import left_behind, run_tool
 
 # (question, bad answer, words the message must contain)
 BAD_ANSWERS = [
@@ -35,6 +35,9 @@ def test_cookiecutter_refuses_a_bad_answer_and_leaves_nothing(template, tmp_path
         "cookiecutter", template, "--no-input", "--output-dir", output_dir, f"{question}={value}", cwd=tmp_path
     )
     _assert_refused(outcome, output_dir, question, value, words)
+    # Cookiecutter's copy of the template, and the answer check as rendered with the answers, are gone too.
+    assert left_behind(tmp_path) == []
+    assert not any((tmp_path / "tmp").iterdir()), "cookiecutter's folder for its copy of the template is left"
 
 
 @pytest.mark.parametrize(("question", "value", "words"), BAD_ANSWERS, ids=IDS)

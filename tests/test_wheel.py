@@ -34,19 +34,30 @@ def installed(template, tmp_path_factory) -> Path:
     return environment / "bin" / "local-data-app-template"
 
 
-def run(command: Path, *arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def run(command: Path, *arguments: str, cwd: Path, temporary: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run the installed command with the network shut off and no way back to this checkout."""
     environment = {key: value for key, value in os.environ.items() if key not in {"VIRTUAL_ENV", "PYTHONPATH"}}
     environment.update(NO_NETWORK, COOKIECUTTER_CONFIG=str(cwd / "no-user-config.yaml"))
+    if temporary is not None:
+        environment["TMPDIR"] = str(temporary)
     (cwd / "no-user-config.yaml").write_text("{}\n", encoding="utf-8")
     return subprocess.run([str(command), *arguments], cwd=cwd, capture_output=True, text=True, env=environment)
 
 
-def test_the_wheel_generates_what_the_checkout_generates(installed, cookies, template, tmp_path) -> None:
-    """`local-data-app-template new --no-input name=value ...` gives the project cookiecutter gives from git."""
+def test_the_wheel_generates_what_the_checkout_generates(
+    installed, cookies, template, tmp_path, tmp_path_factory
+) -> None:
+    """`local-data-app-template new --no-input name=value ...` gives the project cookiecutter gives from git.
+
+    It leaves nothing in the temporary folder: not cookiecutter's copy of the
+    template, nor its hooks rendered with the answers.
+    """
     answers = {**AWKWARD_ANSWERS, "dataset_theme": "generic_points"}
-    made = run(installed, "new", "--no-input", *(f"{name}={value}" for name, value in answers.items()), cwd=tmp_path)
+    temporary = tmp_path_factory.mktemp("temporary")
+    given = (f"{name}={value}" for name, value in answers.items())
+    made = run(installed, "new", "--no-input", *given, cwd=tmp_path, temporary=temporary)
     assert made.returncode == 0, made.stderr
+    assert list(temporary.iterdir()) == []
     project = tmp_path / "toiledau-cyhoeddus-mon"
     assert made.stdout.strip() == f"Generated {project}"
     from_checkout = cookies.bake(extra_context=answers, template=str(template)).project_path

@@ -11,11 +11,12 @@ defaults for the rest. ``path`` prints where the template is, for
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from local_data_app_template.bundle import copy_template, template_root
@@ -59,6 +60,22 @@ def problems_with_given(answers: dict[str, str]) -> list[str]:
     return [problem for problem in found if problem]
 
 
+@contextlib.contextmanager
+def temporary_files_in(folder: str) -> Iterator[None]:
+    """Have cookiecutter make its temporary files and folders in ``folder``, which is removed after.
+
+    Cookiecutter leaves a copy of the template, and each hook as rendered with
+    the answers, in the temporary folder; made in the scratch folder, they go
+    with it.
+    """
+    before = tempfile.tempdir
+    tempfile.tempdir = folder
+    try:
+        yield
+    finally:
+        tempfile.tempdir = before
+
+
 def new(arguments: argparse.Namespace) -> int:
     """Generate a project with cookiecutter from a scratch copy of the template."""
     from cookiecutter.exceptions import CookiecutterException, FailedHookException
@@ -77,7 +94,7 @@ def new(arguments: argparse.Namespace) -> int:
     cookiecutter_log = logging.getLogger("cookiecutter")
     cookiecutter_log.addHandler(logging.NullHandler())
     cookiecutter_log.propagate = False
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, temporary_files_in(scratch):
         template = copy_template(Path(scratch) / "local-data-app-template")
         try:
             if arguments.replay_file:
