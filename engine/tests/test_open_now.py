@@ -27,6 +27,7 @@ from local_data_app.schemas.layout import layout, layout_problems
 from local_data_app.store import AREA_FIELDS, Between, Feature, Provenance, distance
 from local_data_app.store import sqlite as sqlite_store
 from local_data_app.store.opening import OpenAt, marked
+from local_data_app.web import answers, pages
 
 HOURS_FIELD = "OpeningHours"
 # The kinds of hours, by the feature's number modulo their count.
@@ -80,6 +81,29 @@ def test_the_expected_answers_are_the_evaluators() -> None:
         assert said == kinds, moment
         read = [read_hours(text).osm for text in HOURS]
         assert {number for number, osm in enumerate(read) if osm and open_at(osm, moment)} == kinds
+
+
+def test_a_list_page_works_out_each_hours_text_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list's places share a few hours texts: each is evaluated once a page, and each place still gets its own."""
+    shape = layout(load_schema("public_toilets"))
+    moment = dt.datetime(2026, 12, 7, 12, 30, tzinfo=LONDON)  # a Monday
+    evaluated: list[Any] = []
+    evaluate = answers.opening
+
+    def counted(layout: Any, row: Any, at: Any) -> Any:
+        evaluated.append(row.get(HOURS_FIELD))
+        return evaluate(layout, row, at)
+
+    monkeypatch.setattr(answers, "opening", counted)
+    texts = [*HOURS, *HOURS, None, HOURS[0], None]
+    rows = [{HOURS_FIELD: text} for text in texts]
+    listed = pages.Listed({}, "", moment)
+    said = [listed.opening(shape, row) for row in rows]
+    assert said == [evaluate(shape, row, moment) for row in rows]
+    assert said[:2] == ["Open now, closes 18:00", "Open 24 hours"]
+    assert evaluated == [*HOURS, None, None]  # a text once; no text is not remembered, and costs nothing
+    later = pages.Listed({}, "", moment + dt.timedelta(hours=6))  # another page, another moment
+    assert later.opening(shape, rows[0]) == "Closed, opens 08:00 tomorrow"
 
 
 def test_weekly_hours_become_spans_of_the_week() -> None:
