@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import itertools
 import json
 import math
 import random
@@ -1228,6 +1229,31 @@ def test_nearest_far_out_to_sea_finds_the_nearest_across_the_water(store) -> Non
         assert [metres for _, metres in found] == pytest.approx([distance(*point, f.lon, f.lat) for f in expected])
 
 
+def test_nearest_holds_a_feature_on_the_edge_between_two_bands_once(store) -> None:
+    """PostgreSQL ranks a wide circle's points band by band: a point on the edge two bands share is ranked once.
+
+    The farthest feature sets the radius (every feature is asked for), and
+    the others lie on the edges of the bands around that radius, at the
+    point's longitude and at the ends of each band.
+    """
+    lon, lat = -1.0, 54.0
+    far = make_feature(0, lon, lat + 0.9)  # about 100 km north: the radius
+    bands = postgres._bands(lon, lat, distance(lon, lat, far.lon, far.lat))
+    assert len(bands) > 4
+    edges = [band[1] for band in bands[1:]]  # each band's southern edge, the northern edge of the band before
+    reach = [
+        min(band[2] - lon, lon - band[0], next_band[2] - lon, lon - next_band[0])
+        for band, next_band in itertools.pairwise(bands)
+    ]
+    features = [far]
+    for number, (edge, across) in enumerate(zip(edges, reach, strict=True)):
+        features += [make_feature(10 + 3 * number + side, lon + side * across * 0.99, edge) for side in (-1, 0, 1)]
+    load(store, features, batch=50)
+    found = store.nearest(COLLECTION, lon, lat, limit=len(features))
+    assert [feature for feature, _ in found] == brute_nearest(features, lon, lat)
+    assert len({feature.id for feature, _ in found}) == len(features)
+
+
 def test_postgres_looks_again_from_points_around_when_degrees_mislead() -> None:
     """_held tells when the nearest by degrees hold every feature within the radius; _anchors lie half of it away."""
     lon, lat = 1.7, 56.77
@@ -1652,6 +1678,27 @@ def test_a_postgres_load_is_written_frozen_so_that_its_first_readers_write_nothi
     assert visible == pages  # every page marked all-visible, as VACUUM would leave it
     assert "Seq Scan" in plan
     assert "dirtied" not in plan, plan
+
+
+def test_postgres_ranks_near_from_the_index_of_a_load_and_from_the_rows_of_an_older_one(
+    postgres_server_url, tmp_path
+) -> None:
+    """A load's GiST index holds row numbers, for near from the index alone; an older load's points alone still rank."""
+    features = [make_feature(n, -2.0 + (n % 40) * 0.01, 53.0 + (n // 40) * 0.01) for n in range(400)]
+    point = (-1.87, 53.04)
+    expected = brute_nearest(features, *point)[:30]
+    with postgres_schema(postgres_server_url) as url:
+        with opened(url, tmp_path) as store:
+            load(store, features, batch=100)
+            assert store._read(COLLECTION, postgres._ranks_from_index)[0] == [(True,)]
+            assert [feature for feature, _ in store.nearest(COLLECTION, *point, limit=30)] == expected
+        with psycopg.connect(url, autocommit=True) as db:
+            (table,) = db.execute("SELECT table_name FROM _collections").fetchone()
+            db.execute(f"DROP INDEX {table}_geom")
+            db.execute(f"CREATE INDEX {table}_geom ON {table} USING gist (geom)")  # as loads made it before
+        with opened(url, tmp_path) as older:
+            assert older._read(COLLECTION, postgres._ranks_from_index)[0] == [(False,)]
+            assert [feature for feature, _ in older.nearest(COLLECTION, *point, limit=30)] == expected
 
 
 def test_search_is_none_for_a_collection_loaded_without_the_word_index(store, database_url, tmp_path) -> None:

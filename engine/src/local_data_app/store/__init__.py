@@ -48,8 +48,8 @@ MATCHABLE = {
     "text": "text without NUL characters",
 }
 EARTH_RADIUS = 6_371_008.8  # metres: the mean radius, for distances on a sphere
-# Bands of latitude strips_around divides a circle into: 16 held a twentieth of the features one box held at sea,
-# and cost PostgreSQL about 0.3 ms more in a town (docs/performance.md).
+# Bands of latitude strips_around divides a circle into, at most: 16 held a twentieth of the features one box held
+# at sea (docs/performance.md); PostgreSQL takes fewer for a smaller circle (postgres._bands).
 STRIPS = 16
 # The kinds of field whose values have an order that both databases compare alike (text by code point).
 ORDERED = {"text", "number", "integer"}

@@ -40,6 +40,7 @@ from . import (
     LATER_COLUMNS,
     MOST_SEARCH_WORDS,
     PROVENANCE_COLUMNS,
+    STRIPS,
     BBox,
     Between,
     Feature,
@@ -88,6 +89,8 @@ TEXT_ORDER = ' COLLATE "C"'
 # Features taken nearest by degrees for each one wanted (see nearest): a circle on the ground is an ellipse in
 # degrees, twice as wide as tall at 60 degrees north, so three times as many hold it at any British latitude.
 DEGREES_SHORTLIST = 3
+RANKS_FROM_INDEX = ("near from the index",)  # the question _ranks_from_index answers, once a load
+BAND_METRES = 25_000  # the tallest band of latitude that near ranks features in from the index alone (see _bands)
 BOX_HOLDS = "geom <@ box(point(%s, %s), point(%s, %s))"  # the form the GiST index answers
 MOST_BOUNDS = 64  # live tables whose Bounds a store keeps
 # A page of a load's rows in load order, after the first ``offset`` (parameters: offset, limit). A load numbers its
@@ -393,14 +396,30 @@ class PostgresStore:
         around = strips_around(lon, lat, radius)
         if len(found) == wanted * DEGREES_SHORTLIST and not _held(lon, lat, around, found):
             found.update(self._read(collection, by_degrees(_anchors(lon, lat, radius), wanted))[0])
-            around = strips_around(lon, lat, reach())
+            radius = reach()
+            around = strips_around(lon, lat, radius)
+
+        # Ranked from the index alone when only the point is asked about, and the load's index holds row numbers.
+        from_index = (
+            not (words or filters or condition is not None)
+            and self._read(collection, _ranks_from_index, remembered=RANKS_FROM_INDEX)[0][0][0]
+        )
 
         def by_metres(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
-            where, params = _where(collection, fields, bbox, filters, words=words, condition=condition, any_of=around)
+            if not from_index:  # the rows are read to check them, or to measure them: in one read of them all
+                checks = {"words": words, "condition": condition, "any_of": around}
+                where, params = _where(collection, fields, bbox, filters, **checks)
+                return (
+                    f"SELECT {_columns(fields)}, {HAVERSINE} AS _distance FROM {table}{where} "
+                    "ORDER BY _distance, _rowid LIMIT %s OFFSET %s",
+                    [2 * EARTH_RADIUS, lat, lat, lon, *params, limit, offset],
+                )
+            where, params = _where(collection, fields, bbox, None)
+            ranked, ranked_params = _in_bands(table, where, params, _bands(lon, lat, radius), lon, lat)
             return (
-                f"SELECT {_columns(fields)}, {HAVERSINE} AS _distance FROM {table}{where} "
-                "ORDER BY _distance, _rowid LIMIT %s OFFSET %s",
-                [2 * EARTH_RADIUS, lat, lat, lon, *params, limit, offset],
+                f"SELECT {_columns(fields)}, near._distance FROM ({ranked} ORDER BY _distance, _rowid "
+                f"LIMIT %s OFFSET %s) AS near JOIN {table} USING (_rowid) ORDER BY near._distance, _rowid",
+                [*ranked_params, limit, offset],
             )
 
         rows, fields = self._read(collection, by_metres)
@@ -752,7 +771,10 @@ class _PostgresStaging:
             with self.db.cursor() as cursor:
                 cursor.execute(f"ALTER TABLE {table} ADD PRIMARY KEY (_rowid)")
                 cursor.execute(f"CREATE UNIQUE INDEX {table}_id ON {table} (_id)")
-                cursor.execute(f"CREATE INDEX {table}_geom ON {table} USING gist (geom)")
+                # Each point with its row's number, so that near a point the features of a few boxes are ranked by
+                # distance from the index alone (an index-only scan: a load is written all-visible), and only the
+                # page's rows are read from the table (_nearest).
+                cursor.execute(f"CREATE INDEX {table}_geom ON {table} USING gist (geom) INCLUDE (_rowid)")
                 cursor.execute(f"CREATE INDEX {table}_words ON {table} USING gin (_words)")
                 for number, name in enumerate(indexed_columns(self.fields)):
                     cursor.execute(f"CREATE INDEX {table}_by_{number} ON {table} ({quote(name)})")
@@ -842,6 +864,48 @@ def _held(lon: float, lat: float, strips: list[BBox], found: set[tuple[int, floa
         math.hypot(max(lon - west, east - lon), max(lat - south, north - lat)) < reach
         for west, south, east, north in strips
     )
+
+
+def _ranks_from_index(table: str, _: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+    """Whether the table's GiST index holds each point's row number, as a load makes it now (see _in_bands).
+
+    An older load's holds points alone: ranking its bands one by one read its
+    rows one by one, which made ``near`` slower (a 90th percentile of 31 ms
+    against 13 ms), so it is ranked as before until it is loaded again.
+    """
+    return "SELECT coalesce((SELECT indnatts > 1 FROM pg_index WHERE indexrelid = to_regclass(%s)), false)", [
+        f"{table}_geom"
+    ]
+
+
+def _bands(lon: float, lat: float, metres: float) -> list[BBox]:
+    """:func:`strips_around` the point for :func:`_in_bands`: bands BAND_METRES tall at most, and STRIPS at most.
+
+    Each band is a query of its own, which costs a descent of the index and
+    its planning even when it finds nothing: near a town, where the circle is
+    a few kilometres across, one box holds few more points than the circle.
+    """
+    return strips_around(lon, lat, metres, max(1, min(STRIPS, math.ceil(2 * metres / BAND_METRES))))
+
+
+def _in_bands(
+    table: str, where: str, params: list[Any], bands: list[BBox], lon: float, lat: float
+) -> tuple[str, list[Any]]:
+    """The points in the bands that meet ``where`` (on the point alone), each with its row and ``_distance``.
+
+    One query a band, each band leaving the points on its southern edge to
+    the band before (bands meet at their edges, and each holds the circle's
+    points along both), so that each reads the index alone: the table is
+    read only for the page. Far out to sea, where the bands' corners reach a
+    town the circle does not, the bands held 30,000 rows for a page of 50.
+    """
+    parts, values = [], []
+    joiner = " AND " if where else " WHERE "
+    for number, band in enumerate(bands):
+        south = " AND geom[1] > %s" if number else ""
+        parts.append(f"SELECT _rowid, {HAVERSINE} AS _distance FROM {table}{where}{joiner}{BOX_HOLDS}{south}")
+        values += [2 * EARTH_RADIUS, lat, lat, lon, *params, *band, *([band[1]] if number else [])]
+    return "SELECT _rowid, _distance FROM (" + " UNION ALL ".join(parts) + ") AS banded", values
 
 
 def _anchors(lon: float, lat: float, metres: float) -> list[tuple[float, float]]:
