@@ -352,7 +352,8 @@ class PostgresStore:
         nearest by degrees, and of those nearest points around the point when
         degrees mislead (:func:`_anchors`). The matching features within it,
         found in bands of latitude (strips_around), are then ranked by true
-        distance (ties in load order).
+        distance (ties in load order): from the spatial index alone when only
+        the point is asked about (:func:`_in_bands`).
         """
         return self._nearest(collection, lon, lat, limit, offset, bbox, filters, [], where)
 
@@ -407,8 +408,9 @@ class PostgresStore:
 
         def by_metres(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
             if not from_index:  # the rows are read to check them, or to measure them: in one read of them all
-                checks = {"words": words, "condition": condition, "any_of": around}
-                where, params = _where(collection, fields, bbox, filters, **checks)
+                where, params = _where(
+                    collection, fields, bbox, filters, words=words, condition=condition, any_of=around
+                )
                 return (
                     f"SELECT {_columns(fields)}, {HAVERSINE} AS _distance FROM {table}{where} "
                     "ORDER BY _distance, _rowid LIMIT %s OFFSET %s",
