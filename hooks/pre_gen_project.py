@@ -29,7 +29,7 @@ def main() -> int:
     sys.path.insert(0, str(hooks))
     from questions import check_answers, report
 
-    problems = ["the answers could not be checked"]
+    problems = ["the answers could not be checked"]  # refused, should the check itself fail
     try:
         problems = check_answers(answers)
         report(problems)
