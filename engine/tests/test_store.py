@@ -1680,6 +1680,23 @@ def test_a_postgres_load_is_written_frozen_so_that_its_first_readers_write_nothi
     assert "dirtied" not in plan, plan
 
 
+def test_postgres_asks_how_a_load_was_indexed_once_however_many_boxes_are_counted(
+    postgres_server_url, tmp_path, monkeypatch
+) -> None:
+    """Whether the index holds row numbers is asked once a load: the counts of more boxes than a store keeps do not
+    push it out, so near does not ask again."""
+    monkeypatch.setattr(postgres, "MOST_ANSWERS", 4)
+    features = [make_feature(n, -2.0 + (n % 10) * 0.01, 53.0 + (n // 10) * 0.01) for n in range(100)]
+    with postgres_schema(postgres_server_url) as url, opened(url, tmp_path) as store:
+        load(store, features, batch=100)
+        asked = postgres_queries(monkeypatch, lambda query: "pg_index" in query)
+        store.nearest(COLLECTION, -1.95, 53.05, limit=5)
+        for n in range(8):  # twice as many counts of new boxes as the store keeps
+            store.count(COLLECTION, bbox=(-2.0, 53.0, -1.99 + n * 0.01, 53.09))
+        store.nearest(COLLECTION, -1.95, 53.05, limit=5)
+    assert len(asked) == 1
+
+
 def test_postgres_ranks_near_from_the_index_of_a_load_and_from_the_rows_of_an_older_one(
     postgres_server_url, tmp_path
 ) -> None:

@@ -145,6 +145,9 @@ class PostgresStore:
         self._local = threading.local()  # the connection of a consistent() read in progress in this thread
         self._bounds: Shelf[Bounds | None] = Shelf(MOST_BOUNDS)  # live table -> its features' box and how many
         self._answers: Shelf[list[tuple[Any, ...]]] = Shelf(MOST_ANSWERS)  # (live table, question) -> rows (_read)
+        # (live table, question) -> rows, for questions about how its load made it: kept apart from the answers of
+        # counts, which every new box adds to, so that a question asked once a load is not asked again for each box.
+        self._made: Shelf[list[tuple[Any, ...]]] = Shelf(MOST_BOUNDS)
         # Each read connection's statement_timeout in milliseconds (0: none), so that it is set only when it changes.
         self._timeouts: weakref.WeakKeyDictionary[psycopg.Connection[Any], int] = weakref.WeakKeyDictionary()
         self._closed = False
@@ -403,7 +406,7 @@ class PostgresStore:
         # Ranked from the index alone when only the point is asked about, and the load's index holds row numbers.
         from_index = (
             not (words or filters or condition is not None)
-            and self._read(collection, _ranks_from_index, remembered=RANKS_FROM_INDEX)[0][0][0]
+            and self._read(collection, _ranks_from_index, remembered=RANKS_FROM_INDEX, made=True)[0][0][0]
         )
 
         def by_metres(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
@@ -640,13 +643,15 @@ class PostgresStore:
         query: Callable[..., tuple[str, Sequence[Any]]],
         bounded: bool = False,
         remembered: Hashable | None = None,
+        made: bool = False,
     ) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]]]:
         """Run ``query(table, fields)`` on a collection's live table and return its rows and the fields.
 
         With ``bounded``, ``query`` is given the table's :class:`Bounds` too
         (None for a table loaded before they were kept). With ``remembered``,
         a key naming the question, the rows are kept for the live table and
-        given again without a query. A load that commits between reading the
+        given again without a query; with ``made`` too, among the answers
+        about how the table's load made it, which are few. A load that commits between reading the
         catalogue and running the query drops the table just looked up; the
         query is then made again for the new one, up to ``READ_ATTEMPTS``
         times (on a busy machine a reader may be held up while more than one
@@ -660,7 +665,9 @@ class PostgresStore:
             def ask() -> list[tuple[Any, ...]]:
                 return db.execute(*query(table, fields, *extra)).fetchall()
 
-            return ask() if remembered is None else self._answers.get((table, remembered), ask)
+            if remembered is None:
+                return ask()
+            return (self._made if made else self._answers).get((table, remembered), ask)
 
         together = getattr(self._local, "db", None)
         if together is not None:  # inside consistent(): one transaction, which consistent() retries whole
