@@ -103,6 +103,8 @@ class Load:
     peak_rss_mib: float
     client: str
     rounds: list[dict[str, float]] = field(default_factory=list)  # each round's requests/s, p50 and p99
+    # The errors by kind, so that a failure says what failed: answers above 399, connections, timeouts.
+    kinds: dict[str, int] = field(default_factory=lambda: {"non_2xx": 0, "socket_errors": 0, "timeouts": 0})
 
     @property
     def requests_per_second(self) -> float:
@@ -113,6 +115,8 @@ class Load:
         self.requests += result.requests
         self.seconds += result.seconds
         self.errors += result.errors
+        for kind in self.kinds:
+            self.kinds[kind] += getattr(result, kind)
         self.max_ms = max(self.max_ms, result.max_ms)
         self.client = result.client
         self.rounds.append(
@@ -643,7 +647,8 @@ def run(args: argparse.Namespace, project: Path | None = None) -> dict:
     for load in loads:
         load.peak_rss_mib = peaks[load.server]
         if load.errors:
-            failed = f"{load.server} {load.scenario}: {load.errors:,} failed requests under load"
+            kinds = ", ".join(f"{kind} {count:,}" for kind, count in load.kinds.items())
+            failed = f"{load.server} {load.scenario}: {load.errors:,} failed requests under load ({kinds})"
             # The app must not fail; a peer's failures are a finding, reported beside its figures.
             (problems if load.server.startswith("app") else notes).append(failed)
 
