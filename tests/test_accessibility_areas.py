@@ -148,6 +148,13 @@ def overlapping(targets: list[dict]) -> list[tuple[str, str]]:
     return found
 
 
+def grouped_numbers(targets: list[dict]) -> list[int]:
+    """The list's numbers that the groups among these targets name as theirs."""
+    return [
+        int(number) for target in targets for found in LISTED.findall(target["label"]) for number in found.split(", ")
+    ]
+
+
 def settled_targets(page: Page, drawn: Locator) -> list[dict]:
     """The map's targets once Leaflet and markercluster have stopped moving them."""
     page.wait_for_function("() => !document.querySelector('.leaflet-zoom-anim, .leaflet-cluster-anim')")
@@ -189,10 +196,7 @@ def test_the_map_clusters_5000_records_and_no_target_covers_another(
     assert len(clusters) + len(numbered) + len(singles) == len(targets) < 500  # drawn, of 5,000 places
     assert sum(int(cluster["text"].replace(",", "")) for cluster in clusters) + len(singles) + len(numbered) <= RECORDS
     # Each of the list's numbers is on the map once: as its own marker, or named by the group that holds it.
-    grouped = [
-        number for cluster in clusters for found in LISTED.findall(cluster["label"]) for number in found.split(", ")
-    ]
-    shown = sorted([int(target["text"]) for target in numbered] + [int(number) for number in grouped])
+    shown = sorted([int(target["text"]) for target in numbered] + grouped_numbers(clusters))
     assert shown == list(range(1, 21))
     shared.check_visit(page, visit)
     strict_axe(page, axe)
@@ -255,3 +259,34 @@ def test_after_a_near_search_enter_on_a_group_zooms_in_and_focus_follows(
     page.locator(".leaflet-popup").wait_for(state="detached")
     assert page.evaluate("(place) => document.activeElement === place", place)
     shared.check_visit(page, visit)
+
+
+@pytest.mark.parametrize("screen", [shared.PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_near_a_point_the_first_view_draws_the_nearest_places_on_their_own(
+    five_thousand: str, context: BrowserContext, screen: dict[str, int]
+) -> None:
+    """Near a point among 5,000, the map opens round "You are here" and the nearest, most of them as numbers.
+
+    Fitting all 20 listed places drew one of them on its own, at either width,
+    and grouped the rest with the other 4,980.
+    """
+    page = context.new_page()
+    page.set_viewport_size(screen)
+    page.goto(five_thousand)
+    drawn = page.locator("[data-map][data-items]").first
+    page.goto(f"{five_thousand}?near={drawn.get_attribute('data-lat')},{drawn.get_attribute('data-lon')}")
+    drawn.scroll_into_view_if_needed()
+    page.wait_for_function("() => (document.querySelector('.map-status') || {}).textContent", timeout=60_000)
+    targets = settled_targets(page, drawn)
+    check_targets(targets)
+    alone = [int(target["text"]) for target in targets if "marker-number" in target["classes"]]
+    assert len(alone) >= 6, f"on their own: {alone}"
+    # The nearest is in the view, on its own or named by the group that holds it, and so is "You are here".
+    assert 1 in alone + grouped_numbers(targets)
+    here, frame = page.get_by_text("You are here").bounding_box(), drawn.bounding_box()
+    assert here
+    assert frame
+    assert frame["x"] <= here["x"]
+    assert here["x"] + here["width"] <= frame["x"] + frame["width"]
+    assert frame["y"] <= here["y"]
+    assert here["y"] + here["height"] <= frame["y"] + frame["height"]

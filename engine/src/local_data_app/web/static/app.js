@@ -79,6 +79,57 @@
   var LISTED_CLUSTER_SIZE = 44;
   var MAX_CLUSTER_RADIUS = 64;
 
+  // The first view's margin round the places it fits, and its closest zoom (streets and buildings still in sight).
+  var VIEW_PADDING = [24, 24];
+  var MOST_ZOOM = 17;
+
+  function aloneAt(map, markers, zoom, centre) {
+    // How many of the list's places a view at this zoom and centre (projected) draws on their own: in the frame,
+    // and further than MAX_CLUSTER_RADIUS from every other listed place, which markercluster would group it with.
+    var half = map.getSize().divideBy(2);
+    var projected = [];
+    for (var index = 0; index < markers.length; index += 1) {
+      projected.push(map.project(markers[index].getLatLng(), zoom));
+    }
+    var alone = 0;
+    for (var one = 0; one < projected.length; one += 1) {
+      var offset = projected[one].subtract(centre);
+      if (Math.abs(offset.x) > half.x || Math.abs(offset.y) > half.y) {
+        continue;
+      }
+      var crowded = false;
+      for (var other = 0; other < projected.length && !crowded; other += 1) {
+        crowded = other !== one && projected[one].distanceTo(projected[other]) <= MAX_CLUSTER_RADIUS;
+      }
+      alone += crowded ? 0 : 1;
+    }
+    return alone;
+  }
+
+  function firstView(map, markers, always) {
+    // The box the map first shows round "You are here" and the list's places, nearest first: of the boxes round
+    // the nearest one, two, three ... of them, the one that draws the most of them on their own as numbers, the
+    // widest of those that draw as many. Fitting all 20 at once zooms out so far, among thousands of places, that
+    // markercluster groups all but one or two, on a phone most of all. The list stays the way to every one.
+    var padding = L.point(VIEW_PADDING).multiplyBy(2);
+    var best = null;
+    var most = -1;
+    for (var count = markers.length; count >= 1; count -= 1) {
+      var box = L.latLngBounds(always);
+      for (var index = 0; index < count; index += 1) {
+        box.extend(markers[index].getLatLng());
+      }
+      var zoom = Math.min(map.getBoundsZoom(box, false, padding), MOST_ZOOM);
+      var centre = map.project(box.getSouthWest(), zoom).add(map.project(box.getNorthEast(), zoom)).divideBy(2);
+      var alone = aloneAt(map, markers, zoom, centre);
+      if (alone > most) {
+        best = box;
+        most = alone;
+      }
+    }
+    return best;
+  }
+
   function roundIcon(className, html, size) {
     return L.divIcon({
       className: className,
@@ -472,15 +523,21 @@
     }
     var hereLat = number(element.getAttribute("data-here-lat"));
     var hereLon = number(element.getAttribute("data-here-lon"));
+    var here = [];
     if (hereLat !== null && hereLon !== null) {
       L.circleMarker([hereLat, hereLon], { radius: 9, color: "#ffffff", weight: 3, fillColor: "#1d70b8", fillOpacity: 1 })
         .bindTooltip(word("here", "You are here"), { permanent: true, direction: "top", offset: [0, -10] })
         .addTo(map);
+      here.push([hereLat, hereLon]);
       points.push([hereLat, hereLon]);
     }
     var zoom = number(element.getAttribute("data-zoom")) || 12;
-    if (points.length > 1) {
-      map.fitBounds(points, { padding: [24, 24], maxZoom: 17 });
+    if (clusters && here.length && numbered.length > 1) {
+      // Nearest first, grouped with the search's other places: the view round "You are here" that draws the most
+      // of the list's own. Without a point the list is in name order, spread over the area: all of it is fitted.
+      map.fitBounds(firstView(map, numbered, here), { padding: VIEW_PADDING, maxZoom: MOST_ZOOM });
+    } else if (points.length > 1) {
+      map.fitBounds(points, { padding: VIEW_PADDING, maxZoom: MOST_ZOOM });
     } else if (points.length === 1) {
       map.setView(points[0], Math.max(zoom, 15));
     } else {
