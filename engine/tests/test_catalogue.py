@@ -9,11 +9,12 @@ import pytest
 from conftest import Served, get, write_project
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
+from test_languages import welsh  # noqa: F401 (the app in Welsh and English, a fixture found by its name)
 
 from local_data_app.config import load_settings
 from local_data_app.export import export_site
 from local_data_app.ingest import ingest
-from local_data_app.ogc.catalogue import MEDIA_TYPE_URI
+from local_data_app.ogc.catalogue import LANGUAGE_URI, MEDIA_TYPE_URI
 
 # rdflib's own JSON-LD parser still builds a ConjunctiveGraph inside, which rdflib 7 deprecates.
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
@@ -55,6 +56,54 @@ def test_the_live_catalogue_describes_each_collection_with_what_data_gov_uk_requ
     assert graph.value(service, DCTERMS.conformsTo) == URIRef(
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
     )
+    # One language: plain text, and the catalogue says which.
+    assert graph.value(dataset, DCTERMS.title) == Literal("Public toilets in Testshire (toilets)")
+    (catalog,) = graph.subjects(RDF.type, DCAT.Catalog)
+    assert list(graph.objects(catalog, DCTERMS.language)) == [URIRef(LANGUAGE_URI + "en")]
+
+
+TEXTS = (DCTERMS.title, DCTERMS.description, DCAT.keyword)
+
+
+def texts(graph: Graph) -> dict[str, set[str]]:
+    """Every title, description and keyword of a catalogue, whatever it describes, by language."""
+    found: dict[str, set[str]] = {}
+    for term in TEXTS:
+        for literal in graph.objects(None, term):
+            assert isinstance(literal, Literal)
+            found.setdefault(str(literal.language), set()).add(str(literal))
+    return found
+
+
+def test_a_catalogue_in_welsh_and_english_says_each_text_in_both(welsh: Served) -> None:  # noqa: F811
+    """Each title, description and keyword in both languages, tagged, whichever address is harvested."""
+    read = []
+    for path in ("/api/catalogue", "/cy/api/catalogue"):
+        answer = get(welsh.base + path)
+        assert answer.status == 200
+        read.append(graph_of(answer.text, welsh.base + path))
+    graph = read[0]
+    (catalog,) = graph.subjects(RDF.type, DCAT.Catalog)
+    assert set(graph.objects(catalog, DCTERMS.language)) == {URIRef(LANGUAGE_URI + code) for code in ("en", "cy")}
+    (dataset,) = graph.subjects(RDF.type, DCAT.Dataset)
+    titles = {literal.language: str(literal) for literal in graph.objects(dataset, DCTERMS.title)}
+    assert titles == {
+        "en": "Public toilets in Testshire (toilets)",
+        "cy": "Toiledau cyhoeddus yn ardal Testshire (toilets)",
+    }
+    described = {literal.language: str(literal) for literal in graph.objects(dataset, DCTERMS.description)}
+    assert described["en"].startswith("Public toilets, one row per toilet,")
+    assert described["en"].endswith(" 23 records, loaded " + str(graph.value(dataset, DCTERMS.modified)) + ".")
+    assert described["cy"].startswith("Toiledau cyhoeddus, un rhes i bob toiled,")
+    assert " 23 o gofnodion, wedi'u llwytho " in described["cy"]
+    names = {str(graph.value(item, DCTERMS.title)) for item in graph.objects(dataset, DCAT.distribution)}
+    assert len(names) == 2  # one of each distribution's two titles; both below
+    found = texts(graph)
+    assert set(found) == {"en", "cy"}  # nothing untagged
+    assert {"toilets as GeoJSON", "toilets as CSV", "Testshire", "Public toilets"} <= found["en"]
+    assert {"toilets fel GeoJSON", "toilets fel CSV", "Testshire", "Toiledau cyhoeddus"} <= found["cy"]
+    assert len(found["en"]) == len(found["cy"])  # every text in both
+    assert texts(read[1]) == found  # the same texts under /cy/api
 
 
 def test_the_landing_page_links_the_catalogue(served: Served) -> None:

@@ -358,11 +358,13 @@ def test_every_message_the_engine_uses_has_a_welsh_translation() -> None:
     """The untranslated strings report: a message in a template or a translated module without Welsh fails."""
     used = used_messages()
     assert len(used) > 100  # the extraction found the pages' messages
-    theme_titles = set()  # the themes' titles, field titles and page labels, which the pages translate by value
+    # The themes' titles, descriptions, field titles and page labels, which the pages translate by value.
+    theme_titles = set()
     for theme in themes():
         schema = load_schema(theme)
         page = schema.get("x-page") or {}
-        theme_titles |= {schema["title"], *(spec["title"] for spec in schema["fields"] if spec.get("title"))}
+        theme_titles |= {schema["title"], schema["description"]}
+        theme_titles |= {spec["title"] for spec in schema["fields"] if spec.get("title")}
         theme_titles |= {*page.get("labels", {}).values(), *(entry["label"] for entry in page.get("filters", []))}
     catalogue = language.read_catalogue(language.catalogue_path("cy"))
     translated = {
