@@ -209,6 +209,16 @@ def strict_axe(page: Page, axe: str) -> None:
     assert not violations, "\n".join(violations)
 
 
+def near_the_middle(page: Page, url: str) -> Locator:
+    """The home page searched near its map's centre, scrolled to the map once every place is on it; the map."""
+    page.goto(url)
+    drawn = page.locator("[data-map][data-items]").first
+    page.goto(f"{url}?near={drawn.get_attribute('data-lat')},{drawn.get_attribute('data-lon')}")
+    drawn.scroll_into_view_if_needed()
+    page.wait_for_function("() => (document.querySelector('.map-status') || {}).textContent", timeout=60_000)
+    return drawn
+
+
 def tile_zoom(page: Page) -> int:
     """The map's zoom, read from the address of a tile it shows (…/{z}/{x}/{y}.png)."""
     return int(page.evaluate("() => document.querySelector('.leaflet-tile-loaded').src").split("/")[-3])
@@ -221,11 +231,7 @@ def test_after_a_near_search_enter_on_a_group_zooms_in_and_focus_follows(
     page = context.new_page()
     page.set_viewport_size(shared.PHONE)
     visit = shared.watch(page)
-    page.goto(five_thousand)
-    drawn = page.locator("[data-map][data-items]").first
-    page.goto(f"{five_thousand}?near={drawn.get_attribute('data-lat')},{drawn.get_attribute('data-lon')}")
-    drawn.scroll_into_view_if_needed()
-    page.wait_for_function("() => (document.querySelector('.map-status') || {}).textContent", timeout=60_000)
+    drawn = near_the_middle(page, five_thousand)
     targets = settled_targets(page, drawn)
     check_targets(targets)
     assert any("marker-number" in target["classes"] for target in targets)  # near a point, some drawn on their own
@@ -272,11 +278,7 @@ def test_near_a_point_the_first_view_draws_the_nearest_places_on_their_own(
     """
     page = context.new_page()
     page.set_viewport_size(screen)
-    page.goto(five_thousand)
-    drawn = page.locator("[data-map][data-items]").first
-    page.goto(f"{five_thousand}?near={drawn.get_attribute('data-lat')},{drawn.get_attribute('data-lon')}")
-    drawn.scroll_into_view_if_needed()
-    page.wait_for_function("() => (document.querySelector('.map-status') || {}).textContent", timeout=60_000)
+    drawn = near_the_middle(page, five_thousand)
     targets = settled_targets(page, drawn)
     check_targets(targets)
     alone = [int(target["text"]) for target in targets if "marker-number" in target["classes"]]
