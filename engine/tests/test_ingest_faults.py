@@ -747,17 +747,51 @@ def test_an_ingest_on_another_machine_into_the_same_postgresql_is_refused_in_wor
         assert out.startswith("Error: Another ingest into the PostgreSQL database ")
         assert "perhaps on another machine. Wait for it to finish" in out
         assert "Traceback" not in out
-        # The lock goes with the other machine's connection: the server frees it when that connection's backend
-        # ends, a moment after the client has closed it, so the next ingest is run once the lock is free.
-        with psycopg.connect(database_url, autocommit=True) as watcher:
-            for _ in range(200):
-                if watcher.execute("SELECT pg_try_advisory_lock(%s)", [ingest_lock_key(schema)]).fetchone()[0]:
-                    watcher.execute("SELECT pg_advisory_unlock(%s)", [ingest_lock_key(schema)])
-                    break
-                time.sleep(0.05)
-            else:
-                pytest.fail("the lock outlived the other machine's connection by 10 s")
+        wait_until_free(database_url, ingest_lock_key(schema))  # the lock goes with the other machine's connection
         assert ingest(project, capsys)[0] == 0
+
+
+def wait_until_free(database_url: str, key: int) -> None:
+    """Wait until nobody holds the ingest lock: the server frees it when a connection's backend ends, a moment
+    after the connection is closed or its backend told to end."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as watcher:
+        for _ in range(200):
+            if watcher.execute("SELECT pg_try_advisory_lock(%s)", [key]).fetchone()[0]:
+                watcher.execute("SELECT pg_advisory_unlock(%s)", [key])
+                return
+            time.sleep(0.05)
+    pytest.fail("the lock outlived its connection by 10 s")
+
+
+@pytest.mark.postgres
+def test_a_lock_left_by_a_machine_that_stopped_is_named_with_the_way_to_free_it(
+    postgres_server_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A connection holding the lock, never closed: the refusal names its server process and how to end it."""
+    import psycopg
+
+    from local_data_app.store.postgres import ingest_lock_key
+
+    with postgres_schema(postgres_server_url) as database_url:
+        project = loaded_project(database_url, tmp_path, capsys)
+        left = psycopg.connect(database_url, autocommit=True)  # a machine that stopped mid-ingest
+        try:
+            schema = left.execute("SELECT current_schema()").fetchone()[0]
+            left.execute("SELECT pg_advisory_lock(%s)", [ingest_lock_key(schema)])
+            status, out = ingest(project, capsys)
+            assert status == 1
+            ending = f"SELECT pg_terminate_backend({left.info.backend_pid});"
+            assert " (connected from " in out
+            assert "If no ingest is running there (its machine stopped)" in out
+            assert ending in out
+            with psycopg.connect(database_url, autocommit=True) as administrator:  # as the message says
+                assert administrator.execute(ending.removesuffix(";")).fetchone()[0] is True
+            wait_until_free(database_url, ingest_lock_key(schema))
+            assert ingest(project, capsys)[0] == 0
+        finally:
+            left.close()
 
 
 @pytest.mark.postgres

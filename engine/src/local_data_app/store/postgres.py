@@ -505,19 +505,24 @@ class PostgresStore:
             key = ingest_lock_key(db.execute("SELECT current_schema()").fetchone()[0])
             if not db.execute("SELECT pg_try_advisory_lock(%s)", [key]).fetchone()[0]:
                 holder = db.execute(
-                    "SELECT a.client_addr, a.backend_start FROM pg_locks AS l JOIN pg_stat_activity AS a "
+                    "SELECT a.client_addr, a.backend_start, a.pid FROM pg_locks AS l JOIN pg_stat_activity AS a "
                     "ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.objid = %s",
                     [key & 0xFFFFFFFF],
                 ).fetchone()
-                where = (
-                    f" (connected from {holder[0] or 'this machine'} since {holder[1]:%Y-%m-%d %H:%M})"
-                    if holder
-                    else ""
-                )
+                where = stale = ""
+                if holder:
+                    where = f" (connected from {holder[0] or 'this machine'} since {holder[1]:%Y-%m-%d %H:%M})"
+                    # A machine that stopped mid-ingest leaves its connection until the server notices, which
+                    # by the operating system's default can take two hours: say how to end it now.
+                    stale = (
+                        " If no ingest is running there (its machine stopped), the server frees the lock once it "
+                        "notices that connection has gone; whoever administers the database can free it now with "
+                        f"SELECT pg_terminate_backend({int(holder[2])});"
+                    )
                 raise IngestRunning(
                     f"Another ingest into the PostgreSQL database {self.shown_url} is running{where}, perhaps on "
                     "another machine. Wait for it to finish, then run ingest again: what it loads serves as soon as "
-                    "each source commits."
+                    f"each source commits.{stale}"
                 )
             held = key
             yield
