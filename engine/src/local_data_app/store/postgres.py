@@ -513,7 +513,7 @@ class PostgresStore:
                 if holder:
                     where = f" (connected from {holder[0] or 'this machine'} since {holder[1]:%Y-%m-%d %H:%M})"
                     # A machine that stopped mid-ingest leaves its connection until the server notices, which
-                    # by the operating system's default can take two hours: say how to end it now.
+                    # by the operating system's defaults can take two hours or more: say how to end it now.
                     stale = (
                         " If no ingest is running there (its machine stopped), the server frees the lock once it "
                         "notices that connection has gone; whoever administers the database can free it now with "
