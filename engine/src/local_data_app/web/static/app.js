@@ -110,7 +110,7 @@
     // The box the map first shows round "You are here" and the list's places, nearest first: of the boxes round
     // the nearest one, two, three ... of them, the one that draws the most of them on their own as numbers, the
     // widest of those that draw as many. Fitting all 20 at once zooms out so far, among thousands of places, that
-    // markercluster groups all but one or two, on a phone most of all. The list stays the way to every one.
+    // markercluster groups all but one or two. The list stays the way to every one.
     var padding = L.point(VIEW_PADDING).multiplyBy(2);
     var best = null;
     var most = -1;
