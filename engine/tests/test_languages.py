@@ -307,6 +307,12 @@ def test_the_export_writes_the_welsh_pages_under_cy(tmp_path: Path) -> None:
     feature_files = list((site / "cy" / "features" / "toilets").glob("*.html"))
     assert len(feature_files) == 23
     assert "Popeth a gofnodwyd am y lle hwn" in feature_files[0].read_text(encoding="utf-8")
+    # One catalogue for both languages, as the live one: each dataset's title in each, tagged.
+    (dataset,) = json.loads((site / "catalogue.jsonld").read_text(encoding="utf-8"))["dcat:dataset"]
+    assert dataset["dct:title"] == [
+        {"@value": "Public toilets in Testshire (toilets)", "@language": "en"},
+        {"@value": "Toiledau cyhoeddus yn ardal Testshire (toilets)", "@language": "cy"},
+    ]
 
 
 # Settings
