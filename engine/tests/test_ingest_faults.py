@@ -730,25 +730,36 @@ def test_a_slow_portal_is_read_whole_before_the_store_is_locked(project: Project
 
 @pytest.mark.postgres
 def test_an_ingest_on_another_machine_into_the_same_postgresql_is_refused_in_words(
-    postgres_server_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    postgres_project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The lock file guards one machine; the server's advisory lock guards them all: the second ingest refuses."""
     import psycopg
 
+    with psycopg.connect(postgres_project.database_url, autocommit=True) as other_machine:
+        key = hold_ingest_lock(other_machine)
+        status, out = ingest(postgres_project, capsys)
+    assert status == 1
+    assert out.startswith("Error: Another ingest into the PostgreSQL database ")
+    assert "perhaps on another machine. Wait for it to finish" in out
+    assert "Traceback" not in out
+    wait_until_free(postgres_project.database_url, key)  # the lock goes with the other machine's connection
+    assert ingest(postgres_project, capsys)[0] == 0
+
+
+@pytest.fixture
+def postgres_project(postgres_server_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Project]:
+    """The toilets ingested into a schema of their own in the test server, dropped afterwards."""
+    with postgres_schema(postgres_server_url) as database_url:
+        yield loaded_project(database_url, tmp_path, capsys)
+
+
+def hold_ingest_lock(db: Any) -> int:
+    """Take the ingest lock of the app in the connection's schema, as an ingest on another machine does; its key."""
     from local_data_app.store.postgres import ingest_lock_key
 
-    with postgres_schema(postgres_server_url) as database_url:
-        project = loaded_project(database_url, tmp_path, capsys)
-        with psycopg.connect(database_url, autocommit=True) as other_machine:
-            schema = other_machine.execute("SELECT current_schema()").fetchone()[0]
-            other_machine.execute("SELECT pg_advisory_lock(%s)", [ingest_lock_key(schema)])
-            status, out = ingest(project, capsys)
-        assert status == 1
-        assert out.startswith("Error: Another ingest into the PostgreSQL database ")
-        assert "perhaps on another machine. Wait for it to finish" in out
-        assert "Traceback" not in out
-        wait_until_free(database_url, ingest_lock_key(schema))  # the lock goes with the other machine's connection
-        assert ingest(project, capsys)[0] == 0
+    key = ingest_lock_key(db.execute("SELECT current_schema()").fetchone()[0])
+    db.execute("SELECT pg_advisory_lock(%s)", [key])
+    return key
 
 
 def wait_until_free(database_url: str, key: int) -> None:
@@ -767,31 +778,27 @@ def wait_until_free(database_url: str, key: int) -> None:
 
 @pytest.mark.postgres
 def test_a_lock_left_by_a_machine_that_stopped_is_named_with_the_way_to_free_it(
-    postgres_server_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    postgres_project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A connection holding the lock, never closed: the refusal names its server process and how to end it."""
     import psycopg
 
-    from local_data_app.store.postgres import ingest_lock_key
-
-    with postgres_schema(postgres_server_url) as database_url:
-        project = loaded_project(database_url, tmp_path, capsys)
-        left = psycopg.connect(database_url, autocommit=True)  # a machine that stopped mid-ingest
-        try:
-            schema = left.execute("SELECT current_schema()").fetchone()[0]
-            left.execute("SELECT pg_advisory_lock(%s)", [ingest_lock_key(schema)])
-            status, out = ingest(project, capsys)
-            assert status == 1
-            ending = f"SELECT pg_terminate_backend({left.info.backend_pid});"
-            assert " (connected from " in out
-            assert "If no ingest is running there (its machine stopped)" in out
-            assert ending in out
-            with psycopg.connect(database_url, autocommit=True) as administrator:  # as the message says
-                assert administrator.execute(ending.removesuffix(";")).fetchone()[0] is True
-            wait_until_free(database_url, ingest_lock_key(schema))
-            assert ingest(project, capsys)[0] == 0
-        finally:
-            left.close()
+    database_url = postgres_project.database_url
+    left = psycopg.connect(database_url, autocommit=True)  # a machine that stopped mid-ingest
+    try:
+        key = hold_ingest_lock(left)
+        status, out = ingest(postgres_project, capsys)
+        assert status == 1
+        ending = f"SELECT pg_terminate_backend({left.info.backend_pid});"
+        assert " (connected from " in out
+        assert "If no ingest is running there (its machine stopped)" in out
+        assert ending in out
+        with psycopg.connect(database_url, autocommit=True) as administrator:  # as the message says
+            assert administrator.execute(ending.removesuffix(";")).fetchone()[0] is True
+        wait_until_free(database_url, key)
+        assert ingest(postgres_project, capsys)[0] == 0
+    finally:
+        left.close()
 
 
 @pytest.mark.postgres
