@@ -184,12 +184,8 @@ def dataset(
     area = provenance.area_code or settings.place.code
     place = provenance.area_name or settings.place.name
 
-    def titled() -> str:
-        return _("%(theme)s in %(place)s (%(collection)s)") % {
-            "theme": _(state.schema["title"]),
-            "place": place,
-            "collection": name,
-        }
+    def titled() -> str:  # as a collection's own title names it among several (documents.describe_collection)
+        return _("%(theme)s in %(place)s") % {"theme": _(state.schema["title"]), "place": place} + f" ({name})"
 
     def described() -> str:
         loaded = _("%(count)s records, loaded %(when)s.") % {
