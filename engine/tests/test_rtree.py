@@ -78,6 +78,27 @@ def test_the_walk_finds_what_measuring_every_feature_finds(big_sqlite: tuple[Any
             )
 
 
+@pytest.mark.parametrize(
+    "box",
+    [(-7.0, 49.0, 2.0, 60.0), (-2.5, 51.0, 0.5, 54.0), (-3.0, 52.0, 0.0, 54.0), (-2.5, 53.0, -0.1, 56.0)],
+    ids=["everything", "three-towns", "two-towns", "one-town"],
+)
+def test_the_share_of_a_tree_inside_a_box_is_near_the_share_of_its_features(
+    big_sqlite: tuple[Any, list[Any]], box: tuple[float, float, float, float]
+) -> None:
+    """From the cells two levels below the root, of a tree of towns and a scatter: within a tenth of the truth,
+    which is what choosing between counting a box's inside and its outside asks."""
+    store, features = big_sqlite
+    assert tree_depth(store) >= 2
+    located = [feature for feature in features if feature.lon is not None]
+    truth = sum(box[0] <= f.lon <= box[2] and box[1] <= f.lat <= box[3] for f in located) / len(located)
+    db = sqlite3.connect(store.path)
+    with contextlib.closing(db):
+        (table,) = db.execute("SELECT table_name FROM _collections WHERE collection = ?", [COLLECTION]).fetchone()
+        share = rtree.share_inside(rtree.Nodes(), db, table, box)
+    assert share == pytest.approx(truth, abs=0.1)
+
+
 def test_a_set_whose_read_a_deadline_stopped_is_not_read_again_and_searches_answer_without_it(
     worded_sqlite: tuple[str, Path, list[Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:

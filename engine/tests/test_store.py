@@ -509,15 +509,49 @@ def test_a_bbox_holds_exactly_the_points_inside_it_or_on_its_edges(store, bbox) 
     assert store.count(COLLECTION, corner) == 1
 
 
+@pytest.mark.parametrize("spread", [2, 60], ids=["small", "large"])
+def test_a_box_holding_most_of_the_layer_is_counted_exactly_from_the_features_outside_it(
+    store, monkeypatch, spread
+) -> None:
+    """A box round most of the layer is counted on SQLite from the features outside it, fewer to read: the same
+    count, to the points on its edges and a hair's breadth either side, and the same pages."""
+    bbox = (-2.0, 51.0, 0.5, 53.0)
+    min_lon, min_lat, max_lon, max_lat = bbox
+    rng = random.Random(spread)  # noqa: S311 (test data, not secrets)
+    points = [(rng.uniform(min_lon, max_lon), rng.uniform(min_lat, max_lat)) for _ in range(40 * spread)]
+    for nudge in (0.0, 1e-9, 1e-7, 1e-4):
+        for lon, lat in ((min_lon, 52.1), (max_lon, 51.3), (-1.1, min_lat), (0.2, max_lat)):
+            points += [(lon - nudge, lat), (lon + nudge, lat), (lon, lat - nudge), (lon, lat + nudge)]
+    points += [(math.nextafter(max_lon, math.inf), 52.0), (math.nextafter(min_lon, -math.inf), 52.0)]
+    features = [make_feature(number, lon, lat) for number, (lon, lat) in enumerate(points)]
+    features.append(make_feature(len(points), None, None))
+    load(store, features, batch=500)
+    outside_counts: list[Any] = []
+    if isinstance(store, sqlite_store.SQLiteStore):
+        outside = sqlite_store._outside
+        monkeypatch.setattr(sqlite_store, "_outside", lambda *asked: outside_counts.append(asked) or outside(*asked))
+
+    inside = [f for f in features if f.lon is not None and min_lon <= f.lon <= max_lon and min_lat <= f.lat <= max_lat]
+    assert len(points) > len(inside) > len(points) / 2
+    assert store.count(COLLECTION, bbox) == len(inside)
+    assert len(outside_counts) == isinstance(store, sqlite_store.SQLiteStore)
+    pages = [store.features(COLLECTION, bbox, limit=100, offset=start) for start in range(0, len(inside), 100)]
+    assert [feature for page in pages for feature in page] == inside
+
+
 def box_reads(store: Any, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """The boxes the store asks its spatial index about from now on: its R*Tree on SQLite, its GiST on PostgreSQL."""
     asked: list[Any] = []
     if isinstance(store, sqlite_store.SQLiteStore):
-        inside, matching_rows = sqlite_store._inside, sqlite_store._matching
+        inside, outside, matching_rows = sqlite_store._inside, sqlite_store._outside, sqlite_store._matching
 
         def spied_inside(table: str, bbox: Any) -> Any:
             asked.append(bbox)
             return inside(table, bbox)
+
+        def spied_outside(table: str, bbox: Any) -> Any:
+            asked.append(bbox)
+            return outside(table, bbox)
 
         def spied_matching(table: str, bbox: Any, *rest: Any, **named: Any) -> Any:
             if bbox is not None:
@@ -525,6 +559,7 @@ def box_reads(store: Any, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
             return matching_rows(table, bbox, *rest, **named)
 
         monkeypatch.setattr(sqlite_store, "_inside", spied_inside)
+        monkeypatch.setattr(sqlite_store, "_outside", spied_outside)
         monkeypatch.setattr(sqlite_store, "_matching", spied_matching)
     else:
         where = postgres._where
@@ -597,6 +632,36 @@ def test_a_count_asked_again_of_the_same_load_is_not_made_again(store, monkeypat
     load(store, features[:4])
     assert store.count(COLLECTION, box) == sum(feature in inside for feature in features[:4])
     assert len(asked) == 4
+
+
+def test_a_page_near_the_start_of_a_large_counted_box_is_read_in_load_order(store, monkeypatch) -> None:
+    """A GIS client's view of most of a layer: once the box is counted, a page near its start walks the rows in
+    load order, testing each, rather than reading the whole box from the spatial index. A page deep in the box, a
+    small box and a box not counted yet still use the index, and every page is the same either way."""
+    features, _ = whole_layer_set()
+    load(store, features, batch=400)
+    box = (-5.0, 50.5, 1.5, 58.0)  # most of Great Britain, short of the whole layer
+    inside = [f for f in features if f.lon is not None and box[0] <= f.lon <= box[2] and box[1] <= f.lat <= box[3]]
+    assert sum(f.lon is not None for f in features) > len(inside) > 1000
+    asked = box_reads(store, monkeypatch)
+    assert store.features(COLLECTION, box, limit=50, offset=100) == inside[100:150]  # not counted yet
+    assert asked == [box]
+    assert store.count(COLLECTION, box) == len(inside)
+    asked.clear()
+    pages = [store.features(COLLECTION, box, limit=50, offset=start) for start in range(0, len(inside), 50)]
+    assert [feature for page in pages for feature in page] == inside
+    assert 0 < len(asked) < len(pages)
+    before = len(asked)
+    assert store.features(COLLECTION, box, limit=50) == inside[:50]
+    assert len(asked) == before  # the first page from the rows
+    assert store.features(COLLECTION, box, limit=3, offset=len(inside) - 2) == inside[-2:]
+    assert len(asked) == before + 1  # the last from the index
+    small = (-1.0, 52.0, 0.0, 53.0)
+    few = [f for f in inside if small[0] <= f.lon <= small[2] and small[1] <= f.lat <= small[3]]
+    assert store.count(COLLECTION, small) == len(few) > 0
+    asked.clear()
+    assert store.features(COLLECTION, small, limit=50) == few[:50]
+    assert asked == [small]
 
 
 def postgres_queries(monkeypatch: pytest.MonkeyPatch, wanted: Callable[[str], bool]) -> list[tuple[str, Any]]:

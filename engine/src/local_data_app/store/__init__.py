@@ -552,6 +552,22 @@ def intersection(first: BBox, second: BBox) -> BBox | None:
     return shared if shared[0] <= shared[2] and shared[1] <= shared[3] else None
 
 
+def in_load_order(matched: int, rows: int, offset: int, limit: int) -> bool:
+    """Whether a page of a box's features is cheaper read in load order, testing each row, than through the index.
+
+    Through the spatial index a page reads every feature in the box, to find
+    the lowest row numbers among them; in load order it reads rows until
+    ``offset + limit`` of them lie in the box, about ``(offset + limit) *
+    rows / matched`` of ``rows``. A row read in order costs about twice an
+    index entry (docs/performance.md), so load order wins for a large box
+    and a page near its start: a GIS client's view of a region, where the
+    index read hundreds of thousands of entries for each page. ``matched``
+    is the box's count, which a store knows only once it has counted the box
+    (as the API does before each page); without it, a store uses the index.
+    """
+    return 2 * (offset + limit) * rows < matched * matched
+
+
 def table_name(collection: str, generation: str) -> str:
     """A table name the app makes itself, never from user text, for one load of a collection."""
     digest = hashlib.blake2b(collection.encode(), digest_size=4).hexdigest()

@@ -55,6 +55,7 @@ from . import (
     column_type,
     distance,
     hide_password,
+    in_load_order,
     indexed_columns,
     intersection,
     quote,
@@ -92,6 +93,11 @@ DEGREES_SHORTLIST = 3
 RANKS_FROM_INDEX = ("near from the index",)  # the question _ranks_from_index answers, once a load
 BAND_METRES = 25_000  # the tallest band of latitude that near ranks features in from the index alone (see _bands)
 BOX_HOLDS = "geom <@ box(point(%s, %s), point(%s, %s))"  # the form the GiST index answers
+# A load's rows walked in load order, down its key, as a table to test each row above (store.in_load_order). The
+# planner guesses that a box holds a thousandth of the rows, so given the box it would read them all and sort the
+# ones inside; a subquery with its own LIMIT (one no table reaches) is walked as it is, with the box tested above.
+KEY_ORDER = "(SELECT * FROM {table} ORDER BY _rowid LIMIT 9223372036854775807) AS walk"
+PAGE = "ORDER BY _rowid LIMIT %s OFFSET %s"
 MOST_BOUNDS = 64  # live tables whose Bounds a store keeps
 # A page of a load's rows in load order, after the first ``offset`` (parameters: offset, limit). A load numbers its
 # rows 1, 2, 3... as it copies them in (_PostgresStaging.add) and never changes after, so the page is found by the
@@ -303,6 +309,13 @@ class PostgresStore:
             columns = _columns(fields)
             if bbox is None and not filters and condition is None and not order:  # every feature, by row number
                 return f"SELECT {columns} FROM {table} {AFTER_OFFSET}", [offset, limit]
+            plain = box is not None and not filters and condition is None and not order
+            if plain and self._in_load_order(table, (bbox, repr(filters), repr(condition)), bounds, offset, limit):
+                return f"SELECT {columns} FROM {KEY_ORDER.format(table=table)} WHERE {BOX_HOLDS} {PAGE}", [
+                    *bbox,
+                    limit,
+                    offset,
+                ]
             where, params = _where(collection, fields, box, filters, whole, condition=condition)
             if box is not None and not order:  # the page's rowids sorted first, then only the page's rows read
                 return (
@@ -319,6 +332,18 @@ class PostgresStore:
 
         rows, fields = self._read(collection, query, bounded=True)
         return [_feature(row, fields) for row in deadline.paced(rows)]
+
+    def _in_load_order(self, table: str, question: Hashable, bounds: Bounds | None, offset: int, limit: int) -> bool:
+        """Whether a page of a box's features is read in load order (store.in_load_order), from the box's count.
+
+        The count is the one :meth:`count` kept for the same ``question``, as
+        the API counts a box before it reads the page; the rows, the located
+        features its load counted.
+        """
+        counted = self._answers.kept((table, question))
+        return (
+            counted is not None and bounds is not None and in_load_order(counted[0][0], bounds.located, offset, limit)
+        )
 
     def feature(self, collection: str, feature_id: str) -> Feature | None:
         rows, fields = self._read(

@@ -289,6 +289,32 @@ def json_list(numbers: Iterable[int]) -> str:
     return "[" + ",".join(map(str, numbers)) + "]"
 
 
+def share_inside(nodes: Nodes, db: sqlite3.Connection, table: str, box: BBox) -> float:
+    """About what share of an R*Tree's entries lie inside ``box``, from the cells two levels below its root.
+
+    The nodes of one level hold about as many entries as each other (an
+    R*Tree fills each node between 40% and 100%), so the share is near the
+    mean of their cells' shares, each the part of its box's area inside
+    ``box``. That takes the root and its children (kept in ``nodes``), a few
+    dozen nodes whatever the size of the tree.
+    """
+    root = nodes.read(db, table, ROOT)
+    found = list(cells(root))
+    if int.from_bytes(root[:2], "big") >= 2:  # the root's cells are nodes whose own cells are nodes too
+        found = [cell for child in found for cell in cells(nodes.read(db, table, child[0]))]
+    if not found:
+        return 0.0
+    shares = (_within(cell[1], cell[2], box[0], box[2]) * _within(cell[3], cell[4], box[1], box[3]) for cell in found)
+    return sum(shares) / len(found)
+
+
+def _within(low: float, high: float, start: float, end: float) -> float:
+    """The share of the span from ``low`` to ``high`` that lies from ``start`` to ``end``: all or none of a point."""
+    if high <= low:
+        return 1.0 if start <= low <= end else 0.0
+    return max(0.0, min(high, end) - max(low, start)) / (high - low)
+
+
 def overlaps(cell: Cell, box: BBox) -> bool:
     """Whether a cell's box meets a box (min lon, min lat, max lon, max lat)."""
     _, min_lon, max_lon, min_lat, max_lat = cell
