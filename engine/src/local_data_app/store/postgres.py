@@ -106,7 +106,7 @@ MOST_AREA = 3 / 4
 # rows 1, 2, 3... as it copies them in (_PostgresStaging.add) and never changes after, so the page is found by the
 # primary key: OFFSET stepped over every row before it.
 AFTER_OFFSET = "WHERE _rowid > %s ORDER BY _rowid LIMIT %s"
-MOST_PAGE_ENDS = 256  # where pages of boxes ended that a store keeps, the latest read (_box_page)
+MOST_PAGE_ENDS = 256  # where pages in load order ended that a store keeps, the latest read (features)
 MOST_ANSWERS = 1024  # answers a store keeps, the latest asked: counts, a row each (see count and search)
 # The haversine distance in metres from a point (parameters: 2 * radius, lat, lat, lon), as store.distance has it.
 HAVERSINE = (
@@ -170,7 +170,8 @@ class PostgresStore:
         self._local = threading.local()  # the connection of a consistent() read in progress in this thread
         self._bounds: Shelf[Bounds | None] = Shelf(MOST_BOUNDS)  # live table -> its features' box and how many
         self._answers: Shelf[list[tuple[Any, ...]]] = Shelf(MOST_ANSWERS)  # (live table, question) -> rows (_read)
-        self._page_ends: Shelf[int] = Shelf(MOST_PAGE_ENDS)  # (live table, box, offset) -> the _rowid before it
+        # (live table, box, filters, condition, whole layer, offset) -> the _rowid before the page at that offset
+        self._page_ends: Shelf[int] = Shelf(MOST_PAGE_ENDS)
         # (live table, question) -> rows, for questions about how its load made it: kept apart from the answers of
         # counts, which every new box adds to, so that a question asked once a load is not asked again for each box.
         self._made: Shelf[list[tuple[Any, ...]]] = Shelf(MOST_BOUNDS)
@@ -327,7 +328,7 @@ class PostgresStore:
         order: Order = (),
     ) -> list[Feature]:
         condition = where
-        ends: list[tuple[str, BBox, int]] = []  # where a full page of a plain box would end, as _box_page keeps it
+        ends: list[Hashable] = []  # where a full page in load order would end: the key it is kept by
 
         def query(table: str, fields: list[dict[str, Any]], bounds: Bounds | None) -> tuple[str, list[Any]]:
             whole = bounds is not None and bounds.inside(bbox)
@@ -335,22 +336,34 @@ class PostgresStore:
             columns = _columns(fields)
             if bbox is None and not filters and condition is None and not order:  # every feature, by row number
                 return f"SELECT {columns} FROM {table} {AFTER_OFFSET}", [offset, limit]
-            if box is not None and not filters and condition is None and not order:
-                ends[:] = [(table, box, offset + limit)]
-                question = (box, repr(filters), repr(condition))  # the box's count's (see count)
-                return self._box_page(collection, table, fields, box, question, bounds, limit, offset)
+            # In load order, a page that follows one read before starts after that page's last row, as on SQLite
+            # (SQLiteStore.features): the store keeps where each full page ended.
+            question = (bbox, repr(filters), repr(condition))  # the count's (see count)
+            pages = (table, *question, whole)  # the key of where its pages in load order ended, with their offset
+            after = self._page_ends.kept((*pages, offset)) if offset and not order else None
+            if not order:
+                ends[:] = [(*pages, offset + limit)]
+            skip = offset if after is None else 0
+            if box is not None and not order and self._in_load_order(table, question, bounds, skip, limit):
+                where, params = _where(collection, fields, None, filters, condition=condition)  # the box tested above
+                walk = KEY_ORDER.format(table=table, after="" if after is None else " WHERE _rowid > %s")
+                past = [] if after is None else [after]
+                where = f"{where} AND {BOX_HOLDS}" if where else f" WHERE {BOX_HOLDS}"
+                return f"SELECT {columns} FROM {walk}{where} {PAGE}", [*past, *params, *box, limit, skip]
             where, params = _where(collection, fields, box, filters, whole, condition=condition)
+            if after is not None:
+                where, params = f"{where} AND _rowid > %s", [*params, after]
             if box is not None and not order:  # the page's rowids sorted first, then only the page's rows read
                 return (
                     f"SELECT {columns} FROM {table} JOIN (SELECT _rowid FROM {table}{where} "
                     f"ORDER BY {_load_order(box)} LIMIT %s OFFSET %s) AS page USING (_rowid) ORDER BY _rowid",
-                    [*params, limit, offset],
+                    [*params, limit, skip],
                 )
             sort = order_sql(collection, fields, order, POSTGRES) + ", " if order else ""
             return f"SELECT {columns} FROM {table}{where} ORDER BY {sort}{_load_order(box)} LIMIT %s OFFSET %s", [
                 *params,
                 limit,
-                offset,
+                skip,
             ]
 
         rows, fields = self._read(collection, query, bounded=True)
@@ -358,38 +371,9 @@ class PostgresStore:
             self._page_ends.get(ends[0], lambda: rows[-1][0])  # its _rowid
         return [_feature(row, fields) for row in deadline.paced(rows)]
 
-    def _box_page(
-        self,
-        collection: str,
-        table: str,
-        fields: list[dict[str, Any]],
-        box: BBox,
-        question: Hashable,
-        bounds: Bounds | None,
-        limit: int,
-        offset: int,
-    ) -> tuple[str, list[Any]]:
-        """A query for a page of the features inside ``box`` in load order, read in load order or through the index.
-
-        As on SQLite (SQLiteStore._box_page): whichever reads fewer, and a
-        page that follows one read before starts after that page's last row.
-        ``question`` is the box's count's, kept by :meth:`count`.
-        """
-        columns = _columns(fields)
-        after = self._page_ends.kept((table, box, offset)) if offset else None
-        skip = offset if after is None else 0  # a page with no start kept steps over the rows before it
-        past, later = ([], "") if after is None else ([after], " AND _rowid > %s")
-        if self._in_load_order(table, question, bounds, skip, limit):
-            walk = KEY_ORDER.format(table=table, after=" WHERE _rowid > %s" if after is not None else "")
-            return f"SELECT {columns} FROM {walk} WHERE {BOX_HOLDS} {PAGE}", [*past, *box, limit, skip]
-        where, params = _where(collection, fields, box, None)
-        return (
-            f"SELECT {columns} FROM {table} JOIN (SELECT _rowid FROM {table}{where}{later} "
-            f"ORDER BY {_load_order(box)} LIMIT %s OFFSET %s) AS page USING (_rowid) ORDER BY _rowid",
-            [*params, *past, limit, skip],
-        )
-
-    def _in_load_order(self, table: str, question: Hashable, bounds: Bounds | None, offset: int, limit: int) -> bool:
+    def _in_load_order(
+        self, table: str, question: tuple[Any, ...], bounds: Bounds | None, offset: int, limit: int
+    ) -> bool:
         """Whether a page of a box's features is read in load order (store.in_load_order), from the box's count.
 
         The count is the one :meth:`count` kept for the same ``question``, as

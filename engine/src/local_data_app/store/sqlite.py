@@ -114,7 +114,7 @@ QUICK_CHECK_PROBLEMS = 5  # how many problems check() names at most
 FEWEST_READS, MOST_READS = 2, 8  # reads at once, whatever the cores (usable_cores says why)
 MOST_ROOTS = 64  # live tables whose R*Tree root's box a store keeps (SQLiteStore._holds_all)
 MOST_COUNTS = 64  # counts a store keeps, the latest asked (SQLiteStore.count)
-MOST_PAGE_ENDS = 256  # where pages of boxes ended that a store keeps, the latest read (SQLiteStore._box_page)
+MOST_PAGE_ENDS = 256  # where pages in load order ended that a store keeps, the latest read (SQLiteStore.features)
 DEADLINE_STEPS = 1000  # how many steps of SQLite's virtual machine a read takes between looks at its deadline
 # A live table's rows, as its load counted them in the catalogue, which saves a pass over a large table; a table
 # loaded before the catalogue counted them is counted (coalesce runs its second query only when the first is NULL).
@@ -174,7 +174,8 @@ class SQLiteStore:
         self._nodes = rtree.Nodes()
         self._roots: Shelf[BBox | None] = Shelf(MOST_ROOTS)  # live table -> the box its R*Tree's root covers
         self._counts: Shelf[int] = Shelf(MOST_COUNTS)  # (live table, box, filters) -> how many features match
-        self._page_ends: Shelf[int] = Shelf(MOST_PAGE_ENDS)  # (live table, box, offset) -> the _rowid before it
+        # (live table, box, filters, whole layer, offset) -> the _rowid before the page at that offset, in load order
+        self._page_ends: Shelf[int] = Shelf(MOST_PAGE_ENDS)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -280,13 +281,22 @@ class SQLiteStore:
             return False
         return rtree.share_inside(self._nodes, db, table, bbox) > 1 / 2
 
-    def _in_load_order(self, db: sqlite3.Connection, table: str, bbox: BBox, offset: int, limit: int) -> bool:
+    def _in_load_order(
+        self,
+        db: sqlite3.Connection,
+        table: str,
+        bbox: BBox,
+        offset: int,
+        limit: int,
+        checked: list[tuple[str, Any]] | None = None,
+    ) -> bool:
         """Whether a page of the features in ``bbox`` is read in load order (store.in_load_order), from its count.
 
-        The count is the one :meth:`count` kept for the box, as the API counts
-        a box before it reads the page; the rows are the load's, counted once.
+        The count is the one :meth:`count` kept for the box and the filters
+        ``checked``, as the API counts before it reads the page; the rows are
+        the load's, counted once.
         """
-        matched = self._counts.kept((table, bbox, repr([])))
+        matched = self._counts.kept((table, bbox, repr(checked or [])))
         if matched is None:
             return False
         rows = self._counts.get((table, None, repr([])), lambda: self._count(db, table, None, []))
@@ -361,53 +371,49 @@ class SQLiteStore:
             whole = bbox is not None and self._holds_all(db, table, bbox)
             if whole:  # every feature with a position, in load order
                 bbox = None
-            if bbox is not None and not checked and not sort:
-                rows = self._box_page(db, table, fields, bbox, limit, offset)
-            elif bbox is None and not whole and not checked and not sort:  # every feature, as a GIS client pages them
-                every = f"SELECT {_columns(table, fields)} FROM {table} {AFTER_OFFSET}"
-                rows = db.execute(every, [offset, limit]).fetchall()
+            # In load order, a page that follows one read before starts after that page's last row rather than
+            # stepping over the ``offset`` rows before it, as a client paging through a box or a filter asks: paging
+            # through a region of 326,447 of 1,000,000 features, a page of 1000 took up to 365 ms by its end, each
+            # slower than the last (docs/performance.md). The store keeps where each full page ended.
+            every = bbox is None and not whole and not checked and not sort  # found by row number: nothing to keep
+            question = (table, bbox, repr(checked), whole)
+            after = self._page_ends.kept((*question, offset)) if offset and not sort and not every else None
+            skip = 0 if after is not None else offset
+            walk = bbox is not None and not sort and self._in_load_order(db, table, bbox, skip, limit, checked)
+            if bbox is not None and not checked and not sort and not walk:
+                rows = self._rtree_page(db, table, fields, bbox, limit, skip, after)
+            elif every:  # every feature, as a GIS client pages them
+                page = f"SELECT {_columns(table, fields)} FROM {table} {AFTER_OFFSET}"
+                rows = db.execute(page, [offset, limit]).fetchall()
             else:
-                source, params = _matching(table, bbox, checked, located=whole)
+                source, params = _matching(table, bbox, checked, located=whole, after=after, indexed=not walk)
                 rows = db.execute(
                     f"SELECT {_columns(table, fields)}{source} ORDER BY {sort}{table}._rowid LIMIT ? OFFSET ?",
-                    [*params, limit, offset],
+                    [*params, limit, skip],
                 ).fetchall()
+            if not sort and not every and rows and len(rows) == limit:
+                self._page_ends.get((*question, offset + limit), lambda: rows[-1][0])  # its _rowid
         return [_feature(row, fields) for row in deadline.paced(rows)]
 
-    def _box_page(
-        self, db: sqlite3.Connection, table: str, fields: _Fields, bbox: BBox, limit: int, offset: int
+    def _rtree_page(
+        self,
+        db: sqlite3.Connection,
+        table: str,
+        fields: _Fields,
+        bbox: BBox,
+        limit: int,
+        offset: int,
+        after: int | None,
     ) -> list[tuple[Any, ...]]:
-        """A page of the features inside ``bbox`` in load order, read in load order or through the R*Tree.
-
-        Whichever reads fewer (store.in_load_order). A page that follows one
-        read before, as a client paging through a box asks, starts after that
-        page's last row rather than stepping over the ``offset`` rows before
-        it: the store keeps where each full page ended. Paging through a region
-        of 326,447 of 1,000,000 features a page of 1000 took up to 365 ms at
-        its end, each slower than the last (docs/performance.md).
-        """
-        after = self._page_ends.kept((table, bbox, offset)) if offset else None
-        skip = 0 if after is not None else offset
-        columns = _columns(table, fields)
-        if self._in_load_order(db, table, bbox, skip, limit):
-            inside, params = _in_box(table, bbox)
-            if after is not None:
-                inside, params = f"{table}._rowid > ? AND {inside}", [after, *params]
-            rows = db.execute(
-                f"SELECT {columns} FROM {table} WHERE {inside} ORDER BY {table}._rowid LIMIT ? OFFSET ?",
-                [*params, limit, skip],
-            ).fetchall()
-        else:  # the page's ids from the R*Tree, then only those rows
-            sql, params = _inside(table, bbox)
-            later, past = ("", []) if after is None else ("WHERE id > ? ", [after])
-            rows = db.execute(
-                f"SELECT {columns} FROM (SELECT id FROM ({sql}) {later}ORDER BY id LIMIT ? OFFSET ?) "
-                f"AS page JOIN {table} ON {table}._rowid = page.id ORDER BY {table}._rowid",
-                [*params, *past, limit, skip],
-            ).fetchall()
-        if rows and len(rows) == limit:
-            self._page_ends.get((table, bbox, offset + limit), lambda: rows[-1][0])  # its _rowid
-        return rows
+        """A page of the features inside ``bbox`` in load order, after the _rowid ``after`` if given: the page's ids
+        from the R*Tree (read edge by edge, see _inside), then only those rows."""
+        sql, params = _inside(table, bbox)
+        later, past = ("", []) if after is None else ("WHERE id > ? ", [after])
+        return db.execute(
+            f"SELECT {_columns(table, fields)} FROM (SELECT id FROM ({sql}) {later}ORDER BY id LIMIT ? OFFSET ?) "
+            f"AS page JOIN {table} ON {table}._rowid = page.id ORDER BY {table}._rowid",
+            [*params, *past, limit, offset],
+        ).fetchall()
 
     def feature(self, collection: str, feature_id: str) -> Feature | None:
         with self._reading() as db:
@@ -925,6 +931,8 @@ def _matching(
     words: Sequence[str] = (),
     match: str | None = None,
     rowids: Sequence[int] = (),
+    after: int | None = None,
+    indexed: bool = True,
 ) -> tuple[str, list[Any]]:
     """The FROM and WHERE clauses, and their parameters, for a collection's features inside ``bbox`` matching filters.
 
@@ -935,10 +943,16 @@ def _matching(
     first, in load order (CROSS JOIN keeps it first); ``words`` (from
     store.search_words) must each begin a word of the feature's, looked for
     in each row's words. ``rowids`` asks about those features only (found
-    already, so a box is tested on their positions alone). Field names are
-    the collection's own, checked and quoted; every value is a parameter.
+    already, so a box is tested on their positions alone). ``after`` keeps
+    the features after that _rowid; ``indexed`` False tests a box on each
+    row's position without the R*Tree (for a walk in load order). Field
+    names are the collection's own, checked and quoted; every value is a
+    parameter.
     """
     source, clauses, params = f" FROM {table}", [f"{table}._lon IS NOT NULL"] if located else [], []
+    if after is not None:
+        clauses.append(f"{table}._rowid > ?")
+        params.append(after)
     if rowids:
         clauses.append(f"{table}._rowid IN ({', '.join('?' * len(rowids))})")
         params += rowids
@@ -952,11 +966,11 @@ def _matching(
             params.append(f"% {word}%")
     if bbox is not None:
         min_lon, min_lat, max_lon, max_lat = bbox
-        if not rowids:
+        if indexed and not rowids:
             source += f" JOIN {table}_rtree AS r ON r.id = {table}._rowid"
             clauses.append(RTREE_OVERLAPS)
             params += [min_lon, max_lon, min_lat, max_lat]
-        if exact or rowids:
+        if exact or rowids or not indexed:
             inside, values = _in_box(table, bbox)
             clauses.append(inside)
             params += values
