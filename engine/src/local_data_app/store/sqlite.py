@@ -173,7 +173,8 @@ class SQLiteStore:
         self._postings = Postings()
         self._nodes = rtree.Nodes()
         self._roots: Shelf[BBox | None] = Shelf(MOST_ROOTS)  # live table -> the box its R*Tree's root covers
-        self._counts: Shelf[int] = Shelf(MOST_COUNTS)  # (live table, box, filters) -> how many features match
+        # (live table, box, filters) -> how many features match; (live table, LOCATED) -> how many have a position
+        self._counts: Shelf[int] = Shelf(MOST_COUNTS)
         # (live table, box, filters, whole layer, offset) -> the _rowid before the page at that offset, in load order
         self._page_ends: Shelf[int] = Shelf(MOST_PAGE_ENDS)
         try:
