@@ -552,6 +552,11 @@ def intersection(first: BBox, second: BBox) -> BBox | None:
     return shared if shared[0] <= shared[2] and shared[1] <= shared[3] else None
 
 
+def area(box: BBox) -> float:
+    """A box's area in square degrees: enough to compare two boxes' sizes."""
+    return (box[2] - box[0]) * (box[3] - box[1])
+
+
 def in_load_order(matched: int, rows: int, offset: int, limit: int) -> bool:
     """Whether a page of a box's features is cheaper read in load order, testing each row, than through the index.
 

@@ -49,6 +49,7 @@ from . import (
     Found,
     Provenance,
     T,
+    area,
     between_clause,
     check_filters,
     check_text_field,
@@ -133,12 +134,17 @@ class Bounds:
     north: float | None
     located: int
 
+    @property
+    def box(self) -> BBox | None:
+        """The box round the features with a position; None when none has one."""
+        if self.west is None or self.south is None or self.east is None or self.north is None:
+            return None
+        return (self.west, self.south, self.east, self.north)
+
     def inside(self, bbox: BBox | None) -> bool:
         """Whether ``bbox`` holds every feature with a position (never when none has one)."""
-        if bbox is None or self.west is None or self.south is None or self.east is None or self.north is None:
-            return False
-        box = (self.west, self.south, self.east, self.north)
-        return intersection(bbox, box) == box
+        box = self.box
+        return bbox is not None and box is not None and intersection(bbox, box) == box
 
     def mostly_covered(self, bbox: BBox) -> bool:
         """Whether ``bbox`` covers at least MOST_AREA of this box's area, so seems to hold most of its features.
@@ -148,12 +154,9 @@ class Bounds:
         most of the area that holds few of the features (they lie in the rest)
         is counted from outside all the same: more rows read, the same count.
         """
-        if self.west is None or self.south is None or self.east is None or self.north is None:
-            return False
-        box = (self.west, self.south, self.east, self.north)
-        shared = intersection(bbox, box)
-        area = (box[2] - box[0]) * (box[3] - box[1])
-        return shared is not None and area > 0 and (shared[2] - shared[0]) * (shared[3] - shared[1]) >= MOST_AREA * area
+        box = self.box
+        shared = None if box is None else intersection(bbox, box)
+        return box is not None and shared is not None and area(box) > 0 and area(shared) >= MOST_AREA * area(box)
 
 
 class PostgresStore:

@@ -51,6 +51,7 @@ from . import (
     Found,
     Provenance,
     T,
+    area,
     bbox_around,
     between_clause,
     check_filters,
@@ -261,8 +262,12 @@ class SQLiteStore:
         no entry tested against the box. At 1,000,000 features that takes a few
         milliseconds where testing each entry took 300 (docs/performance.md).
         """
-        root = self._roots.get(table, lambda: rtree.root_box(db, table))
+        root = self._root(db, table)
         return root is not None and intersection(bbox, root) == root
+
+    def _root(self, db: sqlite3.Connection, table: str) -> BBox | None:
+        """The box a live table's R*Tree root covers (rtree.root_box), read once."""
+        return self._roots.get(table, lambda: rtree.root_box(db, table))
 
     def _located(self, db: sqlite3.Connection, table: str) -> int:
         """How many features of a live table have a position, counted once."""
@@ -276,9 +281,9 @@ class SQLiteStore:
         100 ms at 1,000,000 features (docs/performance.md). A box of a small
         part of the layer's area is taken to hold a small part of it unread.
         """
-        root = self._roots.get(table, lambda: rtree.root_box(db, table))
+        root = self._root(db, table)
         shared = None if root is None else intersection(bbox, root)
-        if root is None or shared is None or _area(shared) < LEAST_AREA_FOR_OUTSIDE * _area(root):
+        if root is None or shared is None or area(shared) < LEAST_AREA_FOR_OUTSIDE * area(root):
             return False
         return rtree.share_inside(self._nodes, db, table, bbox) > 1 / 2
 
@@ -972,9 +977,8 @@ def _matching(
             clauses.append(RTREE_OVERLAPS)
             params += [min_lon, max_lon, min_lat, max_lat]
         if exact or rowids or not indexed:
-            inside, values = _in_box(table, bbox)
-            clauses.append(inside)
-            params += values
+            clauses.append(f"{table}._lon BETWEEN ? AND ? AND {table}._lat BETWEEN ? AND ?")
+            params += [min_lon, max_lon, min_lat, max_lat]
     narrowing, values = _conditions(table, checked)
     clauses += narrowing
     params += values
@@ -1099,12 +1103,6 @@ def _column_list(table: str, names: tuple[str, ...]) -> str:
     )
 
 
-def _in_box(table: str, bbox: BBox) -> tuple[str, list[Any]]:
-    """A condition, and its parameters, that a row of ``table`` lies inside ``bbox``, tested on its own position."""
-    min_lon, min_lat, max_lon, max_lat = bbox
-    return f"{table}._lon BETWEEN ? AND ? AND {table}._lat BETWEEN ? AND ?", [min_lon, max_lon, min_lat, max_lat]
-
-
 def _outside(table: str, bbox: BBox) -> tuple[str, list[Any]]:
     """A query for how many located features lie outside ``bbox``: the R*Tree entries that do not meet it (APART),
     and those across an edge (STRADDLING) whose exact position is outside, the rest of what :func:`_inside` reads."""
@@ -1119,10 +1117,6 @@ def _outside(table: str, bbox: BBox) -> tuple[str, list[Any]]:
         )
         params += [*box, *(bbox[edge] for edge in edges), *box]
     return "SELECT " + " + ".join(counts), params
-
-
-def _area(box: BBox) -> float:
-    return (box[2] - box[0]) * (box[3] - box[1])
 
 
 def _inside(table: str, bbox: BBox) -> tuple[str, list[Any]]:
