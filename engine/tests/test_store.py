@@ -498,7 +498,7 @@ def test_a_bbox_holds_exactly_the_points_inside_it_or_on_its_edges(store, bbox) 
     features.append(make_feature(len(points), None, None))
     load(store, features, batch=7)
 
-    inside = [f for f in features if f.lon is not None and min_lon <= f.lon <= max_lon and min_lat <= f.lat <= max_lat]
+    inside = in_box(features, bbox)
     assert len(inside) == 9 + 2 * 3  # the grid, and the points nudged inward
     assert store.features(COLLECTION, bbox, limit=100) == inside
     assert store.count(COLLECTION, bbox) == len(inside)
@@ -533,7 +533,7 @@ def test_a_box_holding_most_of_the_layer_is_counted_exactly_from_the_features_ou
     else:  # the located features less the four boxes round it
         outside_counts = postgres_queries(monkeypatch, lambda query: query.startswith("SELECT %s - ("))
 
-    inside = [f for f in features if f.lon is not None and min_lon <= f.lon <= max_lon and min_lat <= f.lat <= max_lat]
+    inside = in_box(features, bbox)
     assert len(points) > len(inside) > len(points) / 2
     assert store.count(COLLECTION, bbox) == len(inside)
     assert len(outside_counts) == 1
@@ -629,7 +629,7 @@ def test_a_count_asked_again_of_the_same_load_is_not_made_again(store, monkeypat
     features = filtered_set()
     load(store, features)
     box = (features[2].lon, features[2].lat, features[9].lon, features[9].lat)
-    inside = [f for f in features if f.lon is not None and box[0] <= f.lon <= box[2] and box[1] <= f.lat <= box[3]]
+    inside = in_box(features, box)
     asked = box_reads(store, monkeypatch)
     assert [store.count(COLLECTION, box) for _ in range(3)] == [len(inside)] * 3
     assert len(asked) == 1
@@ -648,7 +648,7 @@ def test_a_page_near_the_start_of_a_large_counted_box_is_read_in_load_order(stor
     features, _ = whole_layer_set()
     load(store, features, batch=400)
     box = (-5.0, 50.5, 1.5, 58.0)  # most of Great Britain, short of the whole layer
-    inside = [f for f in features if f.lon is not None and box[0] <= f.lon <= box[2] and box[1] <= f.lat <= box[3]]
+    inside = in_box(features, box)
     assert sum(f.lon is not None for f in features) > len(inside) > 1000
     asked = box_reads(store, monkeypatch)
     assert store.features(COLLECTION, box, limit=50, offset=100) == inside[100:150]  # not counted yet
@@ -664,7 +664,7 @@ def test_a_page_near_the_start_of_a_large_counted_box_is_read_in_load_order(stor
     assert store.features(COLLECTION, box, limit=3, offset=len(inside) - 2) == inside[-2:]
     assert len(asked) == before + 1  # the last from the index
     small = (-1.0, 52.0, 0.0, 53.0)
-    few = [f for f in inside if small[0] <= f.lon <= small[2] and small[1] <= f.lat <= small[3]]
+    few = in_box(inside, small)
     assert store.count(COLLECTION, small) == len(few) > 0
     asked.clear()
     assert store.features(COLLECTION, small, limit=50) == few[:50]
@@ -695,7 +695,7 @@ def test_a_client_paging_through_a_box_has_each_page_start_where_the_last_ended(
     of another size, or of a new load of the collection, is still the right one."""
     features, _ = whole_layer_set()
     load(store, features, batch=400)
-    inside = [f for f in features if f.lon is not None and box[0] <= f.lon <= box[2] and box[1] <= f.lat <= box[3]]
+    inside = in_box(features, box)
     assert len(inside) > 300
     assert store.count(COLLECTION, box) == len(inside)
     resumed = resumed_pages(store, monkeypatch)
@@ -708,7 +708,7 @@ def test_a_client_paging_through_a_box_has_each_page_start_where_the_last_ended(
 
     moved = [make_feature(number, feature.lon + 0.01, feature.lat) for number, feature in enumerate(inside)]
     load(store, moved[::-1], batch=400)  # a new load: other rows in another order
-    again = [f for f in moved[::-1] if box[0] <= f.lon <= box[2] and box[1] <= f.lat <= box[3]]
+    again = in_box(moved[::-1], box)
     assert store.count(COLLECTION, box) == len(again)
     pages = [store.features(COLLECTION, box, limit=100, offset=start) for start in range(0, len(again), 100)]
     assert [feature for page in pages for feature in page] == again
@@ -723,12 +723,7 @@ def test_pages_of_filtered_features_start_where_the_last_ended(store, monkeypatc
     features, _ = whole_layer_set()
     load(store, features, batch=400)
     filters = {"BabyChange": True}
-    expected = [
-        feature
-        for feature in matching(features, filters)
-        if box is None
-        or (feature.lon is not None and box[0] <= feature.lon <= box[2] and box[1] <= feature.lat <= box[3])
-    ]
+    expected = matching(features, filters) if box is None else in_box(matching(features, filters), box)
     assert len(expected) > 150
     resumed = resumed_pages(store, monkeypatch)
     pages = [store.features(COLLECTION, box, limit=50, offset=start, filters=filters) for start in range(0, 200, 50)]
@@ -977,6 +972,11 @@ def filtered_set() -> list[Any]:
     features[9] = make_feature(9, features[9].lon, features[9].lat, LocationText=SQL_LOOKING_VALUES[0])
     features[10] = make_feature(10, None, None, BabyChange=None, ChargeAmount=None, Cubicles=None)
     return features
+
+
+def in_box(features: Sequence[Any], box: tuple[float, float, float, float]) -> list[Any]:
+    """The features with a position inside ``box`` (edges included), found by looking at each, in their order."""
+    return [f for f in features if f.lon is not None and box[0] <= f.lon <= box[2] and box[1] <= f.lat <= box[3]]
 
 
 def matching(features: Sequence[Any], filters: dict[str, Any]) -> list[Any]:
