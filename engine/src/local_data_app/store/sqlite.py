@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import numpy as np
 import orjson
 
 from .. import deadline
@@ -58,6 +59,7 @@ from . import (
     check_text_field,
     column_type,
     distance,
+    grid,
     in_load_order,
     indexed_columns,
     intersection,
@@ -116,6 +118,7 @@ FEWEST_READS, MOST_READS = 2, 8  # reads at once, whatever the cores (usable_cor
 MOST_ROOTS = 64  # live tables whose R*Tree root's box a store keeps (SQLiteStore._holds_all)
 MOST_COUNTS = 64  # counts a store keeps, the latest asked (SQLiteStore.count)
 MOST_PAGE_ENDS = 256  # where pages in load order ended that a store keeps, the latest read (SQLiteStore.features)
+MOST_INSIDES, MOST_INSIDE_BYTES = 256, 8 * 2**20  # the boxes' features found from a grid that a store keeps at most
 DEADLINE_STEPS = 1000  # how many steps of SQLite's virtual machine a read takes between looks at its deadline
 # A live table's rows, as its load counted them in the catalogue, which saves a pass over a large table; a table
 # loaded before the catalogue counted them is counted (coalesce runs its second query only when the first is NULL).
@@ -178,6 +181,9 @@ class SQLiteStore:
         self._counts: Shelf[int] = Shelf(MOST_COUNTS)
         # (live table, box, filters, whole layer, offset) -> the _rowid before the page at that offset, in load order
         self._page_ends: Shelf[int] = Shelf(MOST_PAGE_ENDS)
+        self._grids = grid.Grids(self._grid_reader)  # large live tables' features by cell, for their boxes
+        # (live table, box) -> the _rowids of the features inside it, from its grid (None: too many to look at)
+        self._insides: Shelf[grid.Rowids | None] = Shelf(MOST_INSIDE_BYTES, _weight, MOST_INSIDES)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -242,6 +248,9 @@ class SQLiteStore:
         if whole and not checked:
             return self._located(db, table)
         if bbox is not None and not whole and not checked:
+            inside = self._grid_inside(db, table, bbox)
+            if inside is not None:
+                return len(inside)
             if self._mostly_inside(db, table, bbox):  # fewer entries to read outside the box than in it
                 sql, params = _outside(table, bbox)
                 return self._located(db, table) - db.execute(sql, params).fetchone()[0]
@@ -386,7 +395,10 @@ class SQLiteStore:
             after = self._page_ends.kept((*question, offset)) if offset and not sort and not every else None
             skip = 0 if after is not None else offset
             walk = bbox is not None and not sort and self._in_load_order(db, table, bbox, skip, limit, checked)
-            if bbox is not None and not checked and not sort and not walk:
+            inside = None if bbox is None or checked or sort or walk else self._grid_inside(db, table, bbox)
+            if inside is not None:
+                rows = self._grid_page(db, table, fields, inside, limit, skip, after)
+            elif bbox is not None and not checked and not sort and not walk:
                 rows = self._rtree_page(db, table, fields, bbox, limit, skip, after)
             elif every:  # every feature, as a GIS client pages them
                 page = f"SELECT {_columns(table, fields)} FROM {table} {AFTER_OFFSET}"
@@ -419,6 +431,54 @@ class SQLiteStore:
             f"SELECT {_columns(table, fields)} FROM (SELECT id FROM ({sql}) {later}ORDER BY id LIMIT ? OFFSET ?) "
             f"AS page JOIN {table} ON {table}._rowid = page.id ORDER BY {table}._rowid",
             [*params, *past, limit, offset],
+        ).fetchall()
+
+    def _grid_inside(self, db: sqlite3.Connection, table: str, bbox: BBox) -> grid.Rowids | None:
+        """The _rowids of the features inside ``bbox``, in no order, from the table's grid (store/grid.py); None if
+        it has none yet or the box's cells hold too many. A feature whose bounds cross an edge is decided by its
+        exact position, as :func:`_inside` decides it."""
+        made = self._grids.get(table, self._located(db, table))
+        if made is None:
+            return None
+        # A bbox request counts its box, then reads its page: the features inside are found once for both.
+        return self._insides.get((table, bbox), lambda: self._exactly_inside(db, table, made, bbox))
+
+    def _exactly_inside(self, db: sqlite3.Connection, table: str, made: grid.Grid, bbox: BBox) -> grid.Rowids | None:
+        found = made.inside(bbox)
+        if found is None:
+            return None
+        within, across = found
+        if not len(across):
+            return within
+        min_lon, min_lat, max_lon, max_lat = bbox
+        exact = db.execute(
+            f"SELECT _rowid FROM {table} WHERE _rowid IN {rtree.NUMBERS} "
+            "AND _lon BETWEEN ? AND ? AND _lat BETWEEN ? AND ?",
+            [rtree.json_list(across.tolist()), min_lon, max_lon, min_lat, max_lat],
+        )
+        return np.concatenate([within, np.array([rowid for (rowid,) in exact], dtype=np.int64)])
+
+    def _grid_page(
+        self,
+        db: sqlite3.Connection,
+        table: str,
+        fields: _Fields,
+        inside: grid.Rowids,
+        limit: int,
+        offset: int,
+        after: int | None,
+    ) -> list[tuple[Any, ...]]:
+        """A page of the features ``inside`` (from :meth:`_grid_inside`) in load order, after the _rowid ``after``
+        if given: the lowest of their _rowids picked out in NumPy, then only those rows."""
+        if after is not None:
+            inside = inside[inside > after]
+        end = offset + limit
+        if len(inside) > end > 0:
+            inside = np.partition(inside, end - 1)[:end]
+        page = np.sort(inside)[offset:end]
+        return db.execute(
+            f"SELECT {_columns(table, fields)} FROM {table} WHERE _rowid IN {rtree.NUMBERS} ORDER BY _rowid",
+            [rtree.json_list(page.tolist())],
         ).fetchall()
 
     def feature(self, collection: str, feature_id: str) -> Feature | None:
@@ -776,6 +836,12 @@ class SQLiteStore:
             if not together and db.in_transaction:
                 db.execute("COMMIT")
 
+    def _grid_reader(self) -> sqlite3.Connection:
+        """A read-only connection of its own, for a grid's making (store/grid.py), which closes it."""
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA query_only = ON")
+        return db
+
     def _reader(self) -> sqlite3.Connection:
         """This thread's read-only connection, opened on its first read."""
         if self._closed:
@@ -920,6 +986,11 @@ class _SQLiteStaging:
             self.db.execute(f"DROP TABLE {old[0]}_rtree")
             self.db.execute(f"DROP TABLE {old[0]}")
         self.db.execute("COMMIT")
+
+
+def _weight(found: grid.Rowids | None) -> int:
+    """What the features found inside a box weigh on the store's shelf."""
+    return 0 if found is None else found.nbytes
 
 
 def _past_deadline() -> int:

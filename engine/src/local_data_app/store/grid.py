@@ -1,0 +1,233 @@
+"""A large load's located features by cell of a grid, in memory: a box's count and lowest row numbers in NumPy.
+
+A bbox page counts the features in its box and takes the lowest row numbers
+among them. SQLite's R*Tree hands each feature in the box to its virtual
+machine, once for the count and again for the page, so the cost follows the
+features in the box: a 2 km square holds about 780 features of 1,000,000
+and 3,900 of 5,000,000, and its count and page took twice as long
+(docs/performance.md). A loaded table never changes, so its R*Tree's leaves
+are read once into arrays sorted by the cell of a grid each feature lies
+in. The features that may lie in a box are then one run of the arrays for
+each row of cells it spans, tested together by NumPy in compiled loops.
+
+The bounds kept are the R*Tree's own, 32-bit floats rounded outwards: a
+feature whose bounds lie inside a box is inside it, one whose bounds miss
+the box is outside, and the few whose bounds cross an edge are decided by
+the store from their exact positions, as the R*Tree's own reads are.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from . import BBox
+from .rtree import CELL, HEADER
+from .shelf import Shelf
+
+LOG = logging.getLogger(__name__)
+
+LEAST_FEATURES = 100_000  # a smaller load's boxes are read from its R*Tree, as fast, with nothing kept in memory
+PER_CELL = 4  # the features in a cell of the grid, on average
+# Features in the cells of a box beyond which the store reads the box as before (a count from outside, a page in
+# load order or from the R*Tree): testing each one here would take longer than those.
+MOST_CANDIDATES = 250_000
+MOST_BYTES = 512 * 2**20  # the grids a store keeps in all: 24 bytes a feature, so about 20,000,000 features
+NODES_AT_ONCE = 8192  # R*Tree nodes read and unpacked together while a grid is made (10 MB of a 4 KB page's nodes)
+# An R*Tree cell (rtree.CELL) as NumPy reads it: the child node or feature _rowid, then min lon, max lon, min lat,
+# max lat, big-endian.
+CELL_TYPE = np.dtype([("id", ">i8"), ("min_lon", ">f4"), ("max_lon", ">f4"), ("min_lat", ">f4"), ("max_lat", ">f4")])
+
+Rowids = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """One load's features by cell: ``columns`` by ``rows`` cells of ``width`` by ``height`` degrees from the
+    south-west corner ``origin``, the features of cell ``row * columns + column`` at ``starts[cell]`` up to
+    ``starts[cell + 1]`` of ``rowids`` and ``bounds`` (min lon, max lon, min lat, max lat)."""
+
+    origin: tuple[float, float]
+    width: float
+    height: float
+    columns: int
+    rows: int
+    spread: tuple[float, float]  # the widest and tallest a feature's bounds are
+    starts: npt.NDArray[np.int64]
+    rowids: Rowids
+    bounds: npt.NDArray[np.float32]
+
+    @property
+    def nbytes(self) -> int:
+        return self.starts.nbytes + self.rowids.nbytes + self.bounds.nbytes
+
+    def __len__(self) -> int:
+        return len(self.rowids)
+
+    def inside(self, box: BBox) -> tuple[Rowids, Rowids] | None:
+        """The _rowids of the features whose bounds lie inside ``box``, and of those whose bounds cross its edge
+        (inside only if their exact position is); None if the box's cells hold more than MOST_CANDIDATES."""
+        min_lon, min_lat, max_lon, max_lat = box
+        # A feature meeting the box has its bounds' west edge at least min_lon less the widest bounds, and its
+        # cell is taken from that west edge (and south edge), so these cells hold every feature meeting the box.
+        first_column, last_column = self._column(min_lon - self.spread[0]), self._column(max_lon)
+        first_row, last_row = self._row(min_lat - self.spread[1]), self._row(max_lat)
+        if first_column > last_column or first_row > last_row:
+            return _NOTHING, _NOTHING
+        cells = range(first_row * self.columns, last_row * self.columns + 1, self.columns)
+        runs = [(self.starts[cell + first_column], self.starts[cell + last_column + 1]) for cell in cells]
+        if sum(end - start for start, end in runs) > MOST_CANDIDATES:
+            return None
+        # Each row of cells is one run of the arrays.
+        bounds = np.concatenate([self.bounds[start:end] for start, end in runs])
+        rowids = np.concatenate([self.rowids[start:end] for start, end in runs])
+        west, east, south, north = bounds[:, 0], bounds[:, 1], bounds[:, 2], bounds[:, 3]
+        # A 32-bit bound is at least an edge when it is at least the least 32-bit float at or above the edge, and
+        # at most one when at most the greatest at or below it: the box's edges in 32 bits, rounded so, compare as
+        # the edges themselves would, without widening every bound to 64 bits.
+        west_up, east_down, south_up, north_down = _up(min_lon), _down(max_lon), _up(min_lat), _down(max_lat)
+        meets = (east >= west_up) & (west <= east_down) & (north >= south_up) & (south <= north_down)
+        within = (west >= west_up) & (east <= east_down) & (south >= south_up) & (north <= north_down)
+        return rowids[within], rowids[meets & ~within]
+
+    def _column(self, lon: float) -> int:
+        return _cell((lon - self.origin[0]) / self.width, self.columns)
+
+    def _row(self, lat: float) -> int:
+        return _cell((lat - self.origin[1]) / self.height, self.rows)
+
+
+def _up(edge: float) -> np.float32:
+    """The least 32-bit float at or above ``edge`` (infinity above the greatest; not a number stays so)."""
+    with np.errstate(over="ignore"):
+        rounded = np.float32(edge)
+    return np.nextafter(rounded, np.float32(np.inf)) if float(rounded) < edge else rounded
+
+
+def _down(edge: float) -> np.float32:
+    """The greatest 32-bit float at or below ``edge``."""
+    with np.errstate(over="ignore"):
+        rounded = np.float32(edge)
+    return np.nextafter(rounded, np.float32(-np.inf)) if float(rounded) > edge else rounded
+
+
+def _cell(place: float, count: int) -> int:
+    """The cell of ``count`` that ``place``, in cells from the grid's edge, falls in: the first or the last for a
+    place beyond them (or one that is not a number), as _gridded files the features."""
+    return 0 if not place > 0 else count - 1 if place >= count else math.floor(place)
+
+
+_NOTHING: Rowids = np.empty(0, dtype=np.int64)
+
+
+def read(db: sqlite3.Connection, table: str) -> Grid | None:
+    """The grid of a live table's features, read from its R*Tree's leaves; None if it has no located feature.
+
+    A node is a leaf when no node names it as its parent. The leaves are read
+    NODES_AT_ONCE at a time, so what is held beyond the grid stays flat.
+    """
+    parents = {number for (number,) in db.execute(f"SELECT DISTINCT parentnode FROM {table}_rtree_parent")}
+    ids: list[Rowids] = []
+    bounds: list[npt.NDArray[np.float32]] = []
+    nodes = db.execute(f"SELECT nodeno, data FROM {table}_rtree_node")
+    while batch := nodes.fetchmany(NODES_AT_ONCE):
+        leaves = [bytes(data) for number, data in batch if number not in parents]
+        cells = _cells(leaves) if leaves else None
+        if cells is not None and len(cells):  # an empty tree's root is a leaf of no cells
+            ids.append(cells["id"].astype(np.int64))
+            fields = ("min_lon", "max_lon", "min_lat", "max_lat")
+            bounds.append(np.column_stack([cells[field].astype(np.float32) for field in fields]))
+    if not ids:
+        return None
+    return _gridded(np.concatenate(ids), np.concatenate(bounds))
+
+
+def _cells(leaves: list[bytes]) -> npt.NDArray[np.void]:
+    """The cells of leaves of one size (an R*Tree writes every node whole), each leaf's count of cells only."""
+    size = len(leaves[0])
+    most = (size - HEADER) // CELL.size
+    raw = np.frombuffer(b"".join(leaves), dtype=np.uint8).reshape(len(leaves), size)
+    counts = raw[:, 2].astype(np.int64) * 256 + raw[:, 3]
+    cells = np.ascontiguousarray(raw[:, HEADER : HEADER + most * CELL.size]).view(CELL_TYPE)
+    return cells[np.arange(most)[None, :] < counts[:, None]]
+
+
+def _gridded(rowids: Rowids, bounds: npt.NDArray[np.float32]) -> Grid:
+    """The features sorted into a grid of about PER_CELL features a cell over the box that holds them all."""
+    wide = bounds.astype(np.float64)
+    west, east, south, north = wide[:, 0].min(), wide[:, 1].max(), wide[:, 2].min(), wide[:, 3].max()
+    side = max(1, math.isqrt(len(rowids) // PER_CELL))
+    width, height = (float(east - west) / side) or 1.0, (float(north - south) / side) or 1.0
+    columns = np.clip(np.floor((wide[:, 0] - west) / width), 0, side - 1).astype(np.int64)
+    rows = np.clip(np.floor((wide[:, 2] - south) / height), 0, side - 1).astype(np.int64)
+    cells = rows * side + columns
+    order = np.lexsort((rowids, cells))
+    starts = np.zeros(side * side + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cells, minlength=side * side), out=starts[1:])
+    spread = (float((wide[:, 1] - wide[:, 0]).max()), float((wide[:, 3] - wide[:, 2]).max()))
+    return Grid((float(west), float(south)), width, height, side, side, spread, starts, rowids[order], bounds[order])
+
+
+class Grids:
+    """The grids of a store's large live tables, each made once in a thread of its own; MOST_BYTES in all.
+
+    Making one takes about half a second a million features, so no request
+    waits for it: until it is made, the R*Tree answers. One is made at a
+    time, from a connection of its own. A table whose grid could not be made
+    (one dropped by a newer load while it was read, say) is not tried again.
+    """
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+        self._connect = connect
+        self._made: Shelf[Grid] = Shelf(MOST_BYTES, lambda grid: grid.nbytes)
+        self._lock = threading.Lock()
+        self._making: threading.Thread | None = None
+        self._failed: set[str] = set()
+
+    def get(self, table: str, located: int) -> Grid | None:
+        """``table``'s grid if it is made; if not, and the table has LEAST_FEATURES located features or more,
+        its making begins."""
+        if located < LEAST_FEATURES:
+            return None
+        grid = self._made.kept(table)
+        if grid is not None or located * CELL.size > MOST_BYTES:  # a feature's _rowid and bounds: its R*Tree cell
+            return grid
+        with self._lock:
+            if table in self._failed or (self._making is not None and self._making.is_alive()):
+                return None
+            self._making = threading.Thread(target=self._make, args=(table,), name=f"grid {table}", daemon=True)
+            self._making.start()
+        return None
+
+    def wait(self) -> None:
+        """Wait until the grid being made, if any, is made (for tests and benchmarks)."""
+        with self._lock:
+            making = self._making
+        if making is not None:
+            making.join()
+
+    def _make(self, table: str) -> None:
+        try:
+            db = self._connect()
+            try:
+                db.execute("BEGIN")  # the parents and the nodes from one snapshot
+                grid = read(db, table)
+            finally:
+                db.close()
+        except (sqlite3.Error, MemoryError, ValueError) as error:
+            LOG.warning("The grid of %s was not made (%s); its boxes are read from the R*Tree.", table, error)
+            with self._lock:
+                self._failed.add(table)
+            return
+        if grid is None:
+            with self._lock:
+                self._failed.add(table)
+        else:
+            self._made.get(table, lambda: grid)

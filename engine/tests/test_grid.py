@@ -1,0 +1,280 @@
+"""A large load's boxes counted and paged from its grid (store/grid.py), on SQLite.
+
+The grid must give exactly what the R*Tree gives: every feature inside a
+box, to the points on its edges and a hair's breadth either side, in load
+order, whatever the box's size and however the features lie. Until it is
+made, or where it cannot answer, the R*Tree must answer, right.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import random
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from test_rtree import clustered
+from test_store import COLLECTION, box_reads, in_box, load, make_feature
+
+from local_data_app.store import grid, open_store
+
+Box = tuple[float, float, float, float]
+EDGES: Box = (-2.3, 53.4, -2.1, 53.55)  # a box with features on and either side of each edge
+
+
+def edged(lon: float, lat: float, number: int) -> list[tuple[float, float]]:
+    """Points at ``lon``, ``lat`` and a hair's breadth either side of it, each way, closer than a 32-bit float tells."""
+    points = []
+    for nudge in (0.0, 1e-9, 1e-7, 1e-4):
+        points += [(lon - nudge, lat), (lon + nudge, lat), (lon, lat - nudge), (lon, lat + nudge)]
+    points += [(math.nextafter(lon, math.inf), lat), (math.nextafter(lon, -math.inf), lat)]
+    points += [(lon, math.nextafter(lat, math.inf)), (lon, math.nextafter(lat, -math.inf))]
+    return points[: max(1, number)]
+
+
+def layer() -> list[Any]:
+    """Towns and a scatter (some unlocated, some on one spot) with points on and about each edge of EDGES."""
+    features = clustered(6000, seed=20261207)
+    min_lon, min_lat, max_lon, max_lat = EDGES
+    points = []
+    for lon, lat in ((min_lon, 53.5), (max_lon, 53.45), (-2.2, min_lat), (-2.15, max_lat), (min_lon, min_lat)):
+        points += edged(lon, lat, 100)
+    points += [(-2.2, 53.5)] * 30  # thirty on one spot
+    generator = random.Random(3)  # noqa: S311 (test data, not secrets)
+    extra = [make_feature(len(features) + number, lon, lat) for number, (lon, lat) in enumerate(points)]
+    for feature in extra:
+        features.insert(generator.randrange(len(features) + 1), feature)
+    return features
+
+
+@pytest.fixture
+def gridded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, list[Any]]]:
+    """A SQLite store holding layer(), counted as large enough for a grid, and its grid made."""
+    monkeypatch.setattr(grid, "LEAST_FEATURES", 1)
+    store = open_store(f"sqlite:///{tmp_path / 'app.db'}", tmp_path)
+    features = layer()
+    load(store, features, batch=1000)
+    store.count(COLLECTION, EDGES)
+    store._grids.wait()
+    yield store, features
+    store.close()
+
+
+def boxes() -> list[Box]:
+    """Boxes of every size: EDGES and boxes about it, squares in towns and at sea, a point, long strips."""
+    generator = random.Random(11)  # noqa: S311 (test data, not secrets)
+    found: list[Box] = [EDGES, (-2.2, 53.5, -2.2, 53.5), (-2.3, 53.4, -2.3, 53.4), (-9.0, 40.0, -8.0, 41.0)]
+    found += [(-2.5, 53.45, 0.0, 53.45), (-2.2, 49.0, -2.2, 60.0), (-6.1, 49.9, 1.8, 58.7)]
+    min_lon, min_lat, max_lon, max_lat = EDGES
+    found += [(math.nextafter(min_lon, math.inf), min_lat, max_lon, math.nextafter(max_lat, -math.inf))]
+    found += [(min_lon - 1e-9, min_lat + 1e-9, max_lon + 1e-7, max_lat - 1e-7)]
+    for _ in range(60):
+        lon, lat = generator.uniform(-6.0, 1.7), generator.uniform(50.0, 58.6)
+        if generator.random() < 0.6:
+            lon, lat = generator.choice([(-2.24, 53.48), (-0.13, 51.51), (-3.19, 55.95)])
+            lon, lat = lon + generator.gauss(0, 0.05), lat + generator.gauss(0, 0.03)
+        half = generator.choice([0.001, 0.01, 0.05, 0.3])
+        found.append((lon - half, lat - half * 0.6, lon + half, lat + half * 0.6))
+    return found
+
+
+def test_a_large_load_s_boxes_are_counted_and_paged_from_its_grid_exactly(
+    gridded: tuple[Any, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counts and pages, near the start, deep and following on, are the features inside each box, without the R*Tree."""
+    store, features = gridded
+    asked = box_reads(store, monkeypatch)
+    for box in boxes():
+        inside = in_box(features, box)
+        assert store.count(COLLECTION, box) == len(inside), box
+        for limit, offset in [(50, 0), (7, 3), (50, 50), (1000, 0), (50, len(inside) - 10)]:
+            offset = max(0, offset)
+            assert store.features(COLLECTION, box, limit=limit, offset=offset) == inside[offset : offset + limit], box
+        paged = [
+            feature for start in range(0, len(inside) + 1, 40) for feature in store.features(COLLECTION, box, 40, start)
+        ]
+        assert paged == inside, box
+    assert asked == []  # every box was read from the grid (the whole layer's box from the load's own count)
+
+
+def test_a_box_whose_cells_hold_too_many_is_read_as_before(
+    gridded: tuple[Any, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond MOST_CANDIDATES in its cells, a box is read from the R*Tree (or counted from outside), the same."""
+    store, features = gridded
+    monkeypatch.setattr(grid, "MOST_CANDIDATES", 200)
+    asked = box_reads(store, monkeypatch)
+    small, large = (-4.5, 57.0, -4.3, 57.2), (-3.5, 51.0, 0.5, 56.0)  # in the Highlands; round three towns
+    assert store.count(COLLECTION, small) == len(in_box(features, small))
+    assert asked == []
+    inside = in_box(features, large)
+    assert len(inside) > 200
+    assert store.count(COLLECTION, large) == len(inside)
+    assert store.features(COLLECTION, large, limit=50, offset=20) == inside[20:70]
+    assert asked  # the R*Tree answered
+
+
+def test_until_its_grid_is_made_a_load_s_boxes_are_read_from_the_r_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No request waits for a grid: while it is made, the R*Tree answers, right; once it is made, the grid does."""
+    monkeypatch.setattr(grid, "LEAST_FEATURES", 1)
+    release, reading = threading.Event(), threading.Event()
+    read = grid.read
+
+    def slow_read(db: sqlite3.Connection, table: str) -> grid.Grid | None:
+        reading.set()
+        assert release.wait(30)
+        return read(db, table)
+
+    monkeypatch.setattr(grid, "read", slow_read)
+    store = open_store(f"sqlite:///{tmp_path / 'app.db'}", tmp_path)
+    try:
+        features = layer()
+        load(store, features, batch=1000)
+        asked = box_reads(store, monkeypatch)
+        assert store.count(COLLECTION, EDGES) == len(in_box(features, EDGES))
+        assert reading.wait(30)
+        box = (-2.3, 53.4, -2.2, 53.5)
+        assert store.features(COLLECTION, box, limit=20, offset=5) == in_box(features, box)[5:25]
+        assert len(asked) == 2  # both from the R*Tree, while the grid was being made
+        release.set()
+        store._grids.wait()
+        asked.clear()
+        other = (-0.2, 51.45, -0.1, 51.55)
+        assert store.count(COLLECTION, other) == len(in_box(features, other))
+        assert store.features(COLLECTION, other, limit=20) == in_box(features, other)[:20]
+        assert asked == []
+    finally:
+        release.set()
+        store.close()
+
+
+def test_a_grid_that_cannot_be_made_is_not_tried_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A fault while a grid is made is logged once; the R*Tree answers every box, right, and no making starts again."""
+    monkeypatch.setattr(grid, "LEAST_FEATURES", 1)
+    tries: list[str] = []
+
+    def failing_read(db: sqlite3.Connection, table: str) -> grid.Grid | None:
+        tries.append(table)
+        raise sqlite3.OperationalError("no such table")
+
+    monkeypatch.setattr(grid, "read", failing_read)
+    store = open_store(f"sqlite:///{tmp_path / 'app.db'}", tmp_path)
+    try:
+        features = layer()
+        load(store, features, batch=1000)
+        with caplog.at_level(logging.WARNING, logger=grid.__name__):
+            for box in boxes()[:10]:
+                assert store.count(COLLECTION, box) == len(in_box(features, box))
+                store._grids.wait()
+                assert store.features(COLLECTION, box, limit=10) == in_box(features, box)[:10]
+        assert len(tries) == 1
+        assert "its boxes are read from the R*Tree" in caplog.text
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(("least", "most_bytes"), [(100_000, grid.MOST_BYTES), (1, 1000)], ids=["small", "too-large"])
+def test_a_small_load_or_one_too_large_for_memory_has_no_grid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, least: int, most_bytes: int
+) -> None:
+    """A load under LEAST_FEATURES, or one whose grid would weigh more than MOST_BYTES, is read from the R*Tree."""
+    monkeypatch.setattr(grid, "LEAST_FEATURES", least)
+    monkeypatch.setattr(grid, "MOST_BYTES", most_bytes)
+    tries: list[str] = []
+    monkeypatch.setattr(grid, "read", lambda db, table: tries.append(table))
+    store = open_store(f"sqlite:///{tmp_path / 'app.db'}", tmp_path)
+    try:
+        features = layer()
+        load(store, features, batch=1000)
+        assert store.count(COLLECTION, EDGES) == len(in_box(features, EDGES))
+        store._grids.wait()
+        assert tries == []
+    finally:
+        store.close()
+
+
+def test_a_new_load_has_a_grid_of_its_own(gridded: tuple[Any, list[Any]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a new load, its boxes hold its features, from its own grid; and a load of one spot has a grid too."""
+    store, _ = gridded
+    features = [make_feature(number, -1.5 + number * 1e-5, 52.5) for number in range(500)]
+    features += [make_feature(500 + number, -1.5, 52.5) for number in range(20)]
+    load(store, features, batch=100)
+    store.count(COLLECTION, EDGES)
+    store._grids.wait()
+    asked = box_reads(store, monkeypatch)
+    for box in [EDGES, (-1.5, 52.5, -1.5, 52.5), (-1.5, 52.0, -1.499, 53.0), (-1.4999, 52.4, -1.49, 52.6)]:
+        inside = in_box(features, box)
+        assert store.count(COLLECTION, box) == len(inside)
+        assert store.features(COLLECTION, box, limit=30, offset=10) == inside[10:40]
+    assert asked == []
+    load(store, [make_feature(number, -1.5, 52.5) for number in range(5)], batch=5)
+    store.count(COLLECTION, EDGES)
+    store._grids.wait()
+    assert store.count(COLLECTION, (-1.5, 52.5, -1.5, 52.5)) == 5
+    assert [feature.id for feature in store.features(COLLECTION, (-1.6, 52.4, -1.4, 52.6))] == [
+        f"id-{number}" for number in range(5)
+    ]
+
+
+def test_a_feature_whose_bounds_cross_a_cell_s_edge_is_found_from_the_cell_of_its_west_edge(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A feature is filed by the west and south edges of its bounds, which may lie a cell before a box's edge: the
+    box's cells reach back by the widest bounds, so the feature is still found, to be decided by its position."""
+    monkeypatch.setattr(grid, "PER_CELL", 8)
+    points = [(float(number % 8), float(number // 8)) for number in range(64)]  # 64 features: a grid of 2 by 2
+    bounds = [(lon, lon, lat, lat) for lon, lat in points]
+    bounds.append((3.4999, 3.5001, 1.0, 1.0))  # across the first column's east edge, at 3.5
+    bounds.append((2.0, 2.0, 3.4999, 3.5001))  # across the first row's north edge
+    made = grid._gridded(np.arange(1, len(bounds) + 1, dtype=np.int64), np.array(bounds, dtype=np.float32))
+    assert (made.columns, made.rows, made.origin, made.width) == (2, 2, (0.0, 0.0), 3.5)
+    within, across = made.inside((3.5, 0.5, 5.0, 1.5))
+    assert sorted(within.tolist()) == [13, 14]
+    assert across.tolist() == [65]
+    within, across = made.inside((1.5, 3.5, 2.5, 4.5))
+    assert sorted(within.tolist()) == [35]
+    assert across.tolist() == [66]
+    assert [part.tolist() for part in made.inside((20.0, 20.0, 30.0, 30.0))] == [[], []]
+
+
+def test_a_tree_with_no_feature_has_no_grid(tmp_path: Path) -> None:
+    """An R*Tree with no entry (a load of features without a position) gives no grid."""
+    with contextlib.closing(sqlite3.connect(tmp_path / "empty.db")) as db:
+        db.execute("CREATE VIRTUAL TABLE t_rtree USING rtree(id, min_lon, max_lon, min_lat, max_lat)")
+        assert grid.read(db, "t") is None
+
+
+def test_a_box_with_an_edge_at_infinity_or_not_a_number_is_answered() -> None:
+    """The store's own boxes may reach to infinity or past a 32-bit float: such a box's cells are the grid's first
+    or last, and its edges compare as they are."""
+    points = [(float(number % 8), float(number // 8)) for number in range(64)]
+    made = grid._gridded(np.arange(1, 65, dtype=np.int64), np.array([(x, x, y, y) for x, y in points], np.float32))
+    for west, east, north in [(-math.inf, math.inf, math.inf), (-1e300, 1e300, 1e300), (-7.0, 7.0, 3e38)]:
+        within, across = made.inside((west, 6.5, east, north))
+        assert sorted(within.tolist()) == list(range(57, 65))
+        assert across.tolist() == []
+    assert [part.tolist() for part in made.inside((math.nan, 0.0, 1.0, 1.0))] == [[], []]
+
+
+def test_a_box_s_edges_in_32_bits_are_the_nearest_floats_on_the_inside_of_each() -> None:
+    """_up gives the least 32-bit float at or above an edge, _down the greatest at or below: a 32-bit bound
+    compares with them as it does with the edge itself."""
+    generator = random.Random(7)  # noqa: S311 (test data, not secrets)
+    edges = [0.0, -0.0, 2.5, -2.1, 53.4, 1e-300, -1e-45, 179.99999999999997, -90.0]
+    edges += [generator.uniform(-180.0, 180.0) for _ in range(2000)]
+    for edge in edges:
+        up, down = grid._up(edge), grid._down(edge)
+        assert float(down) <= edge <= float(up)
+        assert float(np.nextafter(up, np.float32(-np.inf))) < edge < float(np.nextafter(down, np.float32(np.inf)))
+        assert (up == down) == (float(np.float32(edge)) == edge)
