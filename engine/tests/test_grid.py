@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import get, serving, toilet_rows
 from test_rtree import clustered
 from test_store import COLLECTION, box_reads, in_box, load, make_feature
 
@@ -278,3 +279,43 @@ def test_a_box_s_edges_in_32_bits_are_the_nearest_floats_on_the_inside_of_each()
         assert float(down) <= edge <= float(up)
         assert float(np.nextafter(up, np.float32(-np.inf))) < edge < float(np.nextafter(down, np.float32(np.inf)))
         assert (up == down) == (float(np.float32(edge)) == edge)
+
+
+def test_the_app_begins_its_grid_as_it_starts_and_answers_boxes_from_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store's prepare(), as the app starts, makes a large collection's grid before any box is asked for; the
+    API's counts and pages then come from it, the features inside the box on its edges included."""
+    monkeypatch.setattr(grid, "LEAST_FEATURES", 1)
+    made: list[str] = []
+    read = grid.read
+    monkeypatch.setattr(grid, "read", lambda db, table: made.append(table) or read(db, table))
+    with serving(tmp_path / "project", toilet_rows()) as served:
+        served.app.state.api.store._grids.wait()
+        assert len(made) == 1
+        asked = box_reads(served.app.state.api.store, monkeypatch)
+        positions = [(float(row["GeoX"]), float(row["GeoY"]), row["Ref"]) for row in toilet_rows()]
+        west, south = positions[1][:2]  # the box's south-west corner is the second toilet's position
+        east, north = positions[18][:2]
+        inside = [ref for lon, lat, ref in positions if west <= lon <= east and south <= lat <= north]
+        body = get(f"{served.base}/api/collections/toilets/items?bbox={west},{south},{east},{north}&limit=4").json()
+        assert body["numberMatched"] == len(inside) == 12
+        assert [feature["id"] for feature in body["features"]] == inside[:4]
+        assert asked == []
+
+
+def test_a_store_whose_catalogue_names_a_missing_table_still_starts(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """prepare() on a damaged file logs why no grid was begun, and raises nothing, so the app still starts."""
+    store = open_store(f"sqlite:///{tmp_path / 'app.db'}", tmp_path)
+    try:
+        load(store, layer()[:50], batch=50)
+        with contextlib.closing(sqlite3.connect(tmp_path / "app.db")) as db:
+            (table,) = db.execute("SELECT table_name FROM _collections").fetchone()
+            db.execute(f"DROP TABLE {table}_rtree")
+        with caplog.at_level(logging.WARNING, logger=grid.__name__):
+            store.prepare()
+        assert "No grid was begun as the app started" in caplog.text
+    finally:
+        store.close()

@@ -298,6 +298,13 @@ class Store(Protocol):
         PostgreSQL, which guards its own files, needs only to answer.
         """
 
+    def prepare(self) -> None:
+        """Begin making, in the background, what the store keeps in memory to read faster, as the app starts.
+
+        On SQLite, the grid of each large collection's features (grid.py), one
+        at a time; reads go on meanwhile. PostgreSQL keeps nothing so.
+        """
+
     def close(self) -> None:
         """Release the connection."""
 

@@ -608,6 +608,9 @@ class PostgresStore:
             return f"{self.shown_url}: {self._safe(error)}"
         return None
 
+    def prepare(self) -> None:
+        """Nothing to make: the server keeps its own indexes in memory."""
+
     def close(self) -> None:
         """Close every read connection, those in use too; reading afterwards is a StoreError."""
         with self._guard:

@@ -769,6 +769,19 @@ class SQLiteStore:
             return f"{self.path}: {error}"
         return None if found == ["ok"] else f"{self.path}: {'; '.join(found)}"
 
+    def prepare(self) -> None:
+        """Begin making the grid of the first large collection (store/grid.py); the others' begin at their first box.
+
+        A grid takes about a second a million features to make, and the R*Tree
+        answers until it is made.
+        """
+        try:
+            with self._reading() as db:
+                for (table,) in db.execute(f"SELECT table_name FROM {CATALOGUE}").fetchall():
+                    self._grids.get(table, self._located(db, table))
+        except sqlite3.Error as error:  # the app still starts, reading from the R*Tree
+            grid.LOG.warning("No grid was begun as the app started (%s).", error)
+
     def close(self) -> None:
         """Close the load connection and every thread's read connection; reading afterwards is a StoreError."""
         with self._opening:

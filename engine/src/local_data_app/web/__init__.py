@@ -44,6 +44,8 @@ def create_app(loaded: LoadedSettings) -> FastAPI:
         if app.state.damage:
             LOGGER.error("The database is damaged: %s. Restore it from a backup, or ingest again.", app.state.damage)
         app.state.api = ApiState(store=store, settings=settings, schema=schema, project_dir=loaded.project_dir)
+        if not app.state.damage:
+            store.prepare()  # a large collection's grid is made in the background; the R*Tree answers meanwhile
         workers.size(settings.server.threads or store.reads_at_once)
         # What the app made as it started lives as long as it does. Frozen, the garbage collector stops walking it
         # on every full collection, which paused all requests for tens of milliseconds: an item's p99 at 16
