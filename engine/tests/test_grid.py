@@ -130,10 +130,10 @@ def test_until_its_grid_is_made_a_load_s_boxes_are_read_from_the_r_tree(
     release, reading = threading.Event(), threading.Event()
     read = grid.read
 
-    def slow_read(db: sqlite3.Connection, table: str) -> grid.Grid | None:
+    def slow_read(db: sqlite3.Connection, table: str, located: int) -> grid.Grid | None:
         reading.set()
         assert release.wait(30)
-        return read(db, table)
+        return read(db, table, located)
 
     monkeypatch.setattr(grid, "read", slow_read)
     store = open_store(f"sqlite:///{tmp_path / 'app.db'}", tmp_path)
@@ -165,7 +165,7 @@ def test_a_grid_that_cannot_be_made_is_not_tried_again(
     monkeypatch.setattr(grid, "LEAST_FEATURES", 1)
     tries: list[str] = []
 
-    def failing_read(db: sqlite3.Connection, table: str) -> grid.Grid | None:
+    def failing_read(db: sqlite3.Connection, table: str, located: int) -> grid.Grid | None:
         tries.append(table)
         raise sqlite3.OperationalError("no such table")
 
@@ -193,7 +193,7 @@ def test_a_small_load_or_one_too_large_for_memory_has_no_grid(
     monkeypatch.setattr(grid, "LEAST_FEATURES", least)
     monkeypatch.setattr(grid, "MOST_BYTES", most_bytes)
     tries: list[str] = []
-    monkeypatch.setattr(grid, "read", lambda db, table: tries.append(table))
+    monkeypatch.setattr(grid, "read", lambda db, table, located: tries.append(table))
     store = open_store(f"sqlite:///{tmp_path / 'app.db'}", tmp_path)
     try:
         features = layer()
@@ -228,8 +228,17 @@ def test_a_new_load_has_a_grid_of_its_own(gridded: tuple[Any, list[Any]], monkey
     ]
 
 
+def tree(folder: Path, bounds: list[tuple[float, float, float, float]]) -> sqlite3.Connection:
+    """A database with an R*Tree ``t_rtree`` of these bounds (min lon, max lon, min lat, max lat), _rowids from 1."""
+    db = sqlite3.connect(folder / "tree.db")
+    db.execute("CREATE VIRTUAL TABLE t_rtree USING rtree(id, min_lon, max_lon, min_lat, max_lat)")
+    db.executemany("INSERT INTO t_rtree VALUES (?, ?, ?, ?, ?)", [(n, *box) for n, box in enumerate(bounds, 1)])
+    db.commit()
+    return db
+
+
 def test_a_feature_whose_bounds_cross_a_cell_s_edge_is_found_from_the_cell_of_its_west_edge(
-    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A feature is filed by the west and south edges of its bounds, which may lie a cell before a box's edge: the
     box's cells reach back by the widest bounds, so the feature is still found, to be decided by its position."""
@@ -238,7 +247,9 @@ def test_a_feature_whose_bounds_cross_a_cell_s_edge_is_found_from_the_cell_of_it
     bounds = [(lon, lon, lat, lat) for lon, lat in points]
     bounds.append((3.4999, 3.5001, 1.0, 1.0))  # across the first column's east edge, at 3.5
     bounds.append((2.0, 2.0, 3.4999, 3.5001))  # across the first row's north edge
-    made = grid._gridded(np.arange(1, len(bounds) + 1, dtype=np.int64), np.array(bounds, dtype=np.float32))
+    with contextlib.closing(tree(tmp_path, bounds)) as db:
+        made = grid.read(db, "t", len(bounds))
+    assert made is not None
     assert (made.columns, made.rows, made.origin, made.width) == (2, 2, (0.0, 0.0), 3.5)
     within, across = made.inside((3.5, 0.5, 5.0, 1.5))
     assert sorted(within.tolist()) == [13, 14]
@@ -249,18 +260,27 @@ def test_a_feature_whose_bounds_cross_a_cell_s_edge_is_found_from_the_cell_of_it
     assert [part.tolist() for part in made.inside((20.0, 20.0, 30.0, 30.0))] == [[], []]
 
 
-def test_a_tree_with_no_feature_has_no_grid(tmp_path: Path) -> None:
-    """An R*Tree with no entry (a load of features without a position) gives no grid."""
-    with contextlib.closing(sqlite3.connect(tmp_path / "empty.db")) as db:
-        db.execute("CREATE VIRTUAL TABLE t_rtree USING rtree(id, min_lon, max_lon, min_lat, max_lat)")
-        assert grid.read(db, "t") is None
+def test_a_tree_with_no_feature_or_not_the_features_counted_has_no_grid(tmp_path: Path) -> None:
+    """An R*Tree with no entry (a load of features without a position) gives no grid; one that holds more or fewer
+    features than the store counted is refused in words."""
+    with contextlib.closing(tree(tmp_path, [])) as db:
+        assert grid.read(db, "t", 0) is None
+    (tmp_path / "three").mkdir()
+    with contextlib.closing(tree(tmp_path / "three", [(1.0, 1.0, 2.0, 2.0)] * 3)) as db:
+        assert grid.read(db, "t", 3) is not None
+        with pytest.raises(ValueError, match="holds more than the 2 features counted"):
+            grid.read(db, "t", 2)
+        with pytest.raises(ValueError, match="holds 3 features, not the 4 counted"):
+            grid.read(db, "t", 4)
 
 
-def test_a_box_with_an_edge_at_infinity_or_not_a_number_is_answered() -> None:
+def test_a_box_with_an_edge_at_infinity_or_not_a_number_is_answered(tmp_path: Path) -> None:
     """The store's own boxes may reach to infinity or past a 32-bit float: such a box's cells are the grid's first
     or last, and its edges compare as they are."""
     points = [(float(number % 8), float(number // 8)) for number in range(64)]
-    made = grid._gridded(np.arange(1, 65, dtype=np.int64), np.array([(x, x, y, y) for x, y in points], np.float32))
+    with contextlib.closing(tree(tmp_path, [(x, x, y, y) for x, y in points])) as db:
+        made = grid.read(db, "t", 64)
+    assert made is not None
     for west, east, north in [(-math.inf, math.inf, math.inf), (-1e300, 1e300, 1e300), (-7.0, 7.0, 3e38)]:
         within, across = made.inside((west, 6.5, east, north))
         assert sorted(within.tolist()) == list(range(57, 65))
@@ -289,7 +309,7 @@ def test_the_app_begins_its_grid_as_it_starts_and_answers_boxes_from_it(
     monkeypatch.setattr(grid, "LEAST_FEATURES", 1)
     made: list[str] = []
     read = grid.read
-    monkeypatch.setattr(grid, "read", lambda db, table: made.append(table) or read(db, table))
+    monkeypatch.setattr(grid, "read", lambda db, table, located: made.append(table) or read(db, table, located))
     with serving(tmp_path / "project", toilet_rows()) as served:
         served.app.state.api.store._grids.wait()
         assert len(made) == 1

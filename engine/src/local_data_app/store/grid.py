@@ -24,12 +24,13 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from . import BBox
-from .rtree import CELL, HEADER
+from .rtree import CELL, HEADER, root_box
 from .shelf import Shelf
 
 LOG = logging.getLogger(__name__)
@@ -39,20 +40,23 @@ PER_CELL = 4  # the features in a cell of the grid, on average
 # Features in the cells of a box beyond which the store reads the box as before (a count from outside, a page in
 # load order or from the R*Tree): testing each one here would take longer than those.
 MOST_CANDIDATES = 250_000
-MOST_BYTES = 512 * 2**20  # the grids a store keeps in all: 24 bytes a feature, so about 20,000,000 features
-NODES_AT_ONCE = 8192  # R*Tree nodes read and unpacked together while a grid is made (10 MB of a 4 KB page's nodes)
+MOST_BYTES = 512 * 2**20  # the grids a store keeps in all: about 20,000,000 features
+NODES_AT_ONCE = 4096  # R*Tree nodes read and unpacked together while a grid is made (5 MB of a 4 KB page's nodes)
 # An R*Tree cell (rtree.CELL) as NumPy reads it: the child node or feature _rowid, then min lon, max lon, min lat,
 # max lat, big-endian.
 CELL_TYPE = np.dtype([("id", ">i8"), ("min_lon", ">f4"), ("max_lon", ">f4"), ("min_lat", ">f4"), ("max_lat", ">f4")])
 
+BYTES_A_FEATURE = CELL.size + 8 // PER_CELL  # its _rowid and bounds, as in its R*Tree cell, and its cell's start
 Rowids = npt.NDArray[np.int64]
+Bounds = npt.NDArray[np.float32]
+FIELDS = ("min_lon", "max_lon", "min_lat", "max_lat")
 
 
 @dataclass(frozen=True)
 class Grid:
     """One load's features by cell: ``columns`` by ``rows`` cells of ``width`` by ``height`` degrees from the
     south-west corner ``origin``, the features of cell ``row * columns + column`` at ``starts[cell]`` up to
-    ``starts[cell + 1]`` of ``rowids`` and ``bounds`` (min lon, max lon, min lat, max lat)."""
+    ``starts[cell + 1]`` of ``rowids`` and of each of ``bounds``: min lon, max lon, min lat and max lat."""
 
     origin: tuple[float, float]
     width: float
@@ -62,11 +66,11 @@ class Grid:
     spread: tuple[float, float]  # the widest and tallest a feature's bounds are
     starts: npt.NDArray[np.int64]
     rowids: Rowids
-    bounds: npt.NDArray[np.float32]
+    bounds: tuple[Bounds, Bounds, Bounds, Bounds]
 
     @property
     def nbytes(self) -> int:
-        return self.starts.nbytes + self.rowids.nbytes + self.bounds.nbytes
+        return self.starts.nbytes + self.rowids.nbytes + sum(column.nbytes for column in self.bounds)
 
     def __len__(self) -> int:
         return len(self.rowids)
@@ -86,9 +90,11 @@ class Grid:
         if sum(end - start for start, end in runs) > MOST_CANDIDATES:
             return None
         # Each row of cells is one run of the arrays.
-        bounds = np.concatenate([self.bounds[start:end] for start, end in runs])
-        rowids = np.concatenate([self.rowids[start:end] for start, end in runs])
-        west, east, south, north = bounds[:, 0], bounds[:, 1], bounds[:, 2], bounds[:, 3]
+        pieces = [slice(start, end) for start, end in runs if end > start]
+        if not pieces:
+            return _NOTHING, _NOTHING
+        rowids = np.concatenate([self.rowids[piece] for piece in pieces])
+        west, east, south, north = (np.concatenate([column[piece] for piece in pieces]) for column in self.bounds)
         # A 32-bit bound is at least an edge when it is at least the least 32-bit float at or above the edge, and
         # at most one when at most the greatest at or below it: the box's edges in 32 bits, rounded so, compare as
         # the edges themselves would, without widening every bound to 64 bits.
@@ -127,26 +133,68 @@ def _cell(place: float, count: int) -> int:
 _NOTHING: Rowids = np.empty(0, dtype=np.int64)
 
 
-def read(db: sqlite3.Connection, table: str) -> Grid | None:
-    """The grid of a live table's features, read from its R*Tree's leaves; None if it has no located feature.
+def read(db: sqlite3.Connection, table: str, located: int) -> Grid | None:
+    """The grid of a live table's ``located`` features, read from its R*Tree's leaves; None if it has none.
 
     A node is a leaf when no node names it as its parent. The leaves are read
-    NODES_AT_ONCE at a time, so what is held beyond the grid stays flat.
+    NODES_AT_ONCE at a time into arrays made once, each feature filed in its
+    cell of a grid over the box the tree's root covers as it is read, so that
+    what is held beyond the grid itself stays small while it is made.
     """
+    box = root_box(db, table)
+    if box is None or located <= 0:
+        return None
+    west, south, east, north = box
+    side = max(1, math.isqrt(located // PER_CELL))
+    width, height = ((east - west) / side) or 1.0, ((north - south) / side) or 1.0
+    arrays: list[npt.NDArray[Any]] = [np.empty(located, dtype=np.int64)]
+    arrays += [np.empty(located, dtype=np.float32) for _ in FIELDS]
+    cells = np.empty(located, dtype=np.int32)  # a grid has fewer than located cells
+    spread = [0.0, 0.0]
     parents = {number for (number,) in db.execute(f"SELECT DISTINCT parentnode FROM {table}_rtree_parent")}
-    ids: list[Rowids] = []
-    bounds: list[npt.NDArray[np.float32]] = []
+    filled = 0
     nodes = db.execute(f"SELECT nodeno, data FROM {table}_rtree_node")
     while batch := nodes.fetchmany(NODES_AT_ONCE):
         leaves = [bytes(data) for number, data in batch if number not in parents]
-        cells = _cells(leaves) if leaves else None
-        if cells is not None and len(cells):  # an empty tree's root is a leaf of no cells
-            ids.append(cells["id"].astype(np.int64))
-            fields = ("min_lon", "max_lon", "min_lat", "max_lat")
-            bounds.append(np.column_stack([cells[field].astype(np.float32) for field in fields]))
-    if not ids:
-        return None
-    return _gridded(np.concatenate(ids), np.concatenate(bounds))
+        found = _cells(leaves) if leaves else _NO_CELLS
+        part = slice(filled, filled + len(found))
+        filled += len(found)
+        if filled > located:
+            raise ValueError(f"its R*Tree holds more than the {located:,} features counted")
+        if not len(found):  # an empty tree's root is a leaf of no cells
+            continue
+        arrays[0][part] = found["id"]
+        for array, field in zip(arrays[1:], FIELDS, strict=True):
+            array[part] = found[field]
+        cells[part] = _filed(found["min_lat"], south, height, side) * side + _filed(found["min_lon"], west, width, side)
+        spread[0] = max(spread[0], float((found["max_lon"].astype(np.float64) - found["min_lon"]).max()))
+        spread[1] = max(spread[1], float((found["max_lat"].astype(np.float64) - found["min_lat"]).max()))
+    if filled != located:
+        raise ValueError(f"its R*Tree holds {filled:,} features, not the {located:,} counted")
+    starts = np.zeros(side * side + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cells, minlength=side * side), out=starts[1:])
+    order = np.argsort(cells, kind="stable")  # a page sorts what it takes, so the order within a cell is free
+    del cells
+    for place, array in enumerate(arrays):  # in place, one array at a time, so that each old one goes at once
+        arrays[place] = array[order]
+    rowids, min_lon, max_lon, min_lat, max_lat = arrays
+    return Grid(
+        (west, south),
+        width,
+        height,
+        side,
+        side,
+        (spread[0], spread[1]),
+        starts,
+        rowids,
+        (min_lon, max_lon, min_lat, max_lat),
+    )
+
+
+def _filed(lows: Bounds, origin: float, step: float, count: int) -> npt.NDArray[np.int32]:
+    """The cells of ``count`` along one axis that features of these west (or south) edges are filed in, as
+    _cell finds a box's."""
+    return np.clip(np.floor((lows.astype(np.float64) - origin) / step), 0, count - 1).astype(np.int32)
 
 
 def _cells(leaves: list[bytes]) -> npt.NDArray[np.void]:
@@ -159,26 +207,13 @@ def _cells(leaves: list[bytes]) -> npt.NDArray[np.void]:
     return cells[np.arange(most)[None, :] < counts[:, None]]
 
 
-def _gridded(rowids: Rowids, bounds: npt.NDArray[np.float32]) -> Grid:
-    """The features sorted into a grid of about PER_CELL features a cell over the box that holds them all."""
-    wide = bounds.astype(np.float64)
-    west, east, south, north = wide[:, 0].min(), wide[:, 1].max(), wide[:, 2].min(), wide[:, 3].max()
-    side = max(1, math.isqrt(len(rowids) // PER_CELL))
-    width, height = (float(east - west) / side) or 1.0, (float(north - south) / side) or 1.0
-    columns = np.clip(np.floor((wide[:, 0] - west) / width), 0, side - 1).astype(np.int64)
-    rows = np.clip(np.floor((wide[:, 2] - south) / height), 0, side - 1).astype(np.int64)
-    cells = rows * side + columns
-    order = np.lexsort((rowids, cells))
-    starts = np.zeros(side * side + 1, dtype=np.int64)
-    np.cumsum(np.bincount(cells, minlength=side * side), out=starts[1:])
-    spread = (float((wide[:, 1] - wide[:, 0]).max()), float((wide[:, 3] - wide[:, 2]).max()))
-    return Grid((float(west), float(south)), width, height, side, side, spread, starts, rowids[order], bounds[order])
+_NO_CELLS = np.empty(0, dtype=CELL_TYPE)
 
 
 class Grids:
     """The grids of a store's large live tables, each made once in a thread of its own; MOST_BYTES in all.
 
-    Making one takes about half a second a million features, so no request
+    Making one takes about a second a million features, so no request
     waits for it: until it is made, the R*Tree answers. One is made at a
     time, from a connection of its own. A table whose grid could not be made
     (one dropped by a newer load while it was read, say) is not tried again.
@@ -197,13 +232,14 @@ class Grids:
         if located < LEAST_FEATURES:
             return None
         grid = self._made.kept(table)
-        if grid is not None or located * CELL.size > MOST_BYTES:  # a feature's _rowid and bounds: its R*Tree cell
+        if grid is not None or located * BYTES_A_FEATURE > MOST_BYTES:
             return grid
         with self._lock:
             if table in self._failed or (self._making is not None and self._making.is_alive()):
                 return None
-            self._making = threading.Thread(target=self._make, args=(table,), name=f"grid {table}", daemon=True)
-            self._making.start()
+            making = threading.Thread(target=self._make, args=(table, located), name=f"grid {table}", daemon=True)
+            self._making = making
+            making.start()
         return None
 
     def wait(self) -> None:
@@ -213,12 +249,12 @@ class Grids:
         if making is not None:
             making.join()
 
-    def _make(self, table: str) -> None:
+    def _make(self, table: str, located: int) -> None:
         try:
             db = self._connect()
             try:
                 db.execute("BEGIN")  # the parents and the nodes from one snapshot
-                grid = read(db, table)
+                grid = read(db, table, located)
             finally:
                 db.close()
         except (sqlite3.Error, MemoryError, ValueError) as error:
