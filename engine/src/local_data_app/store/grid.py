@@ -4,8 +4,8 @@ A bbox page counts the features in its box and takes the lowest row numbers
 among them. SQLite's R*Tree hands each feature in the box to its virtual
 machine, once for the count and again for the page, so the cost follows the
 features in the box: a 2 km square holds about 780 features of 1,000,000
-and 3,900 of 5,000,000, and its count and page took twice as long
-(docs/performance.md). A loaded table never changes, so its R*Tree's leaves
+and 3,900 of 5,000,000, and its count and page took two to three times as
+long (docs/performance.md). A loaded table never changes, so its R*Tree's leaves
 are read once into arrays sorted by the cell of a grid each feature lies
 in. The features that may lie in a box are then one run of the arrays for
 each row of cells it spans, tested together by NumPy in compiled loops.
@@ -35,7 +35,7 @@ from .shelf import Shelf
 
 LOG = logging.getLogger(__name__)
 
-LEAST_FEATURES = 100_000  # a smaller load's boxes are read from its R*Tree, as fast, with nothing kept in memory
+LEAST_FEATURES = 100_000  # a smaller load's boxes are read from its R*Tree, about as fast, with nothing kept in memory
 PER_CELL = 4  # the features in a cell of the grid, on average
 # Features in the cells of a box beyond which the store reads the box as before (a count from outside, a page in
 # load order or from the R*Tree): testing each one here would take longer than those.
