@@ -5,9 +5,9 @@ among them. SQLite's R*Tree hands each feature in the box to its virtual
 machine, once for the count and again for the page, so the cost follows the
 features in the box: a 2 km square holds about 780 features of 1,000,000
 and 3,900 of 5,000,000, and its count and page took two to three times as
-long (docs/performance.md). A loaded table never changes, so its R*Tree's leaves
-are read once into arrays sorted by the cell of a grid each feature lies
-in. The features that may lie in a box are then one run of the arrays for
+long (docs/performance.md). A loaded table never changes, so its R*Tree's
+leaves are read once into arrays sorted by the cell of a grid each feature
+lies in. The features that may lie in a box are then one run of the arrays for
 each row of cells it spans, tested together by NumPy in compiled loops.
 
 The bounds kept are the R*Tree's own, 32-bit floats rounded outwards: a
@@ -72,9 +72,6 @@ class Grid:
     def nbytes(self) -> int:
         return self.starts.nbytes + self.rowids.nbytes + sum(column.nbytes for column in self.bounds)
 
-    def __len__(self) -> int:
-        return len(self.rowids)
-
     def inside(self, box: BBox) -> tuple[Rowids, Rowids] | None:
         """The _rowids of the features whose bounds lie inside ``box``, and of those whose bounds cross its edge
         (inside only if their exact position is); None if the box's cells hold more than MOST_CANDIDATES."""
@@ -126,7 +123,7 @@ def _down(edge: float) -> np.float32:
 
 def _cell(place: float, count: int) -> int:
     """The cell of ``count`` that ``place``, in cells from the grid's edge, falls in: the first or the last for a
-    place beyond them (or one that is not a number), as _gridded files the features."""
+    place beyond them (or one that is not a number), as _filed files the features."""
     return 0 if not place > 0 else count - 1 if place >= count else math.floor(place)
 
 
@@ -235,8 +232,9 @@ class Grids:
         if grid is not None or located * BYTES_A_FEATURE > MOST_BYTES:
             return grid
         with self._lock:
-            if table in self._failed or (self._making is not None and self._making.is_alive()):
-                return None
+            busy = self._making is not None and self._making.is_alive()
+            if table in self._failed or busy or self._made.kept(table) is not None:  # failed, or made just now
+                return self._made.kept(table)
             making = threading.Thread(target=self._make, args=(table, located), name=f"grid {table}", daemon=True)
             self._making = making
             making.start()

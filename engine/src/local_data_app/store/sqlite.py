@@ -444,6 +444,7 @@ class SQLiteStore:
         return self._insides.get((table, bbox), lambda: self._exactly_inside(db, table, made, bbox))
 
     def _exactly_inside(self, db: sqlite3.Connection, table: str, made: grid.Grid, bbox: BBox) -> grid.Rowids | None:
+        """The features inside ``bbox`` from ``made``, those across an edge looked up by their exact positions."""
         found = made.inside(bbox)
         if found is None:
             return None
