@@ -30,14 +30,14 @@ Box = tuple[float, float, float, float]
 EDGES: Box = (-2.3, 53.4, -2.1, 53.55)  # a box with features on and either side of each edge
 
 
-def edged(lon: float, lat: float, number: int) -> list[tuple[float, float]]:
+def edged(lon: float, lat: float) -> list[tuple[float, float]]:
     """Points at ``lon``, ``lat`` and a hair's breadth either side of it, each way, closer than a 32-bit float tells."""
     points = []
     for nudge in (0.0, 1e-9, 1e-7, 1e-4):
         points += [(lon - nudge, lat), (lon + nudge, lat), (lon, lat - nudge), (lon, lat + nudge)]
     points += [(math.nextafter(lon, math.inf), lat), (math.nextafter(lon, -math.inf), lat)]
     points += [(lon, math.nextafter(lat, math.inf)), (lon, math.nextafter(lat, -math.inf))]
-    return points[: max(1, number)]
+    return points
 
 
 def layer() -> list[Any]:
@@ -46,7 +46,7 @@ def layer() -> list[Any]:
     min_lon, min_lat, max_lon, max_lat = EDGES
     points = []
     for lon, lat in ((min_lon, 53.5), (max_lon, 53.45), (-2.2, min_lat), (-2.15, max_lat), (min_lon, min_lat)):
-        points += edged(lon, lat, 100)
+        points += edged(lon, lat)
     points += [(-2.2, 53.5)] * 30  # thirty on one spot
     generator = random.Random(3)  # noqa: S311 (test data, not secrets)
     extra = [make_feature(len(features) + number, lon, lat) for number, (lon, lat) in enumerate(points)]
