@@ -232,9 +232,9 @@ class Grids:
         if grid is not None or located * BYTES_A_FEATURE > MOST_BYTES:
             return grid
         with self._lock:
-            busy = self._making is not None and self._making.is_alive()
-            if table in self._failed or busy or self._made.kept(table) is not None:  # failed, or made just now
-                return self._made.kept(table)
+            grid = self._made.kept(table)  # made just now, perhaps
+            if grid is not None or table in self._failed or (self._making is not None and self._making.is_alive()):
+                return grid
             making = threading.Thread(target=self._make, args=(table, located), name=f"grid {table}", daemon=True)
             self._making = making
             making.start()
@@ -248,6 +248,7 @@ class Grids:
             making.join()
 
     def _make(self, table: str, located: int) -> None:
+        grid = None
         try:
             db = self._connect()
             try:
@@ -257,11 +258,9 @@ class Grids:
                 db.close()
         except (sqlite3.Error, MemoryError, ValueError) as error:
             LOG.warning("The grid of %s was not made (%s); its boxes are read from the R*Tree.", table, error)
-            with self._lock:
-                self._failed.add(table)
-            return
         if grid is None:
             with self._lock:
                 self._failed.add(table)
         else:
-            self._made.get(table, lambda: grid)
+            made = grid
+            self._made.get(table, lambda: made)

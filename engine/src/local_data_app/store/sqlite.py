@@ -452,12 +452,9 @@ class SQLiteStore:
         if not len(across):
             return within
         min_lon, min_lat, max_lon, max_lat = bbox
-        exact = db.execute(
-            f"SELECT _rowid FROM {table} WHERE _rowid IN {rtree.NUMBERS} "
-            "AND _lon BETWEEN ? AND ? AND _lat BETWEEN ? AND ?",
-            [rtree.json_list(across.tolist()), min_lon, max_lon, min_lat, max_lat],
-        )
-        return np.concatenate([within, np.array([rowid for (rowid,) in exact], dtype=np.int64)])
+        positions = rtree.exact_positions(db, table, across.tolist())
+        exact = [rowid for rowid, (x, y) in positions.items() if min_lon <= x <= max_lon and min_lat <= y <= max_lat]
+        return np.concatenate([within, np.array(exact, dtype=np.int64)])
 
     def _grid_page(
         self,
