@@ -22,9 +22,9 @@ import numpy as np
 import pytest
 from conftest import get, serving, toilet_rows
 from test_rtree import clustered
-from test_store import COLLECTION, box_reads, in_box, load, make_feature
+from test_store import COLLECTION, box_reads, brute_nearest, in_box, load, make_feature
 
-from local_data_app.store import grid, open_store
+from local_data_app.store import distance, grid, open_store, rtree
 
 Box = tuple[float, float, float, float]
 EDGES: Box = (-2.3, 53.4, -2.1, 53.55)  # a box with features on and either side of each edge
@@ -105,6 +105,88 @@ def test_a_large_load_s_boxes_are_counted_and_paged_from_its_grid_exactly(
     assert asked == []  # every box was read from the grid (the whole layer's box from the load's own count)
 
 
+def points() -> list[tuple[float, float]]:
+    """Points to search from: in towns and between them, on the thirty on one spot and on EDGES' edges, out at sea,
+    and far from every feature (across the world, by a pole and by the 180th meridian)."""
+    generator = random.Random(13)  # noqa: S311 (test data, not secrets)
+    found = [(-2.2, 53.5), (-2.3, 53.5), (-2.2, 53.4), (-5.5, 56.0), (-20.0, 50.0), (150.0, -30.0), (179.99, 89.99)]
+    found += [(-179.99, -89.99), (0.0, 0.0)]
+    for _ in range(50):
+        lon, lat = generator.uniform(-6.0, 1.7), generator.uniform(50.0, 58.6)
+        if generator.random() < 0.6:
+            lon, lat = generator.choice([(-2.24, 53.48), (-0.13, 51.51), (-3.19, 55.95)])
+            lon, lat = lon + generator.gauss(0, 0.05), lat + generator.gauss(0, 0.03)
+        found.append((lon, lat))
+    return found
+
+
+def walks(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, float]]:
+    """The points the store walks its R*Tree from, nearest first, from now on."""
+    walked: list[tuple[float, float]] = []
+    walk = rtree.nearest_candidates
+
+    def spied(db: sqlite3.Connection, table: str, lon: float, lat: float, *args: Any, **kwargs: Any) -> Any:
+        walked.append((lon, lat))
+        return walk(db, table, lon, lat, *args, **kwargs)
+
+    monkeypatch.setattr(rtree, "nearest_candidates", spied)
+    return walked
+
+
+def test_a_large_load_s_nearest_features_are_found_from_its_grid_exactly(
+    gridded: tuple[Any, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages nearest first, near the start, deep, of one and of the whole layer, are the nearest by exact distance,
+    ties in load order, found without the R*Tree's walk, wherever the point."""
+    store, features = gridded
+    walked = walks(monkeypatch)
+    located = sum(feature.lon is not None for feature in features)
+    for lon, lat in points():
+        nearest = brute_nearest(features, lon, lat)
+        for limit, offset in [(50, 0), (10, 0), (1, 0), (7, 3), (50, 100), (50, located - 20)]:
+            found = store.nearest(COLLECTION, lon, lat, limit=limit, offset=offset)
+            assert [feature for feature, _ in found] == nearest[offset : offset + limit], (lon, lat, limit, offset)
+            assert [metres for _, metres in found] == [distance(lon, lat, f.lon, f.lat) for f, _ in found]
+    assert walked == []
+    tied = store.nearest(COLLECTION, -2.2, 53.5, limit=10)
+    assert {metres for _, metres in tied} == {0.0}  # ten of the thirty on one spot, the first loaded
+    assert [feature for feature, _ in tied] == [f for f in features if (f.lon, f.lat) == (-2.2, 53.5)][:10]
+
+
+def test_nearest_features_a_grid_cannot_find_among_few_enough_are_found_by_the_r_tree_s_walk(
+    gridded: tuple[Any, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where a box around the point that would hold them holds more than MOST_NEAR, the R*Tree's walk finds them."""
+    store, features = gridded
+    monkeypatch.setattr(grid, "MOST_NEAR", 40)
+    walked = walks(monkeypatch)
+    for lon, lat in [(-2.24, 53.48), (-20.0, 50.0)]:  # in a town, where 50 lie in cells holding more than 40; at sea
+        found = store.nearest(COLLECTION, lon, lat, limit=50)
+        assert [feature for feature, _ in found] == brute_nearest(features, lon, lat)[:50]
+    assert walked == [(-2.24, 53.48), (-20.0, 50.0)]
+
+
+def test_a_grid_s_nearest_candidates_hold_every_feature_as_near_as_the_last(tmp_path: Path) -> None:
+    """Candidates are a superset of the nearest and their ties, however the points lie: on a line of latitude 2 cm
+    apart (closer than a 32-bit float tells at 179 degrees), a ring around the point, and a point on every spot."""
+    points_ = [(179.0 + step * 2e-7, 10.0) for step in range(300)]  # 2 cm apart; 32-bit floats 1.5 m apart here
+    points_ += [
+        (179.0 + 0.01 * math.cos(turn / 50 * math.tau), 10.0 + 0.01 * math.sin(turn / 50 * math.tau))
+        for turn in range(50)
+    ]
+    points_ += [(179.0, 10.0)] * 5
+    with contextlib.closing(tree(tmp_path, [(x, x, y, y) for x, y in points_])) as db:
+        made = grid.read(db, "t", len(points_))
+    assert made is not None
+    for lon, lat in [(179.0, 10.0), (179.00003, 10.0), (178.99, 10.0), (179.0, 10.01), (179.5, 10.5)]:
+        for wanted in (1, 5, 6, 50, 300, 355, 1000):
+            candidates = set(made.nearest(lon, lat, wanted).tolist())
+            measured = sorted(distance(lon, lat, x, y) for x, y in points_)
+            last = measured[min(wanted, len(points_)) - 1]
+            nearest = {number + 1 for number, (x, y) in enumerate(points_) if distance(lon, lat, x, y) <= last}
+            assert nearest <= candidates, (lon, lat, wanted)
+
+
 def test_a_box_whose_cells_hold_too_many_is_read_as_before(
     gridded: tuple[Any, list[Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -180,7 +262,7 @@ def test_a_grid_that_cannot_be_made_is_not_tried_again(
                 store._grids.wait()
                 assert store.features(COLLECTION, box, limit=10) == in_box(features, box)[:10]
         assert len(tries) == 1
-        assert "its boxes are read from the R*Tree" in caplog.text
+        assert "the R*Tree answers its boxes and nearest" in caplog.text
     finally:
         store.close()
 

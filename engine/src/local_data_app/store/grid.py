@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from . import BBox
+from . import EARTH_RADIUS, WORLD, BBox, bbox_around
 from .rtree import CELL, HEADER, root_box
 from .shelf import Shelf
 
@@ -40,6 +40,12 @@ PER_CELL = 4  # the features in a cell of the grid, on average
 # Features in the cells of a box beyond which the store reads the box as before (a count from outside, a page in
 # load order or from the R*Tree): testing each one here would take longer than those.
 MOST_CANDIDATES = 250_000
+# Features a nearest search measures the distance to at most, beyond which the R*Tree's walk, which bounds whole
+# nodes at a time, finds them sooner: around a point far from the features, whose box reaches a town.
+MOST_NEAR = 20_000
+FIRST_REACH = 0.2  # of the metres that would hold the features wanted were they spread evenly: most lie in towns
+MOST_GROWTH = 16.0  # times wider a box around a point than the last, at most
+MOST_WIDENINGS = 64  # boxes a nearest search reads around a point, each at least twice as wide as the last
 MOST_BYTES = 512 * 2**20  # the grids a store keeps in all: about 20,000,000 features
 NODES_AT_ONCE = 4096  # R*Tree nodes read and unpacked together while a grid is made (5 MB of a 4 KB page's nodes)
 # An R*Tree cell (rtree.CELL) as NumPy reads it: the child node or feature _rowid, then min lon, max lon, min lat,
@@ -49,6 +55,7 @@ CELL_TYPE = np.dtype([("id", ">i8"), ("min_lon", ">f4"), ("max_lon", ">f4"), ("m
 BYTES_A_FEATURE = CELL.size + 8 // PER_CELL  # its _rowid and bounds, as in its R*Tree cell, and its cell's start
 Rowids = npt.NDArray[np.int64]
 Bounds = npt.NDArray[np.float32]
+Floats = npt.NDArray[np.float64]
 FIELDS = ("min_lon", "max_lon", "min_lat", "max_lat")
 
 
@@ -75,36 +82,104 @@ class Grid:
     def inside(self, box: BBox) -> tuple[Rowids, Rowids] | None:
         """The _rowids of the features whose bounds lie inside ``box``, and of those whose bounds cross its edge
         (inside only if their exact position is); None if the box's cells hold more than MOST_CANDIDATES."""
+        found = self._meeting(box, MOST_CANDIDATES)
+        if found is None:
+            return None
+        rowids, (west, east, south, north) = found
+        if not len(rowids):
+            return _NOTHING, _NOTHING
+        west_up, east_down, south_up, north_down = _edges(box)
+        meets = (east >= west_up) & (west <= east_down) & (north >= south_up) & (south <= north_down)
+        within = (west >= west_up) & (east <= east_down) & (south >= south_up) & (north <= north_down)
+        return rowids[within], rowids[meets & ~within]
+
+    def nearest(self, lon: float, lat: float, wanted: int) -> Rowids | None:
+        """The _rowids of features among which are the ``wanted`` nearest the point by their exact positions, with
+        every tie at the last; None if a box around the point holds more than MOST_CANDIDATES in its cells first.
+
+        A box around the point grows until its cells hold ``wanted`` features.
+        Each feature's distance is measured to the middle of its bounds, give
+        or take half their size: the ``wanted`` nearest lie within the
+        ``wanted``-th least of those distances taken at their most. When the
+        box holds that circle, every feature that may lie within it is a
+        candidate; when not, a box around the circle is read instead.
+        """
+        if wanted <= 0:
+            return _NOTHING
+        radius = self._reach(lat, wanted)
+        for _ in range(MOST_WIDENINGS):
+            box = bbox_around(lon, lat, radius)
+            found = self._meeting(box, MOST_NEAR)
+            if found is None:
+                return None
+            rowids, bounds = _meets(box, *found)
+            if len(rowids) < wanted:
+                if box == WORLD:  # every feature is in its cells, and they are fewer than wanted
+                    return rowids
+                # The features in a box grow with its area: the next is as wide as should hold half as many again.
+                radius *= min(MOST_GROWTH, max(2.0, 1.5 * math.sqrt(wanted / max(len(rowids), 1))))
+                continue
+            least, most = _distances(lon, lat, bounds)
+            farthest = float(np.partition(most, wanted - 1)[wanted - 1])
+            if farthest <= radius:  # the box holds every place within it
+                return rowids[least <= farthest]
+            radius = farthest
+        return None
+
+    def _meeting(self, box: BBox, most: int) -> tuple[Rowids, tuple[Bounds, Bounds, Bounds, Bounds]] | None:
+        """The _rowids and bounds of the features in the cells that hold every feature meeting ``box``; None if
+        those are more than ``most``."""
         min_lon, min_lat, max_lon, max_lat = box
         # A feature meeting the box has its bounds' west edge at least min_lon less the widest bounds, and its
         # cell is taken from that west edge (and south edge), so these cells hold every feature meeting the box.
         first_column, last_column = self._column(min_lon - self.spread[0]), self._column(max_lon)
         first_row, last_row = self._row(min_lat - self.spread[1]), self._row(max_lat)
         if first_column > last_column or first_row > last_row:
-            return _NOTHING, _NOTHING
+            return _NOTHING, _NO_BOUNDS
         cells = range(first_row * self.columns, last_row * self.columns + 1, self.columns)
         runs = [(self.starts[cell + first_column], self.starts[cell + last_column + 1]) for cell in cells]
-        if sum(end - start for start, end in runs) > MOST_CANDIDATES:
+        if sum(end - start for start, end in runs) > most:
             return None
         # Each row of cells is one run of the arrays.
         pieces = [slice(start, end) for start, end in runs if end > start]
         if not pieces:
-            return _NOTHING, _NOTHING
-        rowids = np.concatenate([self.rowids[piece] for piece in pieces])
+            return _NOTHING, _NO_BOUNDS
         west, east, south, north = (np.concatenate([column[piece] for piece in pieces]) for column in self.bounds)
-        # A 32-bit bound is at least an edge when it is at least the least 32-bit float at or above the edge, and
-        # at most one when at most the greatest at or below it: the box's edges in 32 bits, rounded so, compare as
-        # the edges themselves would, without widening every bound to 64 bits.
-        west_up, east_down, south_up, north_down = _up(min_lon), _down(max_lon), _up(min_lat), _down(max_lat)
-        meets = (east >= west_up) & (west <= east_down) & (north >= south_up) & (south <= north_down)
-        within = (west >= west_up) & (east <= east_down) & (south >= south_up) & (north <= north_down)
-        return rowids[within], rowids[meets & ~within]
+        return np.concatenate([self.rowids[piece] for piece in pieces]), (west, east, south, north)
+
+    def _reach(self, lat: float, wanted: int) -> float:
+        """Metres around a point at ``lat`` whose cells hold about ``wanted`` features, where features are spread
+        evenly: a search's first box."""
+        cell = math.radians(self.height) * math.sqrt(max(math.cos(math.radians(lat)), 0.0) * self.width / self.height)
+        return max(1.0, EARTH_RADIUS * cell * math.sqrt(wanted / PER_CELL) / 2 * FIRST_REACH)
 
     def _column(self, lon: float) -> int:
         return _cell((lon - self.origin[0]) / self.width, self.columns)
 
     def _row(self, lat: float) -> int:
         return _cell((lat - self.origin[1]) / self.height, self.rows)
+
+
+def _edges(box: BBox) -> tuple[np.float32, np.float32, np.float32, np.float32]:
+    """A box's west, east, south and north edges in 32 bits, each rounded to the inside of the box.
+
+    A 32-bit bound is at least an edge when it is at least the least 32-bit
+    float at or above the edge, and at most one when at most the greatest at
+    or below it: the edges so rounded compare as the edges themselves would,
+    without widening every bound to 64 bits.
+    """
+    min_lon, min_lat, max_lon, max_lat = box
+    return _up(min_lon), _down(max_lon), _up(min_lat), _down(max_lat)
+
+
+def _meets(
+    box: BBox, rowids: Rowids, bounds: tuple[Bounds, Bounds, Bounds, Bounds]
+) -> tuple[Rowids, tuple[Bounds, Bounds, Bounds, Bounds]]:
+    """Those of the features (their _rowids and bounds) whose bounds meet ``box``."""
+    west, east, south, north = bounds
+    west_up, east_down, south_up, north_down = _edges(box)
+    meets = (east >= west_up) & (west <= east_down) & (north >= south_up) & (south <= north_down)
+    return rowids[meets], (west[meets], east[meets], south[meets], north[meets])
 
 
 def _up(edge: float) -> np.float32:
@@ -128,6 +203,26 @@ def _cell(place: float, count: int) -> int:
 
 
 _NOTHING: Rowids = np.empty(0, dtype=np.int64)
+_NO_BOUNDS = (np.empty(0, dtype=np.float32),) * 4
+
+
+def _distances(lon: float, lat: float, bounds: tuple[Bounds, Bounds, Bounds, Bounds]) -> tuple[Floats, Floats]:
+    """The least and the most metres from a point to features with these bounds, wherever in them each lies.
+
+    The haversine of store.distance to the middle of each feature's bounds,
+    less and plus half their height and width (a degree of longitude is
+    never longer than one of latitude), a millionth and a millimetre, so that
+    the formula's own rounding cannot carry a feature across either.
+    """
+    west, east, south, north = (column.astype(np.float64) for column in bounds)
+    phi, middle = math.radians(lat), np.radians((south + north) / 2)
+    half_chord = (
+        np.sin((middle - phi) / 2) ** 2
+        + math.cos(phi) * np.cos(middle) * np.sin(np.radians((west + east) / 2 - lon) / 2) ** 2
+    )
+    metres = 2 * EARTH_RADIUS * np.arcsin(np.sqrt(np.minimum(half_chord, 1.0)))
+    give = EARTH_RADIUS * np.radians((east - west) + (north - south)) / 2 + metres * 1e-6 + 0.001
+    return metres - give, metres + give
 
 
 def read(db: sqlite3.Connection, table: str, located: int) -> Grid | None:
@@ -257,7 +352,7 @@ class Grids:
             finally:
                 db.close()
         except (sqlite3.Error, MemoryError, ValueError) as error:
-            LOG.warning("The grid of %s was not made (%s); its boxes are read from the R*Tree.", table, error)
+            LOG.warning("The grid of %s was not made (%s); the R*Tree answers its boxes and nearest.", table, error)
         if grid is None:
             with self._lock:
                 self._failed.add(table)

@@ -85,6 +85,9 @@ ROW_REFINEMENTS = 3
 # rows 1, 2, 3... as it stages them (_SQLiteStaging.add) and never changes after, so the page is found by the
 # table's key: OFFSET stepped over every row before it, reading the table's pages up to the page.
 AFTER_OFFSET = "WHERE _rowid > ? ORDER BY _rowid LIMIT ?"
+# A nearest page from the grid reads the whole rows of its candidates, rather than their positions first and then
+# the page's rows, when they are at most this many times its length: a row costs about twice a position.
+WHOLE_ROWS = 2
 RANK_ALL_UP_TO = 2000  # matching features nearest() ranks all at once rather than search for with boxes
 RTREE_OVERLAPS = "r.max_lon >= ? AND r.min_lon <= ? AND r.max_lat >= ? AND r.min_lat <= ?"
 RTREE_WITHIN = "r.min_lon >= ? AND r.max_lon <= ? AND r.min_lat >= ? AND r.max_lat <= ?"
@@ -456,6 +459,14 @@ class SQLiteStore:
         exact = [rowid for rowid, (x, y) in positions.items() if min_lon <= x <= max_lon and min_lat <= y <= max_lat]
         return np.concatenate([within, np.array(exact, dtype=np.int64)])
 
+    def _grid_nearest(
+        self, db: sqlite3.Connection, table: str, lon: float, lat: float, wanted: int
+    ) -> grid.Rowids | None:
+        """The _rowids of features among which are the ``wanted`` nearest the point, with every tie at the last,
+        from the table's grid (store/grid.py); None if it has none yet or cannot tell from few enough."""
+        made = self._grids.get(table, self._located(db, table))
+        return made.nearest(lon, lat, wanted) if made is not None else None
+
     def _grid_page(
         self,
         db: sqlite3.Connection,
@@ -552,8 +563,20 @@ class SQLiteStore:
             return {rowid for (rowid,) in db.execute(f"SELECT {table}._rowid{source}", params)}
 
         located: Iterable[tuple[int, float, float]] | None = None
-        if not (bbox or checked or plan):  # any located feature may be among them: walk the R*Tree nearest first
-            located = rtree.nearest_candidates(db, table, lon, lat, wanted, nodes=self._nodes)
+        if not (bbox or checked or plan):  # any located feature may be among them: from the grid, or the R*Tree's walk
+            candidates = self._grid_nearest(db, table, lon, lat, wanted)
+            if candidates is not None and len(candidates) <= limit * WHOLE_ROWS:  # their rows give their positions
+                rows = db.execute(
+                    f"SELECT {_columns(table, fields)} FROM {table} WHERE _rowid IN {rtree.NUMBERS}",
+                    [rtree.json_list(candidates.tolist())],
+                )
+                nearest = heapq.nsmallest(wanted, ((distance(lon, lat, row[2], row[3]), row[0], row) for row in rows))
+                return [(_feature(row, fields), metres) for metres, _, row in deadline.paced(nearest[offset:])]
+            if candidates is not None:
+                located = rtree.exact_positions(db, table, candidates.tolist()).items()
+                located = [(rowid, x, y) for rowid, (x, y) in located]
+            else:
+                located = rtree.nearest_candidates(db, table, lon, lat, wanted, nodes=self._nodes)
         elif few and holding is not None and not (bbox or rest or looked_for):  # the set is every match: rank it
             positions = rtree.exact_positions(db, table, sorted(holding))
             located = [(rowid, x, y) for rowid, (x, y) in positions.items() if x is not None]
