@@ -26,11 +26,14 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from conftest import clean_settings_environment, get, write_project
 from large_store import CENTRE, fill
+from test_store import COLLECTION as LOADED
+from test_store import load, make_feature
 
 from local_data_app import deadline
 from local_data_app.config import load_settings
 from local_data_app.errors import ConfigError
 from local_data_app.store import open_store
+from local_data_app.store import sqlite as sqlite_store
 from local_data_app.testing import running
 from local_data_app.web import create_app, pages
 from local_data_app.web.deadlines import Deadlines
@@ -80,6 +83,41 @@ def test_a_read_that_outlasts_its_deadline_stops_with_too_slow(store: Any) -> No
     assert time.perf_counter() - started < SHORT + unbounded / 2
     assert stopped.value.status == 503
     assert "more than 0.02 seconds" in stopped.value.message
+
+
+@pytest.mark.parametrize("left_open", [False, True], ids=["deadline-at-commit", "transaction-left-open"])
+def test_a_sqlite_read_ends_its_transaction_though_its_deadline_passed_as_it_ended(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, left_open: bool
+) -> None:
+    """A read whose deadline passes after its last query still ends its transaction, and the connection reads on.
+
+    SQLite asks the progress handler inside a prepared COMMIT every few hundred
+    runs; asked after the deadline, it stopped the COMMIT and could leave the
+    transaction open, so that every later BEGIN on the connection failed and
+    a busy server answered half its requests with errors. Here the handler
+    is asked at every step. A transaction left open by any fault is ended
+    before the next read begins.
+    """
+    monkeypatch.setattr(sqlite_store, "DEADLINE_STEPS", 1)
+    store = open_store(f"sqlite:///{tmp_path / 'app.db'}", tmp_path)
+    try:
+        load(store, [make_feature(number, -2.2 + number / 1000, 53.4) for number in range(50)], batch=50)
+        if left_open:
+            store.count(LOADED)
+            store._local.db.execute("BEGIN")  # as a stopped COMMIT left it
+        with deadline.within(60) as limit:
+
+            def read() -> int:
+                found = store.count(LOADED)
+                limit.client_gone()  # the deadline passes after the last query, before the transaction ends
+                return int(found)
+
+            assert store.consistent(read) == 50
+        assert not store._local.db.in_transaction
+        assert store.count(LOADED, (-2.2, 53.3, -2.19, 53.5)) == 11
+        assert len(store.features(LOADED, limit=20)) == 20
+    finally:
+        store.close()
 
 
 def test_a_read_whose_client_has_gone_stops(store: Any) -> None:

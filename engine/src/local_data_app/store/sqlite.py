@@ -858,7 +858,9 @@ class SQLiteStore:
         deadline.check()
         together = self._together() is not None
         if not together:
-            db.execute("BEGIN")
+            if db.in_transaction:  # left open by a fault: the block reads the latest commit, as every block does
+                _unstopped(db, "ROLLBACK")
+            _unstopped(db, "BEGIN")
         try:
             yield db
         except sqlite3.OperationalError as error:
@@ -868,7 +870,7 @@ class SQLiteStore:
             raise
         finally:
             if not together and db.in_transaction:
-                db.execute("COMMIT")
+                _unstopped(db, "COMMIT")
 
     def _grid_reader(self) -> sqlite3.Connection:
         """A read-only connection of its own, for a grid's making (store/grid.py), which closes it."""
@@ -1025,6 +1027,28 @@ class _SQLiteStaging:
 def _weight(found: grid.Rowids | None) -> int:
     """What the features found inside a box weigh on the store's shelf."""
     return 0 if found is None else found.nbytes
+
+
+def _unstopped(db: sqlite3.Connection, statement: str) -> None:
+    """Run a statement that begins or ends a read transaction without the deadline's progress handler.
+
+    SQLite counts a prepared statement's steps across its runs, and Python
+    keeps ``COMMIT`` and ``BEGIN`` prepared, so the handler is asked inside
+    one of them every few hundred runs. Asked after a request's deadline, it
+    stopped the ``COMMIT``, which could leave the transaction open: every
+    later ``BEGIN`` on that thread's connection was then refused, and half a
+    server's answers were errors until it restarted. A COMMIT that fails all
+    the same rolls back, which ends a read transaction as well.
+    """
+    db.set_progress_handler(None, 0)
+    try:
+        db.execute(statement)
+    except sqlite3.Error:
+        if statement == "COMMIT" and db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    finally:
+        db.set_progress_handler(_past_deadline, DEADLINE_STEPS)
 
 
 def _past_deadline() -> int:
