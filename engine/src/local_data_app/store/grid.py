@@ -14,6 +14,11 @@ The bounds kept are the R*Tree's own, 32-bit floats rounded outwards: a
 feature whose bounds lie inside a box is inside it, one whose bounds miss
 the box is outside, and the few whose bounds cross an edge are decided by
 the store from their exact positions, as the R*Tree's own reads are.
+
+The same arrays find the features nearest a point, which the store walked
+the R*Tree's nodes for in Python: the bounds give each feature's distance
+to within their size, so a box around the point holds the few that may be
+among the nearest, and only those rows are read.
 """
 
 from __future__ import annotations
