@@ -100,9 +100,9 @@ class Grid:
 
     def nearest(self, lon: float, lat: float, wanted: int) -> Rowids | None:
         """The _rowids of features among which are the ``wanted`` nearest the point by their exact positions, with
-        every tie at the last; None if a box around the point holds more than MOST_CANDIDATES in its cells first.
+        every tie at the last; None if the cells of a box around the point hold more than MOST_NEAR first.
 
-        A box around the point grows until its cells hold ``wanted`` features.
+        A box around the point grows until ``wanted`` features meet it.
         Each feature's distance is measured to the middle of its bounds, give
         or take half their size: the ``wanted`` nearest lie within the
         ``wanted``-th least of those distances taken at their most. When the

@@ -573,8 +573,8 @@ class SQLiteStore:
                 nearest = heapq.nsmallest(wanted, ((distance(lon, lat, row[2], row[3]), row[0], row) for row in rows))
                 return [(_feature(row, fields), metres) for metres, _, row in deadline.paced(nearest[offset:])]
             if candidates is not None:
-                located = rtree.exact_positions(db, table, candidates.tolist()).items()
-                located = [(rowid, x, y) for rowid, (x, y) in located]
+                positions = rtree.exact_positions(db, table, candidates.tolist())
+                located = [(rowid, x, y) for rowid, (x, y) in positions.items()]
             else:
                 located = rtree.nearest_candidates(db, table, lon, lat, wanted, nodes=self._nodes)
         elif few and holding is not None and not (bbox or rest or looked_for):  # the set is every match: rank it
