@@ -383,11 +383,12 @@ def test_a_box_s_edges_in_32_bits_are_the_nearest_floats_on_the_inside_of_each()
         assert (up == down) == (float(np.float32(edge)) == edge)
 
 
-def test_the_app_begins_its_grid_as_it_starts_and_answers_boxes_from_it(
+def test_the_app_begins_its_grid_as_it_starts_and_answers_boxes_and_nearest_from_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The store's prepare(), as the app starts, makes a large collection's grid before any box is asked for; the
-    API's counts and pages then come from it, the features inside the box on its edges included."""
+    API's counts and pages then come from it, the features inside the box on its edges included, and so do its
+    pages nearest a point, with their distances."""
     monkeypatch.setattr(grid, "LEAST_FEATURES", 1)
     made: list[str] = []
     read = grid.read
@@ -404,6 +405,15 @@ def test_the_app_begins_its_grid_as_it_starts_and_answers_boxes_from_it(
         assert body["numberMatched"] == len(inside) == 12
         assert [feature["id"] for feature in body["features"]] == inside[:4]
         assert asked == []
+        walked = walks(monkeypatch)
+        lon, lat = positions[5][:2]
+        nearest = sorted((distance(lon, lat, x, y), number, ref) for number, (x, y, ref) in enumerate(positions))
+        body = get(f"{served.base}/api/collections/toilets/items?near={lon},{lat}&limit=5&offset=1").json()
+        assert [feature["id"] for feature in body["features"]] == [ref for _, _, ref in nearest[1:6]]
+        assert [feature["properties"]["distance"] for feature in body["features"]] == [
+            round(metres, 1) for metres, _, _ in nearest[1:6]
+        ]
+        assert walked == []
 
 
 def test_a_store_whose_catalogue_names_a_missing_table_still_starts(
