@@ -167,23 +167,23 @@ def test_nearest_features_a_grid_cannot_find_among_few_enough_are_found_by_the_r
 
 
 def test_a_grid_s_nearest_candidates_hold_every_feature_as_near_as_the_last(tmp_path: Path) -> None:
-    """Candidates are a superset of the nearest and their ties, however the points lie: on a line of latitude 2 cm
-    apart (closer than a 32-bit float tells at 179 degrees), a ring around the point, and a point on every spot."""
-    points_ = [(179.0 + step * 2e-7, 10.0) for step in range(300)]  # 2 cm apart; 32-bit floats 1.5 m apart here
-    points_ += [
+    """Candidates are a superset of the nearest and their ties, however the features lie: along a line of latitude
+    2 cm apart (closer than a 32-bit float tells at 179 degrees), on a ring around the point, and five on it."""
+    spots = [(179.0 + step * 2e-7, 10.0) for step in range(300)]  # 2 cm apart; 32-bit floats 1.5 m apart here
+    spots += [
         (179.0 + 0.01 * math.cos(turn / 50 * math.tau), 10.0 + 0.01 * math.sin(turn / 50 * math.tau))
         for turn in range(50)
     ]
-    points_ += [(179.0, 10.0)] * 5
-    with contextlib.closing(tree(tmp_path, [(x, x, y, y) for x, y in points_])) as db:
-        made = grid.read(db, "t", len(points_))
+    spots += [(179.0, 10.0)] * 5
+    with contextlib.closing(tree(tmp_path, [(x, x, y, y) for x, y in spots])) as db:
+        made = grid.read(db, "t", len(spots))
     assert made is not None
     for lon, lat in [(179.0, 10.0), (179.00003, 10.0), (178.99, 10.0), (179.0, 10.01), (179.5, 10.5)]:
+        measured = [distance(lon, lat, x, y) for x, y in spots]
         for wanted in (1, 5, 6, 50, 300, 355, 1000):
+            last = sorted(measured)[min(wanted, len(spots)) - 1]
+            nearest = {rowid for rowid, metres in enumerate(measured, 1) if metres <= last}
             candidates = set(made.nearest(lon, lat, wanted).tolist())
-            measured = sorted(distance(lon, lat, x, y) for x, y in points_)
-            last = measured[min(wanted, len(points_)) - 1]
-            nearest = {number + 1 for number, (x, y) in enumerate(points_) if distance(lon, lat, x, y) <= last}
             assert nearest <= candidates, (lon, lat, wanted)
 
 
