@@ -90,13 +90,14 @@ class Grid:
         found = self._meeting(box, MOST_CANDIDATES)
         if found is None:
             return None
-        rowids, (west, east, south, north) = found
+        rowids, bounds = found
         if not len(rowids):
             return _NOTHING, _NOTHING
-        west_up, east_down, south_up, north_down = _edges(box)
-        meets = (east >= west_up) & (west <= east_down) & (north >= south_up) & (south <= north_down)
+        edges = _edges(box)
+        west, east, south, north = bounds
+        west_up, east_down, south_up, north_down = edges
         within = (west >= west_up) & (east <= east_down) & (south >= south_up) & (north <= north_down)
-        return rowids[within], rowids[meets & ~within]
+        return rowids[within], rowids[_meet(bounds, edges) & ~within]
 
     def nearest(self, lon: float, lat: float, wanted: int) -> Rowids | None:
         """The _rowids of features among which are the ``wanted`` nearest the point by their exact positions, with
@@ -181,10 +182,18 @@ def _meets(
     box: BBox, rowids: Rowids, bounds: tuple[Bounds, Bounds, Bounds, Bounds]
 ) -> tuple[Rowids, tuple[Bounds, Bounds, Bounds, Bounds]]:
     """Those of the features (their _rowids and bounds) whose bounds meet ``box``."""
+    meets = _meet(bounds, _edges(box))
     west, east, south, north = bounds
-    west_up, east_down, south_up, north_down = _edges(box)
-    meets = (east >= west_up) & (west <= east_down) & (north >= south_up) & (south <= north_down)
     return rowids[meets], (west[meets], east[meets], south[meets], north[meets])
+
+
+def _meet(
+    bounds: tuple[Bounds, Bounds, Bounds, Bounds], edges: tuple[np.float32, np.float32, np.float32, np.float32]
+) -> npt.NDArray[np.bool_]:
+    """Which of these bounds meet a box of these edges in 32 bits (from _edges)."""
+    west, east, south, north = bounds
+    west_up, east_down, south_up, north_down = edges
+    return (east >= west_up) & (west <= east_down) & (north >= south_up) & (south <= north_down)
 
 
 def _up(edge: float) -> np.float32:
