@@ -9,12 +9,13 @@ made, or where it cannot answer, the R*Tree must answer, right.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import logging
 import math
 import random
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,9 @@ from conftest import get, serving, toilet_rows
 from test_rtree import clustered
 from test_store import COLLECTION, box_reads, brute_nearest, in_box, load, make_feature
 
-from local_data_app.store import distance, grid, open_store, rtree
+from local_data_app import deadline
+from local_data_app.store import Between, OpenAt, distance, grid, masks, open_store, rtree
+from local_data_app.store import sqlite as sqlite_store
 
 Box = tuple[float, float, float, float]
 EDGES: Box = (-2.3, 53.4, -2.1, 53.55)  # a box with features on and either side of each edge
@@ -164,6 +167,95 @@ def test_nearest_features_a_grid_cannot_find_among_few_enough_are_found_by_the_r
         found = store.nearest(COLLECTION, lon, lat, limit=50)
         assert [feature for feature, _ in found] == brute_nearest(features, lon, lat)[:50]
     assert walked == [(-2.24, 53.48), (-20.0, 50.0)]
+
+
+FILTERED: list[tuple[dict[str, Any], Callable[[dict[str, Any]], bool]]] = [
+    ({"BabyChange": True}, lambda p: p["BabyChange"]),  # half
+    ({"BabyChange": False, "Share 100% {table}": "share 1"}, lambda p: not p["BabyChange"] and p["Cubicles"] % 3 == 1),
+    ({"Cubicles": Between(100, 400)}, lambda p: 100 <= p["Cubicles"] <= 400),  # a few hundred, in load order
+    ({"Cubicles": 4321}, lambda p: p["Cubicles"] == 4321),  # one
+    ({"Cubicles": -1}, lambda p: False),  # none
+]
+
+
+def mask_reads(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The filters the store reads a mask of, from now on."""
+    read, clauses = masks.read, []
+
+    def spied(db: sqlite3.Connection, table: str, clause: Any) -> Any:
+        clauses.append(clause)
+        return read(db, table, clause)
+
+    monkeypatch.setattr(masks, "read", spied)
+    return clauses
+
+
+def test_a_large_load_s_nearest_features_meeting_filters_are_found_from_its_grid_and_masks(
+    gridded: tuple[Any, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages nearest first with filters (one, two together, a range, one that one feature meets, one none meets) are
+    the nearest of the features meeting them, found without the R*Tree's walk, each filter's mask read once."""
+    store, features = gridded
+    walked, read = walks(monkeypatch), mask_reads(monkeypatch)
+    for filters, meets in FILTERED:
+        kept = [feature for feature in features if meets(feature.properties)]
+        for lon, lat in points()[:25]:
+            nearest = brute_nearest(kept, lon, lat)
+            for limit, offset in [(50, 0), (1, 0), (7, 3), (50, max(0, len(nearest) - 20))]:
+                found = store.nearest(COLLECTION, lon, lat, limit=limit, offset=offset, filters=filters)
+                assert [feature for feature, _ in found] == nearest[offset : offset + limit], (filters, lon, lat)
+                assert [metres for _, metres in found] == [distance(lon, lat, f.lon, f.lat) for f, _ in found]
+    assert walked == []
+    assert len(read) == len({clause for clause in read}) == 6  # the second case's two filters are masked apart
+
+
+def test_nearest_features_meeting_filters_a_grid_cannot_find_among_few_enough_are_found_by_the_r_tree_s_walk(
+    gridded: tuple[Any, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With masks, MOST_MASKED bounds the features a box's cells may hold; past it, the walk finds them."""
+    store, features = gridded
+    monkeypatch.setattr(grid, "MOST_MASKED", 40)
+    walked = walks(monkeypatch)
+    kept = [feature for feature in features if feature.properties["BabyChange"]]
+    for lon, lat in [(-2.24, 53.48), (-20.0, 50.0)]:
+        found = store.nearest(COLLECTION, lon, lat, limit=50, filters={"BabyChange": True})
+        assert [feature for feature, _ in found] == brute_nearest(kept, lon, lat)[:50]
+    assert walked == [(-2.24, 53.48), (-20.0, 50.0)]
+
+
+def test_a_mask_whose_read_a_deadline_stopped_is_not_read_again_and_nearest_answers_without_it(
+    gridded: tuple[Any, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read is interrupted as a request's deadline interrupts it; later pages come from the walk, right."""
+    store, features = gridded
+    read, tried = masks.read, []
+
+    def out_of_time(db: sqlite3.Connection, table: str, clause: Any) -> Any:
+        tried.append(clause)
+        with deadline.within(0.0):  # the request's time runs out while the mask is read
+            return read(db, table, clause)
+
+    monkeypatch.setattr(masks, "read", out_of_time)
+    walked = walks(monkeypatch)
+    point, only = (-2.24, 53.48), {"BabyChange": True}
+    with pytest.raises(sqlite3.OperationalError, match="interrupt"):
+        store.nearest(COLLECTION, *point, limit=5, filters=only)
+    kept = [feature for feature in features if feature.properties["BabyChange"]]
+    for _ in range(2):
+        found = store.nearest(COLLECTION, *point, limit=5, filters=only)
+        assert [feature for feature, _ in found] == brute_nearest(kept, *point)[:5]
+    assert len(tried) == 1  # tried once, in the request it stopped
+    assert walked == [point, point]
+
+
+def test_a_filter_whose_answer_changes_with_the_time_is_not_masked() -> None:
+    """ "Open now" with another filter is asked of each candidate as before; plain filters are masked one by one."""
+    moment = datetime.datetime(2026, 12, 7, 12, 0, tzinfo=datetime.UTC)
+    assert sqlite_store._clauses("t", [("BabyChange", True), ("OpeningHours", OpenAt(moment))]) is None
+    assert sqlite_store._clauses("t", [("BabyChange", True), ("Cubicles", 4)]) == [
+        ('t."BabyChange" = ?', (True,)),
+        ('t."Cubicles" = ?', (4,)),
+    ]
 
 
 def test_a_grid_s_nearest_candidates_hold_every_feature_as_near_as_the_last(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ import logging
 import math
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +48,9 @@ MOST_CANDIDATES = 250_000
 # Features a nearest search measures the distance to at most, beyond which the R*Tree's walk, which bounds whole
 # nodes at a time, finds them sooner: around a point far from the features, whose box reaches a town.
 MOST_NEAR = 20_000
+# The same with masks of filters (masks.py), which leave only the features they hold to be measured: a filter few
+# features meet needs a wider box, and the walk would ask about each feature it passes.
+MOST_MASKED = 200_000
 FIRST_REACH = 0.2  # of the metres that would hold the features wanted were they spread evenly: most lie in towns
 MOST_GROWTH = 16.0  # times wider a box around a point than the last, at most
 MOST_WIDENINGS = 64  # boxes a nearest search reads around a point, each at least twice as wide as the last
@@ -62,6 +65,7 @@ Rowids = npt.NDArray[np.int64]
 Bounds = npt.NDArray[np.float32]
 Floats = npt.NDArray[np.float64]
 FIELDS = ("min_lon", "max_lon", "min_lat", "max_lat")
+Mask = npt.NDArray[np.bool_]  # by _rowid, whether a load's feature meets a filter (store/masks.py)
 
 
 @dataclass(frozen=True)
@@ -99,9 +103,10 @@ class Grid:
         within = (west >= west_up) & (east <= east_down) & (south >= south_up) & (north <= north_down)
         return rowids[within], rowids[_meet(bounds, edges) & ~within]
 
-    def nearest(self, lon: float, lat: float, wanted: int) -> Rowids | None:
+    def nearest(self, lon: float, lat: float, wanted: int, meets: Sequence[Mask] = ()) -> Rowids | None:
         """The _rowids of features among which are the ``wanted`` nearest the point by their exact positions, with
-        every tie at the last; None if the cells of a box around the point hold more than MOST_NEAR first.
+        every tie at the last; None if the cells of a box around the point hold more than MOST_NEAR first (MOST_MASKED
+        with ``meets``).
 
         A box around the point grows until ``wanted`` features meet it.
         Each feature's distance is measured to the middle of its bounds, give
@@ -109,16 +114,23 @@ class Grid:
         ``wanted``-th least of those distances taken at their most. When the
         box holds that circle, every feature that may lie within it is a
         candidate; when not, a box around the circle is read instead.
+
+        With masks of filters (``meets``), only the features every one of them
+        holds true are counted and returned.
         """
         if wanted <= 0:
             return _NOTHING
         radius = self._reach(lat, wanted)
         for _ in range(MOST_WIDENINGS):
             box = bbox_around(lon, lat, radius)
-            found = self._meeting(box, MOST_NEAR)
+            found = self._meeting(box, MOST_MASKED if meets else MOST_NEAR)
             if found is None:
                 return None
             rowids, bounds = _meets(box, *found)
+            if meets:
+                kept = np.logical_and.reduce([mask[rowids] for mask in meets])
+                west, east, south, north = bounds
+                rowids, bounds = rowids[kept], (west[kept], east[kept], south[kept], north[kept])
             if len(rowids) < wanted:
                 if box == WORLD:  # every feature is in its cells, and they are fewer than wanted
                     return rowids

@@ -24,13 +24,11 @@ that load: searches then go their way without the set.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import Any
 
 from . import rtree
-from .shelf import Shelf
+from .shelf import Shelf, unless_stopped
 
-V = TypeVar("V")
 Narrowing = tuple[tuple[str, ...], tuple[Any, ...]]  # WHERE clauses on a feature's row, and their parameters
 
 MOST_HELD = 100_000  # the most features a set holds: a word held by more is common, and a walk meets it soon
@@ -66,7 +64,7 @@ class Postings:
             holders = self.counts.get((table, match), lambda: count(db, table, match, self.most_read))
             if holders > self.most_read:
                 return None
-        return _kept(
+        return unless_stopped(
             self.shelf, self.stopped, (table, match, meeting), lambda: read(db, table, match, self.most, meeting)
         )
 
@@ -81,26 +79,9 @@ class Postings:
         found = self.holding(db, table, match, meeting)
         if found is None:
             return None
-        return _kept(
+        return unless_stopped(
             self.trees, self.stopped, ("branches", table, match, meeting), lambda: rtree.branches(db, table, found)
         )
-
-
-def _kept(shelf: Shelf[V], stopped: Shelf[bool], key: Hashable, make: Callable[[], V]) -> V | None:
-    """``shelf``'s answer for ``key``, made if need be; None, without trying, once making it was stopped part way.
-
-    A read stopped by its request's deadline (SQLite's progress handler
-    interrupts it) would be stopped again in each request that tried it
-    under the same load, spending its time on nothing. The search goes its
-    way without the set instead, as for words too common to hold one.
-    """
-    if stopped.kept(key):
-        return None
-    try:
-        return shelf.get(key, make)
-    except sqlite3.OperationalError:
-        stopped.get(key, lambda: True)
-        raise
 
 
 def count(db: sqlite3.Connection, table: str, match: str, most: int) -> int:

@@ -9,6 +9,7 @@ same answer at once both make it, a waste rather than an error.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -54,3 +55,20 @@ class Shelf(Generic[V]):
 
     def __len__(self) -> int:
         return len(self._kept)
+
+
+def unless_stopped(shelf: Shelf[V], stopped: Shelf[bool], key: Hashable, make: Callable[[], V]) -> V | None:
+    """``shelf``'s answer for ``key``, made if need be; None, without trying, once making it was stopped part way.
+
+    A read stopped by its request's deadline (SQLite's progress handler
+    interrupts it) would be stopped again in each request that tried it
+    under the same load, spending its time on nothing. The request that
+    stopped fails as before; later ones go their way without the answer.
+    """
+    if stopped.kept(key):
+        return None
+    try:
+        return shelf.get(key, make)
+    except sqlite3.OperationalError:
+        stopped.get(key, lambda: True)
+        raise

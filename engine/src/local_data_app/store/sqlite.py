@@ -70,6 +70,7 @@ from . import (
     table_name,
 )
 from .conditions import Condition, Order, Rendered, order_sql, render, sqlite_dialect
+from .masks import Clause, Masks
 from .opening import HoursStaging, OpenAt, indexed_table, open_hours, remember
 from .postings import Narrowing, Postings
 from .shelf import Shelf
@@ -178,6 +179,7 @@ class SQLiteStore:
         self._closed = False
         self._indexed: dict[str, bool] = {}  # live table -> whether it has a word index (a table never changes)
         self._postings = Postings()
+        self._masks = Masks()  # which features meet each filter, for nearest searches from the grid
         self._nodes = rtree.Nodes()
         self._roots: Shelf[BBox | None] = Shelf(MOST_ROOTS)  # live table -> the box its R*Tree's root covers
         # (live table, box, filters) -> how many features match; (live table, LOCATED) -> how many have a position
@@ -460,12 +462,17 @@ class SQLiteStore:
         return np.concatenate([within, np.array(exact, dtype=np.int64)])
 
     def _grid_nearest(
-        self, db: sqlite3.Connection, table: str, lon: float, lat: float, wanted: int
+        self, db: sqlite3.Connection, table: str, lon: float, lat: float, wanted: int, checked: list[tuple[str, Any]]
     ) -> grid.Rowids | None:
-        """The _rowids of features among which are the ``wanted`` nearest the point, with every tie at the last,
-        from the table's grid (store/grid.py); None if it has none yet or cannot tell from few enough."""
+        """The _rowids of features among which are the ``wanted`` nearest the point of those meeting the filters,
+        with every tie at the last, from the table's grid (store/grid.py) and masks of the filters (masks.py); None
+        if it has no grid yet, a filter cannot be masked, or the grid cannot tell from few enough."""
         made = self._grids.get(table, self._located(db, table))
-        return made.nearest(lon, lat, wanted) if made is not None else None
+        if made is None:
+            return None
+        clauses = _clauses(table, checked)
+        meets = self._masks.meeting(db, table, clauses) if clauses is not None else None
+        return made.nearest(lon, lat, wanted, meets) if meets is not None else None
 
     def _grid_page(
         self,
@@ -563,20 +570,20 @@ class SQLiteStore:
             return {rowid for (rowid,) in db.execute(f"SELECT {table}._rowid{source}", params)}
 
         located: Iterable[tuple[int, float, float]] | None = None
-        if not (bbox or checked or plan):  # any located feature may be among them: from the grid, or the R*Tree's walk
-            candidates = self._grid_nearest(db, table, lon, lat, wanted)
-            if candidates is not None and len(candidates) <= limit * WHOLE_ROWS:  # their rows give their positions
+        # Without a box or words, the candidates come from the grid, with masks of the filters if any
+        candidates = None if bbox or plan else self._grid_nearest(db, table, lon, lat, wanted, rest)
+        if candidates is not None:
+            if len(candidates) <= limit * WHOLE_ROWS:  # their rows give their positions
                 rows = db.execute(
                     f"SELECT {_columns(table, fields)} FROM {table} WHERE _rowid IN {rtree.NUMBERS}",
                     [rtree.json_list(candidates.tolist())],
                 )
                 nearest = heapq.nsmallest(wanted, ((distance(lon, lat, row[2], row[3]), row[0], row) for row in rows))
                 return [(_feature(row, fields), metres) for metres, _, row in deadline.paced(nearest[offset:])]
-            if candidates is not None:
-                positions = rtree.exact_positions(db, table, candidates.tolist())
-                located = [(rowid, x, y) for rowid, (x, y) in positions.items()]
-            else:
-                located = rtree.nearest_candidates(db, table, lon, lat, wanted, nodes=self._nodes)
+            positions = rtree.exact_positions(db, table, candidates.tolist())
+            located = [(rowid, x, y) for rowid, (x, y) in positions.items()]
+        elif not (bbox or checked or plan):  # any located feature may be among them: the R*Tree's walk finds them
+            located = rtree.nearest_candidates(db, table, lon, lat, wanted, nodes=self._nodes)
         elif few and holding is not None and not (bbox or rest or looked_for):  # the set is every match: rank it
             positions = rtree.exact_positions(db, table, sorted(holding))
             located = [(rowid, x, y) for rowid, (x, y) in positions.items() if x is not None]
@@ -685,7 +692,7 @@ class SQLiteStore:
             return _Held(None, checked)
         steady = [(name, value) for name, value in checked if not isinstance(value, OpenAt)]
         clauses, params = _conditions(table, steady)
-        if clauses and all(value is None or isinstance(value, (str, int, float, bytes)) for value in params):
+        if clauses and _plain(params):
             meeting = (tuple(clauses), tuple(params))
             found = self._postings.holding(db, table, plan.match, meeting)
             if found is not None:
@@ -1089,8 +1096,8 @@ def _matching(
         clauses.append(f"{table}._rowid > ?")
         params.append(after)
     if rowids:
-        clauses.append(f"{table}._rowid IN ({', '.join('?' * len(rowids))})")
-        params += rowids
+        clauses.append(f"{table}._rowid IN {rtree.NUMBERS}")
+        params.append(rtree.json_list(rowids))
     if match is not None:
         source = f" FROM {table}_fts CROSS JOIN {table} ON {table}._rowid = {table}_fts.rowid"
         clauses.append(f"{table}_fts MATCH ?")
@@ -1134,6 +1141,26 @@ def _conditions(table: str, checked: Sequence[tuple[str, Any]]) -> tuple[list[st
             clauses.append(f"{table}.{quote(name)} = ?")
             params.append(value)
     return clauses, params
+
+
+def _clauses(table: str, checked: Sequence[tuple[str, Any]]) -> list[Clause] | None:
+    """Each checked filter's WHERE clause and parameters on its own, to mask (masks.py); None if a filter's answer
+    changes with the time (open now) or one of its parameters is not a plain value."""
+    found = []
+    for entry in checked:
+        if isinstance(entry[1], OpenAt):
+            return None
+        (clause,), params = _conditions(table, [entry])
+        if not _plain(params):
+            return None
+        found.append((clause, tuple(params)))
+    return found
+
+
+def _plain(params: Sequence[Any]) -> bool:
+    """Whether every parameter of a WHERE clause is a plain value, so that the clause and they may key a held
+    answer."""
+    return all(value is None or isinstance(value, (str, int, float, bytes)) for value in params)
 
 
 def _checked(
