@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import EARTH_RADIUS, WORLD, BBox, bbox_around
+from .masks import Mask
 from .rtree import CELL, HEADER, root_box
 from .shelf import Shelf
 
@@ -48,9 +49,10 @@ MOST_CANDIDATES = 250_000
 # Features a nearest search measures the distance to at most, beyond which the R*Tree's walk, which bounds whole
 # nodes at a time, finds them sooner: around a point far from the features, whose box reaches a town.
 MOST_NEAR = 20_000
-# The same with masks of filters (masks.py), which leave only the features they hold to be measured: a filter few
-# features meet needs a wider box, and the walk would ask about each feature it passes.
-MOST_MASKED = 200_000
+# Features in the cells of a box around a point with masks of filters (masks.py), which leave only the features they
+# keep to be measured, at most: a filter few features meet needs a wider box, and the walk would ask SQLite about
+# each feature it passes.
+MOST_MASKED = 500_000
 FIRST_REACH = 0.2  # of the metres that would hold the features wanted were they spread evenly: most lie in towns
 MOST_GROWTH = 16.0  # times wider a box around a point than the last, at most
 MOST_WIDENINGS = 64  # boxes a nearest search reads around a point, each at least twice as wide as the last
@@ -65,7 +67,6 @@ Rowids = npt.NDArray[np.int64]
 Bounds = npt.NDArray[np.float32]
 Floats = npt.NDArray[np.float64]
 FIELDS = ("min_lon", "max_lon", "min_lat", "max_lat")
-Mask = npt.NDArray[np.bool_]  # by _rowid, whether a load's feature meets a filter (store/masks.py)
 
 
 @dataclass(frozen=True)
@@ -103,10 +104,9 @@ class Grid:
         within = (west >= west_up) & (east <= east_down) & (south >= south_up) & (north <= north_down)
         return rowids[within], rowids[_meet(bounds, edges) & ~within]
 
-    def nearest(self, lon: float, lat: float, wanted: int, meets: Sequence[Mask] = ()) -> Rowids | None:
+    def nearest(self, lon: float, lat: float, wanted: int, masks: Sequence[Mask] = ()) -> Rowids | None:
         """The _rowids of features among which are the ``wanted`` nearest the point by their exact positions, with
-        every tie at the last; None if the cells of a box around the point hold more than MOST_NEAR first (MOST_MASKED
-        with ``meets``).
+        every tie at the last; None if the cells of a box around the point hold more than MOST_NEAR first.
 
         A box around the point grows until ``wanted`` features meet it.
         Each feature's distance is measured to the middle of its bounds, give
@@ -115,38 +115,40 @@ class Grid:
         box holds that circle, every feature that may lie within it is a
         candidate; when not, a box around the circle is read instead.
 
-        With masks of filters (``meets``), only the features every one of them
-        holds true are counted and returned.
+        With ``masks`` of filters (masks.py), only the features each of them
+        holds true count. A box's cells may then hold as many more features as
+        the masks pass over (about MOST_NEAR of those kept, up to MOST_MASKED
+        in all), and the first box is as much wider.
         """
-        if wanted <= 0:
+        share = math.prod(mask.share for mask in masks)  # of the features, about, as if the filters were independent
+        if wanted <= 0 or share == 0:  # a mask that holds no feature true
             return _NOTHING
-        radius = self._reach(lat, wanted)
+        most = min(MOST_MASKED, round(MOST_NEAR / share)) if masks else MOST_NEAR
+        radius = self._reach(lat, wanted / share)
         for _ in range(MOST_WIDENINGS):
             box = bbox_around(lon, lat, radius)
-            found = self._meeting(box, MOST_MASKED if meets else MOST_NEAR)
+            found = self._meeting(box, most, masks)
             if found is None:
                 return None
             rowids, bounds = _meets(box, *found)
-            if meets:
-                kept = np.logical_and.reduce([mask[rowids] for mask in meets])
-                west, east, south, north = bounds
-                rowids, bounds = rowids[kept], (west[kept], east[kept], south[kept], north[kept])
             if len(rowids) < wanted:
                 if box == WORLD:  # every feature is in its cells, and they are fewer than wanted
                     return rowids
                 # The features in a box grow with its area: the next is as wide as should hold half as many again.
                 radius *= min(MOST_GROWTH, max(2.0, 1.5 * math.sqrt(wanted / max(len(rowids), 1))))
                 continue
-            least, most = _distances(lon, lat, bounds)
-            farthest = float(np.partition(most, wanted - 1)[wanted - 1])
+            least, most_metres = _distances(lon, lat, bounds)
+            farthest = float(np.partition(most_metres, wanted - 1)[wanted - 1])
             if farthest <= radius:  # the box holds every place within it
                 return rowids[least <= farthest]
             radius = farthest
         return None
 
-    def _meeting(self, box: BBox, most: int) -> tuple[Rowids, tuple[Bounds, Bounds, Bounds, Bounds]] | None:
-        """The _rowids and bounds of the features in the cells that hold every feature meeting ``box``; None if
-        those are more than ``most``."""
+    def _meeting(
+        self, box: BBox, most: int, masks: Sequence[Mask] = ()
+    ) -> tuple[Rowids, tuple[Bounds, Bounds, Bounds, Bounds]] | None:
+        """The _rowids and bounds of the features in the cells that hold every feature meeting ``box`` (those that
+        each of ``masks`` holds true); None if the cells hold more than ``most``."""
         min_lon, min_lat, max_lon, max_lat = box
         # A feature meeting the box has its bounds' west edge at least min_lon less the widest bounds, and its
         # cell is taken from that west edge (and south edge), so these cells hold every feature meeting the box.
@@ -159,11 +161,20 @@ class Grid:
         if sum(end - start for start, end in runs) > most:
             return None
         # Each row of cells is one run of the arrays.
-        pieces = [slice(start, end) for start, end in runs if end > start]
-        if not pieces:
+        runs = [(start, end) for start, end in runs if end > start]
+        if not runs:
             return _NOTHING, _NO_BOUNDS
-        west, east, south, north = (np.concatenate([column[piece] for piece in pieces]) for column in self.bounds)
-        return np.concatenate([self.rowids[piece] for piece in pieces]), (west, east, south, north)
+        if not masks:
+            pieces = [slice(start, end) for start, end in runs]
+            west, east, south, north = (np.concatenate([column[piece] for piece in pieces]) for column in self.bounds)
+            return np.concatenate([self.rowids[piece] for piece in pieces]), (west, east, south, north)
+        # The masks pass over most: only the bounds of those they keep are taken.
+        at = np.concatenate([np.arange(start, end) for start, end in runs])
+        rowids = self.rowids[at]
+        kept = np.logical_and.reduce([mask.meets[rowids] for mask in masks])
+        at = at[kept]
+        west, east, south, north = (column[at] for column in self.bounds)
+        return rowids[kept], (west, east, south, north)
 
     def _reach(self, lat: float, wanted: int) -> float:
         """Metres around a point at ``lat`` whose cells hold about ``wanted`` features, where features are spread

@@ -20,12 +20,13 @@ deadline stops is not tried again for that load.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from .grid import Mask
 from .shelf import Shelf, unless_stopped
 
 MOST_BYTES = 64 * 2**20  # the masks a store keeps in all: 64 filters of a 1,000,000-row load, 12 of 5,000,000
@@ -34,11 +35,19 @@ MOST_MASKS = 256  # the most answers kept, masks and "stopped" alike
 Clause = tuple[str, tuple[Any, ...]]  # one WHERE clause on a table's row, and its parameters
 
 
+@dataclass(frozen=True)
+class Mask:
+    """Whether each feature of a load meets a filter, by _rowid, and the share of its features that do."""
+
+    meets: npt.NDArray[np.bool_]
+    share: float
+
+
 class Masks:
     """Masks of filters by live table and clause, shared by a store's reading threads."""
 
     def __init__(self) -> None:
-        self.shelf: Shelf[Mask] = Shelf(MOST_BYTES, lambda mask: int(mask.nbytes), MOST_MASKS)
+        self.shelf: Shelf[Mask] = Shelf(MOST_BYTES, lambda mask: int(mask.meets.nbytes), MOST_MASKS)
         self.stopped: Shelf[bool] = Shelf(MOST_MASKS)
 
     def meeting(self, db: sqlite3.Connection, table: str, clauses: list[Clause]) -> list[Mask] | None:
@@ -60,8 +69,8 @@ def read(db: sqlite3.Connection, table: str, clause: Clause) -> Mask:
     """
     sql, params = clause
     (highest,) = db.execute(f"SELECT max(_rowid) FROM {table}").fetchone()
-    mask = np.zeros((highest or 0) + 1, dtype=np.bool_)
+    meets = np.zeros((highest or 0) + 1, dtype=np.bool_)
     (text,) = db.execute(f"SELECT group_concat(_rowid) FROM {table} WHERE {sql}", params).fetchone()
     if text:
-        mask[np.array(text.split(","), dtype=np.int64)] = True
-    return mask
+        meets[np.array(text.split(","), dtype=np.int64)] = True
+    return Mask(meets, float(np.count_nonzero(meets)) / max(highest or 0, 1))

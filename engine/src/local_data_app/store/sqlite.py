@@ -471,8 +471,8 @@ class SQLiteStore:
         if made is None:
             return None
         clauses = _clauses(table, checked)
-        meets = self._masks.meeting(db, table, clauses) if clauses is not None else None
-        return made.nearest(lon, lat, wanted, meets) if meets is not None else None
+        masks = self._masks.meeting(db, table, clauses) if clauses is not None else None
+        return made.nearest(lon, lat, wanted, masks) if masks is not None else None
 
     def _grid_page(
         self,
