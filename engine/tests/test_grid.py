@@ -248,6 +248,23 @@ def test_a_mask_whose_read_a_deadline_stopped_is_not_read_again_and_nearest_answ
     assert walked == [point, point]
 
 
+def test_a_large_load_s_boxes_with_filters_are_counted_and_paged_from_its_grid_and_masks(
+    gridded: tuple[Any, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counts and pages of boxes with filters are the features inside each box meeting them, without the R*Tree."""
+    store, features = gridded
+    asked = box_reads(store, monkeypatch)
+    for filters, meets in FILTERED:
+        kept = [feature for feature in features if meets(feature.properties)]
+        for box in boxes()[:40]:
+            inside = in_box(kept, box)
+            assert store.count(COLLECTION, box, filters=filters) == len(inside), (filters, box)
+            for limit, offset in [(50, 0), (7, 3), (50, max(0, len(inside) - 10))]:
+                found = store.features(COLLECTION, box, limit=limit, offset=offset, filters=filters)
+                assert found == inside[offset : offset + limit], (filters, box)
+    assert asked == []
+
+
 def test_a_filter_whose_answer_changes_with_the_time_is_not_masked() -> None:
     """ "Open now" with another filter is asked of each candidate as before; plain filters are masked one by one."""
     moment = datetime.datetime(2026, 12, 7, 12, 0, tzinfo=datetime.UTC)

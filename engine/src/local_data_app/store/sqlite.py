@@ -70,7 +70,7 @@ from . import (
     table_name,
 )
 from .conditions import Condition, Order, Rendered, order_sql, render, sqlite_dialect
-from .masks import Clause, Masks
+from .masks import Clause, Mask, Masks
 from .opening import HoursStaging, OpenAt, indexed_table, open_hours, remember
 from .postings import Narrowing, Postings
 from .shelf import Shelf
@@ -252,10 +252,10 @@ class SQLiteStore:
         whole = bbox is not None and self._holds_all(db, table, bbox)
         if whole and not checked:
             return self._located(db, table)
+        inside = self._grid_inside(db, table, bbox, checked) if bbox is not None and not whole else None
+        if inside is not None:
+            return len(inside)
         if bbox is not None and not whole and not checked:
-            inside = self._grid_inside(db, table, bbox)
-            if inside is not None:
-                return len(inside)
             if self._mostly_inside(db, table, bbox):  # fewer entries to read outside the box than in it
                 sql, params = _outside(table, bbox)
                 return self._located(db, table) - db.execute(sql, params).fetchone()[0]
@@ -400,7 +400,7 @@ class SQLiteStore:
             after = self._page_ends.kept((*question, offset)) if offset and not sort and not every else None
             skip = 0 if after is not None else offset
             walk = bbox is not None and not sort and self._in_load_order(db, table, bbox, skip, limit, checked)
-            inside = None if bbox is None or checked or sort or walk else self._grid_inside(db, table, bbox)
+            inside = None if bbox is None or sort or walk else self._grid_inside(db, table, bbox, checked)
             if inside is not None:
                 rows = self._grid_page(db, table, fields, inside, limit, skip, after)
             elif bbox is not None and not checked and not sort and not walk:
@@ -438,15 +438,29 @@ class SQLiteStore:
             [*params, *past, limit, offset],
         ).fetchall()
 
-    def _grid_inside(self, db: sqlite3.Connection, table: str, bbox: BBox) -> grid.Rowids | None:
-        """The _rowids of the features inside ``bbox``, in no order, from the table's grid (store/grid.py); None if
-        it has none yet or the box's cells hold too many. A feature whose bounds cross an edge is decided by its
-        exact position, as :func:`_inside` decides it."""
+    def _grid_inside(
+        self, db: sqlite3.Connection, table: str, bbox: BBox, checked: list[tuple[str, Any]]
+    ) -> grid.Rowids | None:
+        """The _rowids of the features inside ``bbox`` meeting the filters, in no order, from the table's grid
+        (store/grid.py) and masks of the filters (masks.py); None if it has no grid yet, the box's cells hold too
+        many or a filter cannot be masked. A feature whose bounds cross an edge is decided by its exact position, as
+        :func:`_inside` decides it."""
         made = self._grids.get(table, self._located(db, table))
         if made is None:
             return None
+        masks = self._masked(db, table, checked)
+        if masks is None:
+            return None
         # A bbox request counts its box, then reads its page: the features inside are found once for both.
-        return self._insides.get((table, bbox), lambda: self._exactly_inside(db, table, made, bbox))
+        inside = self._insides.get((table, bbox), lambda: self._exactly_inside(db, table, made, bbox))
+        if inside is None or not masks:
+            return inside
+        return inside[np.logical_and.reduce([mask.meets[inside] for mask in masks])]
+
+    def _masked(self, db: sqlite3.Connection, table: str, checked: list[tuple[str, Any]]) -> list[Mask] | None:
+        """A mask of each filter (masks.py); None if one cannot be masked, or a deadline stopped its read before."""
+        clauses = _clauses(table, checked)
+        return self._masks.meeting(db, table, clauses) if clauses is not None else None
 
     def _exactly_inside(self, db: sqlite3.Connection, table: str, made: grid.Grid, bbox: BBox) -> grid.Rowids | None:
         """The features inside ``bbox`` from ``made``, those across an edge looked up by their exact positions."""
@@ -470,8 +484,7 @@ class SQLiteStore:
         made = self._grids.get(table, self._located(db, table))
         if made is None:
             return None
-        clauses = _clauses(table, checked)
-        masks = self._masks.meeting(db, table, clauses) if clauses is not None else None
+        masks = self._masked(db, table, checked)
         return made.nearest(lon, lat, wanted, masks) if masks is not None else None
 
     def _grid_page(
