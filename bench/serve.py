@@ -21,6 +21,9 @@
      CSV's location texts (a street, a place, a park);
    - search-near: ``/?q=<word>&near=lat,lon&Category=Unisex``, the same word
      search nearest a point picked as above, with a filter;
+   - bbox-filter and near-filter: the bbox and near requests with a filter,
+     ``&Category=Unisex`` (about a quarter of the features), as a resident
+     who ticks "Unisex" on the map asks;
 
 4. prints requests per second, median and 99th percentile latency and
    errors (non-2xx answers, failed connections, timeouts) per scenario, and
@@ -51,6 +54,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -74,7 +78,8 @@ METRES_PER_DEGREE = 2 * math.pi * EARTH_RADIUS / 360
 # A server may take minutes to answer: the app checks its whole file as it starts (PRAGMA quick_check), 30 s for
 # the 5.4 GB of 5,000,000 rows when they are not in the page cache, longer beside the peers starting.
 STARTUP_SECONDS = 180
-SCENARIOS = ("bbox", "near", "item", "search", "search-near")
+SCENARIOS = ("bbox", "near", "item", "search", "search-near", "bbox-filter", "near-filter")
+FILTER = ("Category", "Unisex")  # the filter of bbox-filter and near-filter
 # Words of the CSV's location texts (make_toilets_csv.STREETS, PLACES and PARKS), common and rare, for word search.
 SEARCH_WORDS = ("station", "park", "library", "pier", "gwledig", "stryd", "high", "victoria", "cemetery", "town")
 
@@ -260,9 +265,14 @@ def request_paths(database: Path, seed: int) -> dict[str, list[str]]:
         (count,) = db.execute(f"SELECT count(*) FROM {table}").fetchone()
         rowids = rng.sample(range(1, count + 1), min(PATHS_PER_SCENARIO, count))
         ids = [db.execute(f"SELECT _id FROM {table} WHERE _rowid = ?", [rowid]).fetchone()[0] for rowid in rowids]
+    bbox = [f"{ITEMS}?bbox={','.join(f'{v:.5f}' for v in box)}&limit={PAGE}" for box in boxes]
+    near = [f"{ITEMS}?near={lon:.5f},{lat:.5f}&limit={PAGE}" for lon, lat in points]
+    key, value = FILTER
     return {
-        "bbox": [f"{ITEMS}?bbox={','.join(f'{v:.5f}' for v in box)}&limit={PAGE}" for box in boxes],
-        "near": [f"{ITEMS}?near={lon:.5f},{lat:.5f}&limit={PAGE}" for lon, lat in points],
+        "bbox": bbox,
+        "near": near,
+        "bbox-filter": [f"{path}&{key}={value}" for path in bbox],
+        "near-filter": [f"{path}&{key}={value}" for path in near],
         "item": [f"{ITEMS}/{quote(feature_id, safe='')}" for feature_id in ids],
         "search": [f"/?q={word}" for word in words],
         "search-near": [
@@ -428,27 +438,33 @@ def check_answers(
     problems, matched = [], []
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
         table = live_table(db)
-        for path in rng.sample(paths["bbox"], CHECKS):
-            west, south, east, north = (float(v) for v in path.split("bbox=")[1].split("&")[0].split(","))
-            (expected,) = db.execute(
-                f"SELECT count(*) FROM {table} WHERE _lon BETWEEN ? AND ? AND _lat BETWEEN ? AND ?",
-                [west, east, south, north],
-            ).fetchone()
-            body = get_json(server, path)
-            matched.append(expected)
-            inside = all(
-                west <= f["geometry"]["coordinates"][0] <= east and south <= f["geometry"]["coordinates"][1] <= north
-                for f in body["features"]
-            )
-            if body["numberMatched"] != expected or body["numberReturned"] != min(expected, PAGE) or not inside:
-                problems.append(f"{path}: numberMatched {body['numberMatched']}, the database holds {expected}")
-        for path in rng.sample(paths["near"], CHECKS):
-            lon, lat = (float(v) for v in path.split("near=")[1].split("&")[0].split(","))
-            body = get_json(server, path)
-            got = [f["properties"]["distance"] for f in body["features"]]
-            expected = nearest_distances(db, table, lon, lat, got[-1] if got else 0.0)
-            if len(got) != PAGE or any(abs(a - b) > 0.11 for a, b in zip(got, expected, strict=False)):
-                problems.append(f"{path}: distances {got[:3]}..., the database gives {expected[:3]}...")
+        key, value = FILTER
+        for scenario, where, params in [("bbox", "", []), ("bbox-filter", f' AND "{key}" = ?', [value])]:
+            for path in rng.sample(paths.get(scenario, []), CHECKS):
+                west, south, east, north = (float(v) for v in path.split("bbox=")[1].split("&")[0].split(","))
+                (expected,) = db.execute(
+                    f"SELECT count(*) FROM {table} WHERE _lon BETWEEN ? AND ? AND _lat BETWEEN ? AND ?{where}",
+                    [west, east, south, north, *params],
+                ).fetchone()
+                body = get_json(server, path)
+                if scenario == "bbox":
+                    matched.append(expected)
+                kept = all(
+                    west <= f["geometry"]["coordinates"][0] <= east
+                    and south <= f["geometry"]["coordinates"][1] <= north
+                    and (not where or f["properties"][key] == value)
+                    for f in body["features"]
+                )
+                if body["numberMatched"] != expected or body["numberReturned"] != min(expected, PAGE) or not kept:
+                    problems.append(f"{path}: numberMatched {body['numberMatched']}, the database holds {expected}")
+        for scenario, where, params in [("near", "", []), ("near-filter", f' AND "{key}" = ?', [value])]:
+            for path in rng.sample(paths.get(scenario, []), CHECKS):
+                lon, lat = (float(v) for v in path.split("near=")[1].split("&")[0].split(","))
+                body = get_json(server, path)
+                got = [f["properties"]["distance"] for f in body["features"]]
+                expected = nearest_distances(db, table, lon, lat, got[-1] if got else 0.0, where, params)
+                if len(got) != PAGE or any(abs(a - b) > 0.11 for a, b in zip(got, expected, strict=False)):
+                    problems.append(f"{path}: distances {got[:3]}..., the database gives {expected[:3]}...")
         for path in rng.sample(paths["item"], CHECKS):
             body = get_json(server, path)
             if quote(body.get("id", ""), safe="") != path.rsplit("/", 1)[1]:
@@ -461,13 +477,22 @@ def check_answers(
     return problems, matched
 
 
-def nearest_distances(db: sqlite3.Connection, table: str, lon: float, lat: float, radius: float) -> list[float]:
-    """The PAGE smallest distances (to 0.1 m) from a point to located rows, searching every row within ``radius``."""
+def nearest_distances(
+    db: sqlite3.Connection,
+    table: str,
+    lon: float,
+    lat: float,
+    radius: float,
+    where: str = "",
+    params: Sequence[str] = (),
+) -> list[float]:
+    """The PAGE smallest distances (to 0.1 m) from a point to located rows (meeting ``where``, an AND clause),
+    searching every row within ``radius``."""
     reach = (radius + 10) / METRES_PER_DEGREE
     widen = reach / max(math.cos(math.radians(min(abs(lat) + reach, 89.9))), 1e-6)
     rows = db.execute(
-        f"SELECT _lon, _lat FROM {table} WHERE _lon BETWEEN ? AND ? AND _lat BETWEEN ? AND ?",
-        [lon - widen, lon + widen, lat - reach, lat + reach],
+        f"SELECT _lon, _lat FROM {table} WHERE _lon BETWEEN ? AND ? AND _lat BETWEEN ? AND ?{where}",
+        [lon - widen, lon + widen, lat - reach, lat + reach, *params],
     ).fetchall()
     return [round(metres, 1) for metres in sorted(distance(lon, lat, x, y) for x, y in rows)[:PAGE]]
 
