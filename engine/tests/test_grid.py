@@ -265,6 +265,24 @@ def test_a_large_load_s_boxes_with_filters_are_counted_and_paged_from_its_grid_a
     assert asked == []
 
 
+def test_a_large_load_s_features_meeting_filters_are_counted_from_their_masks(
+    gridded: tuple[Any, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A count with filters and no box (a page nearest a point counts so) is the masks', located or not, no row read."""
+    store, features = gridded
+    asked: list[Any] = []
+    matching = sqlite_store._matching
+
+    def spied(*args: Any, **named: Any) -> Any:
+        asked.append(args)
+        return matching(*args, **named)
+
+    monkeypatch.setattr(sqlite_store, "_matching", spied)
+    for filters, meets in FILTERED:
+        assert store.count(COLLECTION, filters=filters) == sum(meets(feature.properties) for feature in features)
+    assert asked == []
+
+
 def test_a_filter_whose_answer_changes_with_the_time_is_not_masked() -> None:
     """ "Open now" with another filter is asked of each candidate as before; plain filters are masked one by one."""
     moment = datetime.datetime(2026, 12, 7, 12, 0, tzinfo=datetime.UTC)
