@@ -24,10 +24,12 @@ import pytest
 from conftest import get, serving, toilet_rows
 from test_rtree import clustered
 from test_store import COLLECTION, box_reads, brute_nearest, in_box, load, make_feature
+from test_store_conditions import kept
 
 from local_data_app import deadline
 from local_data_app.store import Between, OpenAt, distance, grid, masks, open_store, rtree
 from local_data_app.store import sqlite as sqlite_store
+from local_data_app.store.conditions import AnyOf, Compare, Inside, Not
 
 Box = tuple[float, float, float, float]
 EDGES: Box = (-2.3, 53.4, -2.1, 53.55)  # a box with features on and either side of each edge
@@ -281,6 +283,28 @@ def test_a_large_load_s_features_meeting_filters_are_counted_from_their_masks(
     for filters, meets in FILTERED:
         assert store.count(COLLECTION, filters=filters) == sum(meets(feature.properties) for feature in features)
     assert asked == []
+
+
+def test_a_large_load_s_nearest_features_and_boxes_keeping_to_cql2_conditions_come_from_its_grid_and_masks(
+    gridded: tuple[Any, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CQL2 condition is one more mask: pages nearest first and boxes' pages keep to it, without the R*Tree."""
+    store, features = gridded
+    walked, asked = walks(monkeypatch), box_reads(store, monkeypatch)
+    for condition in (
+        AnyOf((Compare("Cubicles", "<", 300), Compare("Cubicles", ">", 5900))),
+        Inside((-2.3, 53.4, -2.1, 53.55)),
+        Not(Compare("BabyChange", "=", True)),
+    ):
+        found = kept(condition, features)
+        for lon, lat in points()[:10]:
+            page = store.nearest(COLLECTION, lon, lat, limit=20, where=condition)
+            assert [feature for feature, _ in page] == brute_nearest(found, lon, lat)[:20], (condition, lon, lat)
+        for box in boxes()[:10]:
+            inside = in_box(found, box)
+            assert store.count(COLLECTION, box, where=condition) == len(inside)
+            assert store.features(COLLECTION, box, limit=30, where=condition) == inside[:30]
+    assert walked == asked == []
 
 
 def test_a_filter_whose_answer_changes_with_the_time_is_not_masked() -> None:
