@@ -246,13 +246,21 @@ class SQLiteStore:
             # A loaded table never changes, so neither does a count of it: a client paging through a large box
             # has it counted once (a time-dependent filter, "open now", holds its moment).
             question = (table, bbox, repr(checked))
-            return self._counts.get(question, lambda: self._count(db, table, bbox, checked))
+            return self._counts.get(question, lambda: self._count(db, table, bbox, checked, fields))
 
-    def _count(self, db: sqlite3.Connection, table: str, bbox: BBox | None, checked: list[tuple[str, Any]]) -> int:
+    def _count(
+        self,
+        db: sqlite3.Connection,
+        table: str,
+        bbox: BBox | None,
+        checked: list[tuple[str, Any]],
+        fields: _Fields | None = None,
+    ) -> int:
+        """:meth:`count`; ``fields`` (the collection's) let filters be answered from masks (masks.py)."""
         whole = bbox is not None and self._holds_all(db, table, bbox)
         if whole and not checked:
             return self._located(db, table)
-        inside = self._grid_inside(db, table, bbox, checked) if bbox is not None and not whole else None
+        inside = self._grid_inside(db, table, bbox, fields, checked) if bbox is not None and not whole else None
         if inside is not None:
             return len(inside)
         if bbox is not None and not whole and not checked:
@@ -263,7 +271,7 @@ class SQLiteStore:
             return db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
         if bbox is None and not checked:  # every row: the load counted them (a load before it did is counted)
             return db.execute(LOADED_ROWS.format(table=table), [table]).fetchone()[0]
-        if bbox is None and (masks := self._large_masked(db, table, checked)):  # as near with filters counts
+        if bbox is None and fields and (masks := self._large_masked(db, table, fields, checked)):  # as near counts
             return int(np.count_nonzero(np.logical_and.reduce([mask.meets for mask in masks])))
         source, params = _matching(table, None if whole else bbox, checked, located=whole)
         return db.execute(f"SELECT count(*){source}", params).fetchone()[0]
@@ -402,7 +410,7 @@ class SQLiteStore:
             after = self._page_ends.kept((*question, offset)) if offset and not sort and not every else None
             skip = 0 if after is not None else offset
             walk = bbox is not None and not sort and self._in_load_order(db, table, bbox, skip, limit, checked)
-            inside = None if bbox is None or sort or walk else self._grid_inside(db, table, bbox, checked)
+            inside = None if bbox is None or sort or walk else self._grid_inside(db, table, bbox, fields, checked)
             if inside is not None:
                 rows = self._grid_page(db, table, fields, inside, limit, skip, after)
             elif bbox is not None and not checked and not sort and not walk:
@@ -441,7 +449,7 @@ class SQLiteStore:
         ).fetchall()
 
     def _grid_inside(
-        self, db: sqlite3.Connection, table: str, bbox: BBox, checked: list[tuple[str, Any]]
+        self, db: sqlite3.Connection, table: str, bbox: BBox, fields: _Fields | None, checked: list[tuple[str, Any]]
     ) -> grid.Rowids | None:
         """The _rowids of the features inside ``bbox`` meeting the filters, in no order, from the table's grid
         (store/grid.py) and masks of the filters (masks.py); None if it has no grid yet, the box's cells hold too
@@ -450,7 +458,7 @@ class SQLiteStore:
         made = self._grids.get(table, self._located(db, table))
         if made is None:
             return None
-        masks = self._masked(db, table, checked)
+        masks = self._masked(db, table, fields, checked)
         if masks is None:
             return None
         # A bbox request counts its box, then reads its page: the features inside are found once for both.
@@ -459,16 +467,20 @@ class SQLiteStore:
             return inside
         return inside[np.logical_and.reduce([mask.meets[inside] for mask in masks])]
 
-    def _large_masked(self, db: sqlite3.Connection, table: str, checked: list[tuple[str, Any]]) -> list[Mask] | None:
+    def _large_masked(
+        self, db: sqlite3.Connection, table: str, fields: _Fields, checked: list[tuple[str, Any]]
+    ) -> list[Mask] | None:
         """:meth:`_masked`, for a load large enough for a grid (grid.LEAST_FEATURES); None for a smaller one, whose
         filters are answered from its rows about as fast."""
         if self._grids.get(table, self._located(db, table)) is None:
             return None
-        return self._masked(db, table, checked)
+        return self._masked(db, table, fields, checked)
 
-    def _masked(self, db: sqlite3.Connection, table: str, checked: list[tuple[str, Any]]) -> list[Mask] | None:
+    def _masked(
+        self, db: sqlite3.Connection, table: str, fields: _Fields | None, checked: list[tuple[str, Any]]
+    ) -> list[Mask] | None:
         """A mask of each filter (masks.py); None if one cannot be masked, or a deadline stopped its read before."""
-        clauses = _clauses(table, checked)
+        clauses = _clauses(table, fields, checked) if checked else []
         return self._masks.meeting(db, table, clauses) if clauses is not None else None
 
     def _exactly_inside(self, db: sqlite3.Connection, table: str, made: grid.Grid, bbox: BBox) -> grid.Rowids | None:
@@ -485,7 +497,13 @@ class SQLiteStore:
         return np.concatenate([within, np.array(exact, dtype=np.int64)])
 
     def _grid_nearest(
-        self, db: sqlite3.Connection, table: str, lon: float, lat: float, wanted: int, checked: list[tuple[str, Any]]
+        self,
+        db: sqlite3.Connection,
+        table: str,
+        fields: _Fields,
+        point: tuple[float, float],
+        wanted: int,
+        checked: list[tuple[str, Any]],
     ) -> grid.Rowids | None:
         """The _rowids of features among which are the ``wanted`` nearest the point of those meeting the filters,
         with every tie at the last, from the table's grid (store/grid.py) and masks of the filters (masks.py); None
@@ -493,8 +511,8 @@ class SQLiteStore:
         made = self._grids.get(table, self._located(db, table))
         if made is None:
             return None
-        masks = self._masked(db, table, checked)
-        return made.nearest(lon, lat, wanted, masks) if masks is not None else None
+        masks = self._masked(db, table, fields, checked)
+        return made.nearest(*point, wanted, masks) if masks is not None else None
 
     def _grid_page(
         self,
@@ -563,7 +581,7 @@ class SQLiteStore:
         self,
         db: sqlite3.Connection,
         table: str,
-        fields: list[dict[str, Any]],
+        fields: _Fields,
         point: tuple[float, float],
         limit: int,
         offset: int,
@@ -596,7 +614,7 @@ class SQLiteStore:
 
         located: Iterable[tuple[int, float, float]] | None = None
         # Without a box or words, the candidates come from the grid, with masks of the filters if any
-        candidates = None if bbox or plan else self._grid_nearest(db, table, lon, lat, wanted, rest)
+        candidates = None if bbox or plan else self._grid_nearest(db, table, fields, point, wanted, rest)
         if candidates is not None:
             if len(candidates) <= limit * WHOLE_ROWS:  # their rows give their positions
                 rows = db.execute(
@@ -1168,16 +1186,23 @@ def _conditions(table: str, checked: Sequence[tuple[str, Any]]) -> tuple[list[st
     return clauses, params
 
 
-def _clauses(table: str, checked: Sequence[tuple[str, Any]]) -> list[Clause] | None:
-    """Each checked filter's WHERE clause and parameters on its own, to mask (masks.py); None if a filter's answer
-    changes with the time (open now) or one of its parameters is not a plain value."""
+def _clauses(table: str, fields: _Fields | None, checked: Sequence[tuple[str, Any]]) -> list[Clause] | None:
+    """Each checked filter's WHERE clause and parameters on its own, to mask (masks.py); None unless each is a
+    value of a field with few (:attr:`_Fields.listed`).
+
+    A mask is read from the whole table, so a filter whose values have no
+    end (a number, free text, a range, a CQL2 condition) could have each
+    request with a new value read it all, where its box alone read a few
+    rows: those are asked of the rows as before, as is "open now", which
+    changes with the minute.
+    """
+    if fields is None:
+        return None
     found = []
-    for entry in checked:
-        if isinstance(entry[1], OpenAt):
+    for name, value in checked:
+        if name not in fields.listed or isinstance(value, (OpenAt, Rendered, Between)):
             return None
-        (clause,), params = _conditions(table, [entry])
-        if not _plain(params):
-            return None
+        (clause,), params = _conditions(table, [(name, value)])
         found.append((clause, tuple(params)))
     return found
 
@@ -1348,6 +1373,12 @@ class _Fields(list[dict[str, Any]]):
         self.names = tuple(field["name"] for field in fields)
         self.hours_table = next(filter(None, map(indexed_table, fields)), None)  # see opening.py
         self.booleans = tuple(index for index, field in enumerate(fields) if column_type(field) == "boolean")
+        # The fields with few values, yes or no or one of a list: the residents' filters, which masks.py holds
+        self.listed = frozenset(
+            field["name"]
+            for field in fields
+            if column_type(field) == "boolean" or (field.get("constraints") or {}).get("enum")
+        )
 
 
 @functools.lru_cache(maxsize=64)
