@@ -9,12 +9,14 @@ by one scan of the table (0.3 to 0.5 s at 1,000,000 rows), into one byte a
 feature; the grid's nearest search (grid.py) then tests a box's features
 against it in NumPy and reads only the rows of the page.
 
-A mask is kept for each filter on its own (a field and its value, or one
-CQL2 condition), so the filters people tick together are masks read once
-each. Only filters whose answer cannot change are masked: "open now" changes
-with the minute and is still asked of each candidate. Masks are kept on a
-shelf (shelf.py) up to MOST_BYTES in all, and a read that a request's
-deadline stops is not tried again for that load.
+A mask is kept for each filter on its own (a field and its value), so the
+filters people tick together are masks read once each. Only filters on
+fields with few values are masked (yes or no, or one of a list: the store
+decides, sqlite._clauses): a number, free text, a range or a CQL2 condition
+could have each request with a new value read the whole table, and "open
+now" changes with the minute, so those are asked of each candidate's row as
+before. Masks are kept on a shelf (shelf.py) up to MOST_BYTES in all, and a
+read that a request's deadline stops is not tried again for that load.
 """
 
 from __future__ import annotations
