@@ -169,16 +169,19 @@ def test_a_large_load_s_nearest_features_are_found_from_its_grid_exactly(
     assert [feature for feature, _ in tied] == [f for f in features if (f.lon, f.lat) == (-2.2, 53.5)][:10]
 
 
+@pytest.mark.parametrize(("most", "filters"), [("MOST_NEAR", {}), ("MOST_MASKED", {"BabyChange": True})])
 def test_nearest_features_a_grid_cannot_find_among_few_enough_are_found_by_the_r_tree_s_walk(
-    gridded: tuple[Any, list[Any]], monkeypatch: pytest.MonkeyPatch
+    gridded: tuple[Any, list[Any]], monkeypatch: pytest.MonkeyPatch, most: str, filters: dict[str, Any]
 ) -> None:
-    """Where a box around the point that would hold them holds more than MOST_NEAR, the R*Tree's walk finds them."""
+    """Where a box around the point that would hold them holds more than MOST_NEAR (MOST_MASKED, with masks of
+    filters), the R*Tree's walk finds them."""
     store, features = gridded
-    monkeypatch.setattr(grid, "MOST_NEAR", 40)
+    monkeypatch.setattr(grid, most, 40)
     walked = walks(monkeypatch)
+    kept = [f for f in features if all(f.properties[name] == value for name, value in filters.items())]
     for lon, lat in [(-2.24, 53.48), (-20.0, 50.0)]:  # in a town, where 50 lie in cells holding more than 40; at sea
-        found = store.nearest(COLLECTION, lon, lat, limit=50)
-        assert [feature for feature, _ in found] == brute_nearest(features, lon, lat)[:50]
+        found = store.nearest(COLLECTION, lon, lat, limit=50, filters=filters)
+        assert [feature for feature, _ in found] == brute_nearest(kept, lon, lat)[:50]
     assert walked == [(-2.24, 53.48), (-20.0, 50.0)]
 
 
@@ -219,20 +222,6 @@ def test_a_large_load_s_nearest_features_meeting_filters_are_found_from_its_grid
                 assert [metres for _, metres in found] == [distance(lon, lat, f.lon, f.lat) for f, _ in found]
     assert walked == []
     assert len(read) == len({clause for clause in read}) == 5  # the second case's two filters are masked apart
-
-
-def test_nearest_features_meeting_filters_a_grid_cannot_find_among_few_enough_are_found_by_the_r_tree_s_walk(
-    gridded: tuple[Any, list[Any]], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With masks, MOST_MASKED bounds the features a box's cells may hold; past it, the walk finds them."""
-    store, features = gridded
-    monkeypatch.setattr(grid, "MOST_MASKED", 40)
-    walked = walks(monkeypatch)
-    kept = [feature for feature in features if feature.properties["BabyChange"]]
-    for lon, lat in [(-2.24, 53.48), (-20.0, 50.0)]:
-        found = store.nearest(COLLECTION, lon, lat, limit=50, filters={"BabyChange": True})
-        assert [feature for feature, _ in found] == brute_nearest(kept, lon, lat)[:50]
-    assert walked == [(-2.24, 53.48), (-20.0, 50.0)]
 
 
 def test_a_mask_whose_read_a_deadline_stopped_is_not_read_again_and_nearest_answers_without_it(
