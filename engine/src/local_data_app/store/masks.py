@@ -1,13 +1,14 @@
-"""Which of a large load's features meet a filter, as an array by _rowid held in memory for nearest searches.
+"""Which of a large load's features meet a filter, as an array by _rowid held in memory for the grid's answers.
 
 A page nearest a point with a filter ("unisex toilets near me") walked the
 R*Tree nearest first and asked SQLite about each batch of the features it
-met, reading each one's row (about 2 µs) to test the filter: 2.4 to 9 ms a
-page at 1,000,000 features, the rarer the filter the longer. A loaded table
-never changes, so whether each of its features meets a filter is read once,
-by one scan of the table (0.3 to 0.5 s at 1,000,000 rows), into one byte a
-feature; the grid's nearest search (grid.py) then tests a box's features
-against it in NumPy and reads only the rows of the page.
+met, reading each one's row (about 2 µs) to test the filter: 2.8 to 7.5 ms a
+page of 50 at 1,000,000 features, the rarer the filter the longer, and a
+box's count and page with a filter read every row in the box, 5 to 7 ms. A
+loaded table never changes, so whether each of its features meets a filter
+is read once, by one scan of the table (about half a second at 1,000,000
+rows), into one byte a feature; the grid (grid.py) then tests a box's
+features against it in NumPy, and only the rows of the page are read.
 
 A mask is kept for each filter on its own (a field and its value), so the
 filters people tick together are masks read once each. Only filters on
