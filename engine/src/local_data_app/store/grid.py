@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import EARTH_RADIUS, WORLD, BBox, bbox_around
-from .masks import Mask
+from .masks import Mask, all_meet
 from .rtree import CELL, HEADER, root_box
 from .shelf import Shelf
 
@@ -171,7 +171,7 @@ class Grid:
         # The masks pass over most: only the bounds of those they keep are taken.
         at = np.concatenate([np.arange(start, end) for start, end in runs])
         rowids = self.rowids[at]
-        kept = np.logical_and.reduce([mask.meets[rowids] for mask in masks])
+        kept = all_meet(masks, rowids)
         at = at[kept]
         west, east, south, north = (column[at] for column in self.bounds)
         return rowids[kept], (west, east, south, north)

@@ -23,6 +23,7 @@ read that a request's deadline stops is not tried again for that load.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -62,6 +63,11 @@ class Masks:
                 return None
             masks.append(mask)
         return masks
+
+
+def all_meet(masks: Sequence[Mask], rowids: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.bool_]:
+    """Which of the features ``rowids`` (every feature, by _rowid, if None) each of ``masks`` holds true."""
+    return np.logical_and.reduce([mask.meets if rowids is None else mask.meets[rowids] for mask in masks])
 
 
 def read(db: sqlite3.Connection, table: str, clause: Clause) -> Mask:

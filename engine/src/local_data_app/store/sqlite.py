@@ -70,7 +70,7 @@ from . import (
     table_name,
 )
 from .conditions import Condition, Order, Rendered, order_sql, render, sqlite_dialect
-from .masks import Clause, Mask, Masks
+from .masks import Clause, Mask, Masks, all_meet
 from .opening import HoursStaging, OpenAt, indexed_table, open_hours, remember
 from .postings import Narrowing, Postings
 from .shelf import Shelf
@@ -272,7 +272,7 @@ class SQLiteStore:
         if bbox is None and not checked:  # every row: the load counted them (a load before it did is counted)
             return db.execute(LOADED_ROWS.format(table=table), [table]).fetchone()[0]
         if bbox is None and fields and (masks := self._large_masked(db, table, fields, checked)):  # as near counts
-            return int(np.count_nonzero(np.logical_and.reduce([mask.meets for mask in masks])))
+            return int(np.count_nonzero(all_meet(masks)))
         source, params = _matching(table, None if whole else bbox, checked, located=whole)
         return db.execute(f"SELECT count(*){source}", params).fetchone()[0]
 
@@ -465,7 +465,7 @@ class SQLiteStore:
         inside = self._insides.get((table, bbox), lambda: self._exactly_inside(db, table, made, bbox))
         if inside is None or not masks:
             return inside
-        return inside[np.logical_and.reduce([mask.meets[inside] for mask in masks])]
+        return inside[all_meet(masks, inside)]
 
     def _large_masked(
         self, db: sqlite3.Connection, table: str, fields: _Fields, checked: list[tuple[str, Any]]
@@ -735,7 +735,7 @@ class SQLiteStore:
             return _Held(None, checked)
         steady = [(name, value) for name, value in checked if not isinstance(value, OpenAt)]
         clauses, params = _conditions(table, steady)
-        if clauses and _plain(params):
+        if clauses and all(value is None or isinstance(value, (str, int, float, bytes)) for value in params):
             meeting = (tuple(clauses), tuple(params))
             found = self._postings.holding(db, table, plan.match, meeting)
             if found is not None:
@@ -1139,8 +1139,8 @@ def _matching(
         clauses.append(f"{table}._rowid > ?")
         params.append(after)
     if rowids:
-        clauses.append(f"{table}._rowid IN {rtree.NUMBERS}")
-        params.append(rtree.json_list(rowids))
+        clauses.append(f"{table}._rowid IN ({', '.join('?' * len(rowids))})")
+        params += rowids
     if match is not None:
         source = f" FROM {table}_fts CROSS JOIN {table} ON {table}._rowid = {table}_fts.rowid"
         clauses.append(f"{table}_fts MATCH ?")
@@ -1205,12 +1205,6 @@ def _clauses(table: str, fields: _Fields | None, checked: Sequence[tuple[str, An
         (clause,), params = _conditions(table, [(name, value)])
         found.append((clause, tuple(params)))
     return found
-
-
-def _plain(params: Sequence[Any]) -> bool:
-    """Whether every parameter of a WHERE clause is a plain value, so that the clause and they may key a held
-    answer."""
-    return all(value is None or isinstance(value, (str, int, float, bytes)) for value in params)
 
 
 def _checked(
