@@ -27,7 +27,7 @@ from test_store import COLLECTION, FIELDS, box_reads, brute_nearest, in_box, loa
 from test_store_conditions import kept
 
 from local_data_app import deadline
-from local_data_app.store import Between, OpenAt, distance, grid, masks, open_store, rtree
+from local_data_app.store import Between, OpenAt, distance, grid, masks, open_store, opening, rtree
 from local_data_app.store import sqlite as sqlite_store
 from local_data_app.store.conditions import AnyOf, Compare, Inside
 
@@ -315,16 +315,20 @@ def test_filters_whose_values_have_no_end_are_asked_of_the_rows_as_before_and_no
     assert len(walked) == 8 * len(cases)
 
 
-def test_a_filter_whose_answer_changes_with_the_time_is_not_masked() -> None:
-    """ "Open now" with another filter is asked of each candidate as before; listed fields' filters are masked one by
-    one."""
-    moment = datetime.datetime(2026, 12, 7, 12, 0, tzinfo=datetime.UTC)
+def test_filters_on_fields_with_few_values_are_masked_one_by_one_and_open_now_by_the_hours_open() -> None:
+    """Each listed field's filter is its own clause; "open now" is the numbers of the load's hours open then."""
     fields = sqlite_store._Fields([*LISTED_FIELDS, {"name": "OpeningHours", "type": "string"}])
-    assert sqlite_store._clauses("t", fields, [("BabyChange", True), ("OpeningHours", OpenAt(moment))]) is None
-    assert sqlite_store._clauses("t", fields, [("BabyChange", True), (SHARE, "share 1")]) == [
-        ('t."BabyChange" = ?', (True,)),
-        ('t."Share 100% {table}" = ?', ("share 1",)),
-    ]
+    with contextlib.closing(sqlite3.connect(":memory:")) as db:
+        assert sqlite_store._clauses(db, "t", fields, [("BabyChange", True), (SHARE, "share 1")]) == [
+            ('t."BabyChange" = ?', (True,)),
+            ('t."Share 100% {table}" = ?', ("share 1",)),
+        ]
+        assert sqlite_store._clauses(db, "t", fields, [("BabyChange", True), ("Cubicles", 3)]) is None
+        db.execute("CREATE TABLE t_open (start INTEGER, stop INTEGER, hours INTEGER)")
+        db.executemany("INSERT INTO t_open VALUES (?, ?, ?)", [(0, 1440, 3), (600, 700, 1), (700, 800, 2)])
+        opening.remember("t", lambda: [(5, "PH 10:00-12:00"), (4, "Jan 01-Dec 31 Mo 00:00-24:00")])
+        monday = datetime.datetime(2026, 12, 7, 11, 40, tzinfo=opening.LONDON)  # minute 700 of the week
+        assert sqlite_store._clauses(db, "t", fields, [("OpeningHours", OpenAt(monday))]) == [masks.Open((2, 3, 4))]
 
 
 def test_a_grid_s_nearest_candidates_hold_every_feature_as_near_as_the_last(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,13 +19,15 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from conftest import Page, Served, get, opened, serving, tables, toilet_rows
+from test_grid import walks
 
+from local_data_app import deadline
 from local_data_app.errors import ClientError
 from local_data_app.hours import LONDON, State, read_hours
 from local_data_app.hours.weekly import WEEK, minute_of_week, open_at, weekly_spans
 from local_data_app.schemas import load_schema
 from local_data_app.schemas.layout import layout, layout_problems
-from local_data_app.store import AREA_FIELDS, Between, Feature, Provenance, distance
+from local_data_app.store import AREA_FIELDS, Between, Feature, Provenance, distance, grid, masks
 from local_data_app.store import sqlite as sqlite_store
 from local_data_app.store.opening import OpenAt, marked
 from local_data_app.web import answers, pages
@@ -254,6 +257,112 @@ def test_a_load_without_indexed_hours_refuses_open_now(database_url: str, tmp_pa
     assert raised.value.status == 400
     assert raised.value.parameter == "open_now"
     assert "ingest" in raised.value.message
+
+
+LARGE = 1500  # toilets on 150 rows of 10, enough for a grid of many cells
+
+
+@pytest.fixture
+def gridded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A SQLite store holding LARGE toilets, counted as large enough for a grid, and its grid made."""
+    monkeypatch.setattr(grid, "LEAST_FEATURES", 1)
+    with opened(f"sqlite:///{tmp_path / 'app.db'}", tmp_path) as store:
+        load(store, features(LARGE))
+        store.count("toilets", (*CENTRE, CENTRE[0] + 0.05, CENTRE[1] + 0.05))
+        store._grids.wait()
+        yield store
+
+
+def spied(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[Any]:
+    """The arguments, and the named ones, of each call of ``module.name`` from now on."""
+    calls: list[Any] = []
+    function = getattr(module, name)
+
+    def spy(*args: Any, **named: Any) -> Any:
+        calls.append((args, named))
+        return function(*args, **named)
+
+    monkeypatch.setattr(module, name, spy)
+    return calls
+
+
+@pytest.mark.parametrize("name", list(MOMENTS))
+def test_a_large_load_s_features_open_at_a_moment_come_from_its_grid_and_each_feature_s_hours(
+    gridded: Any, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """Counts, boxes and pages nearest first, with open now alone and with a listed field's filter, are those the
+    hours say, found from the grid and masks with no R*Tree read and no row asked about (but for a box's page that
+    is read in load order, each row tested by its position, as without a filter)."""
+    moment, kinds = MOMENTS[name]
+    walked, asked = walks(monkeypatch), spied(monkeypatch, sqlite_store, "_matching")
+    boxes = [(-2.3, 53.45, -2.26, 53.5), (-2.255, 53.6, -2.205, 54.0), (-2.3, 53.45, -2.2, 55.0), (0.0, 0.0, 1.0, 1.0)]
+    now = {HOURS_FIELD: OpenAt(moment)}
+    for filters, numbers in [
+        (now, open_numbers(kinds, LARGE)),
+        ({**now, "Category": "Unisex"}, [n for n in open_numbers(kinds, LARGE) if n % 2 == 0]),
+    ]:
+        assert store_count(gridded, filters) == len(numbers)
+        for west, south, east, north in boxes:
+            inside = [n for n in numbers if west <= position(n)[0] <= east and south <= position(n)[1] <= north]
+            assert gridded.count("toilets", (west, south, east, north), filters=filters) == len(inside)
+            page = gridded.features("toilets", (west, south, east, north), limit=20, offset=3, filters=filters)
+            assert [feature.id for feature in page] == ids(inside[3:23])
+        for point in [CENTRE, (-2.25, 53.9), (-2.0, 54.0), (-20.0, 50.0)]:
+            ranked = sorted(numbers, key=lambda n: (distance(*point, *position(n)), n))
+            found = gridded.nearest("toilets", *point, limit=20, offset=5, filters=filters)
+            assert [feature.id for feature, _ in found] == ids(ranked[5:25]), (filters, point)
+            assert [metres for _, metres in found] == [distance(*point, *position(n)) for n in ranked[5:25]]
+    assert walked == []
+    assert [named for _, named in asked if named.get("indexed", True)] == []
+
+
+def store_count(store: Any, filters: dict[str, Any]) -> int:
+    return int(store.count("toilets", filters=filters))
+
+
+def test_a_load_s_hours_are_read_once_and_each_minute_s_mask_made_once(
+    gridded: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every moment's features come from one read of each feature's hours; moments with the same hours open share
+    a mask; a new load's hours are read again."""
+    read, made = spied(monkeypatch, masks, "hours_numbers"), spied(monkeypatch, masks, "open_mask")
+    for _ in range(2):
+        for moment, kinds in MOMENTS.values():
+            assert store_count(gridded, {HOURS_FIELD: OpenAt(moment)}) == len(open_numbers(kinds, LARGE))
+            later = moment + dt.timedelta(seconds=30)  # the same minute
+            assert store_count(gridded, {HOURS_FIELD: OpenAt(later)}) == len(open_numbers(kinds, LARGE))
+    assert len(read) == 1
+    assert len(made) == len({tuple(sorted(kinds)) for _, kinds in MOMENTS.values()})  # two moments share one
+    load(gridded, features(LARGE)[::-1])
+    gridded.count("toilets", (*CENTRE, CENTRE[0] + 0.05, CENTRE[1] + 0.05))
+    gridded._grids.wait()
+    moment, kinds = MOMENTS["Saturday noon"]
+    assert store_count(gridded, {HOURS_FIELD: OpenAt(moment)}) == len(open_numbers(kinds, LARGE))
+    assert len(read) == 2
+
+
+def test_a_read_of_a_load_s_hours_a_deadline_stopped_is_not_tried_again(
+    gridded: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The request whose time ran out fails as before; later ones walk the R*Tree asking each row, and are right."""
+    read, tried = masks.hours_numbers, []
+
+    def out_of_time(db: sqlite3.Connection, table: str) -> Any:
+        tried.append(table)
+        with deadline.within(0.0):
+            return read(db, table)
+
+    monkeypatch.setattr(masks, "hours_numbers", out_of_time)
+    walked = walks(monkeypatch)
+    moment, kinds = MOMENTS["weekday morning"]
+    now = {HOURS_FIELD: OpenAt(moment)}
+    with pytest.raises(sqlite3.OperationalError, match="interrupt"):
+        gridded.nearest("toilets", *CENTRE, limit=5, filters=now)
+    ranked = sorted(open_numbers(kinds, LARGE), key=lambda n: (distance(*CENTRE, *position(n)), n))
+    for _ in range(2):
+        assert [f.id for f, _ in gridded.nearest("toilets", *CENTRE, limit=5, filters=now)] == ids(ranked[:5])
+    assert len(tried) == 1
+    assert walked == [CENTRE, CENTRE]
 
 
 # The API and the pages ---------------------------------------------------------------------------------------

@@ -14,10 +14,15 @@ A mask is kept for each filter on its own (a field and its value), so the
 filters people tick together are masks read once each. Only filters on
 fields with few values are masked (yes or no, or one of a list: the store
 decides, sqlite._clauses): a number, free text, a range or a CQL2 condition
-could have each request with a new value read the whole table, and "open
-now" changes with the minute, so those are asked of each candidate's row as
-before. Masks are kept on a shelf (shelf.py) up to MOST_BYTES in all, and a
-read that a request's deadline stops is not tried again for that load.
+could have each request with a new value read the whole table, so those are
+asked of each candidate's row as before. "Open now" changes with the
+minute, but a load's features have few hours among them: each feature's
+number of its hours (the ``_hours`` column, opening.py) is read once per
+load from its index, and the mask of a minute is those numbers looked up
+in the few that are open then, in NumPy (a millisecond or two at 1,000,000
+features). Masks are kept on a shelf (shelf.py) up to MOST_BYTES in all,
+and a read that a request's deadline stops is not tried again for that
+load.
 """
 
 from __future__ import annotations
@@ -35,8 +40,10 @@ from .shelf import Shelf, unless_stopped
 
 MOST_BYTES = 64 * 2**20  # the masks a store keeps in all: 64 filters of a 1,000,000-row load, 12 of 5,000,000
 MOST_MASKS = 256  # the most answers kept, masks and "stopped" alike
+MOST_HOURS_BYTES = 32 * 2**20  # loads' hours numbers kept: 4 bytes a feature, so 8,000,000 features
 
 Clause = tuple[str, tuple[Any, ...]]  # one WHERE clause on a table's row, and its parameters
+Numbers = npt.NDArray[np.int32]  # each feature's number of its hours in the load, by _rowid (0: none known)
 
 
 @dataclass(frozen=True)
@@ -47,18 +54,32 @@ class Mask:
     share: float
 
 
+@dataclass(frozen=True)
+class Open:
+    """A filter on opening hours at one minute: the features whose hours are among ``hours``, the numbers (in the
+    load, opening.py) of the hours open then."""
+
+    hours: tuple[int, ...]
+
+
 class Masks:
     """Masks of filters by live table and clause, shared by a store's reading threads."""
 
     def __init__(self) -> None:
         self.shelf: Shelf[Mask] = Shelf(MOST_BYTES, lambda mask: int(mask.meets.nbytes), MOST_MASKS)
         self.stopped: Shelf[bool] = Shelf(MOST_MASKS)
+        self.hours: Shelf[Numbers] = Shelf(MOST_HOURS_BYTES, lambda numbers: int(numbers.nbytes), MOST_MASKS)
 
-    def meeting(self, db: sqlite3.Connection, table: str, clauses: list[Clause]) -> list[Mask] | None:
+    def meeting(self, db: sqlite3.Connection, table: str, clauses: Sequence[Clause | Open]) -> list[Mask] | None:
         """A mask of the features meeting each clause; None if one was stopped by a deadline before."""
         masks = []
         for clause in clauses:
-            mask = unless_stopped(self.shelf, self.stopped, (table, clause), partial(read, db, table, clause))
+            mask: Mask | None
+            if isinstance(clause, Open):
+                numbers = unless_stopped(self.hours, self.stopped, (table, "_hours"), partial(hours_numbers, db, table))
+                mask = None if numbers is None else self.shelf.get((table, clause), partial(open_mask, numbers, clause))
+            else:
+                mask = unless_stopped(self.shelf, self.stopped, (table, clause), partial(read, db, table, clause))
             if mask is None:
                 return None
             masks.append(mask)
@@ -83,3 +104,27 @@ def read(db: sqlite3.Connection, table: str, clause: Clause) -> Mask:
     if text:
         meets[np.array(text.split(","), dtype=np.int64)] = True
     return Mask(meets, float(np.count_nonzero(meets)) / max(highest or 0, 1))
+
+
+def hours_numbers(db: sqlite3.Connection, table: str) -> Numbers:
+    """Each feature's number of its opening hours in the load, by _rowid, 0 where none are known.
+
+    Read from the index of the features by their hours, one list of _rowids
+    for each of the load's hours: a tenth of a second at 1,000,000 features,
+    where a scan of the table took half a second.
+    """
+    (highest,) = db.execute(f"SELECT max(_rowid) FROM {table}").fetchone()
+    numbers = np.zeros((highest or 0) + 1, dtype=np.int32)
+    found = f"SELECT _hours, group_concat(_rowid) FROM {table} WHERE _hours IS NOT NULL GROUP BY _hours"
+    for number, text in db.execute(found):
+        numbers[np.array(text.split(","), dtype=np.int64)] = number
+    return numbers
+
+
+def open_mask(numbers: Numbers, clause: Open) -> Mask:
+    """The features whose hours are among those open (``clause``), from each feature's number of its hours."""
+    opened = np.zeros(int(numbers.max(initial=0)) + 1, dtype=np.bool_)
+    hours = np.array(clause.hours, dtype=np.int64)
+    opened[hours[(hours > 0) & (hours < len(opened))]] = True
+    meets = opened[numbers]
+    return Mask(meets, float(np.count_nonzero(meets)) / max(len(numbers) - 1, 1))

@@ -98,6 +98,7 @@ class HoursStaging:
 class _LoadHours:
     sometimes: tuple[tuple[int, str], ...]  # the hours that are not the same every week
     answers: dict[datetime, tuple[int, ...]] = field(default_factory=dict)
+    every: dict[datetime, tuple[int, ...]] = field(default_factory=dict)  # every hours open, weekly ones too
 
 
 _loads: Shelf[_LoadHours] = Shelf(REMEMBERED_LOADS)
@@ -108,16 +109,27 @@ def remember(table: str, read: Callable[[], Iterable[tuple[int, str]]]) -> None:
     _loads.get(table, lambda: _LoadHours(tuple(read())))
 
 
+def _local_minute(moment: datetime) -> datetime:
+    """The minute of London's clock that ``moment`` falls in: hours change on whole minutes."""
+    return moment.astimezone(LONDON).replace(second=0, microsecond=0)
+
+
+def _load(table: str) -> _LoadHours:
+    """A load's hours as :func:`remember` kept them; a StoreError if it did not."""
+    load = _loads.kept(table)
+    if load is None:
+        raise StoreError(f"The opening hours of table {table} were not read before it was asked about them.")
+    return load
+
+
 def open_hours(table: str, moment: datetime) -> tuple[int, list[int]]:
     """The minute of the week at ``moment`` and the numbers of the load's sometimes-true hours open then.
 
     Hours change on whole minutes, so one answer serves a minute. The load
     must have been remembered (:func:`remember`) by the read asking.
     """
-    local = moment.astimezone(LONDON).replace(second=0, microsecond=0)
-    load = _loads.kept(table)
-    if load is None:
-        raise StoreError(f"The opening hours of table {table} were not read before it was asked about them.")
+    local = _local_minute(moment)
+    load = _load(table)
     answer = load.answers.get(local)
     if answer is None:
         answer = tuple(number for number, osm in load.sometimes if open_at(osm, local))
@@ -125,3 +137,22 @@ def open_hours(table: str, moment: datetime) -> tuple[int, list[int]]:
             load.answers.clear()
         load.answers[local] = answer
     return minute_of_week(local), list(answer)
+
+
+def every_open(table: str, moment: datetime, weekly: Callable[[int], Iterable[tuple[int]]]) -> tuple[int, ...]:
+    """The numbers of all the load's hours open at ``moment``, in order: the weekly ones whose spans hold its
+    minute of the week (``weekly(minute)`` reads them) and the sometimes-true ones open then.
+
+    Worked out once a minute per load, like :func:`open_hours`, for the
+    masks of "open now" (masks.py), which look each feature's hours up in them.
+    """
+    load = _load(table)
+    local = _local_minute(moment)
+    answer = load.every.get(local)
+    if answer is None:
+        minute, others = open_hours(table, moment)
+        answer = tuple(sorted({number for (number,) in weekly(minute)}.union(others)))
+        if len(load.every) >= REMEMBERED_MINUTES:
+            load.every.clear()
+        load.every[local] = answer
+    return answer

@@ -70,8 +70,8 @@ from . import (
     table_name,
 )
 from .conditions import Condition, Order, Rendered, order_sql, render, sqlite_dialect
-from .masks import Clause, Mask, Masks, all_meet
-from .opening import HoursStaging, OpenAt, indexed_table, open_hours, remember
+from .masks import Clause, Mask, Masks, Open, all_meet
+from .opening import HoursStaging, OpenAt, every_open, indexed_table, open_hours, remember
 from .postings import Narrowing, Postings
 from .shelf import Shelf
 
@@ -480,7 +480,7 @@ class SQLiteStore:
         self, db: sqlite3.Connection, table: str, fields: _Fields | None, checked: list[tuple[str, Any]]
     ) -> list[Mask] | None:
         """A mask of each filter (masks.py); None if one cannot be masked, or a deadline stopped its read before."""
-        clauses = _clauses(table, fields, checked) if checked else []
+        clauses = _clauses(db, table, fields, checked) if checked else []
         return self._masks.meeting(db, table, clauses) if clauses is not None else None
 
     def _exactly_inside(self, db: sqlite3.Connection, table: str, made: grid.Grid, bbox: BBox) -> grid.Rowids | None:
@@ -1186,25 +1186,35 @@ def _conditions(table: str, checked: Sequence[tuple[str, Any]]) -> tuple[list[st
     return clauses, params
 
 
-def _clauses(table: str, fields: _Fields | None, checked: Sequence[tuple[str, Any]]) -> list[Clause] | None:
-    """Each checked filter's WHERE clause and parameters on its own, to mask (masks.py); None unless each is a
-    value of a field with few (:attr:`_Fields.listed`).
+def _clauses(
+    db: sqlite3.Connection, table: str, fields: _Fields | None, checked: Sequence[tuple[str, Any]]
+) -> list[Clause | Open] | None:
+    """Each checked filter's WHERE clause and parameters on its own, to mask (masks.py), or for "open now" the
+    hours open at its minute; None unless each is that or a value of a field with few (:attr:`_Fields.listed`).
 
     A mask is read from the whole table, so a filter whose values have no
     end (a number, free text, a range, a CQL2 condition) could have each
     request with a new value read it all, where its box alone read a few
-    rows: those are asked of the rows as before, as is "open now", which
-    changes with the minute.
+    rows: those are asked of the rows as before. "Open now" is looked up in
+    each feature's number of its hours, read once per load.
     """
     if fields is None:
         return None
-    found = []
+    found: list[Clause | Open] = []
     for name, value in checked:
-        if name not in fields.listed or isinstance(value, (OpenAt, Rendered, Between)):
+        if isinstance(value, OpenAt):
+            found.append(Open(every_open(table, value.moment, functools.partial(_open_in_week, db, table))))
+        elif name not in fields.listed or isinstance(value, (Rendered, Between)):
             return None
-        (clause,), params = _conditions(table, [(name, value)])
-        found.append((clause, tuple(params)))
+        else:
+            (clause,), params = _conditions(table, [(name, value)])
+            found.append((clause, tuple(params)))
     return found
+
+
+def _open_in_week(db: sqlite3.Connection, table: str, minute: int) -> Iterable[tuple[int]]:
+    """The numbers of a load's weekly hours whose spans hold ``minute`` of the week."""
+    return db.execute(f"SELECT hours FROM {table}_open WHERE start <= ?1 AND stop > ?1", [minute])
 
 
 def _checked(
