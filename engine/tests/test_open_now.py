@@ -316,6 +316,34 @@ def test_a_large_load_s_features_open_at_a_moment_come_from_its_grid_and_each_fe
     assert [named for _, named in asked if named.get("indexed", True)] == []
 
 
+@pytest.mark.parametrize("name", list(MOMENTS))
+def test_a_large_load_s_word_search_open_at_a_moment_keeps_to_the_features_the_masks_say_are_open(
+    gridded: Any, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """A word search's matches, nearest first and in load order, counted, with open now alone (the words' own set)
+    and with a field's filter (the set narrowed by it), are those open: their set narrowed by the minute's mask."""
+    moment, kinds = MOMENTS[name]
+    narrowed: list[Any] = []
+    opened = sqlite_store.SQLiteStore._opened
+
+    def spy(self: Any, *args: Any) -> Any:
+        held = opened(self, *args)
+        narrowed.append(held)
+        return held
+
+    monkeypatch.setattr(sqlite_store.SQLiteStore, "_opened", spy)
+    numbers = [n for n in open_numbers(kinds, LARGE) if n % 2 == 1]  # "Female and Male": each holds "male"
+    now = {HOURS_FIELD: OpenAt(moment)}
+    nearest = sorted(numbers, key=lambda n: (distance(*CENTRE, *position(n)), n))
+    for filters in [now, {**now, "Category": "Female and Male"}]:
+        for near, expected in [(CENTRE, nearest), (None, numbers)]:
+            found = gridded.search("toilets", ["male"], limit=10, offset=2, filters=filters, near=near)
+            assert [feature.id for feature, _ in found.page] == ids(expected[2:12]), (filters, near)
+            assert (found.matched, found.complete) == (len(numbers), True)
+    assert len(narrowed) == 4
+    assert all(held.found is not None and held.rest == [] for held in narrowed)  # nothing left to ask of the rows
+
+
 def store_count(store: Any, filters: dict[str, Any]) -> int:
     return int(store.count("toilets", filters=filters))
 
