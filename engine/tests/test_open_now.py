@@ -344,6 +344,27 @@ def test_a_large_load_s_word_search_open_at_a_moment_keeps_to_the_features_the_m
     assert all(held.found is not None and held.rest == [] for held in narrowed)  # nothing left to ask of the rows
 
 
+@pytest.mark.parametrize("name", ["weekday morning", "Sunday night"])
+def test_a_word_too_common_for_its_set_to_be_held_is_counted_open_from_the_word_index_and_the_masks(
+    gridded: Any, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """Counts, to the search's limit and short of it, pages in load order and nearest first, of a word held by more
+    features than a set is kept for: the index's matches tested against the masks in chunks, no row asked."""
+    moment, kinds = MOMENTS[name]
+    gridded._postings.most = 10  # "male" is held by 750 features: more than a set is kept for
+    monkeypatch.setattr(sqlite_store, "MATCHES_AT_ONCE", 7)  # chunks that end between matches
+    counted = spied(monkeypatch, sqlite_store, "_matches_meeting")
+    numbers = [n for n in open_numbers(kinds, LARGE) if n % 2 == 1]
+    nearest = sorted(numbers, key=lambda n: (distance(*CENTRE, *position(n)), n))
+    for filters in [{HOURS_FIELD: OpenAt(moment)}, {HOURS_FIELD: OpenAt(moment), "Category": "Female and Male"}]:
+        for near, expected in [(CENTRE, nearest), (None, numbers)]:
+            for most in [10_000, len(numbers), len(numbers) - 1, 3]:
+                found = gridded.search("toilets", ["male"], limit=5, filters=filters, near=near, most=most)
+                assert (found.matched, found.complete) == (min(most, len(numbers)), most >= len(numbers)), most
+                assert [feature.id for feature, _ in found.page] == ids(expected[:5]), (filters, near, most)
+    assert len(counted) == 16
+
+
 def store_count(store: Any, filters: dict[str, Any]) -> int:
     return int(store.count("toilets", filters=filters))
 

@@ -139,6 +139,7 @@ FTS_OPTIONS = "tokenize='ascii', detail='none'"
 # the words beginning with it are asked for by name, (station OR stations), which FTS5 streams in load order. A
 # word that begins more than this many words (one or two letters, say) is common: it is looked for in each row.
 MOST_TERMS = 64
+MATCHES_AT_ONCE = 5000  # the word index's rowids _matches_meeting reads and tests at a time
 LAST_CHARACTER = "\U0010ffff"  # after every character: a word and this bound the words beginning with it
 
 
@@ -707,6 +708,8 @@ class SQLiteStore:
             elif plan.match and not (bbox or checked or plan.scan):  # the word index alone counts, no row read
                 query = f"SELECT count(*) FROM (SELECT 1 FROM {table}_fts WHERE {table}_fts MATCH ? LIMIT ?)"
                 (matched,) = db.execute(query, [plan.match, most + 1]).fetchone()
+            elif plan.match and not (bbox or plan.scan) and (masks := self._large_masked(db, table, fields, checked)):
+                matched = _matches_meeting(db, table, plan.match, masks, most + 1)
             else:
                 query = f"SELECT count(*) FROM (SELECT 1{source} LIMIT ?)"
                 (matched,) = db.execute(query, [*params, most + 1]).fetchone()
@@ -1241,6 +1244,29 @@ def _clauses(
             (clause,), params = _conditions(table, [(name, value)])
             found.append((clause, tuple(params)))
     return found
+
+
+def _matches_meeting(db: sqlite3.Connection, table: str, match: str, masks: list[Mask], most: int) -> int:
+    """How many of the features the word index finds for ``match`` meet every one of ``masks``, counted to ``most``.
+
+    The index's rowids are read in load order, MATCHES_AT_ONCE at a time, and
+    tested against the masks in NumPy, with no row read: a word held by too
+    many features for its set to be kept (postings.MOST_HELD), counted open
+    now to 10,000, read each match's row, about 20 ms at 1,000,000 features.
+    """
+    counted, after = 0, 0
+    chunk = (
+        f"SELECT group_concat(rowid) FROM (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH ? AND rowid > ? "
+        "ORDER BY rowid LIMIT ?)"
+    )
+    while counted < most:
+        (text,) = db.execute(chunk, [match, after, MATCHES_AT_ONCE]).fetchone()
+        if not text:
+            break
+        rowids = np.array(text.split(","), dtype=np.int64)
+        counted += int(np.count_nonzero(all_meet(masks, rowids)))
+        after = int(rowids.max())
+    return min(counted, most)
 
 
 def _open_in_week(db: sqlite3.Connection, table: str, minute: int) -> Iterable[tuple[int]]:
