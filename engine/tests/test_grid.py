@@ -284,6 +284,31 @@ def test_a_large_load_s_features_meeting_filters_are_counted_from_their_masks(
     assert asked == []
 
 
+def test_a_large_load_s_pages_of_features_meeting_filters_come_from_their_masks_at_any_depth(
+    gridded: tuple[Any, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages in load order with filters and no box, from the start, deep, past the end and following on, as a GIS
+    client pages a filtered layer, are the features meeting them (located or not), no row asked about."""
+    store, features = gridded
+    asked: list[Any] = []
+    matching = sqlite_store._matching
+
+    def spied(*args: Any, **named: Any) -> Any:
+        asked.append(args)
+        return matching(*args, **named)
+
+    monkeypatch.setattr(sqlite_store, "_matching", spied)
+    for filters, meets in FILTERED:
+        kept = [feature for feature in features if meets(feature.properties)]
+        for limit, offset in [(50, 0), (7, 3), (100, len(kept) // 2), (50, max(0, len(kept) - 10)), (10, len(kept))]:
+            assert store.features(COLLECTION, limit=limit, offset=offset, filters=filters) == kept[offset:][:limit]
+        paged = [
+            f for start in range(0, len(kept) + 1, 300) for f in store.features(COLLECTION, None, 300, start, filters)
+        ]
+        assert paged == kept, filters
+    assert asked == []
+
+
 def test_filters_whose_values_have_no_end_are_asked_of_the_rows_as_before_and_not_masked(
     gridded: tuple[Any, list[Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -290,9 +290,9 @@ def spied(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[Any]:
 def test_a_large_load_s_features_open_at_a_moment_come_from_its_grid_and_each_feature_s_hours(
     gridded: Any, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
-    """Counts, boxes and pages nearest first, with open now alone and with a listed field's filter, are those the
-    hours say, found from the grid and masks with no R*Tree read and no row asked about (but for a box's page that
-    is read in load order, each row tested by its position, as without a filter)."""
+    """Counts, pages in load order, boxes and pages nearest first, with open now alone and with a listed field's
+    filter, are those the hours say, found from the grid and masks with no R*Tree read and no row asked about (but
+    for a box's page that is read in load order, each row tested by its position, as without a filter)."""
     moment, kinds = MOMENTS[name]
     walked, asked = walks(monkeypatch), spied(monkeypatch, sqlite_store, "_matching")
     boxes = [(-2.3, 53.45, -2.26, 53.5), (-2.255, 53.6, -2.205, 54.0), (-2.3, 53.45, -2.2, 55.0), (0.0, 0.0, 1.0, 1.0)]
@@ -302,6 +302,9 @@ def test_a_large_load_s_features_open_at_a_moment_come_from_its_grid_and_each_fe
         ({**now, "Category": "Unisex"}, [n for n in open_numbers(kinds, LARGE) if n % 2 == 0]),
     ]:
         assert store_count(gridded, filters) == len(numbers)
+        for limit, offset in [(20, 0), (20, 3), (50, len(numbers) // 2), (50, len(numbers) - 5), (5, len(numbers))]:
+            page = gridded.features("toilets", limit=limit, offset=offset, filters=filters)
+            assert [feature.id for feature in page] == ids(numbers[offset:][:limit])
         for west, south, east, north in boxes:
             inside = [n for n in numbers if west <= position(n)[0] <= east and south <= position(n)[1] <= north]
             assert gridded.count("toilets", (west, south, east, north), filters=filters) == len(inside)

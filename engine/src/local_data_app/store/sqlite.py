@@ -412,7 +412,14 @@ class SQLiteStore:
             skip = 0 if after is not None else offset
             walk = bbox is not None and not sort and self._in_load_order(db, table, bbox, skip, limit, checked)
             inside = None if bbox is None or sort or walk else self._grid_inside(db, table, bbox, fields, checked)
-            if inside is not None:
+            # Filters alone on a large load, as a GIS client pages a filtered layer: the page from the masks, as
+            # quick at any depth, where OFFSET read every row before it (2.7 s at 250,000 open now).
+            masks = self._large_masked(db, table, fields, checked) if checked and not (bbox or whole or sort) else None
+            if masks:
+                meeting = np.flatnonzero(all_meet(masks))  # in load order
+                start = skip + (int(np.searchsorted(meeting, after, side="right")) if after is not None else 0)
+                rows = self._grid_page(db, table, fields, meeting[start : start + limit], limit, 0, None)
+            elif inside is not None:
                 rows = self._grid_page(db, table, fields, inside, limit, skip, after)
             elif bbox is not None and not checked and not sort and not walk:
                 rows = self._rtree_page(db, table, fields, bbox, limit, skip, after)
