@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from conftest import Page, Served, get, opened, serving, tables, toilet_rows
-from test_grid import walks
+from test_grid import spied, walks
 
 from local_data_app import deadline
 from local_data_app.errors import ClientError
@@ -271,19 +271,6 @@ def gridded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         store.count("toilets", (*CENTRE, CENTRE[0] + 0.05, CENTRE[1] + 0.05))
         store._grids.wait()
         yield store
-
-
-def spied(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[Any]:
-    """The arguments, and the named ones, of each call of ``module.name`` from now on."""
-    calls: list[Any] = []
-    function = getattr(module, name)
-
-    def spy(*args: Any, **named: Any) -> Any:
-        calls.append((args, named))
-        return function(*args, **named)
-
-    monkeypatch.setattr(module, name, spy)
-    return calls
 
 
 @pytest.mark.parametrize("name", list(MOMENTS))
