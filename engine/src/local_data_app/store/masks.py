@@ -8,7 +8,9 @@ box's count and page with a filter read every row in the box, 5 to 7 ms. A
 loaded table never changes, so whether each of its features meets a filter
 is read once, by one scan of the table (about half a second at 1,000,000
 rows), into one byte a feature; the grid (grid.py) then tests a box's
-features against it in NumPy, and only the rows of the page are read.
+features against it in NumPy, and only the rows of the page are read. The
+same masks count and page the features meeting filters with no box, and
+narrow the matches of a word search (sqlite.py).
 
 A mask is kept for each filter on its own (a field and its value), so the
 filters people tick together are masks read once each. Only filters on

@@ -14,9 +14,9 @@ The tables are made in the load's transaction, so they swap in with the data.
 that moment: the store finds the hours whose spans hold the minute of the
 week, adds the few hours that are only sometimes true and that opening-hours-py
 says are open then (worked out once a minute per load, :func:`open_hours`),
-and finds the features by the index on ``_hours``. A large load's boxes and
-nearest features on SQLite instead look each feature's number up in the
-hours open then (:func:`every_open`, and masks.py).
+and finds the features by the index on ``_hours``. On SQLite, a large
+load's boxes, nearest features, pages and word searches instead look each
+feature's number up in the hours open then (:func:`every_open`, masks.py).
 """
 
 from __future__ import annotations

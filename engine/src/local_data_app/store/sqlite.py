@@ -576,8 +576,9 @@ class SQLiteStore:
         load order. Without a bbox, a large load's grid finds the candidates
         (grid.py), with a mask of each filter's features (masks.py). Where it
         cannot (a small load, a filter on a number, free text or a range, a
-        point whose box would hold too many), a walk of the R*Tree's nodes nearest first finds them (see
-        rtree.py), asking SQLite about each batch the filters; when a bbox or
+        point whose box would hold too many), a walk of the R*Tree's nodes
+        nearest first finds them (see rtree.py), asking SQLite about each
+        batch the filters; when a bbox or
         filters leave at most ``RANK_ALL_UP_TO`` features, they are all
         ranked; otherwise growing boxes on the R*Tree find the candidates
         (see :meth:`_around`).
