@@ -1232,13 +1232,14 @@ def _clauses(
     db: sqlite3.Connection, table: str, fields: _Fields | None, checked: Sequence[tuple[str, Any]]
 ) -> list[Clause | Open] | None:
     """Each checked filter's WHERE clause and parameters on its own, to mask (masks.py), or for "open now" the
-    hours open at its minute; None unless each is that or a value of a field with few (:attr:`_Fields.listed`).
+    hours open at its minute; None unless each is that or one of a field's few values (:meth:`_Fields.few`).
 
     A mask is read from the whole table, so a filter whose values have no
-    end (a number, free text, a range, a CQL2 condition) could have each
-    request with a new value read it all, where its box alone read a few
-    rows: those are asked of the rows as before. "Open now" is looked up in
-    each feature's number of its hours, read once per load.
+    end (a number, free text, a range, a CQL2 condition, a value outside a
+    field's list) could have each request with a new value read it all,
+    where its box alone read a few rows: those are asked of the rows as
+    before. "Open now" is looked up in each feature's number of its hours,
+    read once per load.
     """
     if fields is None:
         return None
@@ -1246,7 +1247,7 @@ def _clauses(
     for name, value in checked:
         if isinstance(value, OpenAt):
             found.append(Open(every_open(table, value.moment, functools.partial(_open_in_week, db, table))))
-        elif name not in fields.listed or isinstance(value, (Rendered, Between)):
+        elif isinstance(value, (Rendered, Between)) or not fields.few(name, value):
             return None
         else:
             (clause,), params = _conditions(table, [(name, value)])
@@ -1442,12 +1443,23 @@ class _Fields(list[dict[str, Any]]):
         self.names = tuple(field["name"] for field in fields)
         self.hours_table = next(filter(None, map(indexed_table, fields)), None)  # see opening.py
         self.booleans = tuple(index for index, field in enumerate(fields) if column_type(field) == "boolean")
-        # The fields with few values, yes or no or one of a list: the residents' filters, which masks.py holds
-        self.listed = frozenset(
-            field["name"]
+        # The fields with few values, yes or no or one of a list (None: any yes or no), which masks.py holds
+        self.listed: dict[str, frozenset[Any] | None] = {
+            field["name"]: None if column_type(field) == "boolean" else frozenset(field["constraints"]["enum"])
             for field in fields
             if column_type(field) == "boolean" or (field.get("constraints") or {}).get("enum")
-        )
+        }
+
+    def few(self, name: str, value: Any) -> bool:
+        """Whether a filter of ``name`` on ``value`` is one of the few a field has: yes or no, or of its list.
+
+        A value outside the list (a client's typing, or each request a new
+        one) would read the whole table for a mask of it, so it is not one.
+        """
+        if name not in self.listed:
+            return False
+        values = self.listed[name]
+        return isinstance(value, bool) if values is None else value in values
 
 
 @functools.lru_cache(maxsize=64)
