@@ -190,6 +190,7 @@ FILTERED: list[tuple[dict[str, Any], Callable[[dict[str, Any]], bool]]] = [
     ({"BabyChange": False, SHARE: "share 1"}, lambda p: not p["BabyChange"] and p[SHARE] == "share 1"),  # a sixth
     ({SHARE: "share 2"}, lambda p: p[SHARE] == "share 2"),  # a third
     ({SHARE: "share 3"}, lambda p: False),  # none
+    ({SHARE: "share 9", "BabyChange": True}, lambda p: False),  # outside the field's list: none, no mask read
 ]
 
 
@@ -302,9 +303,8 @@ def test_a_large_load_s_features_meeting_filters_are_counted_and_paged_from_thei
 def test_filters_whose_values_have_no_end_are_asked_of_the_rows_as_before_and_not_masked(
     gridded: tuple[Any, list[Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A number, a range, free text, a value outside a field's list or a CQL2 condition, alone or with a listed
-    field's filter, reads no mask (each new value would read the whole table): pages nearest first and boxes keep
-    to it, as the R*Tree finds them."""
+    """A number, a range, free text or a CQL2 condition, alone or with a listed field's filter, reads no mask (each
+    new value would read the whole table): pages nearest first and boxes keep to it, as the R*Tree finds them."""
     store, features = gridded
     walked, read = walks(monkeypatch), mask_reads(monkeypatch)
     few = Compare("Cubicles", "<", 300)
@@ -314,7 +314,6 @@ def test_filters_whose_values_have_no_end_are_asked_of_the_rows_as_before_and_no
         ({"Cubicles": 4321}, None, [feature for feature in features if feature.properties["Cubicles"] == 4321]),
         ({"Cubicles": Between(100, 400)}, None, [f for f in features if 100 <= f.properties["Cubicles"] <= 400]),
         ({"LocationText": "Toilet 7"}, None, [f for f in features if f.properties["LocationText"] == "Toilet 7"]),
-        ({SHARE: "share 9"}, None, []),  # a value outside the field's list: each new one would read the table
         ({"BabyChange": True}, few, kept(few, babies)),
         ({}, ends, kept(ends, features)),
         ({}, Inside(EDGES), kept(Inside(EDGES), features)),
@@ -341,7 +340,8 @@ def test_filters_on_fields_with_few_values_are_masked_one_by_one_and_open_now_by
             ('t."Share 100% {table}" = ?', ("share 1",)),
         ]
         assert sqlite_store._clauses(db, "t", fields, [("BabyChange", True), ("Cubicles", 3)]) is None
-        assert sqlite_store._clauses(db, "t", fields, [(SHARE, "share 4")]) is None  # not one of its list
+        # Outside the field's list, no feature's: NOTHING, where a mask of each new value would read the table
+        assert sqlite_store._clauses(db, "t", fields, [(SHARE, "share 4")]) == [masks.NOTHING]
         db.execute("CREATE TABLE t_open (start INTEGER, stop INTEGER, hours INTEGER)")
         db.executemany("INSERT INTO t_open VALUES (?, ?, ?)", [(0, 1440, 3), (600, 700, 1), (700, 800, 2)])
         opening.remember("t", lambda: [(5, "PH 10:00-12:00"), (4, "Jan 01-Dec 31 Mo 00:00-24:00")])

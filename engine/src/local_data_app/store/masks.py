@@ -64,6 +64,14 @@ class Open:
     hours: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class Nothing:
+    """A filter no feature can meet: a value outside its field's list, which ingest holds every value to."""
+
+
+NOTHING = Nothing()
+
+
 class Masks:
     """Masks of filters by live table and clause, shared by a store's reading threads."""
 
@@ -72,12 +80,16 @@ class Masks:
         self.stopped: Shelf[bool] = Shelf(MOST_MASKS)
         self.hours: Shelf[Numbers] = Shelf(MOST_HOURS_BYTES, lambda numbers: int(numbers.nbytes), MOST_MASKS)
 
-    def meeting(self, db: sqlite3.Connection, table: str, clauses: Sequence[Clause | Open]) -> list[Mask] | None:
+    def meeting(
+        self, db: sqlite3.Connection, table: str, clauses: Sequence[Clause | Open | Nothing]
+    ) -> list[Mask] | None:
         """A mask of the features meeting each clause; None if one was stopped by a deadline before."""
         masks = []
         for clause in clauses:
             mask: Mask | None
-            if isinstance(clause, Open):
+            if isinstance(clause, Nothing):
+                mask = self.shelf.get((table, clause), partial(none_meet, db, table))
+            elif isinstance(clause, Open):
                 numbers = unless_stopped(self.hours, self.stopped, (table, "_hours"), partial(hours_numbers, db, table))
                 mask = None if numbers is None else self.shelf.get((table, clause), partial(open_mask, numbers, clause))
             else:
@@ -106,6 +118,12 @@ def read(db: sqlite3.Connection, table: str, clause: Clause) -> Mask:
     if text:
         meets[np.array(text.split(","), dtype=np.int64)] = True
     return Mask(meets, float(np.count_nonzero(meets)) / max(highest or 0, 1))
+
+
+def none_meet(db: sqlite3.Connection, table: str) -> Mask:
+    """A mask that no feature of ``table`` meets, read without a scan: the highest _rowid is the table's last."""
+    (highest,) = db.execute(f"SELECT max(_rowid) FROM {table}").fetchone()
+    return Mask(np.zeros((highest or 0) + 1, dtype=np.bool_), 0.0)
 
 
 def hours_numbers(db: sqlite3.Connection, table: str) -> Numbers:

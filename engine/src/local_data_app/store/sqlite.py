@@ -70,7 +70,7 @@ from . import (
     table_name,
 )
 from .conditions import Condition, Order, Rendered, order_sql, render, sqlite_dialect
-from .masks import Clause, Mask, Masks, Open, all_meet
+from .masks import NOTHING, Clause, Mask, Masks, Nothing, Open, all_meet
 from .opening import HoursStaging, OpenAt, every_open, indexed_table, open_hours, remember
 from .postings import Narrowing, Postings
 from .shelf import Shelf
@@ -1230,25 +1230,28 @@ def _conditions(table: str, checked: Sequence[tuple[str, Any]]) -> tuple[list[st
 
 def _clauses(
     db: sqlite3.Connection, table: str, fields: _Fields | None, checked: Sequence[tuple[str, Any]]
-) -> list[Clause | Open] | None:
+) -> list[Clause | Open | Nothing] | None:
     """Each checked filter's WHERE clause and parameters on its own, to mask (masks.py), or for "open now" the
-    hours open at its minute; None unless each is that or one of a field's few values (:meth:`_Fields.few`).
+    hours open at its minute; None unless each is that or a value of a field with few (:attr:`_Fields.listed`).
 
     A mask is read from the whole table, so a filter whose values have no
-    end (a number, free text, a range, a CQL2 condition, a value outside a
-    field's list) could have each request with a new value read it all,
-    where its box alone read a few rows: those are asked of the rows as
-    before. "Open now" is looked up in each feature's number of its hours,
-    read once per load.
+    end (a number, free text, a range, a CQL2 condition) could have each
+    request with a new value read it all, where its box alone read a few
+    rows: those are asked of the rows as before. A value outside a field's
+    list is met by no feature (ingest holds each value to the list), so it
+    is :data:`~.masks.NOTHING`, read from no row. "Open now" is looked up in
+    each feature's number of its hours, read once per load.
     """
     if fields is None:
         return None
-    found: list[Clause | Open] = []
+    found: list[Clause | Open | Nothing] = []
     for name, value in checked:
         if isinstance(value, OpenAt):
             found.append(Open(every_open(table, value.moment, functools.partial(_open_in_week, db, table))))
-        elif isinstance(value, (Rendered, Between)) or not fields.few(name, value):
+        elif isinstance(value, (Rendered, Between)) or name not in fields.listed:
             return None
+        elif not fields.few(name, value):  # ingest held the field to its list, so no feature has this value
+            found.append(NOTHING)
         else:
             (clause,), params = _conditions(table, [(name, value)])
             found.append((clause, tuple(params)))
@@ -1443,18 +1446,21 @@ class _Fields(list[dict[str, Any]]):
         self.names = tuple(field["name"] for field in fields)
         self.hours_table = next(filter(None, map(indexed_table, fields)), None)  # see opening.py
         self.booleans = tuple(index for index, field in enumerate(fields) if column_type(field) == "boolean")
-        # The fields with few values, yes or no or one of a list (None: any yes or no), which masks.py holds
+        # The fields with few values, which masks.py holds: yes or no (None), or text that ingest held to a list
         self.listed: dict[str, frozenset[Any] | None] = {
             field["name"]: None if column_type(field) == "boolean" else frozenset(field["constraints"]["enum"])
             for field in fields
-            if column_type(field) == "boolean" or (field.get("constraints") or {}).get("enum")
+            if column_type(field) == "boolean"
+            or (field.get("type", "string") == "string" and (field.get("constraints") or {}).get("enum"))
         }
 
     def few(self, name: str, value: Any) -> bool:
         """Whether a filter of ``name`` on ``value`` is one of the few a field has: yes or no, or of its list.
 
         A value outside the list (a client's typing, or each request a new
-        one) would read the whole table for a mask of it, so it is not one.
+        one) is no feature's, so it is answered with no row read, where a
+        mask of it would read the whole table and push residents' masks off
+        the shelf.
         """
         if name not in self.listed:
             return False
