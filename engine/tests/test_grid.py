@@ -34,13 +34,17 @@ from local_data_app.store.conditions import AnyOf, Compare, Inside
 Box = tuple[float, float, float, float]
 EDGES: Box = (-2.3, 53.4, -2.1, 53.55)  # a box with features on and either side of each edge
 SHARE = "Share 100% {table}"
-# The stores' test fields, one of the text fields with a list of values (which no feature has the last of)
-LISTED_FIELDS = [
-    {**field, "constraints": {"enum": ["share 0", "share 1", "share 2", "share 3"]}}
-    if field["name"] == SHARE
-    else field
-    for field in FIELDS
-]
+# The stores' test fields: one of the text fields with a list of values (which no feature has the last of), and a
+# number a theme's box asks two values of, as ingest marks them (masks.boxed)
+LISTED_FIELDS = masks.boxed(
+    [
+        {**field, "constraints": {"enum": ["share 0", "share 1", "share 2", "share 3"]}}
+        if field["name"] == SHARE
+        else field
+        for field in FIELDS
+    ],
+    [("ChargeAmount", 0.2), ("ChargeAmount", 2.4)],
+)
 
 
 def edged(lon: float, lat: float) -> list[tuple[float, float]]:
@@ -191,6 +195,7 @@ FILTERED: list[tuple[dict[str, Any], Callable[[dict[str, Any]], bool]]] = [
     ({SHARE: "share 2"}, lambda p: p[SHARE] == "share 2"),  # a third
     ({SHARE: "share 3"}, lambda p: False),  # none
     ({SHARE: "share 9", "BabyChange": True}, lambda p: False),  # outside the field's list: none, no mask read
+    ({"ChargeAmount": 2.4}, lambda p: p["ChargeAmount"] == 2.4),  # a number a box asks: one feature
 ]
 
 
@@ -222,7 +227,7 @@ def test_a_large_load_s_nearest_features_meeting_filters_are_found_from_its_grid
                 assert [feature for feature, _ in found] == nearest[offset : offset + limit], (filters, lon, lat)
                 assert [metres for _, metres in found] == [distance(lon, lat, f.lon, f.lat) for f, _ in found]
     assert walked == []
-    assert len(read) == len({clause for clause in read}) == 5  # the second case's two filters are masked apart
+    assert len(read) == len({clause for clause in read}) == 6  # the second case's two filters are masked apart
 
 
 def test_a_mask_whose_read_a_deadline_stopped_is_not_read_again_and_nearest_answers_without_it(
@@ -312,6 +317,7 @@ def test_filters_whose_values_have_no_end_are_asked_of_the_rows_as_before_and_no
     babies = [feature for feature in features if feature.properties["BabyChange"]]
     cases: list[tuple[dict[str, Any], Any, list[Any]]] = [
         ({"Cubicles": 4321}, None, [feature for feature in features if feature.properties["Cubicles"] == 4321]),
+        ({"ChargeAmount": 0.4}, None, [f for f in features if f.properties["ChargeAmount"] == 0.4]),  # no box's
         ({"Cubicles": Between(100, 400)}, None, [f for f in features if 100 <= f.properties["Cubicles"] <= 400]),
         ({"LocationText": "Toilet 7"}, None, [f for f in features if f.properties["LocationText"] == "Toilet 7"]),
         ({"BabyChange": True}, few, kept(few, babies)),

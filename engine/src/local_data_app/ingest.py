@@ -54,6 +54,7 @@ from .schemas.layout import layout
 from .spool import spooled
 from .store import AREA_CODE, AREA_FIELDS, INDEXED_KEY, Provenance, Store, open_store
 from .store.faults import store_fault
+from .store.masks import boxed
 from .store.opening import marked
 
 BATCH_SIZE = 5000
@@ -197,7 +198,9 @@ def ingest_source(
         row_areas = RowAreas(source.name, source.area_column, settings.all_areas) if source.area_column else None
         # A web source is read whole before the load's write transaction opens (see spool.py).
         reading = spooled(adapter.records()) if spec.is_url() else nullcontext(adapter.records())
-        fields = marked([*schema["fields"], *AREA_FIELDS], layout(schema).hours)  # hours indexed for "open now"
+        shape = layout(schema)
+        fields = marked([*schema["fields"], *AREA_FIELDS], shape.hours)  # hours indexed for "open now"
+        fields = boxed(fields, [(box.field, box.value) for box in shape.equals()])  # masks held of the boxes
         if row_areas is not None:  # an index finds one area's rows among hundreds of areas'
             fields = [{**spec, INDEXED_KEY: True} if spec["name"] == AREA_CODE else spec for spec in fields]
         with reading as records, closing(normaliser), store.replacing(source.name, fields) as staging:

@@ -30,7 +30,7 @@ load.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -43,6 +43,9 @@ from .shelf import Shelf, unless_stopped
 MOST_BYTES = 64 * 2**20  # the masks a store keeps in all: 64 filters of a 1,000,000-row load, 12 of 5,000,000
 MOST_MASKS = 256  # the most answers kept, masks and "stopped" alike
 MOST_HOURS_BYTES = 32 * 2**20  # loads' hours numbers kept: 4 bytes a feature, so 8,000,000 features
+# On a field in a load's catalogue: the values the theme's boxes ask of it ("Free": ChargeAmount 0), which ingest
+# marks so that the store holds masks of them, as of a field with few values
+BOXES_KEY = "x-box-values"
 
 Clause = tuple[str, tuple[Any, ...]]  # one WHERE clause on a table's row, and its parameters
 Numbers = npt.NDArray[np.int32]  # each feature's number of its hours in the load, by _rowid (0: none known)
@@ -98,6 +101,14 @@ class Masks:
                 return None
             masks.append(mask)
         return masks
+
+
+def boxed(fields: Sequence[dict[str, Any]], boxes: Iterable[tuple[str, Any]]) -> list[dict[str, Any]]:
+    """The fields, each that a theme's box asks a value of marked with those values (:data:`BOXES_KEY`)."""
+    values: dict[str, list[Any]] = {}
+    for name, value in boxes:
+        values.setdefault(name, []).append(value)
+    return [{**spec, BOXES_KEY: values[spec["name"]]} if spec["name"] in values else spec for spec in fields]
 
 
 def all_meet(masks: Sequence[Mask], rowids: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.bool_]:

@@ -70,7 +70,7 @@ from . import (
     table_name,
 )
 from .conditions import Condition, Order, Rendered, order_sql, render, sqlite_dialect
-from .masks import NOTHING, Clause, Mask, Masks, Nothing, Open, all_meet
+from .masks import BOXES_KEY, NOTHING, Clause, Mask, Masks, Nothing, Open, all_meet
 from .opening import HoursStaging, OpenAt, every_open, indexed_table, open_hours, remember
 from .postings import Narrowing, Postings
 from .shelf import Shelf
@@ -1232,7 +1232,8 @@ def _clauses(
     db: sqlite3.Connection, table: str, fields: _Fields | None, checked: Sequence[tuple[str, Any]]
 ) -> list[Clause | Open | Nothing] | None:
     """Each checked filter's WHERE clause and parameters on its own, to mask (masks.py), or for "open now" the
-    hours open at its minute; None unless each is that or a value of a field with few (:attr:`_Fields.listed`).
+    hours open at its minute; None unless each is that, a value of a field with few, or a value a theme's box asks
+    of a field (:meth:`_Fields.few`).
 
     A mask is read from the whole table, so a filter whose values have no
     end (a number, free text, a range, a CQL2 condition) could have each
@@ -1248,13 +1249,15 @@ def _clauses(
     for name, value in checked:
         if isinstance(value, OpenAt):
             found.append(Open(every_open(table, value.moment, functools.partial(_open_in_week, db, table))))
-        elif isinstance(value, (Rendered, Between)) or name not in fields.listed:
+        elif isinstance(value, (Rendered, Between)):
             return None
-        elif not fields.few(name, value):  # ingest held the field to its list, so no feature has this value
-            found.append(NOTHING)
-        else:
+        elif fields.few(name, value):
             (clause,), params = _conditions(table, [(name, value)])
             found.append((clause, tuple(params)))
+        elif name in fields.listed:  # ingest held the field to its list, so no feature has this value
+            found.append(NOTHING)
+        else:
+            return None
     return found
 
 
@@ -1453,19 +1456,22 @@ class _Fields(list[dict[str, Any]]):
             if column_type(field) == "boolean"
             or (field.get("type", "string") == "string" and (field.get("constraints") or {}).get("enum"))
         }
+        # The values the theme's boxes ask of other fields ("Free": ChargeAmount 0), which masks.py holds too
+        self.boxed = {field["name"]: frozenset(field[BOXES_KEY]) for field in fields if field.get(BOXES_KEY)}
 
     def few(self, name: str, value: Any) -> bool:
-        """Whether a filter of ``name`` on ``value`` is one of the few a field has: yes or no, or of its list.
+        """Whether a filter of ``name`` on ``value`` is one of the few a field has (yes or no, or of its list), or
+        a value a theme's box asks of it: those whose masks are held.
 
-        A value outside the list (a client's typing, or each request a new
-        one) is no feature's, so it is answered with no row read, where a
+        A value outside a field's list (a client's typing, or each request a
+        new one) is no feature's, so it is answered with no row read, where a
         mask of it would read the whole table and push residents' masks off
         the shelf.
         """
-        if name not in self.listed:
-            return False
-        values = self.listed[name]
-        return isinstance(value, bool) if values is None else value in values
+        if name in self.listed:
+            values = self.listed[name]
+            return isinstance(value, bool) if values is None else value in values
+        return value in self.boxed.get(name, ())
 
 
 @functools.lru_cache(maxsize=64)
