@@ -15,9 +15,13 @@ narrow the matches of a word search (sqlite.py).
 A mask is kept for each filter on its own (a field and its value), so the
 filters people tick together are masks read once each. Only filters on
 fields with few values are masked (yes or no, or one of a list: the store
-decides, sqlite._clauses): a number, free text, a range or a CQL2 condition
-could have each request with a new value read the whole table, so those are
-asked of each candidate's row as before. "Open now" changes with the
+decides, sqlite._clauses), and the values a theme's boxes ask of a field
+(``"Free"``: ChargeAmount 0), which ingest marks (:func:`boxed`): any other
+number, free text, a range or a CQL2 condition could have each request
+with a new value read the whole table, so those are asked of each
+candidate's row as before. A value outside a field's list is no feature's
+(ingest holds the field to it): :data:`NOTHING`, read from no row. "Open
+now" changes with the
 minute, but a load's features have few hours among them: each feature's
 number of its hours (the ``_hours`` column, opening.py) is read once per
 load from its index, and the mask of a minute is those numbers looked up
