@@ -29,13 +29,13 @@ from test_store_conditions import kept
 from local_data_app import deadline
 from local_data_app.store import Between, OpenAt, distance, grid, masks, open_store, opening, rtree
 from local_data_app.store import sqlite as sqlite_store
-from local_data_app.store.conditions import AnyOf, Compare, Inside
+from local_data_app.store.conditions import All, AnyOf, Compare, In, Inside, Not
 
 Box = tuple[float, float, float, float]
 EDGES: Box = (-2.3, 53.4, -2.1, 53.55)  # a box with features on and either side of each edge
 SHARE = "Share 100% {table}"
-# The stores' test fields: one of the text fields with a list of values (which no feature has the last of), and a
-# number a theme's box asks two values of, as ingest marks them (masks.boxed)
+# The stores' test fields: one of the text fields with a list of values (which no feature has the last of), a number
+# a theme's box asks two values of, and the text field a box asks to hold a value, as ingest marks them (masks.boxed)
 LISTED_FIELDS = masks.boxed(
     [
         {**field, "constraints": {"enum": ["share 0", "share 1", "share 2", "share 3"]}}
@@ -44,6 +44,7 @@ LISTED_FIELDS = masks.boxed(
         for field in FIELDS
     ],
     [("ChargeAmount", 0.2), ("ChargeAmount", 2.4)],
+    [(SHARE, ["share 0"])],  # a box for the places whose share holds a value other than "share 0"
 )
 
 
@@ -283,6 +284,37 @@ def spied(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[Any]:
 
     monkeypatch.setattr(module, name, spy)
     return calls
+
+
+def test_a_theme_s_box_for_a_field_holding_a_value_is_masked_and_no_other_condition_is(
+    gridded: tuple[Any, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The box's own condition, alone, in an AND or with a filter, is one mask read once: counts, pages and boxes
+    and pages nearest first keep to it without a walk; the same shape with other values is asked of the rows."""
+    store, features = gridded
+    walked, read = walks(monkeypatch), mask_reads(monkeypatch)
+    box, other = Not(In(SHARE, ("share 0",))), Not(In(SHARE, ("share 1",)))
+    held = [feature for feature in features if feature.properties[SHARE] != "share 0"]
+    cases: list[tuple[Any, dict[str, Any], list[Any], bool]] = [
+        (box, {}, held, True),
+        (All((box, In("BabyChange", (True,)))), {}, [f for f in held if f.properties["BabyChange"]], False),
+        (box, {"BabyChange": False}, [f for f in held if not f.properties["BabyChange"]], True),
+        (other, {}, [f for f in features if f.properties[SHARE] != "share 1"], False),
+    ]
+    for where, filters, meeting, masked in cases:
+        before = len(walked)
+        for lon, lat in points()[:10]:
+            found = store.nearest(COLLECTION, lon, lat, limit=20, filters=filters, where=where)
+            assert [feature for feature, _ in found] == brute_nearest(meeting, lon, lat)[:20], (where, lon, lat)
+        for bbox in boxes()[:10]:
+            inside = in_box(meeting, bbox)
+            assert store.count(COLLECTION, bbox, filters=filters, where=where) == len(inside)
+            assert store.features(COLLECTION, bbox, limit=30, filters=filters, where=where) == inside[:30]
+        assert store.count(COLLECTION, filters=filters, where=where) == len(meeting)
+        assert store.features(COLLECTION, limit=40, offset=100, filters=filters, where=where) == meeting[100:140]
+        assert (len(walked) == before) == masked, where
+    assert [clause for clause in read if "IN" in clause[0]] == [read[0]]  # the box's mask alone, read once
+    assert read[0][0].startswith("(NOT ")
 
 
 def test_a_large_load_s_features_meeting_filters_are_counted_and_paged_from_their_masks(

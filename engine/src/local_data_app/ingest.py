@@ -200,7 +200,8 @@ def ingest_source(
         reading = spooled(adapter.records()) if spec.is_url() else nullcontext(adapter.records())
         shape = layout(schema)
         fields = marked([*schema["fields"], *AREA_FIELDS], shape.hours)  # hours indexed for "open now"
-        fields = boxed(fields, [(box.field, box.value) for box in shape.equals()])  # masks held of the boxes
+        equals, holds = [(box.field, box.value) for box in shape.equals()], shape.holds().values()
+        fields = boxed(fields, equals, [(box.field, box.absent) for box in holds])  # masks held of the boxes
         if row_areas is not None:  # an index finds one area's rows among hundreds of areas'
             fields = [{**spec, INDEXED_KEY: True} if spec["name"] == AREA_CODE else spec for spec in fields]
         with reading as records, closing(normaliser), store.replacing(source.name, fields) as staging:

@@ -283,6 +283,7 @@ class Rendered:
 
     sql: str
     params: list[Any]
+    condition: Condition | None = None  # what was rendered, for a store that answers some conditions otherwise
 
 
 Order = Sequence[tuple[str, bool]]  # (schema field, descending) pairs, the first the most significant

@@ -16,7 +16,8 @@ A mask is kept for each filter on its own (a field and its value), so the
 filters people tick together are masks read once each. Only filters on
 fields with few values are masked (yes or no, or one of a list: the store
 decides, sqlite._clauses), and the values a theme's boxes ask of a field
-(``"Free"``: ChargeAmount 0), which ingest marks (:func:`boxed`): any other
+(``"Free"``: ChargeAmount 0) or ask it to hold (``"Accessible toilet"``),
+which ingest marks (:func:`boxed`): any other
 number, free text, a range or a CQL2 condition could have each request
 with a new value read the whole table, so those are asked of each
 candidate's row as before. A value outside a field's list is no feature's
@@ -50,6 +51,8 @@ MOST_HOURS_BYTES = 32 * 2**20  # loads' hours numbers kept: 4 bytes a feature, s
 # On a field in a load's catalogue: the values the theme's boxes ask of it ("Free": ChargeAmount 0), which ingest
 # marks so that the store holds masks of them, as of a field with few values
 BOXES_KEY = "x-box-values"
+# On a field: the values a theme's box for "holds a value" counts as none ("Accessible toilet": not "None")
+ABSENT_KEY = "x-box-absent"
 
 Clause = tuple[str, tuple[Any, ...]]  # one WHERE clause on a table's row, and its parameters
 Numbers = npt.NDArray[np.int32]  # each feature's number of its hours in the load, by _rowid (0: none known)
@@ -107,12 +110,23 @@ class Masks:
         return masks
 
 
-def boxed(fields: Sequence[dict[str, Any]], boxes: Iterable[tuple[str, Any]]) -> list[dict[str, Any]]:
-    """The fields, each that a theme's box asks a value of marked with those values (:data:`BOXES_KEY`)."""
+def boxed(
+    fields: Sequence[dict[str, Any]], boxes: Iterable[tuple[str, Any]], holds: Iterable[tuple[str, Sequence[Any]]] = ()
+) -> list[dict[str, Any]]:
+    """The fields, each that a theme's box asks a value of marked with those values (:data:`BOXES_KEY`), and each
+    that a box asks to hold a value marked with the values that count as none (:data:`ABSENT_KEY`)."""
     values: dict[str, list[Any]] = {}
     for name, value in boxes:
         values.setdefault(name, []).append(value)
-    return [{**spec, BOXES_KEY: values[spec["name"]]} if spec["name"] in values else spec for spec in fields]
+    absent = {name: list(values) for name, values in holds}
+    marked = []
+    for spec in fields:
+        if spec["name"] in values:
+            spec = {**spec, BOXES_KEY: values[spec["name"]]}
+        if spec["name"] in absent:
+            spec = {**spec, ABSENT_KEY: absent[spec["name"]]}
+        marked.append(spec)
+    return marked
 
 
 def all_meet(masks: Sequence[Mask], rowids: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.bool_]:

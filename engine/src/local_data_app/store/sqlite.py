@@ -69,8 +69,8 @@ from . import (
     searched_fields,
     table_name,
 )
-from .conditions import Condition, Order, Rendered, order_sql, render, sqlite_dialect
-from .masks import BOXES_KEY, NOTHING, Clause, Mask, Masks, Nothing, Open, all_meet
+from .conditions import All, Condition, In, Not, Order, Rendered, order_sql, render, sqlite_dialect
+from .masks import ABSENT_KEY, BOXES_KEY, NOTHING, Clause, Mask, Masks, Nothing, Open, all_meet
 from .opening import HoursStaging, OpenAt, every_open, indexed_table, open_hours, remember
 from .postings import Narrowing, Postings
 from .shelf import Shelf
@@ -1232,8 +1232,8 @@ def _clauses(
     db: sqlite3.Connection, table: str, fields: _Fields | None, checked: Sequence[tuple[str, Any]]
 ) -> list[Clause | Open | Nothing] | None:
     """Each checked filter's WHERE clause and parameters on its own, to mask (masks.py), or for "open now" the
-    hours open at its minute; None unless each is that, a value of a field with few, or a value a theme's box asks
-    of a field (:meth:`_Fields.few`).
+    hours open at its minute; None unless each is that, a value of a field with few, a value a theme's box asks
+    of a field (:meth:`_Fields.few`), or a theme's box for a field holding a value (:meth:`_Fields.boxes_holding`).
 
     A mask is read from the whole table, so a filter whose values have no
     end (a number, free text, a range, a CQL2 condition) could have each
@@ -1249,6 +1249,8 @@ def _clauses(
     for name, value in checked:
         if isinstance(value, OpenAt):
             found.append(Open(every_open(table, value.moment, functools.partial(_open_in_week, db, table))))
+        elif isinstance(value, Rendered) and fields.boxes_holding(value.condition):
+            found.append((value.sql, tuple(value.params)))
         elif isinstance(value, (Rendered, Between)):
             return None
         elif fields.few(name, value):
@@ -1299,9 +1301,10 @@ def _checked(
     made on whether a read is narrowed treats it as a filter.
     """
     checked = check_filters(collection, fields, filters)
-    if where is not None:
-        rendered = render(collection, fields, where, sqlite_dialect(table))
-        checked.append(("", Rendered(*rendered)))
+    # The parts of an AND each on its own (all hold as before), so that a box's part can be masked (_clauses)
+    parts = () if where is None else where.parts if isinstance(where, All) and where.parts else (where,)
+    for part in parts:
+        checked.append(("", Rendered(*render(collection, fields, part, sqlite_dialect(table)), part)))
     return checked
 
 
@@ -1458,6 +1461,16 @@ class _Fields(list[dict[str, Any]]):
         }
         # The values the theme's boxes ask of other fields ("Free": ChargeAmount 0), which masks.py holds too
         self.boxed = {field["name"]: frozenset(field[BOXES_KEY]) for field in fields if field.get(BOXES_KEY)}
+        # The boxes for a field holding a value, by field: the values that count as none ("Accessible toilet")
+        self.holding = {field["name"]: frozenset(field[ABSENT_KEY]) for field in fields if field.get(ABSENT_KEY)}
+
+    def boxes_holding(self, condition: Condition | None) -> bool:
+        """Whether ``condition`` is a theme's box for a field holding a value (Not(In(field, absent))), whose one
+        mask is held: that exact condition, so that no other can read the table for a mask of its own."""
+        if not (isinstance(condition, Not) and isinstance(condition.part, In)):
+            return False
+        absent = self.holding.get(condition.part.field)
+        return absent is not None and frozenset(condition.part.values) == absent
 
     def few(self, name: str, value: Any) -> bool:
         """Whether a filter of ``name`` on ``value`` is one of the few a field has (yes or no, or of its list), or
