@@ -1476,10 +1476,10 @@ class _Fields(list[dict[str, Any]]):
         """Whether a filter of ``name`` on ``value`` is one of the few a field has (yes or no, or of its list), or
         a value a theme's box asks of it: those whose masks are held.
 
-        A value outside a field's list (a client's typing, or each request a
-        new one) is no feature's, so it is answered with no row read, where a
-        mask of it would read the whole table and push residents' masks off
-        the shelf.
+        A value outside a field's list (the API refuses it, but another
+        caller may ask a new one each time) is no feature's, so it is
+        answered with no row read, where a mask of it would read the whole
+        table and push residents' masks off the shelf.
         """
         if name in self.listed:
             values = self.listed[name]
