@@ -200,8 +200,9 @@ def ingest_source(
         reading = spooled(adapter.records()) if spec.is_url() else nullcontext(adapter.records())
         shape = layout(schema)
         fields = marked([*schema["fields"], *AREA_FIELDS], shape.hours)  # hours indexed for "open now"
-        equals, holds = [(box.field, box.value) for box in shape.equals()], shape.holds().values()
-        fields = boxed(fields, equals, [(box.field, box.absent) for box in holds])  # masks held of the boxes
+        equals = [(box.field, box.value) for box in shape.equals()]
+        holds = [(box.field, box.absent) for box in shape.holds().values()]
+        fields = boxed(fields, equals, holds)  # the boxes' own values, whose masks the store holds (masks.py)
         if row_areas is not None:  # an index finds one area's rows among hundreds of areas'
             fields = [{**spec, INDEXED_KEY: True} if spec["name"] == AREA_CODE else spec for spec in fields]
         with reading as records, closing(normaliser), store.replacing(source.name, fields) as staging:
