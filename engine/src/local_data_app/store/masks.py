@@ -17,19 +17,17 @@ filters people tick together are masks read once each. Only filters on
 fields with few values are masked (yes or no, or one of a list: the store
 decides, sqlite._clauses), and the values a theme's boxes ask of a field
 (``"Free"``: ChargeAmount 0) or ask it to hold (``"Accessible toilet"``),
-which ingest marks (:func:`boxed`): any other
-number, free text, a range or a CQL2 condition could have each request
-with a new value read the whole table, so those are asked of each
-candidate's row as before. A value outside a field's list is no feature's
-(ingest holds the field to it): :data:`NOTHING`, read from no row. "Open
-now" changes with the
-minute, but a load's features have few hours among them: each feature's
-number of its hours (the ``_hours`` column, opening.py) is read once per
-load from its index, and the mask of a minute is those numbers looked up
-in the few that are open then, in NumPy (a millisecond or two at 1,000,000
-features). Masks are kept on a shelf (shelf.py) up to MOST_BYTES in all,
-and a read that a request's deadline stops is not tried again for that
-load.
+which ingest marks (:func:`boxed`): any other number, free text, a range or
+a CQL2 condition could have each request with a new value read the whole
+table, so those are asked of each candidate's row as before. A value
+outside a field's list is no feature's (ingest holds the field to it):
+:data:`NOTHING`, read from no row. "Open now" changes with the minute, but
+a load's features have few hours among them: each feature's number of its
+hours (the ``_hours`` column, opening.py) is read once per load from its
+index, and the mask of a minute is those numbers looked up in the few that
+are open then, in NumPy (a millisecond or two at 1,000,000 features). Masks
+are kept on a shelf (shelf.py) up to MOST_BYTES in all, and a read that a
+request's deadline stops is not tried again for that load.
 """
 
 from __future__ import annotations
@@ -141,18 +139,16 @@ def read(db: sqlite3.Connection, table: str, clause: Clause) -> Mask:
     step of C on each side rather than a row handed to Python.
     """
     sql, params = clause
-    (highest,) = db.execute(f"SELECT max(_rowid) FROM {table}").fetchone()
-    meets = np.zeros((highest or 0) + 1, dtype=np.bool_)
+    meets = _by_rowid(db, table, np.bool_)
     (text,) = db.execute(f"SELECT group_concat(_rowid) FROM {table} WHERE {sql}", params).fetchone()
     if text:
         meets[np.array(text.split(","), dtype=np.int64)] = True
-    return Mask(meets, float(np.count_nonzero(meets)) / max(highest or 0, 1))
+    return _mask(meets)
 
 
 def none_meet(db: sqlite3.Connection, table: str) -> Mask:
     """A mask that no feature of ``table`` meets, read without a scan: the highest _rowid is the table's last."""
-    (highest,) = db.execute(f"SELECT max(_rowid) FROM {table}").fetchone()
-    return Mask(np.zeros((highest or 0) + 1, dtype=np.bool_), 0.0)
+    return Mask(_by_rowid(db, table, np.bool_), 0.0)
 
 
 def hours_numbers(db: sqlite3.Connection, table: str) -> Numbers:
@@ -162,8 +158,7 @@ def hours_numbers(db: sqlite3.Connection, table: str) -> Numbers:
     for each of the load's hours: a tenth of a second at 1,000,000 features,
     where a scan of the table took half a second.
     """
-    (highest,) = db.execute(f"SELECT max(_rowid) FROM {table}").fetchone()
-    numbers = np.zeros((highest or 0) + 1, dtype=np.int32)
+    numbers: Numbers = _by_rowid(db, table, np.int32)
     found = f"SELECT _hours, group_concat(_rowid) FROM {table} WHERE _hours IS NOT NULL GROUP BY _hours"
     for number, text in db.execute(found):
         numbers[np.array(text.split(","), dtype=np.int64)] = number
@@ -175,5 +170,15 @@ def open_mask(numbers: Numbers, clause: Open) -> Mask:
     opened = np.zeros(int(numbers.max(initial=0)) + 1, dtype=np.bool_)
     hours = np.array(clause.hours, dtype=np.int64)
     opened[hours[(hours > 0) & (hours < len(opened))]] = True
-    meets = opened[numbers]
-    return Mask(meets, float(np.count_nonzero(meets)) / max(len(numbers) - 1, 1))
+    return _mask(opened[numbers])
+
+
+def _by_rowid(db: sqlite3.Connection, table: str, kind: type[np.generic]) -> npt.NDArray[Any]:
+    """An array of zeros with a place for each _rowid of ``table``, up to its highest (read from its key alone)."""
+    (highest,) = db.execute(f"SELECT max(_rowid) FROM {table}").fetchone()
+    return np.zeros((highest or 0) + 1, dtype=kind)
+
+
+def _mask(meets: npt.NDArray[np.bool_]) -> Mask:
+    """``meets`` with the share of the features (by _rowid, from 1) it holds true."""
+    return Mask(meets, float(np.count_nonzero(meets)) / max(len(meets) - 1, 1))

@@ -132,12 +132,7 @@ def open_hours(table: str, moment: datetime) -> tuple[int, list[int]]:
     """
     local = _local_minute(moment)
     load = _load(table)
-    answer = load.answers.get(local)
-    if answer is None:
-        answer = tuple(number for number, osm in load.sometimes if open_at(osm, local))
-        if len(load.answers) >= REMEMBERED_MINUTES:
-            load.answers.clear()
-        load.answers[local] = answer
+    answer = _of_minute(load.answers, local, lambda: tuple(n for n, osm in load.sometimes if open_at(osm, local)))
     return minute_of_week(local), list(answer)
 
 
@@ -148,13 +143,22 @@ def every_open(table: str, moment: datetime, weekly: Callable[[int], Iterable[tu
     Worked out once a minute per load, like :func:`open_hours`, for the
     masks of "open now" (masks.py), which look each feature's hours up in them.
     """
-    load = _load(table)
-    local = _local_minute(moment)
-    answer = load.every.get(local)
-    if answer is None:
+
+    def worked_out() -> tuple[int, ...]:
         minute, others = open_hours(table, moment)
-        answer = tuple(sorted({number for (number,) in weekly(minute)}.union(others)))
-        if len(load.every) >= REMEMBERED_MINUTES:
-            load.every.clear()
-        load.every[local] = answer
+        return tuple(sorted({number for (number,) in weekly(minute)}.union(others)))
+
+    return _of_minute(_load(table).every, _local_minute(moment), worked_out)
+
+
+def _of_minute(
+    answers: dict[datetime, tuple[int, ...]], local: datetime, make: Callable[[], tuple[int, ...]]
+) -> tuple[int, ...]:
+    """The answer ``answers`` keeps for a minute, else ``make()``'s, kept (the last REMEMBERED_MINUTES at most)."""
+    answer = answers.get(local)
+    if answer is None:
+        answer = make()
+        if len(answers) >= REMEMBERED_MINUTES:
+            answers.clear()
+        answers[local] = answer
     return answer
