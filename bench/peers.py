@@ -18,7 +18,8 @@
    reads each server's peak resident memory (VmHWM) and stops them:
 
    - **app**: ``python -m <package> serve``; ``items?bbox=...&limit=50``,
-     ``items?near=...`` and ``items/<id>``;
+     ``items?near=...`` and ``items/<id>``, the home page's word search, and
+     bbox and near with each box of the map (bench/serve.py's scenarios);
    - **datasette**: ``datasette serve -i`` on the app's own database file (the
      same rows and the same R*Tree), answering a canned query that selects the
      50 features in the square through the R*Tree, in load order, as JSON;
@@ -35,7 +36,7 @@
    - **the app on PostgreSQL**, when a PostgreSQL URL is given (bench/run_all.py
      passes the server its ingest filled): three app processes behind nginx
      with the recipe's own site file (bench/deployment.py), asked the app's
-     bbox, near and item requests;
+     bbox, near and item requests, and bbox and near with each box;
 
 4. checks a sample of squares: the app's answer against the database, then
    each peer's answer against the app's (the same ids in the same order from
@@ -85,6 +86,8 @@ PAGE = serve.PAGE
 PEER_NAMES = ("datasette", "pygeoapi")
 CHECKS = 20  # squares whose answers are compared across servers
 WARM_UP = 5  # requests sent to each server before its load, so first-request costs are not measured
+# The app on PostgreSQL behind nginx: every scenario but the word searches, which the app alone measures
+DEPLOYMENT_SCENARIOS = ("bbox", "near", "item", *serve.BOXED)
 IDLE_LIMIT = 60.0  # seconds to wait for a server to finish its queued requests after a round
 
 
@@ -538,7 +541,7 @@ def run(args: argparse.Namespace, project: Path | None = None) -> dict:
     row_paths = datasette_row_paths(database, paths["item"]) if "item" in scenarios and "datasette" in servers else []
 
     def check_app(server: serve.Server) -> list[str]:
-        more, _ = serve.check_answers(server, database, paths, args.seed)
+        more, _ = serve.check_answers(server, database, paths, args.seed, project)
         return more
 
     app_port = serve.free_port()
@@ -612,8 +615,8 @@ def run(args: argparse.Namespace, project: Path | None = None) -> dict:
                     env={},
                     cwd=project,
                     ready="/healthz",
-                    scenarios={s: paths[s] for s in scenarios if s in ("bbox", "near", "item")},
-                    check=lambda server: serve.check_answers(server, database, paths, args.seed)[0],
+                    scenarios={s: paths[s] for s in scenarios if s in DEPLOYMENT_SCENARIOS},
+                    check=lambda server: serve.check_answers(server, database, paths, args.seed, project)[0],
                     starter=lambda: deployment.start(project, postgres_url, nginx),
                 )
             )

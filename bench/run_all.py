@@ -13,7 +13,8 @@
    then the app's ingest into PostgreSQL and ``psql \\copy`` of the same file;
 3. **serve** (bench/peers.py): the app's database from step 2 served by the
    app (bbox, near, item, word search, word search near a point with a
-   filter), Datasette (the same bbox query through the same R*Tree, with and
+   filter, and bbox and near with each box a resident ticks: "Unisex",
+   "Open now", "Free", "Accessible toilet"), Datasette (the same bbox query through the same R*Tree, with and
    without a count, and its row page for the features the app's item
    scenario asks for), pygeoapi (the same OGC API items request, with its OGR
    and SQLiteGPKG providers) and the app on PostgreSQL as the deployment

@@ -23,14 +23,19 @@
      search nearest a point picked as above, with a filter;
    - bbox-filter and near-filter: the bbox and near requests with a filter,
      ``&Category=Unisex`` (about a quarter of the features), as a resident
-     who ticks "Unisex" on the map asks;
+     who ticks "Unisex" on the map asks; bbox-open and near-open with
+     ``&open_now=true`` ("Open now"), bbox-free and near-free with
+     ``&ChargeAmount=0`` ("Free"), bbox-accessible and near-accessible with
+     ``&accessible=true`` ("Accessible toilet"): the other boxes of the map;
 
 4. prints requests per second, median and 99th percentile latency and
    errors (non-2xx answers, failed connections, timeouts) per scenario, and
    the server's peak resident memory (VmHWM in /proc/<pid>/status, read
    before stopping it), then checks a sample of answers against the database
    directly: numberMatched of bbox requests against a count, the distances of
-   near requests against a search of every nearby row, and items by id.
+   near requests against a search of every nearby row, and items by id, with
+   and without each box ("Open now" at the minute each answer was given, by
+   the engine's own reading of each of the load's opening hours).
 
 Results are written to build/bench/serve-<rows>-<time>.json.
 """
@@ -38,6 +43,7 @@ Results are written to build/bench/serve-<rows>-<time>.json.
 from __future__ import annotations
 
 import argparse
+import datetime
 import http.client
 import json
 import math
@@ -78,8 +84,31 @@ METRES_PER_DEGREE = 2 * math.pi * EARTH_RADIUS / 360
 # A server may take minutes to answer: the app checks its whole file as it starts (PRAGMA quick_check), 30 s for
 # the 5.4 GB of 5,000,000 rows when they are not in the page cache, longer beside the peers starting.
 STARTUP_SECONDS = 180
-SCENARIOS = ("bbox", "near", "item", "search", "search-near", "bbox-filter", "near-filter")
-FILTER = ("Category", "Unisex")  # the filter of bbox-filter and near-filter
+# The boxes a resident ticks on the map, as query parameters, each with bbox and near: bbox-filter and near-filter
+# (about a quarter of the features), bbox-open and near-open, and so on. "open" changes with the minute; "free" is a
+# number ("Free"); "accessible" is the theme's box for a field holding a value other than one meaning none.
+BOXES: dict[str, tuple[str, str]] = {
+    "filter": ("Category", "Unisex"),
+    "open": ("open_now", "true"),
+    "free": ("ChargeAmount", "0"),
+    "accessible": ("accessible", "true"),
+}
+BOXED = tuple(f"{kind}-{box}" for box in BOXES for kind in ("bbox", "near"))
+SCENARIOS = ("bbox", "near", "item", "search", "search-near", *BOXED)
+# What each box asks of a row, as SQL over the database the app made, for the check of its answers ("open" is
+# worked out for the minute each answer was given: open_numbers)
+BOX_SQL: dict[str, tuple[str, list[object]]] = {
+    "filter": (' AND "Category" = ?', ["Unisex"]),
+    "free": (' AND "ChargeAmount" = ?', [0]),
+    "accessible": (' AND "AccessibleCategory" NOT IN (?)', ["None"]),  # the theme's value meaning none
+}
+# The engine's own reading of opening hours at a moment, the one the pages show, run in the project's environment:
+# a check of the store's answers, which it works out another way (spans of the week, and masks)
+OPEN_PROBE = (
+    "import datetime as dt, json, sys; from local_data_app.hours.weekly import open_at; "
+    "moment = dt.datetime.fromisoformat(sys.argv[1]); "
+    "print(json.dumps([n for n, osm in json.load(sys.stdin) if open_at(osm, moment)]))"
+)
 # Words of the CSV's location texts (make_toilets_csv.STREETS, PLACES and PARKS), common and rare, for word search.
 SEARCH_WORDS = ("station", "park", "library", "pier", "gwledig", "stryd", "high", "victoria", "cemetery", "town")
 
@@ -267,12 +296,15 @@ def request_paths(database: Path, seed: int) -> dict[str, list[str]]:
         ids = [db.execute(f"SELECT _id FROM {table} WHERE _rowid = ?", [rowid]).fetchone()[0] for rowid in rowids]
     bbox = [f"{ITEMS}?bbox={','.join(f'{v:.5f}' for v in box)}&limit={PAGE}" for box in boxes]
     near = [f"{ITEMS}?near={lon:.5f},{lat:.5f}&limit={PAGE}" for lon, lat in points]
-    key, value = FILTER
+    boxed = {
+        f"{kind}-{box}": [f"{path}&{key}={value}" for path in plain]
+        for box, (key, value) in BOXES.items()
+        for kind, plain in (("bbox", bbox), ("near", near))
+    }
     return {
         "bbox": bbox,
         "near": near,
-        "bbox-filter": [f"{path}&{key}={value}" for path in bbox],
-        "near-filter": [f"{path}&{key}={value}" for path in near],
+        **boxed,
         "item": [f"{ITEMS}/{quote(feature_id, safe='')}" for feature_id in ids],
         "search": [f"/?q={word}" for word in words],
         "search-near": [
@@ -431,39 +463,46 @@ def distance(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 
 
 def check_answers(
-    server: Server, database: Path, paths: dict[str, list[str]], seed: int
+    server: Server, database: Path, paths: dict[str, list[str]], seed: int, project: Path | None = None
 ) -> tuple[list[str], list[int]]:
-    """Problems found comparing a sample of each scenario's answers with the database, and the boxes' counts."""
+    """Problems found comparing a sample of each scenario's answers with the database, and the boxes' counts.
+
+    ``project`` (the baked project, whose environment reads opening hours)
+    is needed for the "open" scenarios' answers to be checked.
+    """
     rng = random.Random(seed)
     problems, matched = [], []
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
         table = live_table(db)
-        key, value = FILTER
-        for scenario, where, params in [("bbox", "", []), ("bbox-filter", f' AND "{key}" = ?', [value])]:
-            for path in rng.sample(paths.get(scenario, []), CHECKS):
+        hours = Hours(db, table, project)
+        for scenario in ("bbox", *(f"bbox-{box}" for box in BOXES)):
+            box = scenario.partition("-")[2]
+            for path in rng.sample(paths.get(scenario, []), CHECKS if box != "open" or project else 0):
                 west, south, east, north = (float(v) for v in path.split("bbox=")[1].split("&")[0].split(","))
+                body, where, params = hours.answer(server, path, box)
                 (expected,) = db.execute(
                     f"SELECT count(*) FROM {table} WHERE _lon BETWEEN ? AND ? AND _lat BETWEEN ? AND ?{where}",
                     [west, east, south, north, *params],
                 ).fetchone()
-                body = get_json(server, path)
                 if scenario == "bbox":
                     matched.append(expected)
                 kept = all(
                     west <= f["geometry"]["coordinates"][0] <= east
                     and south <= f["geometry"]["coordinates"][1] <= north
-                    and (not where or f["properties"][key] == value)
+                    and meets(f["properties"], box)
                     for f in body["features"]
                 )
                 if body["numberMatched"] != expected or body["numberReturned"] != min(expected, PAGE) or not kept:
                     problems.append(f"{path}: numberMatched {body['numberMatched']}, the database holds {expected}")
-        for scenario, where, params in [("near", "", []), ("near-filter", f' AND "{key}" = ?', [value])]:
-            for path in rng.sample(paths.get(scenario, []), CHECKS):
+        for scenario in ("near", *(f"near-{box}" for box in BOXES)):
+            box = scenario.partition("-")[2]
+            for path in rng.sample(paths.get(scenario, []), CHECKS if box != "open" or project else 0):
                 lon, lat = (float(v) for v in path.split("near=")[1].split("&")[0].split(","))
-                body = get_json(server, path)
+                body, where, params = hours.answer(server, path, box)
                 got = [f["properties"]["distance"] for f in body["features"]]
                 expected = nearest_distances(db, table, lon, lat, got[-1] if got else 0.0, where, params)
-                if len(got) != PAGE or any(abs(a - b) > 0.11 for a, b in zip(got, expected, strict=False)):
+                kept = all(meets(f["properties"], box) for f in body["features"])
+                if len(got) != PAGE or any(abs(a - b) > 0.11 for a, b in zip(got, expected, strict=False)) or not kept:
                     problems.append(f"{path}: distances {got[:3]}..., the database gives {expected[:3]}...")
         for path in rng.sample(paths["item"], CHECKS):
             body = get_json(server, path)
@@ -475,6 +514,59 @@ def check_answers(
             if "nearest first" not in text and "Nothing matches this search" not in text:
                 problems.append(f"{path}: no results and no word saying there are none")
     return problems, matched
+
+
+def meets(properties: dict, box: str) -> bool:
+    """Whether a feature's properties meet a box (one of BOXES, or "" for none); "open" is checked by count."""
+    if box == "filter":
+        return properties["Category"] == "Unisex"
+    if box == "free":
+        return properties["ChargeAmount"] == 0
+    if box == "accessible":
+        return properties["AccessibleCategory"] not in (None, "None")
+    return True
+
+
+class Hours:
+    """A load's opening hours, and which are open at a minute, read by the engine in the project's environment."""
+
+    def __init__(self, db: sqlite3.Connection, table: str, project: Path | None) -> None:
+        self.rows = db.execute(f"SELECT hours, osm FROM {table}_hours").fetchall()
+        self.project = project
+        self.open: dict[str, list[int]] = {}  # minute (ISO, UTC) -> the numbers of the hours open then
+
+    def numbers(self, minute: str) -> list[int]:
+        """The numbers of the hours open at ``minute``, worked out once a minute."""
+        if minute not in self.open:
+            assert self.project is not None
+            python = str(self.project / ".venv" / "bin" / "python")
+            run = subprocess.run(
+                [python, "-c", OPEN_PROBE, minute], input=json.dumps(self.rows), capture_output=True, text=True
+            )
+            if run.returncode:
+                raise SystemExit(f"Could not read the opening hours with the engine:\n{run.stderr}")
+            self.open[minute] = json.loads(run.stdout)
+        return self.open[minute]
+
+    def answer(self, server: Server, path: str, box: str) -> tuple[dict, str, list[object]]:
+        """The server's answer to ``path``, and the SQL (an AND clause and its parameters) that ``box`` asks of
+        a row; for "open", of the minute the answer was given (asked again if the minute turned meanwhile)."""
+        if box != "open":
+            where, params = BOX_SQL.get(box, ("", []))
+            return get_json(server, path), where, list(params)
+        for _ in range(3):
+            before = this_minute()
+            body = get_json(server, path)
+            if this_minute() == before:
+                numbers = self.numbers(before)
+                return body, f" AND _hours IN ({', '.join('?' * len(numbers)) or 'NULL'})", list(numbers)
+        raise SystemExit(f"{path}: the minute turned during each of three answers")
+
+
+def this_minute() -> str:
+    """The present minute, as ISO text in UTC: the app's clock for "open now" reads the same one."""
+    now = datetime.datetime.now(datetime.UTC)
+    return now.replace(second=0, microsecond=0).isoformat()
 
 
 def nearest_distances(
@@ -594,7 +686,7 @@ def main(argv: list[str] | None = None) -> int:
                 result = load_with_python(server, scenario, paths[scenario], args.duration, args.concurrency, args.seed)
             results.append(result)
         print("  checking a sample of answers against the database ...", flush=True)
-        problems, matched = check_answers(server, database, paths, args.seed)
+        problems, matched = check_answers(server, database, paths, args.seed, project)
         peak_rss = server.peak_rss_mib()
     finally:
         server.stop()

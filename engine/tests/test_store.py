@@ -35,7 +35,7 @@ import local_data_app.store.postgres as postgres
 import local_data_app.store.sqlite as sqlite_store
 from local_data_app import deadline as deadline_module
 from local_data_app.errors import ClientError, ConfigError, StoreError
-from local_data_app.store import Between, Feature, Provenance, distance, open_store, rtree
+from local_data_app.store import Between, Feature, Provenance, distance, masks, open_store, opening, rtree
 
 PACKAGE = "local_data_app"
 
@@ -1841,6 +1841,45 @@ def test_postgres_asks_how_a_load_was_indexed_once_however_many_boxes_are_counte
     assert len(asked) == 1
 
 
+def in_index(store: Any) -> set[str]:
+    """The columns of the live table's GiST index, as the PostgreSQL store reads them."""
+    ((columns,),) = store._read(COLLECTION, postgres._in_index)[0]
+    return set(columns)
+
+
+def test_postgres_keeps_counts_of_a_whole_collection_apart_from_boxes_and_open_now_by_the_minute(
+    postgres_server_url, tmp_path, monkeypatch
+) -> None:
+    """A count of the features meeting filters, with no box (a page nearest a point counts them all), is not pushed
+    out by the counts of more boxes than a store keeps; "open now" is kept by its minute: a minute's requests count
+    once, the next minute's again, each right."""
+    monkeypatch.setattr(postgres, "MOST_ANSWERS", 4)
+    hours = 'Opening "hours"; DROP TABLE x'
+    fields = opening.marked(FIELDS, hours)
+    features = [
+        make_feature(
+            n, -2.0 + (n % 10) * 0.01, 53.0 + (n // 10) * 0.01, **{hours: ("24/7", "Mo-Su 08:00-18:00")[n % 2]}
+        )
+        for n in range(100)
+    ]
+    noon = datetime.datetime(2026, 12, 8, 12, 0, 5, tzinfo=datetime.UTC)
+    evening = datetime.datetime(2026, 12, 8, 20, 0, 5, tzinfo=datetime.UTC)
+    with postgres_schema(postgres_server_url) as url, opened(url, tmp_path) as store:
+        with store.replacing(COLLECTION, fields) as staging:
+            staging.add(features)
+            staging.commit(make_provenance(COLLECTION, len(features)))
+        counted = postgres_queries(monkeypatch, lambda query: "count(*)" in query and "_hours" in query)
+        assert store.count(COLLECTION, filters={hours: opening.OpenAt(noon)}) == 100
+        for n in range(8):  # twice as many counts of new boxes as the store keeps
+            store.count(COLLECTION, bbox=(-2.0, 53.0, -1.99 + n * 0.01, 53.09))
+        later = noon + datetime.timedelta(seconds=50)  # the same minute
+        assert store.count(COLLECTION, filters={hours: opening.OpenAt(later)}) == 100
+        assert len(counted) == 1
+        assert store.count(COLLECTION, filters={hours: opening.OpenAt(evening)}) == 50  # "24/7" alone
+        assert store.count(COLLECTION, filters={hours: opening.OpenAt(noon + datetime.timedelta(minutes=1))}) == 100
+        assert len(counted) == 3
+
+
 def test_postgres_ranks_near_from_the_index_of_a_load_and_from_the_rows_of_an_older_one(
     postgres_server_url, tmp_path
 ) -> None:
@@ -1851,15 +1890,77 @@ def test_postgres_ranks_near_from_the_index_of_a_load_and_from_the_rows_of_an_ol
     with postgres_schema(postgres_server_url) as url:
         with opened(url, tmp_path) as store:
             load(store, features, batch=100)
-            assert store._read(COLLECTION, postgres._ranks_from_index)[0] == [(True,)]
+            assert {"geom", "_rowid"} <= in_index(store)
             assert [feature for feature, _ in store.nearest(COLLECTION, *point, limit=30)] == expected
         with psycopg.connect(url, autocommit=True) as db:
             (table,) = db.execute("SELECT table_name FROM _collections").fetchone()
             db.execute(f"DROP INDEX {table}_geom")
             db.execute(f"CREATE INDEX {table}_geom ON {table} USING gist (geom)")  # as loads made it before
         with opened(url, tmp_path) as older:
-            assert older._read(COLLECTION, postgres._ranks_from_index)[0] == [(False,)]
+            assert in_index(older) == {"geom"}
             assert [feature for feature, _ in older.nearest(COLLECTION, *point, limit=30)] == expected
+
+
+def test_postgres_keeps_the_columns_of_the_boxes_in_its_index_and_ranks_near_with_them_from_it(
+    postgres_server_url, tmp_path, monkeypatch
+) -> None:
+    """A load's GiST index holds the columns residents' boxes filter on (a yes-or-no field, a value a theme's box
+    marks, and the hours' numbers), so near with those filters ranks from the index alone; a filter on another
+    column, or on a load whose index lacks them, ranks from the rows. The answers are the same every way."""
+    fields = masks.boxed(opening.marked(FIELDS, 'Opening "hours"; DROP TABLE x'), [("ChargeAmount", 0.2)])
+    hours = {0: "24/7", 1: "Mo-Su 08:00-18:00", 2: "off"}
+    features = [
+        make_feature(
+            n, -2.0 + (n % 40) * 0.01, 53.0 + (n // 40) * 0.01, **{'Opening "hours"; DROP TABLE x': hours[n % 3]}
+        )
+        for n in range(400)
+    ]
+    for n in range(0, 400, 7):  # a free one now and then
+        features[n].properties["ChargeAmount"] = 0.2
+    point = (-1.87, 53.04)
+    midnight = datetime.datetime(2026, 12, 8, 0, 30, tzinfo=datetime.UTC)  # only "24/7" open
+    asked = {
+        "BabyChange": ({"BabyChange": True}, lambda f: f.properties["BabyChange"] is True),
+        "free": ({"ChargeAmount": 0.2}, lambda f: f.properties["ChargeAmount"] == 0.2),
+        "open": (
+            {'Opening "hours"; DROP TABLE x': opening.OpenAt(midnight)},
+            lambda f: f.properties['Opening "hours"; DROP TABLE x'] == "24/7",
+        ),
+    }
+    elsewhere = ({"Share 100% {table}": "share 1"}, lambda f: f.properties["Share 100% {table}"] == "share 1")
+    banded = postgres_queries(monkeypatch, lambda query: "AS banded" in query)
+
+    def ranked(store: Any, filters: dict[str, Any], kept: Callable[[Any], bool]) -> bool:
+        """Whether near with ``filters`` gives the brute force's nearest that ``kept`` keeps, from the index."""
+        banded.clear()
+        expected = [feature for feature in brute_nearest(features, *point) if kept(feature)][:20]
+        found = [feature for feature, _ in store.nearest(COLLECTION, *point, limit=20, filters=filters)]
+        assert found == expected
+        return bool(banded)
+
+    with postgres_schema(postgres_server_url) as url:
+        with opened(url, tmp_path) as store:
+            with store.replacing(COLLECTION, fields) as staging:
+                staging.add(features)
+                staging.commit(make_provenance(COLLECTION, len(features)))
+            assert in_index(store) == {"geom", "_rowid", "BabyChange", "ChargeAmount", "_hours"}
+            assert all(ranked(store, *box) for box in asked.values())
+            assert not ranked(store, *elsewhere)
+            box = (-1.9, 53.0, -1.8, 53.05)
+            babies = [f for f in features if f.properties["BabyChange"] and stores_inside(f, box)]
+            assert store.count(COLLECTION, bbox=box, filters={"BabyChange": True}) == len(babies)
+        with psycopg.connect(url, autocommit=True) as db:
+            (table,) = db.execute("SELECT table_name FROM _collections").fetchone()
+            db.execute(f"DROP INDEX {table}_geom")
+            db.execute(f"CREATE INDEX {table}_geom ON {table} USING gist (geom) INCLUDE (_rowid)")  # as before
+        with opened(url, tmp_path) as older:
+            assert in_index(older) == {"geom", "_rowid"}
+            assert not any(ranked(older, *box) for box in [*asked.values(), elsewhere])
+
+
+def stores_inside(feature: Any, box: tuple[float, float, float, float]) -> bool:
+    """Whether a feature's position lies in ``box``, its edges included."""
+    return box[0] <= feature.lon <= box[2] and box[1] <= feature.lat <= box[3]
 
 
 def test_search_is_none_for_a_collection_loaded_without_the_word_index(store, database_url, tmp_path) -> None:

@@ -111,6 +111,17 @@ Condition = Compare | Like | In | Range | IsNull | Inside | At | All | AnyOf | N
 CONDITIONS = (Compare, Like, In, Range, IsNull, Inside, At, All, AnyOf, Not)
 
 
+def fields_of(condition: Condition) -> set[str]:
+    """The fields a condition reads (a position, which Inside and At read, is not a field)."""
+    if isinstance(condition, (All, AnyOf)):
+        return set().union(*map(fields_of, condition.parts))
+    if isinstance(condition, Not):
+        return fields_of(condition.part)
+    if isinstance(condition, (Inside, At)):
+        return set()
+    return {condition.field}
+
+
 @dataclass(frozen=True)
 class Dialect:
     """How one store writes a condition: its placeholder, its columns, its text order and its LIKE."""

@@ -127,6 +127,22 @@ def boxed(
     return marked
 
 
+def few_values(field: dict[str, Any]) -> bool:
+    """Whether a field has few values, which ingest holds it to: yes or no, or text with a list of values."""
+    kind = field.get("type", "string")
+    return kind == "boolean" or (kind == "string" and bool((field.get("constraints") or {}).get("enum")))
+
+
+def boxed_fields(fields: Sequence[dict[str, Any]]) -> list[str]:
+    """The fields a resident's boxes filter on: those of few values, and those a theme's box marks (:func:`boxed`).
+
+    SQLite answers their filters from masks; PostgreSQL keeps them in its
+    spatial index beside each point (store/postgres.py), so a box's or a
+    point's features are filtered without reading their rows.
+    """
+    return [spec["name"] for spec in fields if few_values(spec) or BOXES_KEY in spec or ABSENT_KEY in spec]
+
+
 def all_meet(masks: Sequence[Mask], rowids: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.bool_]:
     """Which of the features ``rowids`` (every feature, by _rowid, if None) each of ``masks`` holds true."""
     return np.logical_and.reduce([mask.meets if rowids is None else mask.meets[rowids] for mask in masks])

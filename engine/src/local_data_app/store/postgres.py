@@ -65,7 +65,8 @@ from . import (
     strips_around,
     table_name,
 )
-from .conditions import POSTGRES, Condition, Order, order_sql, render
+from .conditions import POSTGRES, Condition, Order, fields_of, order_sql, render
+from .masks import boxed_fields
 from .opening import HoursStaging, OpenAt, indexed_table, open_hours, remember
 from .shelf import Shelf
 
@@ -91,7 +92,7 @@ TEXT_ORDER = ' COLLATE "C"'
 # Features taken nearest by degrees for each one wanted (see nearest): a circle on the ground is an ellipse in
 # degrees, twice as wide as tall at 60 degrees north, so three times as many hold it at any British latitude.
 DEGREES_SHORTLIST = 3
-RANKS_FROM_INDEX = ("near from the index",)  # the question _ranks_from_index answers, once a load
+IN_INDEX = ("the spatial index's columns",)  # the question _in_index answers, once a load
 BAND_METRES = 25_000  # the tallest band of latitude that near ranks features in from the index alone (see _bands)
 BOX_HOLDS = "geom <@ box(point(%s, %s), point(%s, %s))"  # the form the GiST index answers
 # A load's rows walked in load order, down its key, as a table to test each row above (store.in_load_order). The
@@ -109,6 +110,7 @@ MOST_AREA = 3 / 4
 AFTER_OFFSET = "WHERE _rowid > %s ORDER BY _rowid LIMIT %s"
 MOST_PAGE_ENDS = 256  # where pages in load order ended that a store keeps, the latest read (features)
 MOST_ANSWERS = 1024  # answers a store keeps, the latest asked: counts, a row each (see count and search)
+MOST_TOTALS = 256  # counts of a whole collection's features meeting filters a store keeps, beside those of boxes
 # The haversine distance in metres from a point (parameters: 2 * radius, lat, lat, lon), as store.distance has it.
 HAVERSINE = (
     "%s * asin(sqrt(least(1.0, sin((radians(geom[1]) - radians(%s)) / 2) ^ 2"
@@ -178,6 +180,10 @@ class PostgresStore:
         # (live table, question) -> rows, for questions about how its load made it: kept apart from the answers of
         # counts, which every new box adds to, so that a question asked once a load is not asked again for each box.
         self._made: Shelf[list[tuple[Any, ...]]] = Shelf(MOST_BOUNDS)
+        # (live table, question) -> rows, for counts of the whole collection (no box): kept apart from those of
+        # boxes too, as a page nearest a point with a filter counts every feature meeting the filter, a pass over
+        # the table (0.7 s at 1,000,000 features), which a client's new boxes would push out again and again.
+        self._totals: Shelf[list[tuple[Any, ...]]] = Shelf(MOST_TOTALS)
         # Each read connection's statement_timeout in milliseconds (0: none), so that it is set only when it changes.
         self._timeouts: weakref.WeakKeyDictionary[psycopg.Connection[Any], int] = weakref.WeakKeyDictionary()
         self._closed = False
@@ -274,7 +280,9 @@ class PostgresStore:
 
         # A loaded table never changes, so neither does a count of it: a client paging through a large box has it
         # counted once (a time-dependent filter, "open now", holds its moment).
-        rows, _ = self._read(collection, query, bounded=True, remembered=(bbox, repr(filters), repr(condition)))
+        rows, _ = self._read(
+            collection, query, bounded=True, remembered=_question(bbox, filters, condition), whole=bbox is None
+        )
         return rows[0][0]
 
     def span(self, collection: str, field: str) -> tuple[Any, Any] | None:
@@ -341,7 +349,7 @@ class PostgresStore:
                 return f"SELECT {columns} FROM {table} {AFTER_OFFSET}", [offset, limit]
             # In load order, a page that follows one read before starts after that page's last row, as on SQLite
             # (SQLiteStore.features): the store keeps where each full page ended.
-            question = (bbox, repr(filters), repr(condition))  # the count's (see count)
+            question = _question(bbox, filters, condition)  # the count's (see count)
             pages = (table, *question, whole)  # the key of where its pages in load order ended, with their offset
             after = self._page_ends.kept((*pages, offset)) if offset and not order else None
             if not order:
@@ -471,10 +479,10 @@ class PostgresStore:
             radius = reach()
             around = strips_around(lon, lat, radius)
 
-        # Ranked from the index alone when only the point is asked about, and the load's index holds row numbers.
-        from_index = (
-            not (words or filters or condition is not None)
-            and self._read(collection, _ranks_from_index, remembered=RANKS_FROM_INDEX, made=True)[0][0][0]
+        # Ranked from the index alone when it holds row numbers and every column the filters read (_in_index).
+        needed = {"_rowid", *_read_by(filters, condition)}
+        from_index = not words and needed <= set(
+            self._read(collection, _in_index, remembered=IN_INDEX, made=True)[0][0][0]
         )
 
         def by_metres(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
@@ -487,7 +495,7 @@ class PostgresStore:
                     "ORDER BY _distance, _rowid LIMIT %s OFFSET %s",
                     [2 * EARTH_RADIUS, lat, lat, lon, *params, limit, offset],
                 )
-            where, params = _where(collection, fields, bbox, None)
+            where, params = _where(collection, fields, bbox, filters, condition=condition)
             ranked, ranked_params = _in_bands(table, where, params, _bands(lon, lat, radius), lon, lat)
             return (
                 f"SELECT {_columns(fields)}, near._distance FROM ({ranked} ORDER BY _distance, _rowid "
@@ -546,7 +554,7 @@ class PostgresStore:
             if not self._read(collection, indexed)[0][0][0]:
                 return None
             # A loaded table never changes, so neither does the count of a search of it (see count)
-            asked = ("search", tuple(wanted), bbox, repr(filters), repr(condition), most)
+            asked = ("search", tuple(wanted), *_question(bbox, filters, condition), most)
             matched = self._read(collection, counted, remembered=asked)[0][0][0]
             if near is not None:
                 found: list[tuple[Feature, float | None]] = [
@@ -720,6 +728,7 @@ class PostgresStore:
         bounded: bool = False,
         remembered: Hashable | None = None,
         made: bool = False,
+        whole: bool = False,
     ) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]]]:
         """Run ``query(table, fields)`` on a collection's live table and return its rows and the fields.
 
@@ -727,7 +736,8 @@ class PostgresStore:
         (None for a table loaded before they were kept). With ``remembered``,
         a key naming the question, the rows are kept for the live table and
         given again without a query; with ``made`` too, among the answers
-        about how the table's load made it, which are few. A load that commits between reading the
+        about how the table's load made it, which are few; with ``whole``, among the counts of the whole
+        collection, which each box's count would otherwise push out. A load that commits between reading the
         catalogue and running the query drops the table just looked up; the
         query is then made again for the new one, up to ``READ_ATTEMPTS``
         times (on a busy machine a reader may be held up while more than one
@@ -743,7 +753,8 @@ class PostgresStore:
 
             if remembered is None:
                 return ask()
-            return (self._made if made else self._answers).get((table, remembered), ask)
+            shelf = self._made if made else self._totals if whole else self._answers
+            return shelf.get((table, remembered), ask)
 
         together = getattr(self._local, "db", None)
         if together is not None:  # inside consistent(): one transaction, which consistent() retries whole
@@ -814,6 +825,7 @@ class _PostgresStaging:
         self.hours = HoursStaging(fields, table)  # the catalogue keeps its fields, which name the hours' tables
         self.db, self.collection, self.table, self.fields, self.safe = db, collection, table, self.hours.fields, safe
         self.names = [field["name"] for field in fields]
+        self.timed = any(map(indexed_table, self.fields))  # a field of opening hours, numbered in _hours
         self.words = FeatureWords(searched_fields(fields))
         columns = ", ".join(
             ["_rowid", "_id", "geom", "_row", "_extra", *(quote(name) for name in self.names), "_words", "_hours"]
@@ -858,8 +870,12 @@ class _PostgresStaging:
                 cursor.execute(f"CREATE UNIQUE INDEX {table}_id ON {table} (_id)")
                 # Each point with its row's number, so that near a point the features of a few boxes are ranked by
                 # distance from the index alone (an index-only scan: a load is written all-visible), and only the
-                # page's rows are read from the table (_nearest).
-                cursor.execute(f"CREATE INDEX {table}_geom ON {table} USING gist (geom) INCLUDE (_rowid)")
+                # page's rows are read from the table (_nearest). The columns of the boxes residents tick go beside
+                # them, so that a box's or a point's features are filtered by them from the index too: otherwise
+                # each feature in a box is a row read from its own page of the table (a town's 2 km square holds
+                # about 4,000 at 1,000,000 features, in as many pages).
+                included = ", ".join(["_rowid", *map(quote, boxed_fields(self.fields))] + ["_hours"] * self.timed)
+                cursor.execute(f"CREATE INDEX {table}_geom ON {table} USING gist (geom) INCLUDE ({included})")
                 cursor.execute(f"CREATE INDEX {table}_words ON {table} USING gin (_words)")
                 for number, name in enumerate(indexed_columns(self.fields)):
                     cursor.execute(f"CREATE INDEX {table}_by_{number} ON {table} ({quote(name)})")
@@ -971,16 +987,37 @@ def _apart(bbox: BBox) -> list[float]:
     return [corner for box in boxes for corner in box]
 
 
-def _ranks_from_index(table: str, _: list[dict[str, Any]]) -> tuple[str, list[Any]]:
-    """Whether the table's GiST index holds each point's row number, as a load makes it now (see _in_bands).
+def _in_index(table: str, _: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+    """The columns of the table's GiST index: its points, each one's row number, and the columns of the boxes
+    residents tick, as a load makes it now (see _in_bands and _PostgresStaging.commit).
 
-    An older load's holds points alone: ranking its bands one by one read its
-    rows one by one, which made ``near`` slower (a 90th percentile of 31 ms
-    against 13 ms), so it is ranked as before until it is loaded again.
+    An older load's holds fewer: ranking its bands one by one read its rows
+    one by one for a column it lacks (a point's row number made ``near``
+    slower, a 90th percentile of 31 ms against 13 ms), so a filter on one is
+    ranked as before until it is loaded again.
     """
-    return "SELECT coalesce((SELECT indnatts > 1 FROM pg_index WHERE indexrelid = to_regclass(%s)), false)", [
-        f"{table}_geom"
-    ]
+    return (
+        "SELECT coalesce(array_agg(a.attname::text), '{}') FROM pg_index AS i JOIN pg_attribute AS a "
+        "ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indexrelid = to_regclass(%s)",
+        [f"{table}_geom"],
+    )
+
+
+def _question(bbox: BBox | None, filters: Filters | None, condition: Condition | None) -> tuple[Hashable, ...]:
+    """What a count or a page answers, as the key it is kept by. "Open now" is kept by its minute: hours change
+    on whole minutes, so the answers of a minute are the same, where its moment to the microsecond is new for
+    every request, and so was each count of the features open now."""
+    held = {
+        name: OpenAt(value.moment.replace(second=0, microsecond=0)) if isinstance(value, OpenAt) else value
+        for name, value in (filters or {}).items()
+    }
+    return bbox, repr(held if filters is not None else None), repr(condition)
+
+
+def _read_by(filters: Filters | None, condition: Condition | None) -> set[str]:
+    """The columns that ``filters`` and ``condition`` read: each field's own, and for "open now" the hours'."""
+    columns = {"_hours" if isinstance(value, OpenAt) else name for name, value in (filters or {}).items()}
+    return columns | (fields_of(condition) if condition is not None else set())
 
 
 def _bands(lon: float, lat: float, metres: float) -> list[BBox]:
@@ -996,7 +1033,7 @@ def _bands(lon: float, lat: float, metres: float) -> list[BBox]:
 def _in_bands(
     table: str, where: str, params: list[Any], bands: list[BBox], lon: float, lat: float
 ) -> tuple[str, list[Any]]:
-    """The points in the bands that meet ``where`` (on the point alone), each with its row and ``_distance``.
+    """The points in the bands that meet ``where`` (on what the index holds), each with its row and ``_distance``.
 
     One query a band, each band leaving the points on its southern edge to
     the band before (bands meet at their edges, and each holds the circle's

@@ -70,7 +70,7 @@ from . import (
     table_name,
 )
 from .conditions import All, Condition, In, Not, Order, Rendered, order_sql, render, sqlite_dialect
-from .masks import ABSENT_KEY, BOXES_KEY, NOTHING, Clause, Mask, Masks, Nothing, Open, all_meet
+from .masks import ABSENT_KEY, BOXES_KEY, NOTHING, Clause, Mask, Masks, Nothing, Open, all_meet, few_values
 from .opening import HoursStaging, OpenAt, every_open, indexed_table, open_hours, remember
 from .postings import Narrowing, Postings
 from .shelf import Shelf
@@ -1456,8 +1456,7 @@ class _Fields(list[dict[str, Any]]):
         self.listed: dict[str, frozenset[Any] | None] = {
             field["name"]: None if column_type(field) == "boolean" else frozenset(field["constraints"]["enum"])
             for field in fields
-            if column_type(field) == "boolean"
-            or (field.get("type", "string") == "string" and (field.get("constraints") or {}).get("enum"))
+            if few_values(field)
         }
         # The values the theme's boxes ask of other fields ("Free": ChargeAmount 0), which masks.py holds too
         self.boxed = {field["name"]: frozenset(field[BOXES_KEY]) for field in fields if field.get(BOXES_KEY)}
