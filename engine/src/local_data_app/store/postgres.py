@@ -479,11 +479,10 @@ class PostgresStore:
             radius = reach()
             around = strips_around(lon, lat, radius)
 
-        # Ranked from the index alone when it holds row numbers and every column the filters read (_in_index).
+        # Ranked from an index alone when one holds row numbers and every column the filters read (_in_index).
         needed = {"_rowid", *_read_by(filters, condition)}
-        from_index = not words and needed <= set(
-            self._read(collection, _in_index, remembered=IN_INDEX, made=True)[0][0][0]
-        )
+        indexes = self._read(collection, _in_index, remembered=IN_INDEX, made=True)[0]
+        from_index = not words and any(needed <= set(columns) for (columns,) in indexes)
 
         def by_metres(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
             if not from_index:  # the rows are read to check them, or to measure them: in one read of them all
@@ -870,12 +869,17 @@ class _PostgresStaging:
                 cursor.execute(f"CREATE UNIQUE INDEX {table}_id ON {table} (_id)")
                 # Each point with its row's number, so that near a point the features of a few boxes are ranked by
                 # distance from the index alone (an index-only scan: a load is written all-visible), and only the
-                # page's rows are read from the table (_nearest). The columns of the boxes residents tick go beside
-                # them, so that a box's or a point's features are filtered by them from the index too: otherwise
-                # each feature in a box is a row read from its own page of the table (a town's 2 km square holds
-                # about 4,000 at 1,000,000 features, in as many pages).
-                included = ", ".join(["_rowid", *map(quote, boxed_fields(self.fields))] + ["_hours"] * self.timed)
-                cursor.execute(f"CREATE INDEX {table}_geom ON {table} USING gist (geom) INCLUDE ({included})")
+                # page's rows are read from the table (_nearest).
+                cursor.execute(f"CREATE INDEX {table}_geom ON {table} USING gist (geom) INCLUDE (_rowid)")
+                # And again with the columns of the boxes residents tick beside them, so that a box's or a point's
+                # features are filtered by those from an index too: otherwise each feature in a box is a row read
+                # from its own page of the table (a town's 2 km square holds about 4,000 of 1,000,000 features, in
+                # as many pages). The planner reads the narrower index when nothing else is asked: one index with
+                # both took half as long again for a box or a point without a filter.
+                boxes = [*map(quote, boxed_fields(self.fields)), *["_hours"] * self.timed]
+                if boxes:
+                    included = ", ".join(["_rowid", *boxes])
+                    cursor.execute(f"CREATE INDEX {table}_boxes ON {table} USING gist (geom) INCLUDE ({included})")
                 cursor.execute(f"CREATE INDEX {table}_words ON {table} USING gin (_words)")
                 for number, name in enumerate(indexed_columns(self.fields)):
                     cursor.execute(f"CREATE INDEX {table}_by_{number} ON {table} ({quote(name)})")
@@ -988,18 +992,19 @@ def _apart(bbox: BBox) -> list[float]:
 
 
 def _in_index(table: str, _: list[dict[str, Any]]) -> tuple[str, list[Any]]:
-    """The columns of the table's GiST index: its points, each one's row number, and the columns of the boxes
-    residents tick, as a load makes it now (see _in_bands and _PostgresStaging.commit).
+    """The columns of each of the table's GiST indexes, a row each: its points and each one's row number, and
+    in the second the columns of the boxes residents tick, as a load makes them now (_PostgresStaging.commit).
 
-    An older load's holds fewer: ranking its bands one by one read its rows
-    one by one for a column it lacks (a point's row number made ``near``
-    slower, a 90th percentile of 31 ms against 13 ms), so a filter on one is
-    ranked as before until it is loaded again.
+    An older load's hold fewer: ranking its bands one by one (_in_bands)
+    read its rows one by one for a column the index lacks (a point's row
+    number made ``near`` slower, a 90th percentile of 31 ms against 13 ms),
+    so a filter on one is ranked as before until it is loaded again.
     """
     return (
-        "SELECT coalesce(array_agg(a.attname::text), '{}') FROM pg_index AS i JOIN pg_attribute AS a "
-        "ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indexrelid = to_regclass(%s)",
-        [f"{table}_geom"],
+        "SELECT array_agg(a.attname::text) FROM pg_index AS i JOIN pg_attribute AS a "
+        "ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+        "WHERE i.indexrelid IN (to_regclass(%s), to_regclass(%s)) GROUP BY i.indexrelid",
+        [f"{table}_geom", f"{table}_boxes"],
     )
 
 
