@@ -14,12 +14,13 @@
 3. **serve** (bench/peers.py): the app's database from step 2 served by the
    app (bbox, near, item, word search, word search near a point with a
    filter, and bbox and near with each box a resident ticks: "Unisex",
-   "Open now", "Free", "Accessible toilet"), Datasette (the same bbox query through the same R*Tree, with and
-   without a count, and its row page for the features the app's item
-   scenario asks for), pygeoapi (the same OGC API items request, with its OGR
-   and SQLiteGPKG providers) and the app on PostgreSQL as the deployment
-   recipe runs it, three processes behind nginx (bench/deployment.py: bbox,
-   near, item), taking turns in rounds;
+   "Open now", "Free", "Accessible toilet"), Datasette (the same bbox query
+   through the same R*Tree, with and without a count, and its row page for
+   the features the app's item scenario asks for), pygeoapi (the same OGC
+   API items request, with its OGR and SQLiteGPKG providers) and the app on
+   PostgreSQL as the deployment recipe runs it, three processes behind nginx
+   (bench/deployment.py: bbox, near, item, and bbox and near with each box),
+   taking turns in rounds;
 4. **generation** (bench/generation.py): baking a project with cookiecutter
    and with copier;
 5. with ``--sizes``, the same CSV generator at every other size, and at each

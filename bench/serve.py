@@ -96,7 +96,7 @@ BOXES: dict[str, tuple[str, str]] = {
 BOXED = tuple(f"{kind}-{box}" for box in BOXES for kind in ("bbox", "near"))
 SCENARIOS = ("bbox", "near", "item", "search", "search-near", *BOXED)
 # What each box asks of a row, as SQL over the database the app made, for the check of its answers ("open" is
-# worked out for the minute each answer was given: open_numbers)
+# worked out for the minute each answer was given: Hours)
 BOX_SQL: dict[str, tuple[str, list[object]]] = {
     "filter": (' AND "Category" = ?', ["Unisex"]),
     "free": (' AND "ChargeAmount" = ?', [0]),

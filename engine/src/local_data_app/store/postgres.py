@@ -92,7 +92,7 @@ TEXT_ORDER = ' COLLATE "C"'
 # Features taken nearest by degrees for each one wanted (see nearest): a circle on the ground is an ellipse in
 # degrees, twice as wide as tall at 60 degrees north, so three times as many hold it at any British latitude.
 DEGREES_SHORTLIST = 3
-IN_INDEX = ("the spatial index's columns",)  # the question _in_index answers, once a load
+IN_INDEX = ("the spatial indexes' columns",)  # the question _in_index answers, once a load
 BAND_METRES = 25_000  # the tallest band of latitude that near ranks features in from the index alone (see _bands)
 BOX_HOLDS = "geom <@ box(point(%s, %s), point(%s, %s))"  # the form the GiST index answers
 # A load's rows walked in load order, down its key, as a table to test each row above (store.in_load_order). The
@@ -279,7 +279,7 @@ class PostgresStore:
             return f"SELECT count(*) FROM {table}{where}", params
 
         # A loaded table never changes, so neither does a count of it: a client paging through a large box has it
-        # counted once (a time-dependent filter, "open now", holds its moment).
+        # counted once ("open now", whose answers change with the minute, is kept by its minute: _question).
         rows, _ = self._read(
             collection, query, bounded=True, remembered=_question(bbox, filters, condition), whole=bbox is None
         )
@@ -995,10 +995,10 @@ def _in_index(table: str, _: list[dict[str, Any]]) -> tuple[str, list[Any]]:
     """The columns of each of the table's GiST indexes, a row each: its points and each one's row number, and
     in the second the columns of the boxes residents tick, as a load makes them now (_PostgresStaging.commit).
 
-    An older load's hold fewer: ranking its bands one by one (_in_bands)
-    read its rows one by one for a column the index lacks (a point's row
-    number made ``near`` slower, a 90th percentile of 31 ms against 13 ms),
-    so a filter on one is ranked as before until it is loaded again.
+    An older load's indexes hold fewer columns: ranking its bands one by one
+    (_in_bands) read its rows one by one for a column they lack (a point's
+    row number made ``near`` slower, a 90th percentile of 31 ms against 13
+    ms), so a filter on one is ranked as before until it is loaded again.
     """
     return (
         "SELECT array_agg(a.attname::text) FROM pg_index AS i JOIN pg_attribute AS a "
