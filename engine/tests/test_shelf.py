@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 
 from local_data_app.store.shelf import Shelf
 
@@ -71,3 +73,71 @@ def test_a_look_at_what_is_kept_makes_nothing() -> None:
     assert shelf.kept("a") is None
     shelf.get("a", lambda: "A")
     assert (shelf.kept("a"), shelf.kept("b"), len(shelf)) == ("A", None, 1)
+
+
+def burst(shelf: Shelf[str], make: Callable[[], str], threads: int = 6) -> list[str | BaseException]:
+    """``threads`` threads asking ``shelf`` for one key at once; what each got (an answer or what it raised)."""
+    got: list[str | BaseException] = []
+    start = threading.Barrier(threads)
+
+    def ask() -> None:
+        start.wait()
+        try:
+            got.append(shelf.get("key", make))
+        except RuntimeError as error:
+            got.append(error)
+
+    workers = [threading.Thread(target=ask) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return got
+
+
+def test_with_patience_a_burst_of_the_same_first_question_makes_its_answer_once() -> None:
+    made: list[int] = []
+
+    def make() -> str:
+        made.append(1)
+        time.sleep(0.3)  # long enough for every thread to arrive while it is made
+        return "answer"
+
+    assert burst(Shelf(10, patience=lambda: None), make) == ["answer"] * 6
+    assert len(made) == 1
+    made.clear()
+    assert burst(Shelf(10), make) == ["answer"] * 6  # without patience, each thread makes its own
+    assert len(made) == 6
+
+
+def test_with_patience_a_failed_answer_is_made_again_by_the_threads_that_waited() -> None:
+    tries: list[int] = []
+
+    def make() -> str:
+        tries.append(1)
+        time.sleep(0.2)
+        if len(tries) == 1:
+            raise RuntimeError("the first try failed")
+        return "answer"
+
+    got = burst(Shelf(10, patience=lambda: None), make, threads=4)
+    assert sorted(map(str, got)) == ["answer", "answer", "answer", "the first try failed"]
+    assert len(tries) == 2  # one of the waiters made it again, and the others waited for that
+
+
+def test_with_patience_a_thread_waits_no_longer_than_it_may() -> None:
+    shelf: Shelf[str] = Shelf(10, patience=lambda: 0.05)
+    slow = threading.Event()
+
+    def make_slowly() -> str:
+        slow.wait(5)
+        return "slow answer"
+
+    maker = threading.Thread(target=lambda: shelf.get("key", make_slowly))
+    maker.start()
+    time.sleep(0.1)  # the maker is making it
+    started = time.perf_counter()
+    assert shelf.get("key", lambda: "its own") == "its own"  # waited 0.05 s, then made its own
+    assert time.perf_counter() - started < 1
+    slow.set()
+    maker.join()

@@ -183,7 +183,8 @@ class PostgresStore:
         # (live table, question) -> rows, for counts of the whole collection (no box): kept apart from those of
         # boxes too, as a page nearest a point with a filter counts every feature meeting the filter, a pass over
         # the table (0.7 s at 1,000,000 features), which a client's new boxes would push out again and again.
-        self._totals: Shelf[list[tuple[Any, ...]]] = Shelf(MOST_TOTALS)
+        # A burst of the same first request counts once: the others wait for that count, as long as they may.
+        self._totals: Shelf[list[tuple[Any, ...]]] = Shelf(MOST_TOTALS, patience=_patience)
         # Each read connection's statement_timeout in milliseconds (0: none), so that it is set only when it changes.
         self._timeouts: weakref.WeakKeyDictionary[psycopg.Connection[Any], int] = weakref.WeakKeyDictionary()
         self._closed = False
@@ -1006,6 +1007,12 @@ def _in_index(table: str, _: list[dict[str, Any]]) -> tuple[str, list[Any]]:
         "WHERE i.indexrelid IN (to_regclass(%s), to_regclass(%s)) GROUP BY i.indexrelid",
         [f"{table}_geom", f"{table}_boxes"],
     )
+
+
+def _patience() -> float | None:
+    """How long this thread's request may wait for another's answer: what is left of its deadline, if it has one."""
+    limit = deadline.current()
+    return None if limit is None else max(limit.left(), 0.0)
 
 
 def _question(bbox: BBox | None, filters: Filters | None, condition: Condition | None) -> tuple[Hashable, ...]:
