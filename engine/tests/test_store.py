@@ -1975,7 +1975,7 @@ def test_postgres_keeps_the_columns_of_the_boxes_in_an_index_and_ranks_near_with
             assert all(ranked(store, *box) for box in asked.values())
             assert not ranked(store, *elsewhere)
             box = (-1.9, 53.0, -1.8, 53.05)
-            babies = [f for f in features if f.properties["BabyChange"] and stores_inside(f, box)]
+            babies = [f for f in features if f.properties["BabyChange"] and lies_inside(f, box)]
             assert store.count(COLLECTION, bbox=box, filters={"BabyChange": True}) == len(babies)
         with psycopg.connect(url, autocommit=True) as db:
             (table,) = db.execute("SELECT table_name FROM _collections").fetchone()
@@ -1985,7 +1985,7 @@ def test_postgres_keeps_the_columns_of_the_boxes_in_an_index_and_ranks_near_with
             assert not any(ranked(older, *box) for box in [*asked.values(), elsewhere])
 
 
-def stores_inside(feature: Any, box: tuple[float, float, float, float]) -> bool:
+def lies_inside(feature: Any, box: tuple[float, float, float, float]) -> bool:
     """Whether a feature's position lies in ``box``, its edges included."""
     return box[0] <= feature.lon <= box[2] and box[1] <= feature.lat <= box[3]
 
