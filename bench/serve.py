@@ -60,7 +60,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -95,12 +95,16 @@ BOXES: dict[str, tuple[str, str]] = {
 }
 BOXED = tuple(f"{kind}-{box}" for box in BOXES for kind in ("bbox", "near"))
 SCENARIOS = ("bbox", "near", "item", "search", "search-near", *BOXED)
-# What each box asks of a row, as SQL over the database the app made, for the check of its answers ("open" is
-# worked out for the minute each answer was given: Hours)
-BOX_SQL: dict[str, tuple[str, list[object]]] = {
-    "filter": (' AND "Category" = ?', ["Unisex"]),
-    "free": (' AND "ChargeAmount" = ?', [0]),
-    "accessible": (' AND "AccessibleCategory" NOT IN (?)', ["None"]),  # the theme's value meaning none
+# What each box asks, for the check of its answers: of a row, as SQL over the database the app made, and of an
+# answer's feature, by its properties ("open" is worked out for the minute each answer was given: Hours)
+BOX_CHECKS: dict[str, tuple[str, list[object], Callable[[dict], bool]]] = {
+    "filter": (' AND "Category" = ?', ["Unisex"], lambda properties: properties["Category"] == "Unisex"),
+    "free": (' AND "ChargeAmount" = ?', [0], lambda properties: properties["ChargeAmount"] == 0),
+    "accessible": (  # the theme's value meaning none
+        ' AND "AccessibleCategory" NOT IN (?)',
+        ["None"],
+        lambda properties: properties["AccessibleCategory"] not in (None, "None"),
+    ),
 }
 # The engine's own reading of opening hours at a moment, the one the pages show, run in the project's environment:
 # a check of the store's answers, which it works out another way (spans of the week, and masks)
@@ -518,13 +522,7 @@ def check_answers(
 
 def meets(properties: dict, box: str) -> bool:
     """Whether a feature's properties meet a box (one of BOXES, or "" for none); "open" is checked by count."""
-    if box == "filter":
-        return properties["Category"] == "Unisex"
-    if box == "free":
-        return properties["ChargeAmount"] == 0
-    if box == "accessible":
-        return properties["AccessibleCategory"] not in (None, "None")
-    return True
+    return box not in BOX_CHECKS or BOX_CHECKS[box][2](properties)
 
 
 class Hours:
@@ -552,7 +550,7 @@ class Hours:
         """The server's answer to ``path``, and the SQL (an AND clause and its parameters) that ``box`` asks of
         a row; for "open", of the minute the answer was given (asked again if the minute turned meanwhile)."""
         if box != "open":
-            where, params = BOX_SQL.get(box, ("", []))
+            where, params, _ = BOX_CHECKS.get(box, ("", [], meets))
             return get_json(server, path), where, list(params)
         for _ in range(3):
             before = this_minute()

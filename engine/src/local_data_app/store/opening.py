@@ -111,7 +111,7 @@ def remember(table: str, read: Callable[[], Iterable[tuple[int, str]]]) -> None:
     _loads.get(table, lambda: _LoadHours(tuple(read())))
 
 
-def _local_minute(moment: datetime) -> datetime:
+def local_minute(moment: datetime) -> datetime:
     """The minute of London's clock that ``moment`` falls in: hours change on whole minutes."""
     return moment.astimezone(LONDON).replace(second=0, microsecond=0)
 
@@ -130,7 +130,7 @@ def open_hours(table: str, moment: datetime) -> tuple[int, list[int]]:
     Hours change on whole minutes, so one answer serves a minute. The load
     must have been remembered (:func:`remember`) by the read asking.
     """
-    local = _local_minute(moment)
+    local = local_minute(moment)
     load = _load(table)
     answer = _of_minute(load.answers, local, lambda: tuple(n for n, osm in load.sometimes if open_at(osm, local)))
     return minute_of_week(local), list(answer)
@@ -148,7 +148,7 @@ def every_open(table: str, moment: datetime, weekly: Callable[[int], Iterable[tu
         minute, others = open_hours(table, moment)
         return tuple(sorted({number for (number,) in weekly(minute)}.union(others)))
 
-    return _of_minute(_load(table).every, _local_minute(moment), worked_out)
+    return _of_minute(_load(table).every, local_minute(moment), worked_out)
 
 
 def _of_minute(

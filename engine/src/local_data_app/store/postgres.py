@@ -67,7 +67,7 @@ from . import (
 )
 from .conditions import POSTGRES, Condition, Order, fields_of, order_sql, render
 from .masks import boxed_fields
-from .opening import HoursStaging, OpenAt, indexed_table, open_hours, remember
+from .opening import HoursStaging, OpenAt, indexed_table, local_minute, open_hours, remember
 from .shelf import Shelf
 
 SQL_TYPES = {"text": "text", "number": "double precision", "integer": "bigint", "boolean": "boolean"}
@@ -282,7 +282,11 @@ class PostgresStore:
         # A loaded table never changes, so neither does a count of it: a client paging through a large box has it
         # counted once ("open now", whose answers change with the minute, is kept by its minute: _question).
         rows, _ = self._read(
-            collection, query, bounded=True, remembered=_question(bbox, filters, condition), whole=bbox is None
+            collection,
+            query,
+            bounded=True,
+            remembered=_question(bbox, filters, condition),
+            kept_on=self._totals if bbox is None else None,
         )
         return rows[0][0]
 
@@ -482,7 +486,7 @@ class PostgresStore:
 
         # Ranked from an index alone when one holds row numbers and every column the filters read (_in_index).
         needed = {"_rowid", *_read_by(filters, condition)}
-        indexes = self._read(collection, _in_index, remembered=IN_INDEX, made=True)[0]
+        indexes = self._read(collection, _in_index, remembered=IN_INDEX, kept_on=self._made)[0]
         from_index = not words and any(needed <= set(columns) for (columns,) in indexes)
 
         def by_metres(table: str, fields: list[dict[str, Any]]) -> tuple[str, list[Any]]:
@@ -727,17 +731,17 @@ class PostgresStore:
         query: Callable[..., tuple[str, Sequence[Any]]],
         bounded: bool = False,
         remembered: Hashable | None = None,
-        made: bool = False,
-        whole: bool = False,
+        kept_on: Shelf[list[tuple[Any, ...]]] | None = None,
     ) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]]]:
         """Run ``query(table, fields)`` on a collection's live table and return its rows and the fields.
 
         With ``bounded``, ``query`` is given the table's :class:`Bounds` too
         (None for a table loaded before they were kept). With ``remembered``,
         a key naming the question, the rows are kept for the live table and
-        given again without a query; with ``made`` too, among the answers
-        about how the table's load made it, which are few; with ``whole``, among the counts of the whole
-        collection, which each box's count would otherwise push out. A load that commits between reading the
+        given again without a query: on ``kept_on`` if given (the answers
+        about how the table's load made it, or the counts of the whole
+        collection, each kept apart from the counts of boxes), else among the
+        latest answers. A load that commits between reading the
         catalogue and running the query drops the table just looked up; the
         query is then made again for the new one, up to ``READ_ATTEMPTS``
         times (on a busy machine a reader may be held up while more than one
@@ -753,8 +757,7 @@ class PostgresStore:
 
             if remembered is None:
                 return ask()
-            shelf = self._made if made else self._totals if whole else self._answers
-            return shelf.get((table, remembered), ask)
+            return (self._answers if kept_on is None else kept_on).get((table, remembered), ask)
 
         together = getattr(self._local, "db", None)
         if together is not None:  # inside consistent(): one transaction, which consistent() retries whole
@@ -825,7 +828,6 @@ class _PostgresStaging:
         self.hours = HoursStaging(fields, table)  # the catalogue keeps its fields, which name the hours' tables
         self.db, self.collection, self.table, self.fields, self.safe = db, collection, table, self.hours.fields, safe
         self.names = [field["name"] for field in fields]
-        self.timed = any(map(indexed_table, self.fields))  # a field of opening hours, numbered in _hours
         self.words = FeatureWords(searched_fields(fields))
         columns = ", ".join(
             ["_rowid", "_id", "geom", "_row", "_extra", *(quote(name) for name in self.names), "_words", "_hours"]
@@ -877,7 +879,7 @@ class _PostgresStaging:
                 # from its own page of the table (a town's 2 km square holds about 4,000 of 1,000,000 features, in
                 # as many pages). The planner reads the narrower index when nothing else is asked: one index with
                 # both took half as long again for a box or a point without a filter.
-                boxes = [*map(quote, boxed_fields(self.fields)), *["_hours"] * self.timed]
+                boxes = [*map(quote, boxed_fields(self.fields)), *["_hours"] * (self.hours.name is not None)]
                 if boxes:
                     included = ", ".join(["_rowid", *boxes])
                     cursor.execute(f"CREATE INDEX {table}_boxes ON {table} USING gist (geom) INCLUDE ({included})")
@@ -1020,7 +1022,7 @@ def _question(bbox: BBox | None, filters: Filters | None, condition: Condition |
     on whole minutes, so the answers of a minute are the same, where its moment to the microsecond is new for
     every request, and so was each count of the features open now."""
     held = {
-        name: OpenAt(value.moment.replace(second=0, microsecond=0)) if isinstance(value, OpenAt) else value
+        name: OpenAt(local_minute(value.moment)) if isinstance(value, OpenAt) else value
         for name, value in (filters or {}).items()
     }
     return bbox, repr(held if filters is not None else None), repr(condition)
